@@ -1,0 +1,16 @@
+#!/bin/sh
+# Installs every build, test and benchmark dependency of evtriage from Debian 12 packages.
+set -eu
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
+export DEBIAN_FRONTEND=noninteractive
+PKGS="build-essential cmake pkg-config libevtx-dev libbfio-dev libyaml-dev libcmocka-dev \
+libpcre2-dev libexpat1-dev libarchive-dev libmimalloc-dev libevtx-utils python3 python3-evtx"
+missing=""
+for p in $PKGS; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends $missing
+fi

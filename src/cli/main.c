@@ -1,0 +1,40 @@
+/* main.c: evtriage's entry point: dispatches to one subcommand per verb. */
+#include "cli/cli.h"
+#include <stdio.h>
+#include <string.h>
+
+static const struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} commands[] = {
+    {"dump", cmd_dump, "print every record of EVTX files as JSON Lines or CSV"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: evtriage [--version] [--help] COMMAND [ARGS]\n\n"
+               "Offline Windows event-log (EVTX) analyzer.\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\n'evtriage COMMAND --help' describes a command.\n"
+               "exit codes: 0 ok, 1 some input unreadable or skipped, 2 usage error\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) { usage(stderr); return ET_EXIT_USAGE; }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return ET_EXIT_OK;
+    }
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+        printf("evtriage %s\n", EVTRIAGE_VERSION);
+        return ET_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        if (!strcmp(argv[1], commands[i].name)) return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "evtriage: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return ET_EXIT_USAGE;
+}

@@ -1,0 +1,128 @@
+/* outbuf.c: byte buffer and the escaping rules for JSON and CSV output. */
+#include "core/outbuf.h"
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void et_buf_free(et_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+void et_buf_reserve(et_buf *b, size_t extra)
+{
+    if (b->len + extra + 1 <= b->cap) return;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + extra + 1) cap *= 2;
+    char *p = realloc(b->data, cap);
+    if (!p) abort();
+    b->data = p;
+    b->cap = cap;
+}
+
+void et_buf_put(et_buf *b, const char *s, size_t n)
+{
+    et_buf_reserve(b, n);
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = 0;
+}
+
+void et_buf_puts(et_buf *b, const char *s) { et_buf_put(b, s, strlen(s)); }
+
+void et_buf_putc(et_buf *b, char c)
+{
+    et_buf_reserve(b, 1);
+    b->data[b->len++] = c;
+    b->data[b->len] = 0;
+}
+
+void et_buf_printf(et_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char tmp[256];
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n < 0) return;
+    if ((size_t)n < sizeof tmp) { et_buf_put(b, tmp, (size_t)n); return; }
+    et_buf_reserve(b, (size_t)n);
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+/* Length of the valid UTF-8 sequence at s, or 0 if invalid. */
+static size_t utf8_seq_len(const unsigned char *s)
+{
+    unsigned c = s[0];
+    if (c < 0x80) return 1;
+    size_t n;
+    unsigned min;
+    if ((c & 0xE0) == 0xC0) { n = 2; min = 0x80; c &= 0x1F; }
+    else if ((c & 0xF0) == 0xE0) { n = 3; min = 0x800; c &= 0x0F; }
+    else if ((c & 0xF8) == 0xF0) { n = 4; min = 0x10000; c &= 0x07; }
+    else return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80) return 0;
+        c = (c << 6) | (s[i] & 0x3F);
+    }
+    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return 0;
+    return n;
+}
+
+void et_buf_json_str(et_buf *b, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)s;
+    et_buf_putc(b, '"');
+    while (*p) {
+        const unsigned char *run = p;
+        while (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\') p++;
+        if (p > run) et_buf_put(b, (const char *)run, (size_t)(p - run));
+        if (!*p) break;
+        unsigned char c = *p;
+        if (c >= 0x80) {
+            size_t n = utf8_seq_len(p);
+            if (n) { et_buf_put(b, (const char *)p, n); p += n; }
+            else { et_buf_puts(b, "\xEF\xBF\xBD"); p++; }
+            continue;
+        }
+        p++;
+        switch (c) {
+        case '"': et_buf_puts(b, "\\\""); break;
+        case '\\': et_buf_puts(b, "\\\\"); break;
+        case '\n': et_buf_puts(b, "\\n"); break;
+        case '\r': et_buf_puts(b, "\\r"); break;
+        case '\t': et_buf_puts(b, "\\t"); break;
+        default: {
+            char u[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
+            et_buf_puts(b, u);
+        }
+        }
+    }
+    et_buf_putc(b, '"');
+}
+
+void et_buf_csv_str(et_buf *b, const char *s)
+{
+    if (!s) return;
+    if (!strpbrk(s, ",\"\r\n")) { et_buf_puts(b, s); return; }
+    et_buf_putc(b, '"');
+    for (; *s; s++) {
+        if (*s == '"') et_buf_putc(b, '"');
+        et_buf_putc(b, *s);
+    }
+    et_buf_putc(b, '"');
+}
+
+int et_buf_flush(et_buf *b, FILE *f)
+{
+    if (b->len && fwrite(b->data, 1, b->len, f) != b->len) return -1;
+    b->len = 0;
+    if (b->data) b->data[0] = 0;
+    return 0;
+}

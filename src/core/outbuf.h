@@ -1,0 +1,26 @@
+/* outbuf.h: a growable byte buffer with JSON and CSV escaping, used to build output lines. */
+#ifndef EVTRIAGE_OUTBUF_H
+#define EVTRIAGE_OUTBUF_H
+#include <stdio.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct et_buf {
+    char *data;
+    size_t len, cap;
+} et_buf;
+
+void et_buf_free(et_buf *b);
+void et_buf_reserve(et_buf *b, size_t extra);
+void et_buf_put(et_buf *b, const char *s, size_t n);
+void et_buf_puts(et_buf *b, const char *s);
+void et_buf_putc(et_buf *b, char c);
+void et_buf_printf(et_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends s as a quoted JSON string: control characters escaped, invalid UTF-8 -> U+FFFD. */
+void et_buf_json_str(et_buf *b, const char *s);
+/* Appends s as one CSV cell (RFC 4180 quoting when needed). */
+void et_buf_csv_str(et_buf *b, const char *s);
+/* Writes the buffer to f and empties it. Returns 0 or -1 on write error. */
+int et_buf_flush(et_buf *b, FILE *f);
+
+#endif

@@ -1,0 +1,551 @@
+/* binxml.c: Binary XML token walker (MS-EVEN6) and the builder that maps the element
+ * tree onto the normalized event: System values, EventData by name or position,
+ * UserData and other payloads flattened to their leaf element names. */
+#include "reader/binxml.h"
+#include "reader/values.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_DEPTH 48        /* element nesting */
+#define MAX_NEST 12         /* template instances / embedded BinXML within one record */
+#define MAX_STEPS 2000000   /* tokens per record: bounds pathological inputs */
+#define MAX_ATTRS 8
+#define NAME_CACHE 2048
+#define MAX_FIELDS 4096
+
+typedef struct bx_sub {
+    uint8_t type;
+    uint32_t off;  /* chunk offset of the value bytes */
+    uint16_t size;
+} bx_sub;
+
+typedef struct bx_frame {
+    const char *name;
+    et_buf text;
+    int has_children;
+    int nattrs;
+    const char *attr_name[MAX_ATTRS];
+    const char *attr_value[MAX_ATTRS];
+} bx_frame;
+
+struct bx_decoder {
+    const uint8_t *chunk;
+    uint32_t len;
+    /* name cache: chunk offset -> UTF-8 name, valid for the current chunk */
+    uint32_t cache_key[NAME_CACHE];
+    const char *cache_val[NAME_CACHE];
+    et_arena names;
+    et_buf scratch;
+    /* per-record state */
+    bx_frame frames[MAX_DEPTH];
+    int depth;
+    int nest;
+    int in_template;    /* elements inside template bodies carry a dependency id */
+    long steps;
+    int data_index;
+    et_event *ev;
+    et_arena *arena;
+    et_field *fields;
+    size_t nfields, fields_cap;
+    char *err;
+    size_t errlen;
+};
+
+static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+static uint32_t rd32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
+
+bx_decoder *bx_decoder_new(void)
+{
+    bx_decoder *d = calloc(1, sizeof *d);
+    if (!d) abort();
+    d->names.block_size = 32768;
+    return d;
+}
+
+void bx_decoder_free(bx_decoder *d)
+{
+    if (!d) return;
+    for (int i = 0; i < MAX_DEPTH; i++) et_buf_free(&d->frames[i].text);
+    et_buf_free(&d->scratch);
+    et_arena_free(&d->names);
+    free(d->fields);
+    free(d);
+}
+
+void bx_decoder_set_chunk(bx_decoder *d, const uint8_t *chunk, uint32_t len)
+{
+    d->chunk = chunk;
+    d->len = len;
+    memset(d->cache_key, 0, sizeof d->cache_key);
+    et_arena_reset(&d->names);
+}
+
+static int fail(bx_decoder *d, const char *msg, uint32_t off)
+{
+    if (!d->err[0]) snprintf(d->err, d->errlen, "%s at chunk offset 0x%x", msg, off);
+    return -1;
+}
+
+/* ---- names ---------------------------------------------------------------- */
+
+/* Reads the name at chunk offset name_off. If the name is stored inline (at *pos),
+ * advances *pos past it. */
+static const char *read_name(bx_decoder *d, uint32_t name_off, uint32_t *pos)
+{
+    if ((uint64_t)name_off + 8 > d->len) { fail(d, "name offset out of range", name_off); return NULL; }
+    uint32_t units = rd16(d->chunk + name_off + 6);
+    uint32_t total = 8 + 2 * units + 2;
+    if ((uint64_t)name_off + total > d->len) { fail(d, "name runs past the chunk", name_off); return NULL; }
+    if (name_off == *pos) *pos += total;
+    uint32_t slot = (name_off * 2654435761u) >> 21 & (NAME_CACHE - 1);
+    for (uint32_t i = 0; i < 8; i++) {
+        uint32_t s = (slot + i) & (NAME_CACHE - 1);
+        if (d->cache_key[s] == name_off + 1) return d->cache_val[s];
+        if (d->cache_key[s] == 0) { slot = s; goto miss; }
+    }
+    slot = NAME_CACHE; /* table crowded: do not cache */
+miss:
+    d->scratch.len = 0;
+    bx_utf16_to_utf8(&d->scratch, d->chunk + name_off + 8, units, 1);
+    char *name = et_arena_strndup(&d->names, d->scratch.data ? d->scratch.data : "", d->scratch.len);
+    if (slot < NAME_CACHE) { d->cache_key[slot] = name_off + 1; d->cache_val[slot] = name; }
+    return name;
+}
+
+/* ---- builder: element tree -> event --------------------------------------- */
+
+static char *arena_copy(bx_decoder *d, const et_buf *b)
+{
+    return et_arena_strndup(d->arena, b->data ? b->data : "", b->len);
+}
+
+static const char *frame_attr(const bx_frame *f, const char *name)
+{
+    for (int i = 0; i < f->nattrs; i++)
+        if (strcmp(f->attr_name[i], name) == 0) return f->attr_value[i];
+    return NULL;
+}
+
+static void add_field(bx_decoder *d, const char *name, const char *value)
+{
+    if (d->nfields >= MAX_FIELDS) return;
+    for (size_t i = 0; i < d->nfields; i++) {
+        if (strcmp(d->fields[i].name, name) == 0) { /* repeated name: Name[1], Name[2]... */
+            size_t k = 1;
+            char tmp[512];
+            for (;; k++) {
+                snprintf(tmp, sizeof tmp, "%s[%zu]", name, k);
+                size_t j = 0;
+                while (j < d->nfields && strcmp(d->fields[j].name, tmp) != 0) j++;
+                if (j == d->nfields) break;
+            }
+            name = et_arena_strndup(d->arena, tmp, strlen(tmp));
+            break;
+        }
+    }
+    if (d->nfields == d->fields_cap) {
+        d->fields_cap = d->fields_cap ? d->fields_cap * 2 : 64;
+        d->fields = realloc(d->fields, d->fields_cap * sizeof *d->fields);
+        if (!d->fields) abort();
+    }
+    d->fields[d->nfields].name = name;
+    d->fields[d->nfields].value = value;
+    d->nfields++;
+}
+
+static int parse_uint(const char *s, unsigned long long *out)
+{
+    if (!s || !*s) return 0;
+    char *end;
+    *out = strtoull(s, &end, 0);
+    return *end == 0;
+}
+
+static void end_system_child(bx_decoder *d, bx_frame *f)
+{
+    et_event *ev = d->ev;
+    const char *n = f->name;
+    const char *text = f->text.data ? f->text.data : "";
+    unsigned long long v;
+    if (strcmp(n, "Provider") == 0) {
+        const char *a = frame_attr(f, "Name");
+        if (!a) a = frame_attr(f, "EventSourceName");
+        ev->provider = a;
+        ev->provider_guid = frame_attr(f, "Guid");
+    } else if (strcmp(n, "EventID") == 0) {
+        if (parse_uint(text, &v)) ev->event_id = (uint32_t)v;
+        if (parse_uint(frame_attr(f, "Qualifiers"), &v)) { ev->qualifiers = (uint16_t)v; ev->has_qualifiers = true; }
+    } else if (strcmp(n, "Version") == 0) {
+        if (parse_uint(text, &v)) { ev->version = (uint8_t)v; ev->has_version = true; }
+    } else if (strcmp(n, "Level") == 0) {
+        if (parse_uint(text, &v)) { ev->level = (uint8_t)v; ev->has_level = true; }
+    } else if (strcmp(n, "Task") == 0) {
+        if (parse_uint(text, &v)) { ev->task = (uint16_t)v; ev->has_task = true; }
+    } else if (strcmp(n, "Opcode") == 0) {
+        if (parse_uint(text, &v)) { ev->opcode = (uint8_t)v; ev->has_opcode = true; }
+    } else if (strcmp(n, "Keywords") == 0) {
+        if (parse_uint(text, &v)) { ev->keywords = v; ev->has_keywords = true; }
+    } else if (strcmp(n, "Execution") == 0) {
+        if (parse_uint(frame_attr(f, "ProcessID"), &v)) { ev->process_id = (uint32_t)v; ev->has_process_id = true; }
+        if (parse_uint(frame_attr(f, "ThreadID"), &v)) { ev->thread_id = (uint32_t)v; ev->has_thread_id = true; }
+    } else if (strcmp(n, "Channel") == 0) {
+        ev->channel = arena_copy(d, &f->text);
+    } else if (strcmp(n, "Computer") == 0) {
+        ev->computer = arena_copy(d, &f->text);
+    } else if (strcmp(n, "Security") == 0) {
+        ev->user_sid = frame_attr(f, "UserID");
+    }
+}
+
+static void end_payload_element(bx_decoder *d, bx_frame *f, int depth)
+{
+    const char *section = d->frames[1].name;
+    if (strcmp(section, "EventData") == 0 && depth == 2) {
+        if (strcmp(f->name, "Data") == 0) {
+            const char *name = frame_attr(f, "Name");
+            if (!name || !*name) {
+                char tmp[32];
+                snprintf(tmp, sizeof tmp, "Data[%d]", d->data_index);
+                name = et_arena_strndup(d->arena, tmp, strlen(tmp));
+            }
+            d->data_index++;
+            add_field(d, name, arena_copy(d, &f->text));
+            return;
+        }
+    }
+    if (strcmp(section, "RenderingInfo") == 0) return;
+    for (int i = 0; i < f->nattrs; i++) {
+        if (strncmp(f->attr_name[i], "xmlns", 5) == 0) continue;
+        char tmp[512];
+        snprintf(tmp, sizeof tmp, "%s.%s", f->name, f->attr_name[i]);
+        add_field(d, et_arena_strndup(d->arena, tmp, strlen(tmp)), f->attr_value[i]);
+    }
+    if (!f->has_children && (f->text.len || (depth >= 2 && f->nattrs == 0)))
+        add_field(d, f->name, arena_copy(d, &f->text));
+}
+
+static int elem_start(bx_decoder *d, const char *name)
+{
+    if (d->depth >= MAX_DEPTH) return fail(d, "elements nested too deeply", 0);
+    if (d->depth > 0) d->frames[d->depth - 1].has_children = 1;
+    bx_frame *f = &d->frames[d->depth++];
+    f->name = name;
+    f->text.len = 0;
+    if (f->text.data) f->text.data[0] = 0;
+    f->has_children = 0;
+    f->nattrs = 0;
+    return 0;
+}
+
+static void elem_end(bx_decoder *d)
+{
+    int depth = --d->depth;
+    bx_frame *f = &d->frames[depth];
+    if (depth >= 2 && strcmp(d->frames[1].name, "System") == 0) {
+        if (depth == 2) end_system_child(d, f);
+    } else if (depth >= 2) {
+        end_payload_element(d, f, depth);
+    } else if (depth == 1 && !f->has_children && f->text.len && strcmp(f->name, "System") != 0) {
+        add_field(d, f->name, arena_copy(d, &f->text));
+    }
+}
+
+/* ---- token walker --------------------------------------------------------- */
+
+enum {
+    T_EOF = 0x00, T_OPEN = 0x01, T_CLOSE_START = 0x02, T_CLOSE_EMPTY = 0x03, T_END = 0x04,
+    T_VALUE = 0x05, T_ATTR = 0x06, T_CDATA = 0x07, T_CHARREF = 0x08, T_ENTITYREF = 0x09,
+    T_PITARGET = 0x0A, T_PIDATA = 0x0B, T_TEMPLATE = 0x0C, T_SUBST = 0x0D, T_OPTSUBST = 0x0E,
+    T_FRAGMENT = 0x0F
+};
+
+typedef struct subs_t {
+    const bx_sub *v;
+    uint32_t n;
+} subs_t;
+
+static int parse_content(bx_decoder *d, uint32_t *pos, uint32_t end, subs_t subs, int stop_at_end_elem);
+
+static int need(bx_decoder *d, uint32_t pos, uint32_t n, uint32_t end)
+{
+    if ((uint64_t)pos + n > end) return fail(d, "token runs past its data", pos);
+    return 0;
+}
+
+static void put_entity(et_buf *out, const char *name)
+{
+    if (strcmp(name, "lt") == 0) et_buf_putc(out, '<');
+    else if (strcmp(name, "gt") == 0) et_buf_putc(out, '>');
+    else if (strcmp(name, "amp") == 0) et_buf_putc(out, '&');
+    else if (strcmp(name, "quot") == 0) et_buf_putc(out, '"');
+    else if (strcmp(name, "apos") == 0) et_buf_putc(out, '\'');
+    else et_buf_printf(out, "&%s;", name);
+}
+
+static void put_charref(et_buf *out, uint16_t c)
+{
+    uint8_t u[2] = {(uint8_t)c, (uint8_t)(c >> 8)};
+    bx_utf16_to_utf8(out, u, 1, 0);
+}
+
+/* Renders the substitution into out, or descends into embedded BinXML (text == NULL
+ * means element content, where BinXML is allowed). Returns 1 if something was
+ * present, 0 for an empty optional value, -1 on error. */
+static int do_substitution(bx_decoder *d, uint32_t *pos, uint32_t end, subs_t subs, et_buf *out)
+{
+    if (need(d, *pos, 4, end)) return -1;
+    uint8_t tok = d->chunk[*pos] & 0x0F;
+    uint16_t idx = rd16(d->chunk + *pos + 1);
+    *pos += 4;
+    if (idx >= subs.n) {
+        if (tok == T_OPTSUBST) return 0;
+        return fail(d, "substitution index out of range", *pos - 4);
+    }
+    const bx_sub *s = &subs.v[idx];
+    if (s->type == BX_NULL || (tok == T_OPTSUBST && s->size == 0)) return 0;
+    if (s->type == BX_BINXML) {
+        if (!out) {
+            if (++d->nest > MAX_NEST) return fail(d, "embedded BinXML nested too deeply", s->off);
+            uint32_t p = s->off;
+            subs_t none = {NULL, 0};
+            int saved = d->in_template;
+            d->in_template = 0;
+            int rc = parse_content(d, &p, s->off + s->size, none, 0);
+            d->in_template = saved;
+            d->nest--;
+            return rc < 0 ? -1 : 1;
+        }
+        return 1; /* BinXML inside an attribute value: nothing textual to render */
+    }
+    et_buf *dst = out ? out : &d->frames[d->depth - 1].text;
+    if (!out && d->depth == 0) return 1;
+    char msg[128] = "";
+    if (bx_render_value(dst, s->type, d->chunk + s->off, s->size, msg, sizeof msg) < 0)
+        return fail(d, msg, s->off);
+    return 1;
+}
+
+/* Reads a text piece (value, charref, entity, cdata) into out. Returns 1 if consumed. */
+static int text_piece(bx_decoder *d, uint32_t *pos, uint32_t end, et_buf *out, uint8_t tok)
+{
+    const uint8_t *c = d->chunk;
+    switch (tok) {
+    case T_VALUE: {
+        if (need(d, *pos, 4, end)) return -1;
+        uint8_t type = c[*pos + 1];
+        uint32_t units = rd16(c + *pos + 2);
+        if (need(d, *pos + 4, units * 2, end)) return -1;
+        if (type == BX_STRING) bx_utf16_to_utf8(out, c + *pos + 4, units, 0);
+        *pos += 4 + units * 2;
+        return 1;
+    }
+    case T_CDATA: {
+        if (need(d, *pos, 3, end)) return -1;
+        uint32_t units = rd16(c + *pos + 1);
+        if (need(d, *pos + 3, units * 2, end)) return -1;
+        bx_utf16_to_utf8(out, c + *pos + 3, units, 0);
+        *pos += 3 + units * 2;
+        return 1;
+    }
+    case T_CHARREF:
+        if (need(d, *pos, 3, end)) return -1;
+        put_charref(out, rd16(c + *pos + 1));
+        *pos += 3;
+        return 1;
+    case T_ENTITYREF: {
+        if (need(d, *pos, 5, end)) return -1;
+        uint32_t name_off = rd32(c + *pos + 1);
+        *pos += 5;
+        const char *name = read_name(d, name_off, pos);
+        if (!name) return -1;
+        put_entity(out, name);
+        return 1;
+    }
+    }
+    return 0;
+}
+
+static int parse_attribute(bx_decoder *d, uint32_t *pos, uint32_t end, subs_t subs)
+{
+    if (need(d, *pos, 5, end)) return -1;
+    uint32_t name_off = rd32(d->chunk + *pos + 1);
+    *pos += 5;
+    const char *name = read_name(d, name_off, pos);
+    if (!name) return -1;
+    et_buf *val = &d->scratch;
+    val->len = 0;
+    if (val->data) val->data[0] = 0;
+    int present = 0, any_token = 0;
+    while (*pos < end) {
+        uint8_t tok = d->chunk[*pos] & 0x0F;
+        int rc;
+        if (tok == T_SUBST || tok == T_OPTSUBST) {
+            rc = do_substitution(d, pos, end, subs, val);
+            if (rc < 0) return -1;
+            if (rc > 0 || tok == T_SUBST) present = 1;
+        } else {
+            rc = text_piece(d, pos, end, val, tok);
+            if (rc < 0) return -1;
+            if (rc == 0) break;
+            present = 1;
+        }
+        any_token = 1;
+    }
+    if (!any_token) present = 1;
+    bx_frame *f = &d->frames[d->depth - 1];
+    if (present && f->nattrs < MAX_ATTRS) {
+        f->attr_name[f->nattrs] = name;
+        f->attr_value[f->nattrs] = et_arena_strndup(d->arena, val->data ? val->data : "", val->len);
+        f->nattrs++;
+    }
+    return 0;
+}
+
+static int parse_element(bx_decoder *d, uint32_t *pos, uint32_t end, subs_t subs)
+{
+    const uint8_t *c = d->chunk;
+    uint32_t hdr = d->in_template ? 11 : 9;
+    if (need(d, *pos, hdr, end)) return -1;
+    uint8_t tok = c[*pos];
+    uint32_t name_off = rd32(c + *pos + hdr - 4);
+    *pos += hdr;
+    const char *name = read_name(d, name_off, pos);
+    if (!name) return -1;
+    if (tok & 0x40) {
+        if (need(d, *pos, 4, end)) return -1;
+        *pos += 4; /* attribute list size */
+    }
+    if (elem_start(d, name) < 0) return -1;
+    while (*pos < end && (c[*pos] & 0x0F) == T_ATTR)
+        if (parse_attribute(d, pos, end, subs) < 0) return -1;
+    if (need(d, *pos, 1, end)) return -1;
+    uint8_t next = c[*pos] & 0x0F;
+    if (next == T_CLOSE_EMPTY) {
+        (*pos)++;
+    } else if (next == T_CLOSE_START) {
+        (*pos)++;
+        if (parse_content(d, pos, end, subs, 1) < 0) return -1;
+    } else {
+        return fail(d, "expected end of start tag", *pos);
+    }
+    elem_end(d);
+    return 0;
+}
+
+static int parse_template_instance(bx_decoder *d, uint32_t *pos, uint32_t end)
+{
+    const uint8_t *c = d->chunk;
+    if (need(d, *pos, 10, end)) return -1;
+    uint32_t def_off = rd32(c + *pos + 6);
+    *pos += 10;
+    if ((uint64_t)def_off + 24 > d->len) return fail(d, "template definition out of range", def_off);
+    uint32_t body_size = rd32(c + def_off + 20);
+    uint64_t body_end = (uint64_t)def_off + 24 + body_size;
+    if (body_end > d->len) return fail(d, "template definition runs past the chunk", def_off);
+    if (def_off == *pos) *pos = (uint32_t)body_end; /* definition stored inline */
+    if (need(d, *pos, 4, end)) return -1;
+    uint32_t n = rd32(c + *pos);
+    *pos += 4;
+    if ((uint64_t)n * 4 > end - *pos) return fail(d, "too many substitution values", *pos);
+    bx_sub *v = et_arena_alloc(d->arena, (n ? n : 1) * sizeof *v);
+    uint32_t data = *pos + n * 4;
+    for (uint32_t i = 0; i < n; i++) {
+        v[i].size = rd16(c + *pos + 4 * i);
+        v[i].type = c[*pos + 4 * i + 2];
+        v[i].off = data;
+        data += v[i].size;
+    }
+    if (data > end) return fail(d, "substitution values run past the record", *pos);
+    *pos = data;
+    if (++d->nest > MAX_NEST) return fail(d, "templates nested too deeply", def_off);
+    uint32_t body = def_off + 24;
+    subs_t subs = {v, n};
+    int saved = d->in_template;
+    d->in_template = 1;
+    int rc = parse_content(d, &body, (uint32_t)body_end, subs, 0);
+    d->in_template = saved;
+    d->nest--;
+    return rc;
+}
+
+static int parse_content(bx_decoder *d, uint32_t *pos, uint32_t end, subs_t subs, int in_element)
+{
+    const uint8_t *c = d->chunk;
+    while (*pos < end) {
+        if (++d->steps > MAX_STEPS) return fail(d, "record too complex", *pos);
+        uint8_t raw = c[*pos], tok = raw & 0x0F;
+        switch (tok) {
+        case T_EOF:
+            (*pos)++;
+            return 0;
+        case T_OPEN:
+            if (raw & 0xB0) return fail(d, "unknown token", *pos);
+            if (parse_element(d, pos, end, subs) < 0) return -1;
+            break;
+        case T_END:
+            (*pos)++;
+            if (in_element) return 0;
+            return fail(d, "unbalanced end element", *pos - 1);
+        case T_SUBST: case T_OPTSUBST:
+            if (do_substitution(d, pos, end, subs, NULL) < 0) return -1;
+            break;
+        case T_VALUE: case T_CDATA: case T_CHARREF: case T_ENTITYREF: {
+            et_buf tmp = {0};
+            et_buf *dst = d->depth ? &d->frames[d->depth - 1].text : &tmp;
+            int rc = text_piece(d, pos, end, dst, tok);
+            et_buf_free(&tmp);
+            if (rc < 0) return -1;
+            break;
+        }
+        case T_PITARGET: {
+            if (need(d, *pos, 5, end)) return -1;
+            uint32_t name_off = rd32(c + *pos + 1);
+            *pos += 5;
+            if (!read_name(d, name_off, pos)) return -1;
+            break;
+        }
+        case T_PIDATA: {
+            if (need(d, *pos, 3, end)) return -1;
+            uint32_t units = rd16(c + *pos + 1);
+            if (need(d, *pos + 3, units * 2, end)) return -1;
+            *pos += 3 + units * 2;
+            break;
+        }
+        case T_TEMPLATE:
+            if (parse_template_instance(d, pos, end) < 0) return -1;
+            break;
+        case T_FRAGMENT:
+            if (need(d, *pos, 4, end)) return -1;
+            *pos += 4;
+            break;
+        default:
+            return fail(d, "unknown token", *pos);
+        }
+    }
+    if (in_element) return fail(d, "element not closed", *pos);
+    return 0;
+}
+
+int bx_decode_record(bx_decoder *d, uint32_t off, uint32_t end, et_event *ev, et_arena *arena,
+                     char *err, size_t errlen)
+{
+    err[0] = 0;
+    d->err = err;
+    d->errlen = errlen;
+    d->ev = ev;
+    d->arena = arena;
+    d->depth = 0;
+    d->nest = 0;
+    d->in_template = 0;
+    d->steps = 0;
+    d->data_index = 0;
+    d->nfields = 0;
+    if (end > d->len) end = d->len;
+    uint32_t pos = off;
+    int rc = parse_content(d, &pos, end, (subs_t){NULL, 0}, 0);
+    if (rc == 0 && d->depth != 0) rc = fail(d, "element not closed", pos);
+    ev->fields = d->fields;
+    ev->nfields = d->nfields;
+    return rc;
+}

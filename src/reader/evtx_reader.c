@@ -1,0 +1,239 @@
+/* evtx_reader.c: EVTX file and chunk layout: walks chunks with one 64 KiB buffer, hands
+ * each record's BinXML to binxml.c, carves records from chunk slack space and damaged
+ * chunks (flagged recovered), and turns every unreadable part into a reported problem. */
+#include "reader/evtx_reader.h"
+#include "reader/binxml.h"
+#include "core/crc32.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define FILE_HEADER_SIZE 4096
+#define CHUNK_SIZE 65536
+#define CHUNK_HEADER_SIZE 512
+#define RECORD_MIN 28
+
+enum phase { PH_NEXT_CHUNK, PH_RECORDS, PH_SLACK, PH_DONE };
+
+struct et_reader {
+    int fd;
+    char *path;
+    uint64_t size;
+    uint64_t nblocks;      /* chunk-sized blocks after the file header */
+    uint64_t block;        /* index of the chunk being read */
+    enum phase phase;
+    uint32_t pos, limit;   /* scan position and end of the live record area */
+    uint32_t chunk_len;    /* bytes of the chunk present in the file */
+    int chunk_ok;          /* signature valid */
+    uint8_t *chunk;
+    bx_decoder *dec;
+    et_arena arena;
+    et_event ev;
+    et_reader_stats stats;
+    char problem[512];
+};
+
+static uint32_t rd32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
+static uint64_t rd64(const uint8_t *p) { return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32; }
+
+static int read_at(int fd, void *buf, size_t n, uint64_t off)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = pread(fd, (char *)buf + got, n - got, (off_t)(off + got));
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        got += (size_t)r;
+    }
+    return (int)got;
+}
+
+et_reader *et_reader_open(const char *path, char *err, size_t errlen)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) { snprintf(err, errlen, "cannot open: %s", strerror(errno)); return NULL; }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "not a regular file");
+        close(fd);
+        return NULL;
+    }
+    uint8_t hdr[128];
+    if ((uint64_t)st.st_size < sizeof hdr || read_at(fd, hdr, sizeof hdr, 0) != (int)sizeof hdr) {
+        snprintf(err, errlen, "not an EVTX file (only %lld bytes)", (long long)st.st_size);
+        close(fd);
+        return NULL;
+    }
+    if (memcmp(hdr, "ElfFile", 8) != 0) {
+        snprintf(err, errlen, "not an EVTX file (no ElfFile signature)");
+        close(fd);
+        return NULL;
+    }
+    et_reader *r = calloc(1, sizeof *r);
+    r->chunk = malloc(CHUNK_SIZE);
+    if (!r || !r->chunk) abort();
+    r->fd = fd;
+    r->path = strdup(path);
+    r->size = (uint64_t)st.st_size;
+    r->stats.bytes = r->size;
+    r->stats.dirty = (rd32(hdr + 120) & 1) != 0;
+    r->nblocks = r->size > FILE_HEADER_SIZE ? (r->size - FILE_HEADER_SIZE + CHUNK_SIZE - 1) / CHUNK_SIZE : 0;
+    r->dec = bx_decoder_new();
+    r->arena.block_size = 65536;
+    r->phase = PH_NEXT_CHUNK;
+    return r;
+}
+
+void et_reader_close(et_reader *r)
+{
+    if (!r) return;
+    close(r->fd);
+    bx_decoder_free(r->dec);
+    et_arena_free(&r->arena);
+    free(r->chunk);
+    free(r->path);
+    free(r);
+}
+
+const char *et_reader_problem(const et_reader *r) { return r->problem; }
+const et_reader_stats *et_reader_get_stats(const et_reader *r) { return &r->stats; }
+
+__attribute__((format(printf, 2, 3))) static int problem(et_reader *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->problem, sizeof r->problem, fmt, ap);
+    va_end(ap);
+    return ET_READ_PROBLEM;
+}
+
+/* Loads the next block; returns 0 when it holds nothing to read. */
+static int load_chunk(et_reader *r)
+{
+    uint64_t off = FILE_HEADER_SIZE + r->block * CHUNK_SIZE;
+    int got = read_at(r->fd, r->chunk, CHUNK_SIZE, off);
+    if (got < 0) got = 0;
+    r->chunk_len = (uint32_t)got;
+    if (got < CHUNK_SIZE) memset(r->chunk + got, 0, CHUNK_SIZE - (size_t)got);
+    if (got < CHUNK_SIZE) r->stats.truncated = 1;
+    bx_decoder_set_chunk(r->dec, r->chunk, CHUNK_SIZE);
+    r->chunk_ok = memcmp(r->chunk, "ElfChnk", 8) == 0;
+    if (r->chunk_ok) {
+        r->stats.chunks++;
+        uint32_t free_off = rd32(r->chunk + 48);
+        if (free_off < CHUNK_HEADER_SIZE || free_off > CHUNK_SIZE) free_off = CHUNK_SIZE;
+        r->limit = free_off;
+        r->pos = CHUNK_HEADER_SIZE;
+        uint32_t hcrc = et_crc32(0, r->chunk, 120);
+        hcrc = et_crc32(hcrc, r->chunk + 128, 384);
+        uint32_t dcrc = et_crc32(0, r->chunk + CHUNK_HEADER_SIZE, free_off - CHUNK_HEADER_SIZE);
+        if (hcrc != rd32(r->chunk + 124) || dcrc != rd32(r->chunk + 52)) r->stats.bad_crc_chunks++;
+        r->phase = PH_RECORDS;
+        return 1;
+    }
+    /* Not a chunk: an unused (all-zero) block, or a damaged one worth carving. */
+    for (int i = 0; i < got; i++)
+        if (r->chunk[i]) {
+            r->stats.damaged_chunks++;
+            r->pos = 0;
+            r->limit = 0;
+            r->phase = PH_SLACK;
+            return 1;
+        }
+    return 0;
+}
+
+/* A plausible record header at pos: signature, size bounds, trailing size copy. */
+static int record_at(const et_reader *r, uint32_t pos, uint32_t *size)
+{
+    if (pos + RECORD_MIN > CHUNK_SIZE) return 0;
+    const uint8_t *p = r->chunk + pos;
+    if (p[0] != 0x2a || p[1] != 0x2a || p[2] || p[3]) return 0;
+    uint32_t sz = rd32(p + 4);
+    if (sz < RECORD_MIN || sz > CHUNK_SIZE - pos) return 0;
+    if (rd32(p + sz - 4) != sz) return 0;
+    *size = sz;
+    return 1;
+}
+
+static int decode(et_reader *r, uint32_t pos, uint32_t size, int recovered, const et_event **out)
+{
+    et_arena_reset(&r->arena);
+    memset(&r->ev, 0, sizeof r->ev);
+    r->ev.file = r->path;
+    r->ev.record_id = rd64(r->chunk + pos + 8);
+    r->ev.timestamp = (int64_t)rd64(r->chunk + pos + 16);
+    r->ev.recovered = recovered;
+    char msg[256];
+    if (bx_decode_record(r->dec, pos + 24, pos + size - 4, &r->ev, &r->arena, msg, sizeof msg) < 0) {
+        r->stats.skipped++;
+        return problem(r, "record %llu: %s", (unsigned long long)r->ev.record_id, msg);
+    }
+    r->stats.records++;
+    if (recovered) r->stats.recovered++;
+    if (!r->stats.first_time || r->ev.timestamp < r->stats.first_time) r->stats.first_time = r->ev.timestamp;
+    if (r->ev.timestamp > r->stats.last_time) r->stats.last_time = r->ev.timestamp;
+    *out = &r->ev;
+    return ET_READ_EVENT;
+}
+
+int et_reader_next(et_reader *r, const et_event **out)
+{
+    for (;;) {
+        switch (r->phase) {
+        case PH_DONE:
+            return ET_READ_END;
+        case PH_NEXT_CHUNK:
+            if (r->block >= r->nblocks) { r->phase = PH_DONE; break; }
+            if (!load_chunk(r)) r->block++;
+            break;
+        case PH_RECORDS: {
+            uint32_t size;
+            if (r->pos >= r->limit) { r->pos = r->limit; r->phase = PH_SLACK; break; }
+            if (r->chunk_len < CHUNK_SIZE && r->pos + RECORD_MIN > r->chunk_len) {
+                uint64_t blk = r->block;
+                r->phase = PH_SLACK;
+                return problem(r, "chunk %llu: file ends inside the chunk (%u of 65536 bytes present)",
+                               (unsigned long long)blk, r->chunk_len);
+            }
+            if (!record_at(r, r->pos, &size)) {
+                /* Broken record header: resynchronise on the next plausible record. */
+                uint32_t start = r->pos, p = r->pos + 1;
+                while (p < r->limit && !record_at(r, p, &size)) p++;
+                r->pos = p;
+                r->stats.skipped++;
+                return problem(r, "chunk %llu: unreadable record data at offset 0x%x, skipped to the next record",
+                               (unsigned long long)r->block, start);
+            }
+            uint32_t pos = r->pos;
+            r->pos += size;
+            return decode(r, pos, size, 0, out);
+        }
+        case PH_SLACK: {
+            /* Carve records left in free space (or in a damaged chunk). */
+            uint32_t size, p = r->pos;
+            while (p + RECORD_MIN <= CHUNK_SIZE && !record_at(r, p, &size)) p++;
+            if (p + RECORD_MIN > CHUNK_SIZE) {
+                r->block++;
+                r->phase = PH_NEXT_CHUNK;
+                break;
+            }
+            r->pos = p + size;
+            int rc = decode(r, p, size, 1, out);
+            if (rc == ET_READ_PROBLEM) {
+                /* A carved candidate that does not decode is reported, not silently dropped. */
+                size_t n = strlen(r->problem);
+                if (n < sizeof r->problem - 64)
+                    snprintf(r->problem + n, sizeof r->problem - n, " (carved from chunk %llu offset 0x%x)",
+                             (unsigned long long)r->block, p);
+            }
+            return rc;
+        }
+        }
+    }
+}

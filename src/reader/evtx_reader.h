@@ -1,0 +1,34 @@
+/* evtx_reader.h: streams the records of one .evtx file, one normalized event at a time. */
+#ifndef EVTRIAGE_EVTX_READER_H
+#define EVTRIAGE_EVTX_READER_H
+#include <stdint.h>
+#include "core/event.h"
+
+typedef struct et_reader et_reader;
+
+typedef struct et_reader_stats {
+    uint64_t records;         /* events handed out, recovered ones included */
+    uint64_t recovered;       /* of which carved from slack space or damaged chunks */
+    uint64_t skipped;         /* records found but not decodable */
+    uint64_t chunks;          /* chunks with a valid signature */
+    uint64_t bad_crc_chunks;  /* chunk header or record-data CRC32 mismatches */
+    uint64_t damaged_chunks;  /* chunk-sized blocks with a bad signature that held data */
+    uint64_t bytes;           /* file size */
+    int64_t first_time, last_time; /* FILETIME range of the events, 0 when none */
+    int truncated;            /* last chunk cut short */
+    int dirty;                /* file header flags: not closed cleanly */
+} et_reader_stats;
+
+enum { ET_READ_END = 0, ET_READ_EVENT = 1, ET_READ_PROBLEM = 2 };
+
+/* Opens path. On failure returns NULL and writes why to err. */
+et_reader *et_reader_open(const char *path, char *err, size_t errlen);
+/* ET_READ_EVENT: *ev is valid until the next call. ET_READ_PROBLEM: a record or chunk
+ * could not be read; et_reader_problem() says what; call again to go on. ET_READ_END. */
+int et_reader_next(et_reader *r, const et_event **ev);
+/* The last problem as "record N: message" or "chunk N: message". */
+const char *et_reader_problem(const et_reader *r);
+const et_reader_stats *et_reader_get_stats(const et_reader *r);
+void et_reader_close(et_reader *r);
+
+#endif

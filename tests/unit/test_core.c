@@ -1,0 +1,108 @@
+/* test_core.c: time conversion, JSON/CSV escaping, arena. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+#include "core/arena.h"
+#include "core/crc32.h"
+#include "core/outbuf.h"
+#include "core/timeutil.h"
+
+static void test_filetime_epoch(void **state)
+{
+    (void)state;
+    char iso[32];
+    et_filetime_to_iso(ET_EPOCH_DIFF_TICKS, iso);
+    assert_string_equal(iso, "1970-01-01T00:00:00.0000000Z");
+    et_filetime_to_iso(0, iso);
+    assert_string_equal(iso, "1601-01-01T00:00:00.0000000Z");
+}
+
+static void test_filetime_precision(void **state)
+{
+    (void)state;
+    /* 2010-11-21T03:55:59.6264271Z, from plaso System.evtx record 1 (python-evtx agrees) */
+    int64_t ft;
+    assert_true(et_iso_to_filetime("2010-11-21T03:55:59.6264271Z", &ft));
+    char iso[32];
+    et_filetime_to_iso(ft, iso);
+    assert_string_equal(iso, "2010-11-21T03:55:59.6264271Z");
+    assert_true(et_iso_to_filetime("2024-02-29T23:59:59.9999999Z", &ft));
+    et_filetime_to_iso(ft + 1, iso);
+    assert_string_equal(iso, "2024-03-01T00:00:00.0000000Z");
+}
+
+static void test_iso_forms(void **state)
+{
+    (void)state;
+    int64_t a, b;
+    assert_true(et_iso_to_filetime("2024-01-02", &a));
+    assert_true(et_iso_to_filetime("2024-01-02T00:00:00Z", &b));
+    assert_int_equal(a, b);
+    assert_true(et_iso_to_filetime("2024-01-02 02:00:00+02:00", &b));
+    assert_int_equal(a, b);
+    assert_true(et_iso_to_filetime("2024-01-02T00:00:00.5", &b));
+    assert_int_equal(b - a, 5000000);
+    assert_false(et_iso_to_filetime("2024-13-02", &a));
+    assert_false(et_iso_to_filetime("yesterday", &a));
+    assert_false(et_iso_to_filetime("2024-01-02T10:00:00Zjunk", &a));
+}
+
+static void test_json_escape(void **state)
+{
+    (void)state;
+    et_buf b = {0};
+    et_buf_json_str(&b, "a\"b\\c\n\t\x01 \xc3\xa9");
+    assert_string_equal(b.data, "\"a\\\"b\\\\c\\n\\t\\u0001 \xc3\xa9\"");
+    b.len = 0;
+    et_buf_json_str(&b, "bad \xff\xfe utf8 \xed\xa0\x80");
+    assert_string_equal(b.data, "\"bad \xEF\xBF\xBD\xEF\xBF\xBD utf8 \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");
+    et_buf_free(&b);
+}
+
+static void test_csv_escape(void **state)
+{
+    (void)state;
+    et_buf b = {0};
+    et_buf_csv_str(&b, "plain");
+    et_buf_putc(&b, '|');
+    et_buf_csv_str(&b, "a,\"b\"");
+    assert_string_equal(b.data, "plain|\"a,\"\"b\"\"\"");
+    et_buf_free(&b);
+}
+
+static void test_crc32(void **state)
+{
+    (void)state;
+    assert_int_equal(et_crc32(0, "123456789", 9), 0xCBF43926u);
+    uint32_t c = et_crc32(0, "12345", 5);
+    assert_int_equal(et_crc32(c, "6789", 4), 0xCBF43926u);
+}
+
+static void test_arena(void **state)
+{
+    (void)state;
+    et_arena a = {0};
+    a.block_size = 64;
+    char *s = et_arena_strndup(&a, "hello", 5);
+    void *big = et_arena_alloc(&a, 1000);
+    memset(big, 1, 1000);
+    assert_string_equal(s, "hello");
+    et_arena_reset(&a);
+    char *t = et_arena_strndup(&a, "again", 5);
+    assert_string_equal(t, "again");
+    et_arena_free(&a);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_filetime_epoch), cmocka_unit_test(test_filetime_precision),
+        cmocka_unit_test(test_iso_forms),      cmocka_unit_test(test_json_escape),
+        cmocka_unit_test(test_csv_escape),     cmocka_unit_test(test_crc32),
+        cmocka_unit_test(test_arena),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
