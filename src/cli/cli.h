@@ -10,6 +10,9 @@ enum {
 };
 
 int cmd_dump(int argc, char **argv);
+int cmd_synth(int argc, char **argv);
+int cmd_hunt(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
 
 /* Prints "evtriage: " + message to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -9,6 +9,9 @@ static const struct command {
     const char *summary;
 } commands[] = {
     {"dump", cmd_dump, "print every record of EVTX files as JSON Lines or CSV"},
+    {"synth", cmd_synth, "write EVTX files from a YAML scenario"},
+    {"hunt", cmd_hunt, "match Sigma rules and correlations against EVTX files"},
+    {"rules", cmd_rules, "lint or test rule files"},
 };
 
 static void usage(FILE *f)
