@@ -1,6 +1,6 @@
 # corpus_read.sh: every corpus file is read without a crash; record counts are at
 # least evtxexport's; exit codes follow the documented contract.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.bash"
 command -v evtxexport >/dev/null || { echo "FAIL: evtxexport missing (scripts/install-deps.sh)"; exit 1; }
 while IFS= read -r -d '' f; do
   out="$TMP/out.jsonl"

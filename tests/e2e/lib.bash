@@ -1,4 +1,4 @@
-# lib.sh: helpers for the end-to-end tests (sourced, not run by ctest).
+# lib.bash: helpers for the end-to-end tests (sourced, not run by ctest).
 set -uo pipefail
 : "${EVTRIAGE:?built evtriage binary}" "${EVTRIAGE_SHARED:?shared folder}"
 CORPUS="$EVTRIAGE_SHARED/corpus"
