@@ -90,6 +90,9 @@ static int dump_file(const char *path, void *vctx)
         fprintf(stderr, "%s: %llu record(s) skipped, %llu read (%llu recovered)\n", path,
                 (unsigned long long)st->skipped, (unsigned long long)st->records,
                 (unsigned long long)st->recovered);
+    if (st->remnants)
+        fprintf(stderr, "%s: note: %llu record fragment(s) in chunk slack space could not be decoded "
+                        "(their templates were overwritten)\n", path, (unsigned long long)st->remnants);
     et_reader_close(r);
     return 0;
 }

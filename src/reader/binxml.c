@@ -3,6 +3,7 @@
  * UserData and other payloads flattened to their leaf element names. */
 #include "reader/binxml.h"
 #include "reader/values.h"
+#include "core/timeutil.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,6 +187,16 @@ static void end_system_child(bx_decoder *d, bx_frame *f)
         if (parse_uint(text, &v)) { ev->opcode = (uint8_t)v; ev->has_opcode = true; }
     } else if (strcmp(n, "Keywords") == 0) {
         if (parse_uint(text, &v)) { ev->keywords = v; ev->has_keywords = true; }
+    } else if (strcmp(n, "TimeCreated") == 0) {
+        /* What Windows displays; the record header's time is the fallback (some
+         * exports and crafted files leave it zero or differing). */
+        int64_t ft;
+        const char *st = frame_attr(f, "SystemTime");
+        if (st && et_iso_to_filetime(st, &ft)) ev->timestamp = ft;
+    } else if (strcmp(n, "EventRecordID") == 0) {
+        /* Exports (wevtutil epl, Event Viewer "save filtered") renumber record headers but
+         * keep the original id here, which is the one Windows shows. */
+        if (parse_uint(text, &v)) ev->record_id = v;
     } else if (strcmp(n, "Execution") == 0) {
         if (parse_uint(frame_attr(f, "ProcessID"), &v)) { ev->process_id = (uint32_t)v; ev->has_process_id = true; }
         if (parse_uint(frame_attr(f, "ThreadID"), &v)) { ev->thread_id = (uint32_t)v; ev->has_thread_id = true; }

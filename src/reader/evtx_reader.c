@@ -161,6 +161,14 @@ static int record_at(const et_reader *r, uint32_t pos, uint32_t *size)
     return 1;
 }
 
+/* In a chunk cut short by the end of the file: does the record at pos reach past it? */
+static int record_cut(const et_reader *r, uint32_t pos)
+{
+    if (pos + RECORD_MIN > r->chunk_len) return 1;
+    uint32_t sz = rd32(r->chunk + pos + 4);
+    return sz >= RECORD_MIN && pos + sz > r->chunk_len && pos + sz <= CHUNK_SIZE;
+}
+
 static int decode(et_reader *r, uint32_t pos, uint32_t size, int recovered, const et_event **out)
 {
     et_arena_reset(&r->arena);
@@ -171,6 +179,12 @@ static int decode(et_reader *r, uint32_t pos, uint32_t size, int recovered, cons
     r->ev.recovered = recovered;
     char msg[256];
     if (bx_decode_record(r->dec, pos + 24, pos + size - 4, &r->ev, &r->arena, msg, sizeof msg) < 0) {
+        if (recovered) {
+            /* Slack space holds fragments of the chunk's earlier life whose templates are
+             * gone; they are counted (see stats) rather than reported one by one. */
+            r->stats.remnants++;
+            return -1;
+        }
         r->stats.skipped++;
         return problem(r, "record %llu: %s", (unsigned long long)r->ev.record_id, msg);
     }
@@ -195,7 +209,7 @@ int et_reader_next(et_reader *r, const et_event **out)
         case PH_RECORDS: {
             uint32_t size;
             if (r->pos >= r->limit) { r->pos = r->limit; r->phase = PH_SLACK; break; }
-            if (r->chunk_len < CHUNK_SIZE && r->pos + RECORD_MIN > r->chunk_len) {
+            if (r->chunk_len < CHUNK_SIZE && record_cut(r, r->pos)) {
                 uint64_t blk = r->block;
                 r->phase = PH_SLACK;
                 return problem(r, "chunk %llu: file ends inside the chunk (%u of 65536 bytes present)",
@@ -223,15 +237,9 @@ int et_reader_next(et_reader *r, const et_event **out)
                 r->phase = PH_NEXT_CHUNK;
                 break;
             }
-            r->pos = p + size;
             int rc = decode(r, p, size, 1, out);
-            if (rc == ET_READ_PROBLEM) {
-                /* A carved candidate that does not decode is reported, not silently dropped. */
-                size_t n = strlen(r->problem);
-                if (n < sizeof r->problem - 64)
-                    snprintf(r->problem + n, sizeof r->problem - n, " (carved from chunk %llu offset 0x%x)",
-                             (unsigned long long)r->block, p);
-            }
+            if (rc < 0) { r->pos = p + 1; break; } /* a remnant: keep carving inside it */
+            r->pos = p + size;
             return rc;
         }
         }

@@ -47,7 +47,8 @@ void bx_utf16_to_utf8(et_buf *out, const uint8_t *p, size_t units, int stop_at_n
 
 void bx_render_guid(et_buf *out, const uint8_t *p)
 {
-    et_buf_printf(out, "{%08" PRIX32 "-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X}", rd32(p),
+    /* Windows renders GUIDs in event XML in lower case within braces. */
+    et_buf_printf(out, "{%08" PRIx32 "-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x}", rd32(p),
                   rd16(p + 4), rd16(p + 6), p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15]);
 }
 

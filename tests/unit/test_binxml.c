@@ -1,0 +1,204 @@
+/* test_binxml.c: the BinXML decoder on hand-built token streams: UserData flattening,
+ * positional Data names, Binary as hex, typed substitutions, entity refs, bad input. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+#include "reader/binxml.h"
+#include "reader/values.h"
+
+/* A tiny BinXML writer over a 64 KiB chunk image (names stored inline). */
+typedef struct w { uint8_t c[65536]; uint32_t pos; int in_tmpl; } w;
+static void u8(w *b, uint8_t v) { b->c[b->pos++] = v; }
+static void u16(w *b, uint16_t v) { u8(b, (uint8_t)v); u8(b, (uint8_t)(v >> 8)); }
+static void u32(w *b, uint32_t v) { u16(b, (uint16_t)v); u16(b, (uint16_t)(v >> 16)); }
+static void name(w *b, const char *s)
+{
+    u32(b, b->pos + 4); /* offset of the name = right here, after this field */
+    u32(b, 0);
+    u16(b, 0);
+    u16(b, (uint16_t)strlen(s));
+    for (const char *p = s; *p; p++) u16(b, (uint16_t)*p);
+    u16(b, 0);
+}
+static void open_el(w *b, const char *n, int attrs)
+{
+    u8(b, attrs ? 0x41 : 0x01);
+    if (b->in_tmpl) u16(b, 0xFFFF);
+    u32(b, 0);
+    name(b, n);
+    if (attrs) u32(b, 0);
+}
+static void attr(w *b, const char *n, const char *v)
+{
+    u8(b, 0x06);
+    name(b, n);
+    u8(b, 0x05); u8(b, 0x01); u16(b, (uint16_t)strlen(v));
+    for (const char *p = v; *p; p++) u16(b, (uint16_t)*p);
+}
+static void text(w *b, const char *v)
+{
+    u8(b, 0x05); u8(b, 0x01); u16(b, (uint16_t)strlen(v));
+    for (const char *p = v; *p; p++) u16(b, (uint16_t)*p);
+}
+static void close_start(w *b) { u8(b, 0x02); }
+static void end_el(w *b) { u8(b, 0x04); }
+static void leaf(w *b, const char *n, const char *v) { open_el(b, n, 0); close_start(b); text(b, v); end_el(b); }
+
+static et_event decode(w *b, uint32_t start, int *rc, et_arena *arena, bx_decoder *d, char *err)
+{
+    et_event ev;
+    memset(&ev, 0, sizeof ev);
+    bx_decoder_set_chunk(d, b->c, sizeof b->c);
+    *rc = bx_decode_record(d, start, b->pos, &ev, arena, err, 256);
+    return ev;
+}
+
+static void test_userdata_flattened(void **state)
+{
+    (void)state;
+    static w b;
+    memset(&b, 0, sizeof b);
+    b.pos = 512;
+    u8(&b, 0x0F); u8(&b, 1); u8(&b, 1); u8(&b, 0);
+    open_el(&b, "Event", 0); close_start(&b);
+    open_el(&b, "System", 0); close_start(&b);
+    open_el(&b, "Provider", 1); attr(&b, "Name", "Microsoft-Windows-Hyper-V-VMMS"); u8(&b, 0x03);
+    leaf(&b, "EventID", "32000");
+    leaf(&b, "Channel", "Microsoft-Windows-Hyper-V-VMMS-Admin");
+    leaf(&b, "Computer", "HV01.contoso.com");
+    end_el(&b);
+    open_el(&b, "UserData", 0); close_start(&b);
+    open_el(&b, "VmlEventLog", 1); attr(&b, "xmlns", "http://www.microsoft.com/Windows/Virtualization/Events"); close_start(&b);
+    leaf(&b, "VmName", "SQL01");
+    leaf(&b, "VmId", "8E3A2C1D-0000-4000-8000-000000000001");
+    open_el(&b, "Detail", 0); close_start(&b); leaf(&b, "ErrorCode", "0x80090303"); end_el(&b);
+    end_el(&b);
+    end_el(&b);
+    end_el(&b);
+    u8(&b, 0x00);
+    et_arena arena = {0};
+    bx_decoder *d = bx_decoder_new();
+    char err[256];
+    int rc;
+    et_event ev = decode(&b, 512, &rc, &arena, d, err);
+    assert_int_equal(rc, 0);
+    assert_int_equal(ev.event_id, 32000);
+    assert_string_equal(ev.provider, "Microsoft-Windows-Hyper-V-VMMS");
+    assert_string_equal(ev.channel, "Microsoft-Windows-Hyper-V-VMMS-Admin");
+    assert_string_equal(ev.computer, "HV01.contoso.com");
+    assert_string_equal(et_event_field(&ev, "VmName"), "SQL01");
+    assert_string_equal(et_event_field(&ev, "ErrorCode"), "0x80090303");
+    assert_null(et_event_field(&ev, "VmlEventLog.xmlns"));
+    assert_null(et_event_field(&ev, "Detail"));
+    bx_decoder_free(d);
+    et_arena_free(&arena);
+}
+
+static void test_positional_data_and_entities(void **state)
+{
+    (void)state;
+    static w b;
+    memset(&b, 0, sizeof b);
+    b.pos = 512;
+    open_el(&b, "Event", 0); close_start(&b);
+    open_el(&b, "EventData", 0); close_start(&b);
+    leaf(&b, "Data", "first");
+    open_el(&b, "Data", 0); close_start(&b);
+    text(&b, "a");
+    u8(&b, 0x09); name(&b, "amp"); /* &amp; */
+    u8(&b, 0x08); u16(&b, 0x00E9); /* &#233; */
+    end_el(&b);
+    open_el(&b, "Data", 1); attr(&b, "Name", "Named"); close_start(&b); text(&b, "v"); end_el(&b);
+    leaf(&b, "Binary", "0A0B");
+    end_el(&b);
+    end_el(&b);
+    u8(&b, 0x00);
+    et_arena arena = {0};
+    bx_decoder *d = bx_decoder_new();
+    char err[256];
+    int rc;
+    et_event ev = decode(&b, 512, &rc, &arena, d, err);
+    assert_int_equal(rc, 0);
+    assert_string_equal(et_event_field(&ev, "Data[0]"), "first");
+    assert_string_equal(et_event_field(&ev, "Data[1]"), "a&\xc3\xa9");
+    assert_string_equal(et_event_field(&ev, "Named"), "v");
+    assert_string_equal(et_event_field(&ev, "Binary"), "0A0B");
+    bx_decoder_free(d);
+    et_arena_free(&arena);
+}
+
+static void test_truncated_is_an_error(void **state)
+{
+    (void)state;
+    static w b;
+    memset(&b, 0, sizeof b);
+    b.pos = 512;
+    open_el(&b, "Event", 0); close_start(&b);
+    open_el(&b, "System", 0); close_start(&b);
+    uint32_t cut = b.pos;
+    et_arena arena = {0};
+    bx_decoder *d = bx_decoder_new();
+    char err[256];
+    et_event ev;
+    memset(&ev, 0, sizeof ev);
+    bx_decoder_set_chunk(d, b.c, sizeof b.c);
+    assert_int_equal(bx_decode_record(d, 512, cut, &ev, &arena, err, sizeof err), -1);
+    assert_non_null(strstr(err, "not closed"));
+    bx_decoder_free(d);
+    et_arena_free(&arena);
+}
+
+static void render(uint8_t type, const void *p, size_t n, const char *want)
+{
+    et_buf b = {0};
+    char err[128];
+    assert_int_equal(bx_render_value(&b, type, (const uint8_t *)p, n, err, sizeof err), 0);
+    assert_string_equal(b.data ? b.data : "", want);
+    et_buf_free(&b);
+}
+
+static void test_value_rendering(void **state)
+{
+    (void)state;
+    int32_t bias = -540; /* Kernel-General CurrentBias: Debian's libevtx prints -2147483108 */
+    render(BX_INT32, &bias, 4, "-540");
+    uint32_t hr = 0x80090303u;
+    render(BX_HEXINT32, &hr, 4, "0x80090303");
+    uint64_t kw = 0x8000000000000000ull;
+    render(BX_HEXINT64, &kw, 8, "0x8000000000000000");
+    uint8_t sid[] = {1, 1, 0, 0, 0, 0, 0, 5, 18, 0, 0, 0};
+    render(BX_SID, sid, sizeof sid, "S-1-5-18");
+    uint8_t guid[] = {0x5f, 0x38, 0x70, 0x57, 0x2a, 0xc2, 0xe0, 0x43, 0xbf, 0x4c, 0x06, 0xf5, 0x69, 0x8f, 0xfb, 0xd9};
+    render(BX_GUID, guid, 16, "{5770385f-c22a-43e0-bf4c-06f5698ffbd9}");
+    uint64_t ft = 129347853596264271ull; /* 2010-11-21T03:55:59.6264271Z */
+    render(BX_FILETIME, &ft, 8, "2010-11-21T03:55:59.6264271Z");
+    uint32_t t = 1;
+    render(BX_BOOL, &t, 4, "true");
+    uint8_t bin[] = {0xDE, 0xAD};
+    render(BX_BINARY, bin, 2, "DEAD");
+    uint16_t str[] = {'h', 'i', 0};
+    render(BX_STRING, str, sizeof str, "hi");
+    uint16_t bad[] = {0xD800, 'x'};
+    render(BX_STRING, bad, sizeof bad, "\xEF\xBF\xBDx");
+    int8_t i8 = -5;
+    render(BX_INT8, &i8, 1, "-5");
+    et_buf b = {0};
+    char err[128];
+    assert_int_equal(bx_render_value(&b, BX_INT32, (const uint8_t *)&bias, 2, err, sizeof err), -1);
+    assert_int_equal(bx_render_value(&b, 0x33, (const uint8_t *)&bias, 4, err, sizeof err), -1);
+    et_buf_free(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_userdata_flattened),
+        cmocka_unit_test(test_positional_data_and_entities),
+        cmocka_unit_test(test_truncated_is_an_error),
+        cmocka_unit_test(test_value_rendering),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
