@@ -9,6 +9,7 @@
 #include "core/crc32.h"
 #include "core/outbuf.h"
 #include "core/timeutil.h"
+#include "core/sha256.h"
 
 static void test_filetime_epoch(void **state)
 {
@@ -96,13 +97,35 @@ static void test_arena(void **state)
     et_arena_free(&a);
 }
 
+static void test_sha256(void **state)
+{
+    (void)state;
+    char hex[65];
+    et_sha256 s;
+    et_sha256_init(&s);
+    et_sha256_hex(&s, hex);
+    assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    et_sha256_init(&s);
+    et_sha256_update(&s, "abc", 3);
+    et_sha256_hex(&s, hex);
+    assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    /* 1,000,000 x 'a' in uneven pieces: crosses block boundaries at every offset */
+    et_sha256_init(&s);
+    char a[997];
+    memset(a, 'a', sizeof a);
+    size_t left = 1000000;
+    while (left) { size_t n = left < sizeof a ? left : sizeof a; et_sha256_update(&s, a, n); left -= n; }
+    et_sha256_hex(&s, hex);
+    assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_filetime_epoch), cmocka_unit_test(test_filetime_precision),
         cmocka_unit_test(test_iso_forms),      cmocka_unit_test(test_json_escape),
         cmocka_unit_test(test_csv_escape),     cmocka_unit_test(test_crc32),
-        cmocka_unit_test(test_arena),
+        cmocka_unit_test(test_arena),        cmocka_unit_test(test_sha256),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
