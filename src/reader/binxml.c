@@ -26,6 +26,9 @@ typedef struct bx_frame {
     et_buf text;
     int has_children;
     int nattrs;
+    int nitems;               /* values of an array substitution: the element repeats per item */
+    const char **items;
+    int items_cap;
     const char *attr_name[MAX_ATTRS];
     const char *attr_value[MAX_ATTRS];
 } bx_frame;
@@ -67,7 +70,10 @@ bx_decoder *bx_decoder_new(void)
 void bx_decoder_free(bx_decoder *d)
 {
     if (!d) return;
-    for (int i = 0; i < MAX_DEPTH; i++) et_buf_free(&d->frames[i].text);
+    for (int i = 0; i < MAX_DEPTH; i++) {
+        et_buf_free(&d->frames[i].text);
+        free(d->frames[i].items);
+    }
     et_buf_free(&d->scratch);
     et_arena_free(&d->names);
     free(d->fields);
@@ -220,6 +226,18 @@ static void end_payload_element(bx_decoder *d, bx_frame *f, int depth)
                 snprintf(tmp, sizeof tmp, "Data[%d]", d->data_index);
                 name = et_arena_strndup(d->arena, tmp, strlen(tmp));
             }
+            if (f->nitems) { /* Windows writes one <Data> per array item */
+                for (int i = 0; i < f->nitems; i++) {
+                    if (!frame_attr(f, "Name") || !*frame_attr(f, "Name")) {
+                        char tmp[32];
+                        snprintf(tmp, sizeof tmp, "Data[%d]", d->data_index);
+                        name = et_arena_strndup(d->arena, tmp, strlen(tmp));
+                    }
+                    d->data_index++;
+                    add_field(d, name, f->items[i]);
+                }
+                return;
+            }
             d->data_index++;
             add_field(d, name, arena_copy(d, &f->text));
             return;
@@ -231,6 +249,10 @@ static void end_payload_element(bx_decoder *d, bx_frame *f, int depth)
         char tmp[512];
         snprintf(tmp, sizeof tmp, "%s.%s", f->name, f->attr_name[i]);
         add_field(d, et_arena_strndup(d->arena, tmp, strlen(tmp)), f->attr_value[i]);
+    }
+    if (f->nitems) {
+        for (int i = 0; i < f->nitems; i++) add_field(d, f->name, f->items[i]);
+        return;
     }
     if (!f->has_children && (f->text.len || (depth >= 2 && f->nattrs == 0)))
         add_field(d, f->name, arena_copy(d, &f->text));
@@ -246,6 +268,7 @@ static int elem_start(bx_decoder *d, const char *name)
     if (f->text.data) f->text.data[0] = 0;
     f->has_children = 0;
     f->nattrs = 0;
+    f->nitems = 0;
     return 0;
 }
 
@@ -300,6 +323,29 @@ static void put_charref(et_buf *out, uint16_t c)
     bx_utf16_to_utf8(out, u, 1, 0);
 }
 
+/* An array substitution as element content: each item becomes its own element value. */
+static int push_array_items(bx_decoder *d, const bx_sub *s)
+{
+    enum { MAX_ITEMS = 256 };
+    uint32_t off[MAX_ITEMS], len[MAX_ITEMS];
+    size_t n = bx_array_items(s->type, d->chunk + s->off, s->size, off, len, MAX_ITEMS);
+    bx_frame *f = &d->frames[d->depth - 1];
+    for (size_t i = 0; i < n; i++) {
+        d->scratch.len = 0;
+        if (d->scratch.data) d->scratch.data[0] = 0;
+        char msg[128] = "";
+        if (bx_render_value(&d->scratch, s->type & 0x7F, d->chunk + s->off + off[i], len[i], msg, sizeof msg) < 0)
+            return fail(d, msg, s->off);
+        if (f->nitems == f->items_cap) {
+            f->items_cap = f->items_cap ? f->items_cap * 2 : 8;
+            f->items = realloc(f->items, (size_t)f->items_cap * sizeof *f->items);
+            if (!f->items) abort();
+        }
+        f->items[f->nitems++] = et_arena_strndup(d->arena, d->scratch.data ? d->scratch.data : "", d->scratch.len);
+    }
+    return 1;
+}
+
 /* Renders the substitution into out, or descends into embedded BinXML (text == NULL
  * means element content, where BinXML is allowed). Returns 1 if something was
  * present, 0 for an empty optional value, -1 on error. */
@@ -329,8 +375,9 @@ static int do_substitution(bx_decoder *d, uint32_t *pos, uint32_t end, subs_t su
         }
         return 1; /* BinXML inside an attribute value: nothing textual to render */
     }
-    et_buf *dst = out ? out : &d->frames[d->depth - 1].text;
     if (!out && d->depth == 0) return 1;
+    if (!out && (s->type & BX_ARRAY)) return push_array_items(d, s);
+    et_buf *dst = out ? out : &d->frames[d->depth - 1].text;
     char msg[128] = "";
     if (bx_render_value(dst, s->type, d->chunk + s->off, s->size, msg, sizeof msg) < 0)
         return fail(d, msg, s->off);
@@ -448,9 +495,13 @@ static int parse_template_instance(bx_decoder *d, uint32_t *pos, uint32_t end)
 {
     const uint8_t *c = d->chunk;
     if (need(d, *pos, 10, end)) return -1;
+    uint32_t tmpl_id = rd32(c + *pos + 2);
     uint32_t def_off = rd32(c + *pos + 6);
     *pos += 10;
     if ((uint64_t)def_off + 24 > d->len) return fail(d, "template definition out of range", def_off);
+    /* The instance names its template; a definition with another id means the offset is
+     * stale (a slack-space remnant) or damaged. */
+    if (rd32(c + def_off + 4) != tmpl_id) return fail(d, "template reference does not match its definition", def_off);
     uint32_t body_size = rd32(c + def_off + 20);
     uint64_t body_end = (uint64_t)def_off + 24 + body_size;
     if (body_end > d->len) return fail(d, "template definition runs past the chunk", def_off);

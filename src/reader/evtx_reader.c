@@ -36,6 +36,10 @@ struct et_reader {
     et_event ev;
     et_reader_stats stats;
     char problem[512];
+    /* live record-id ranges of every chunk (from the chunk headers, read at open),
+     * sorted: carved copies of live records are recognised file-wide */
+    uint64_t (*live)[2];
+    size_t nlive;
 };
 
 static uint32_t rd32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
@@ -51,6 +55,31 @@ static int read_at(int fd, void *buf, size_t n, uint64_t off)
         got += (size_t)r;
     }
     return (int)got;
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+    const uint64_t *x = a, *y = b;
+    if (x[1] != y[1]) return x[1] < y[1] ? -1 : 1;
+    return x[0] < y[0] ? -1 : x[0] > y[0];
+}
+
+/* Reads each chunk header's first/last record id (one small read per chunk). */
+static void load_live_ranges(et_reader *r)
+{
+    r->live = malloc((r->nblocks ? r->nblocks : 1) * sizeof *r->live);
+    if (!r->live) abort();
+    for (uint64_t b = 0; b < r->nblocks; b++) {
+        uint8_t h[48];
+        if (read_at(r->fd, h, sizeof h, FILE_HEADER_SIZE + b * CHUNK_SIZE) != (int)sizeof h) break;
+        if (memcmp(h, "ElfChnk", 8) != 0) continue;
+        uint64_t first = rd64(h + 24), last = rd64(h + 32);
+        if (first > last || last - first > CHUNK_SIZE) continue;
+        r->live[r->nlive][0] = first;
+        r->live[r->nlive][1] = last;
+        r->nlive++;
+    }
+    qsort(r->live, r->nlive, sizeof *r->live, cmp_range);
 }
 
 et_reader *et_reader_open(const char *path, char *err, size_t errlen)
@@ -86,6 +115,7 @@ et_reader *et_reader_open(const char *path, char *err, size_t errlen)
     r->dec = bx_decoder_new();
     r->arena.block_size = 65536;
     r->phase = PH_NEXT_CHUNK;
+    load_live_ranges(r);
     return r;
 }
 
@@ -96,6 +126,7 @@ void et_reader_close(et_reader *r)
     bx_decoder_free(r->dec);
     et_arena_free(&r->arena);
     free(r->chunk);
+    free(r->live);
     free(r->path);
     free(r);
 }
@@ -159,6 +190,20 @@ static int record_at(const et_reader *r, uint32_t pos, uint32_t *size)
     if (rd32(p + sz - 4) != sz) return 0;
     *size = sz;
     return 1;
+}
+
+/* Is id within the live record-id range of any chunk? */
+static int is_live_id(const et_reader *r, uint64_t id)
+{
+    size_t lo = 0, hi = r->nlive;
+    while (lo < hi) { /* first range whose end >= id */
+        size_t mid = (lo + hi) / 2;
+        if (r->live[mid][1] < id) lo = mid + 1;
+        else hi = mid;
+    }
+    for (size_t i = lo; i < r->nlive && r->live[i][0] <= id; i++)
+        if (id <= r->live[i][1]) return 1;
+    return 0;
 }
 
 /* In a chunk cut short by the end of the file: does the record at pos reach past it? */
@@ -235,6 +280,13 @@ int et_reader_next(et_reader *r, const et_event **out)
             if (p + RECORD_MIN > CHUNK_SIZE) {
                 r->block++;
                 r->phase = PH_NEXT_CHUNK;
+                break;
+            }
+            if (is_live_id(r, rd64(r->chunk + p + 8))) {
+                /* An older copy of a record the live area holds (the chunk was rewritten):
+                 * its template offsets may now point at other templates. */
+                r->stats.stale_copies++;
+                r->pos = p + size;
                 break;
             }
             int rc = decode(r, p, size, 1, out);

@@ -10,6 +10,7 @@ typedef struct et_reader_stats {
     uint64_t records;         /* events handed out, recovered ones included */
     uint64_t recovered;       /* of which carved from slack space or damaged chunks */
     uint64_t skipped;         /* records found in the live area but not decodable */
+    uint64_t stale_copies;    /* slack-space copies of records the live area holds (not re-read) */
     uint64_t remnants;        /* carved slack-space candidates that did not decode (stale) */
     uint64_t chunks;          /* chunks with a valid signature */
     uint64_t bad_crc_chunks;  /* chunk header or record-data CRC32 mismatches */

@@ -182,3 +182,29 @@ int bx_render_value(et_buf *out, uint8_t type, const uint8_t *p, size_t size, ch
     }
     return 0;
 }
+
+size_t bx_array_items(uint8_t type, const uint8_t *p, size_t size, uint32_t *off, uint32_t *len, size_t max)
+{
+    uint8_t base = type & 0x7F;
+    size_t n = 0;
+    if (base == BX_STRING) {
+        size_t units = size / 2, start = 0;
+        for (size_t i = 0; i <= units && n < max; i++) {
+            if (i == units || rd16(p + 2 * i) == 0) {
+                if (i == units && i == start) break; /* no trailing empty item */
+                off[n] = (uint32_t)(start * 2);
+                len[n] = (uint32_t)((i - start) * 2);
+                n++;
+                start = i + 1;
+            }
+        }
+        return n;
+    }
+    size_t el = base == BX_SIZET ? 8 : fixed_size(base);
+    if (!el) return 0;
+    for (size_t o = 0; o + el <= size && n < max; o += el, n++) {
+        off[n] = (uint32_t)o;
+        len[n] = (uint32_t)el;
+    }
+    return n;
+}

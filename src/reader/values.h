@@ -21,6 +21,9 @@ void bx_utf16_to_utf8(et_buf *out, const uint8_t *p, size_t units, int stop_at_n
 /* Appends the rendering of one value of the given type. Returns 0, or -1 if the
  * size does not fit the type (a message is written to err). */
 int bx_render_value(et_buf *out, uint8_t type, const uint8_t *p, size_t size, char *err, size_t errlen);
+/* Splits an array value (type has BX_ARRAY) into its items: offsets and sizes relative to p.
+ * String arrays are NUL-separated UTF-16. Returns the number of items (at most max). */
+size_t bx_array_items(uint8_t type, const uint8_t *p, size_t size, uint32_t *off, uint32_t *len, size_t max);
 /* Renders a 16-byte GUID as {XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}. */
 void bx_render_guid(et_buf *out, const uint8_t *p);
 

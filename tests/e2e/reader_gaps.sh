@@ -24,4 +24,14 @@ done < <(find "$CORPUS/libevtx-gaps" -name '*.evtx' -print0)
 head -1 "$TMP/c.csv" | grep -qx 'record_id,timestamp,event_id,param1' && pass || fail "csv header: $(head -1 "$TMP/c.csv")"
 bad=$(tail -n +2 "$TMP/c.csv" | cut -d, -f2 | grep -vc '^2015-06-23T' || true)
 [ "$bad" -eq 0 ] && [ "$(wc -l <"$TMP/c.csv")" -gt 1 ] && pass || fail "time filter let $bad rows through"
+# Slack space that holds copies of live records (Licensing-Platform: 75 of them) adds nothing.
+f="$CORPUS/machine-logs/Microsoft-Client-Licensing-Platform%4Admin.evtx"
+"$EVTRIAGE" dump "$f" >"$TMP/l.jsonl" 2>/dev/null
+n=$(wc -l <"$TMP/l.jsonl"); dup=$(python3 -c 'import json,sys,collections
+c=collections.Counter(json.loads(l)["record_id"] for l in open(sys.argv[1]))
+print(sum(v-1 for v in c.values()))' "$TMP/l.jsonl")
+[ "$dup" -eq 0 ] && [ "$n" -eq "$(evtxexport "$f" 2>/dev/null | grep -c '^Event number')" ] && pass || fail "licensing: $n records, $dup duplicates"
+# Array substitutions become one <Data> per item, as Windows renders them (Security-SPP 8198).
+"$EVTRIAGE" dump "$CORPUS/machine-logs/Application.evtx" 2>/dev/null | grep '"event_id":8198' >"$TMP/8198"
+[ -s "$TMP/8198" ] && ! grep -v '"Data\[0\]":"hr=0x[0-9A-F]*","Data\[1\]":"RuleId=' "$TMP/8198" && pass || fail "8198 Data split: $(head -c 300 "$TMP/8198")"
 finish
