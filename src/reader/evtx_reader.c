@@ -252,7 +252,7 @@ int et_reader_next(et_reader *r, const et_event **out)
             if (!load_chunk(r)) r->block++;
             break;
         case PH_RECORDS: {
-            uint32_t size;
+            uint32_t size = 0;
             if (r->pos >= r->limit) { r->pos = r->limit; r->phase = PH_SLACK; break; }
             if (r->chunk_len < CHUNK_SIZE && record_cut(r, r->pos)) {
                 uint64_t blk = r->block;
@@ -275,7 +275,7 @@ int et_reader_next(et_reader *r, const et_event **out)
         }
         case PH_SLACK: {
             /* Carve records left in free space (or in a damaged chunk). */
-            uint32_t size, p = r->pos;
+            uint32_t size = 0, p = r->pos;
             while (p + RECORD_MIN <= CHUNK_SIZE && !record_at(r, p, &size)) p++;
             if (p + RECORD_MIN > CHUNK_SIZE) {
                 r->block++;
