@@ -14,6 +14,26 @@ int cmd_synth(int argc, char **argv);
 int cmd_hunt(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 
+#include "input/inputs.h"
+#include <getopt.h>
+
+/* Long options shared by every command that reads inputs (archive limits). */
+#define CLI_LIMIT_OPTIONS                                             \
+    {"max-total-bytes", required_argument, 0, 1001},                  \
+    {"max-member-bytes", required_argument, 0, 1002},                 \
+    {"max-ratio", required_argument, 0, 1003},                        \
+    {"max-members", required_argument, 0, 1004},                      \
+    {"max-depth", required_argument, 0, 1005}
+#define CLI_LIMIT_HELP                                                                      \
+    "  --max-total-bytes N  archive limit: expanded bytes per archive (default 16G)\n"    \
+    "  --max-member-bytes N archive limit: one member (default 4G)\n"                     \
+    "  --max-ratio R        archive limit: expanded/compressed ratio (default 200)\n"     \
+    "  --max-members N      archive limit: members per archive (default 100000)\n"        \
+    "  --max-depth N        archive limit: nesting depth (default 1)\n"
+/* Applies option c (1001..1005) to limits; returns 1 if handled, 0 if not a limit
+ * option, -1 on a bad value (message printed). Sizes take K/M/G suffixes. */
+int cli_limit_option(int c, const char *arg, et_input_limits *limits);
+
 /* Prints "evtriage: " + message to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -2,7 +2,7 @@
 #include "cli/cli.h"
 #include "core/outbuf.h"
 #include "core/timeutil.h"
-#include "input/walk.h"
+#include "input/inputs.h"
 #include "output/event_json.h"
 #include "reader/evtx_reader.h"
 #include <getopt.h>
@@ -28,24 +28,27 @@ static void dump_usage(FILE *f)
 {
     fprintf(f,
             "usage: evtriage dump [OPTIONS] PATH...\n\n"
-            "Prints every record of the EVTX files given (directories are walked for *.evtx)\n"
-            "as one JSON object per line, recovered records included and flagged.\n\n"
+            "Prints every record of the EVTX files given as one JSON object per line, recovered\n"
+            "records included and flagged. PATH is a file, a directory (walked recursively) or an\n"
+            "archive (.zip, .tar, .tar.gz, .tar.xz, .7z; one level of nesting), read in place.\n"
+            "EVTX files are recognised by their signature; other files are listed as skipped.\n\n"
             "options:\n"
             "  --format jsonl|csv   output format (default jsonl)\n"
             "  --fields a,b,c       CSV columns: top-level keys or event field names\n"
             "                       (default: every top-level key, fields as one JSON cell)\n"
             "  --from TIME          only records written at or after TIME (ISO 8601, UTC unless offset)\n"
             "  --to TIME            only records written at or before TIME\n"
+            CLI_LIMIT_HELP
             "  -h, --help           this help\n\n"
             "Problems go to stderr as 'PATH: message' or 'PATH: record N: message'.\n"
             "exit codes: 0 all read, 1 something unreadable or skipped, 2 usage error\n");
 }
 
-static void walk_error(const char *path, const char *msg, void *vctx)
+static void input_problem(const char *display, const char *msg, int is_skip, void *vctx)
 {
     dump_ctx *ctx = vctx;
-    fprintf(stderr, "%s: %s\n", path, msg);
-    ctx->problems++;
+    fprintf(stderr, "%s: %s\n", display, msg);
+    if (!is_skip) ctx->problems++;
 }
 
 static void emit(dump_ctx *ctx, const et_event *ev)
@@ -64,11 +67,11 @@ static void emit(dump_ctx *ctx, const et_event *ev)
     if (ctx->out.len > 1 << 16) et_buf_flush(&ctx->out, stdout);
 }
 
-static int dump_file(const char *path, void *vctx)
+static int dump_file(const char *open_path, const char *path, void *vctx)
 {
     dump_ctx *ctx = vctx;
     char err[256];
-    et_reader *r = et_reader_open(path, err, sizeof err);
+    et_reader *r = et_reader_open_as(open_path, path, err, sizeof err);
     if (!r) {
         fprintf(stderr, "%s: %s\n", path, err);
         ctx->problems++;
@@ -111,7 +114,9 @@ int cmd_dump(int argc, char **argv)
     static const struct option opts[] = {
         {"format", required_argument, 0, 'f'}, {"fields", required_argument, 0, 'F'},
         {"from", required_argument, 0, 'a'},   {"to", required_argument, 0, 'b'},
-        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
+        {"help", no_argument, 0, 'h'},         CLI_LIMIT_OPTIONS, {0, 0, 0, 0}};
+    et_input_limits limits;
+    et_input_limits_default(&limits);
     dump_ctx ctx = {0};
     char *fields = NULL;
     int c;
@@ -135,7 +140,12 @@ int cmd_dump(int argc, char **argv)
             ctx.has_to = 1;
             break;
         case 'h': dump_usage(stdout); return ET_EXIT_OK;
-        default: dump_usage(stderr); return ET_EXIT_USAGE;
+        default: {
+            int lr = cli_limit_option(c, optarg, &limits);
+            if (lr > 0) break;
+            if (lr == 0) dump_usage(stderr);
+            return ET_EXIT_USAGE;
+        }
         }
     }
     if (optind >= argc) { dump_usage(stderr); return ET_EXIT_USAGE; }
@@ -149,7 +159,7 @@ int cmd_dump(int argc, char **argv)
         }
         et_buf_putc(&ctx.out, '\n');
     }
-    et_walk_paths(argv + optind, argc - optind, dump_file, walk_error, &ctx);
+    et_inputs_walk(argv + optind, argc - optind, &limits, dump_file, input_problem, &ctx);
     int werr = et_buf_flush(&ctx.out, stdout) != 0 || fflush(stdout) != 0;
     et_buf_free(&ctx.out);
     free(ctx.cols);

@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 void cli_error(const char *fmt, ...)
 {
@@ -11,4 +12,39 @@ void cli_error(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
+}
+
+static int parse_size(const char *s, unsigned long long *out)
+{
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (end == s) return -1;
+    switch (*end) {
+    case 'k': case 'K': v <<= 10; end++; break;
+    case 'm': case 'M': v <<= 20; end++; break;
+    case 'g': case 'G': v <<= 30; end++; break;
+    case 't': case 'T': v <<= 40; end++; break;
+    }
+    if (*end) return -1;
+    *out = v;
+    return 0;
+}
+
+int cli_limit_option(int c, const char *arg, et_input_limits *l)
+{
+    unsigned long long v;
+    if (c < 1001 || c > 1005) return 0;
+    if (c == 1003) {
+        char *end;
+        double r = strtod(arg, &end);
+        if (*end || r <= 1) { cli_error("--max-ratio: expected a number above 1, got '%s'", arg); return -1; }
+        l->max_ratio = r;
+        return 1;
+    }
+    if (parse_size(arg, &v) != 0) { cli_error("bad number '%s'", arg); return -1; }
+    if (c == 1001) l->max_total_bytes = v;
+    else if (c == 1002) l->max_member_bytes = v;
+    else if (c == 1004) l->max_members = v;
+    else l->max_depth = (int)v;
+    return 1;
 }

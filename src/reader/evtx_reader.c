@@ -84,6 +84,11 @@ static void load_live_ranges(et_reader *r)
 
 et_reader *et_reader_open(const char *path, char *err, size_t errlen)
 {
+    return et_reader_open_as(path, path, err, errlen);
+}
+
+et_reader *et_reader_open_as(const char *path, const char *display, char *err, size_t errlen)
+{
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) { snprintf(err, errlen, "cannot open: %s", strerror(errno)); return NULL; }
     struct stat st;
@@ -107,7 +112,7 @@ et_reader *et_reader_open(const char *path, char *err, size_t errlen)
     r->chunk = malloc(CHUNK_SIZE);
     if (!r || !r->chunk) abort();
     r->fd = fd;
-    r->path = strdup(path);
+    r->path = strdup(display);
     r->size = (uint64_t)st.st_size;
     r->stats.bytes = r->size;
     r->stats.dirty = (rd32(hdr + 120) & 1) != 0;

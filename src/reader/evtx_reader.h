@@ -25,6 +25,8 @@ enum { ET_READ_END = 0, ET_READ_EVENT = 1, ET_READ_PROBLEM = 2 };
 
 /* Opens path. On failure returns NULL and writes why to err. */
 et_reader *et_reader_open(const char *path, char *err, size_t errlen);
+/* Same, but events name the file `display` (e.g. "upload.zip!HOST/System.evtx"). */
+et_reader *et_reader_open_as(const char *path, const char *display, char *err, size_t errlen);
 /* ET_READ_EVENT: *ev is valid until the next call. ET_READ_PROBLEM: a record or chunk
  * could not be read; et_reader_problem() says what; call again to go on. ET_READ_END. */
 int et_reader_next(et_reader *r, const et_event **ev);

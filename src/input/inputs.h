@@ -1,0 +1,36 @@
+/* inputs.h: turns command-line paths (files, directories, archives) into a stream of EVTX
+ * files to read: EVTX recognised by signature, archives read without unpacking to the
+ * user's disk, hostile archives refused with a message, everything else listed as skipped. */
+#ifndef EVTRIAGE_INPUTS_H
+#define EVTRIAGE_INPUTS_H
+#include <stdint.h>
+
+typedef struct et_input_limits {
+    uint64_t max_total_bytes;   /* expanded bytes per top-level archive */
+    uint64_t max_member_bytes;  /* one member */
+    double max_ratio;           /* expanded / compressed bytes of an archive */
+    uint64_t max_members;       /* members per archive */
+    int max_depth;              /* archives within archives (1: a zip inside a zip) */
+} et_input_limits;
+
+/* Documented defaults (README): 16 GiB total, 4 GiB per member, ratio 200, 100,000 members, depth 1. */
+void et_input_limits_default(et_input_limits *l);
+
+/* open_path: where to read the EVTX bytes (a private temporary file for archive members);
+ * display: what to call it in output ("upload.zip!HOST1/System.evtx"). Return non-zero to stop. */
+typedef int (*et_input_fn)(const char *open_path, const char *display, void *ctx);
+/* A problem with display (unreadable, refused, or skipped: is_skip says it was only not EVTX). */
+typedef void (*et_input_problem_fn)(const char *display, const char *message, int is_skip, void *ctx);
+
+/* Walks paths in order: a directory is walked recursively in name order; every regular file
+ * is sniffed: EVTX -> fn, archive -> its members, else skipped (reported only for files given
+ * explicitly or found inside archives; other files found in directories are ignored unless
+ * named *.evtx). Returns the number of problems (skips not counted). */
+int et_inputs_walk(char **paths, int npaths, const et_input_limits *limits, et_input_fn fn,
+                   et_input_problem_fn problem, void *ctx);
+
+/* What the first bytes of a file are. */
+enum { ET_KIND_OTHER = 0, ET_KIND_EVTX, ET_KIND_ARCHIVE };
+int et_sniff_bytes(const unsigned char *p, unsigned long n);
+
+#endif
