@@ -3,6 +3,7 @@
 #include "core/outbuf.h"
 #include "core/timeutil.h"
 #include "input/inputs.h"
+#include "input/scan.h"
 #include "output/event_json.h"
 #include "reader/evtx_reader.h"
 #include <getopt.h>
@@ -21,8 +22,15 @@ typedef struct dump_ctx {
     int64_t from, to;
     int has_from, has_to;
     int problems;
-    et_buf out;
+    int write_error;
 } dump_ctx;
+
+/* What one unit (a range of chunks) produced, delivered in order. */
+typedef struct dump_unit {
+    const dump_ctx *ctx;
+    et_buf out;
+    et_buf err;
+} dump_unit;
 
 static void dump_usage(FILE *f)
 {
@@ -31,73 +39,90 @@ static void dump_usage(FILE *f)
             "Prints every record of the EVTX files given as one JSON object per line, recovered\n"
             "records included and flagged. PATH is a file, a directory (walked recursively) or an\n"
             "archive (.zip, .tar, .tar.gz, .tar.xz, .7z; one level of nesting), read in place.\n"
-            "EVTX files are recognised by their signature; other files are listed as skipped.\n\n"
+            "EVTX files are recognised by their signature; other files are listed as skipped.\n"
+            "Output is identical whatever -j is.\n\n"
             "options:\n"
             "  --format jsonl|csv   output format (default jsonl)\n"
             "  --fields a,b,c       CSV columns: top-level keys or event field names\n"
             "                       (default: every top-level key, fields as one JSON cell)\n"
             "  --from TIME          only records written at or after TIME (ISO 8601, UTC unless offset)\n"
             "  --to TIME            only records written at or before TIME\n"
+            "  -j, --jobs N         threads (default: one per core)\n"
             CLI_LIMIT_HELP
             "  -h, --help           this help\n\n"
             "Problems go to stderr as 'PATH: message' or 'PATH: record N: message'.\n"
             "exit codes: 0 all read, 1 something unreadable or skipped, 2 usage error\n");
 }
 
-static void input_problem(const char *display, const char *msg, int is_skip, void *vctx)
+static void *unit_new(void *vctx)
 {
-    dump_ctx *ctx = vctx;
-    fprintf(stderr, "%s: %s\n", display, msg);
-    if (!is_skip) ctx->problems++;
+    dump_unit *u = calloc(1, sizeof *u);
+    if (!u) abort();
+    u->ctx = vctx;
+    return u;
 }
 
-static void emit(dump_ctx *ctx, const et_event *ev)
+static void unit_event(void *vu, const et_event *ev)
 {
+    dump_unit *u = vu;
+    const dump_ctx *ctx = u->ctx;
     if (ctx->has_from && ev->timestamp < ctx->from) return;
     if (ctx->has_to && ev->timestamp > ctx->to) return;
     if (!ctx->csv) {
-        et_event_to_json(&ctx->out, ev);
+        et_event_to_json(&u->out, ev);
     } else {
         for (int i = 0; i < ctx->ncols; i++) {
-            if (i) et_buf_putc(&ctx->out, ',');
-            et_event_column(&ctx->out, ev, ctx->cols[i]);
+            if (i) et_buf_putc(&u->out, ',');
+            et_event_column(&u->out, ev, ctx->cols[i]);
         }
     }
-    et_buf_putc(&ctx->out, '\n');
-    if (ctx->out.len > 1 << 16) et_buf_flush(&ctx->out, stdout);
+    et_buf_putc(&u->out, '\n');
 }
 
-static int dump_file(const char *open_path, const char *path, void *vctx)
+static void unit_problem(void *vu, const char *msg)
+{
+    dump_unit *u = vu;
+    et_buf_puts(&u->err, msg);
+    et_buf_putc(&u->err, '\n');
+}
+
+static void unit_done(void *vctx, void *vu, const et_scan_file *f)
 {
     dump_ctx *ctx = vctx;
-    char err[256];
-    et_reader *r = et_reader_open_as(open_path, path, err, sizeof err);
-    if (!r) {
-        fprintf(stderr, "%s: %s\n", path, err);
+    dump_unit *u = vu;
+    if (et_buf_flush(&u->out, stdout) != 0) ctx->write_error = 1;
+    if (u->err.len) {
+        fflush(stdout);
+        /* every problem line names the file */
+        for (char *line = strtok(u->err.data, "\n"); line; line = strtok(NULL, "\n"))
+            fprintf(stderr, "%s: %s\n", f->display, line);
         ctx->problems++;
-        return 0;
     }
-    const et_event *ev;
-    int rc;
-    while ((rc = et_reader_next(r, &ev)) != ET_READ_END) {
-        if (rc == ET_READ_EVENT) emit(ctx, ev);
-        else {
-            et_buf_flush(&ctx->out, stdout);
-            fflush(stdout);
-            fprintf(stderr, "%s: %s\n", path, et_reader_problem(r));
-            ctx->problems++;
-        }
-    }
-    const et_reader_stats *st = et_reader_get_stats(r);
+    et_buf_free(&u->out);
+    et_buf_free(&u->err);
+    free(u);
+}
+
+static void file_end(void *vctx, const et_scan_file *f)
+{
+    (void)vctx;
+    const et_reader_stats *st = &f->stats;
+    fflush(stdout);
     if (st->skipped)
-        fprintf(stderr, "%s: %llu record(s) skipped, %llu read (%llu recovered)\n", path,
+        fprintf(stderr, "%s: %llu record(s) skipped, %llu read (%llu recovered)\n", f->display,
                 (unsigned long long)st->skipped, (unsigned long long)st->records,
                 (unsigned long long)st->recovered);
     if (st->remnants)
         fprintf(stderr, "%s: note: %llu record fragment(s) in chunk slack space could not be decoded "
-                        "(their templates were overwritten)\n", path, (unsigned long long)st->remnants);
-    et_reader_close(r);
-    return 0;
+                        "(their templates were overwritten)\n", f->display, (unsigned long long)st->remnants);
+}
+
+static void input_problem(void *vctx, const char *display, const char *msg, bool is_skip)
+{
+    dump_ctx *ctx = vctx;
+    fflush(stdout);
+    fprintf(stderr, "%s: %s\n", display, msg);
+    if (!is_skip) ctx->problems++;
 }
 
 static int split_columns(dump_ctx *ctx, char *list)
@@ -114,14 +139,16 @@ int cmd_dump(int argc, char **argv)
     static const struct option opts[] = {
         {"format", required_argument, 0, 'f'}, {"fields", required_argument, 0, 'F'},
         {"from", required_argument, 0, 'a'},   {"to", required_argument, 0, 'b'},
-        {"help", no_argument, 0, 'h'},         CLI_LIMIT_OPTIONS, {0, 0, 0, 0}};
+        {"jobs", required_argument, 0, 'j'},   {"help", no_argument, 0, 'h'},
+        CLI_LIMIT_OPTIONS, {0, 0, 0, 0}};
+    int jobs = 0;
     et_input_limits limits;
     et_input_limits_default(&limits);
     dump_ctx ctx = {0};
     char *fields = NULL;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hj:", opts, NULL)) != -1) {
         switch (c) {
         case 'f':
             if (!strcmp(optarg, "csv")) ctx.csv = 1;
@@ -139,6 +166,10 @@ int cmd_dump(int argc, char **argv)
             if (!et_iso_to_filetime(optarg, &ctx.to)) { cli_error("dump: bad --to time '%s'", optarg); return ET_EXIT_USAGE; }
             ctx.has_to = 1;
             break;
+        case 'j':
+            jobs = atoi(optarg);
+            if (jobs < 1) { cli_error("dump: -j wants a positive number"); return ET_EXIT_USAGE; }
+            break;
         case 'h': dump_usage(stdout); return ET_EXIT_OK;
         default: {
             int lr = cli_limit_option(c, optarg, &limits);
@@ -153,15 +184,20 @@ int cmd_dump(int argc, char **argv)
     char *collist = strdup(fields ? fields : default_columns);
     if (ctx.csv) {
         if (!split_columns(&ctx, collist)) { cli_error("dump: --fields is empty"); free(collist); return ET_EXIT_USAGE; }
+        et_buf head = {0};
         for (int i = 0; i < ctx.ncols; i++) {
-            if (i) et_buf_putc(&ctx.out, ',');
-            et_buf_csv_str(&ctx.out, ctx.cols[i]);
+            if (i) et_buf_putc(&head, ',');
+            et_buf_csv_str(&head, ctx.cols[i]);
         }
-        et_buf_putc(&ctx.out, '\n');
+        et_buf_putc(&head, '\n');
+        et_buf_flush(&head, stdout);
+        et_buf_free(&head);
     }
-    et_inputs_walk(argv + optind, argc - optind, &limits, dump_file, input_problem, &ctx);
-    int werr = et_buf_flush(&ctx.out, stdout) != 0 || fflush(stdout) != 0;
-    et_buf_free(&ctx.out);
+    et_scan_consumer cons = {.ctx = &ctx, .unit_new = unit_new, .event = unit_event, .problem = unit_problem,
+                          .unit_done = unit_done, .file_end = file_end, .input_problem = input_problem};
+    et_scan_opts so = {.jobs = jobs, .limits = &limits};
+    et_scan(argv + optind, argc - optind, &so, &cons);
+    int werr = ctx.write_error || fflush(stdout) != 0;
     free(ctx.cols);
     free(collist);
     if (werr) { cli_error("dump: cannot write output"); return ET_EXIT_PROBLEM; }

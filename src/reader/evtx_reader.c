@@ -20,11 +20,26 @@
 
 enum phase { PH_NEXT_CHUNK, PH_RECORDS, PH_SLACK, PH_DONE };
 
-struct et_reader {
+/* What every reader of one file shares (read-only after open): several readers, one per
+ * range of chunks, can run on separate threads. */
+struct et_evtx_file {
     int fd;
-    char *path;
+    char *path;            /* display name */
     uint64_t size;
     uint64_t nblocks;      /* chunk-sized blocks after the file header */
+    int dirty;
+    /* live record-id ranges of every chunk (from the chunk headers, read at open),
+     * sorted: carved copies of live records are recognised file-wide */
+    uint64_t (*live)[2];
+    size_t nlive;
+};
+
+struct et_reader {
+    et_evtx_file *file;
+    int owns_file;
+    int fd;
+    char *path;
+    uint64_t nblocks;      /* end of this reader's block range */
     uint64_t block;        /* index of the chunk being read */
     enum phase phase;
     uint32_t pos, limit;   /* scan position and end of the live record area */
@@ -36,10 +51,6 @@ struct et_reader {
     et_event ev;
     et_reader_stats stats;
     char problem[512];
-    /* live record-id ranges of every chunk (from the chunk headers, read at open),
-     * sorted: carved copies of live records are recognised file-wide */
-    uint64_t (*live)[2];
-    size_t nlive;
 };
 
 static uint32_t rd32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
@@ -65,29 +76,24 @@ static int cmp_range(const void *a, const void *b)
 }
 
 /* Reads each chunk header's first/last record id (one small read per chunk). */
-static void load_live_ranges(et_reader *r)
+static void load_live_ranges(et_evtx_file *f)
 {
-    r->live = malloc((r->nblocks ? r->nblocks : 1) * sizeof *r->live);
-    if (!r->live) abort();
-    for (uint64_t b = 0; b < r->nblocks; b++) {
+    f->live = malloc((f->nblocks ? f->nblocks : 1) * sizeof *f->live);
+    if (!f->live) abort();
+    for (uint64_t b = 0; b < f->nblocks; b++) {
         uint8_t h[48];
-        if (read_at(r->fd, h, sizeof h, FILE_HEADER_SIZE + b * CHUNK_SIZE) != (int)sizeof h) break;
+        if (read_at(f->fd, h, sizeof h, FILE_HEADER_SIZE + b * CHUNK_SIZE) != (int)sizeof h) break;
         if (memcmp(h, "ElfChnk", 8) != 0) continue;
         uint64_t first = rd64(h + 24), last = rd64(h + 32);
         if (first > last || last - first > CHUNK_SIZE) continue;
-        r->live[r->nlive][0] = first;
-        r->live[r->nlive][1] = last;
-        r->nlive++;
+        f->live[f->nlive][0] = first;
+        f->live[f->nlive][1] = last;
+        f->nlive++;
     }
-    qsort(r->live, r->nlive, sizeof *r->live, cmp_range);
+    qsort(f->live, f->nlive, sizeof *f->live, cmp_range);
 }
 
-et_reader *et_reader_open(const char *path, char *err, size_t errlen)
-{
-    return et_reader_open_as(path, path, err, errlen);
-}
-
-et_reader *et_reader_open_as(const char *path, const char *display, char *err, size_t errlen)
+et_evtx_file *et_evtx_file_open(const char *path, const char *display, char *err, size_t errlen)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) { snprintf(err, errlen, "cannot open: %s", strerror(errno)); return NULL; }
@@ -108,31 +114,70 @@ et_reader *et_reader_open_as(const char *path, const char *display, char *err, s
         close(fd);
         return NULL;
     }
+    et_evtx_file *f = calloc(1, sizeof *f);
+    if (!f) abort();
+    f->fd = fd;
+    f->path = strdup(display);
+    f->size = (uint64_t)st.st_size;
+    f->dirty = (rd32(hdr + 120) & 1) != 0;
+    f->nblocks = f->size > FILE_HEADER_SIZE ? (f->size - FILE_HEADER_SIZE + CHUNK_SIZE - 1) / CHUNK_SIZE : 0;
+    load_live_ranges(f);
+    return f;
+}
+
+uint64_t et_evtx_file_chunks(const et_evtx_file *f) { return f->nblocks; }
+uint64_t et_evtx_file_size(const et_evtx_file *f) { return f->size; }
+int et_evtx_file_fd(const et_evtx_file *f) { return f->fd; }
+
+void et_evtx_file_close(et_evtx_file *f)
+{
+    if (!f) return;
+    close(f->fd);
+    free(f->live);
+    free(f->path);
+    free(f);
+}
+
+et_reader *et_reader_open_range(et_evtx_file *f, uint64_t first_chunk, uint64_t nchunks)
+{
     et_reader *r = calloc(1, sizeof *r);
+    if (!r) abort();
     r->chunk = malloc(CHUNK_SIZE);
-    if (!r || !r->chunk) abort();
-    r->fd = fd;
-    r->path = strdup(display);
-    r->size = (uint64_t)st.st_size;
-    r->stats.bytes = r->size;
-    r->stats.dirty = (rd32(hdr + 120) & 1) != 0;
-    r->nblocks = r->size > FILE_HEADER_SIZE ? (r->size - FILE_HEADER_SIZE + CHUNK_SIZE - 1) / CHUNK_SIZE : 0;
+    if (!r->chunk) abort();
+    r->file = f;
+    r->fd = f->fd;
+    r->path = f->path;
+    r->block = first_chunk < f->nblocks ? first_chunk : f->nblocks;
+    r->nblocks = nchunks > f->nblocks - r->block ? f->nblocks : r->block + nchunks;
+    r->stats.bytes = r->block == 0 ? f->size : 0; /* counted once per file */
+    r->stats.dirty = f->dirty;
     r->dec = bx_decoder_new();
     r->arena.block_size = 65536;
     r->phase = PH_NEXT_CHUNK;
-    load_live_ranges(r);
+    return r;
+}
+
+et_reader *et_reader_open(const char *path, char *err, size_t errlen)
+{
+    return et_reader_open_as(path, path, err, errlen);
+}
+
+et_reader *et_reader_open_as(const char *path, const char *display, char *err, size_t errlen)
+{
+    et_evtx_file *f = et_evtx_file_open(path, display, err, errlen);
+    if (!f) return NULL;
+    et_reader *r = et_reader_open_range(f, 0, UINT64_MAX);
+    r->owns_file = 1;
     return r;
 }
 
 void et_reader_close(et_reader *r)
 {
     if (!r) return;
-    close(r->fd);
+    if (r->owns_file) et_evtx_file_close(r->file);
     bx_decoder_free(r->dec);
     et_arena_free(&r->arena);
     free(r->chunk);
-    free(r->live);
-    free(r->path);
     free(r);
 }
 
@@ -200,14 +245,15 @@ static int record_at(const et_reader *r, uint32_t pos, uint32_t *size)
 /* Is id within the live record-id range of any chunk? */
 static int is_live_id(const et_reader *r, uint64_t id)
 {
-    size_t lo = 0, hi = r->nlive;
+    const et_evtx_file *f = r->file;
+    size_t lo = 0, hi = f->nlive;
     while (lo < hi) { /* first range whose end >= id */
         size_t mid = (lo + hi) / 2;
-        if (r->live[mid][1] < id) lo = mid + 1;
+        if (f->live[mid][1] < id) lo = mid + 1;
         else hi = mid;
     }
-    for (size_t i = lo; i < r->nlive && r->live[i][0] <= id; i++)
-        if (id <= r->live[i][1]) return 1;
+    for (size_t i = lo; i < f->nlive && f->live[i][0] <= id; i++)
+        if (id <= f->live[i][1]) return 1;
     return 0;
 }
 

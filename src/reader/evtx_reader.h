@@ -5,6 +5,8 @@
 #include "core/event.h"
 
 typedef struct et_reader et_reader;
+/* One open EVTX file, shared read-only by readers of its chunk ranges (thread-safe). */
+typedef struct et_evtx_file et_evtx_file;
 
 typedef struct et_reader_stats {
     uint64_t records;         /* events handed out, recovered ones included */
@@ -27,6 +29,15 @@ enum { ET_READ_END = 0, ET_READ_EVENT = 1, ET_READ_PROBLEM = 2 };
 et_reader *et_reader_open(const char *path, char *err, size_t errlen);
 /* Same, but events name the file `display` (e.g. "upload.zip!HOST/System.evtx"). */
 et_reader *et_reader_open_as(const char *path, const char *display, char *err, size_t errlen);
+/* Parallel reading: open the file once, then one reader per range of chunks (each on its
+ * own thread if wanted). Stats of the ranges add up to the whole file's. */
+et_evtx_file *et_evtx_file_open(const char *path, const char *display, char *err, size_t errlen);
+uint64_t et_evtx_file_chunks(const et_evtx_file *f);
+uint64_t et_evtx_file_size(const et_evtx_file *f);
+int et_evtx_file_fd(const et_evtx_file *f);
+et_reader *et_reader_open_range(et_evtx_file *f, uint64_t first_chunk, uint64_t nchunks);
+/* Closes the file; every reader of it must be closed first. */
+void et_evtx_file_close(et_evtx_file *f);
 /* ET_READ_EVENT: *ev is valid until the next call. ET_READ_PROBLEM: a record or chunk
  * could not be read; et_reader_problem() says what; call again to go on. ET_READ_END. */
 int et_reader_next(et_reader *r, const et_event **ev);

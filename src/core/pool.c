@@ -1,0 +1,129 @@
+/* pool.c: a fixed ring of task slots served by worker threads, drained in order. */
+#include "core/pool.h"
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+enum { SLOT_QUEUED = 1, SLOT_RUNNING, SLOT_DONE };
+
+typedef struct slot {
+    void *task;
+    et_task_fn run;
+    int state;
+} slot;
+
+struct et_pool {
+    int nthreads;
+    size_t cap;
+    slot *slots;
+    size_t head, next, tail;   /* deliver from head, run from next, fill at tail */
+    et_done_fn done;
+    void *ctx;
+    int quit;
+    pthread_mutex_t mu;
+    pthread_cond_t work, finished;
+    pthread_t *threads;
+};
+
+int et_cpu_count(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+static void *worker(void *arg)
+{
+    et_pool *p = arg;
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (!p->quit && p->next == p->tail) pthread_cond_wait(&p->work, &p->mu);
+        if (p->quit && p->next == p->tail) break;
+        slot *s = &p->slots[p->next++ % p->cap];
+        s->state = SLOT_RUNNING;
+        pthread_mutex_unlock(&p->mu);
+        s->run(s->task);
+        pthread_mutex_lock(&p->mu);
+        s->state = SLOT_DONE;
+        pthread_cond_broadcast(&p->finished);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+et_pool *et_pool_new(int nthreads, size_t max_inflight, et_done_fn done, void *ctx)
+{
+    et_pool *p = calloc(1, sizeof *p);
+    if (!p) abort();
+    p->nthreads = nthreads > 1 ? nthreads : 0;
+    p->cap = max_inflight ? max_inflight : 1;
+    p->slots = calloc(p->cap, sizeof *p->slots);
+    p->done = done;
+    p->ctx = ctx;
+    if (!p->slots) abort();
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->work, NULL);
+    pthread_cond_init(&p->finished, NULL);
+    if (p->nthreads) {
+        p->threads = calloc((size_t)p->nthreads, sizeof *p->threads);
+        if (!p->threads) abort();
+        for (int i = 0; i < p->nthreads; i++) pthread_create(&p->threads[i], NULL, worker, p);
+    }
+    return p;
+}
+
+/* Delivers the oldest task once it is done. Called with the lock held. */
+static void deliver_head(et_pool *p)
+{
+    slot *s = &p->slots[p->head % p->cap];
+    while (s->state != SLOT_DONE) pthread_cond_wait(&p->finished, &p->mu);
+    void *task = s->task;
+    s->state = 0;
+    p->head++;
+    pthread_mutex_unlock(&p->mu);
+    p->done(task, p->ctx);
+    pthread_mutex_lock(&p->mu);
+}
+
+void et_pool_submit(et_pool *p, void *task, et_task_fn run)
+{
+    if (!p->nthreads) {
+        run(task);
+        p->done(task, p->ctx);
+        return;
+    }
+    pthread_mutex_lock(&p->mu);
+    while (p->tail - p->head == p->cap) deliver_head(p);
+    /* deliver what is already finished, to keep output flowing */
+    while (p->head < p->tail && p->slots[p->head % p->cap].state == SLOT_DONE) deliver_head(p);
+    slot *s = &p->slots[p->tail++ % p->cap];
+    s->task = task;
+    s->run = run;
+    s->state = SLOT_QUEUED;
+    pthread_cond_signal(&p->work);
+    pthread_mutex_unlock(&p->mu);
+}
+
+void et_pool_drain(et_pool *p)
+{
+    if (!p->nthreads) return;
+    pthread_mutex_lock(&p->mu);
+    while (p->head < p->tail) deliver_head(p);
+    pthread_mutex_unlock(&p->mu);
+}
+
+void et_pool_free(et_pool *p)
+{
+    if (!p) return;
+    et_pool_drain(p);
+    pthread_mutex_lock(&p->mu);
+    p->quit = 1;
+    pthread_cond_broadcast(&p->work);
+    pthread_mutex_unlock(&p->mu);
+    for (int i = 0; i < p->nthreads; i++) pthread_join(p->threads[i], NULL);
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->work);
+    pthread_cond_destroy(&p->finished);
+    free(p->threads);
+    free(p->slots);
+    free(p);
+}

@@ -1,0 +1,21 @@
+/* pool.h: an ordered worker pool: tasks run on N threads, results are delivered on the
+ * submitting thread in submission order, so output never depends on the thread count. */
+#ifndef EVTRIAGE_POOL_H
+#define EVTRIAGE_POOL_H
+#include <stddef.h>
+
+typedef struct et_pool et_pool;
+typedef void (*et_task_fn)(void *task);          /* runs on a worker thread */
+typedef void (*et_done_fn)(void *task, void *ctx); /* runs on the submitting thread, in order */
+
+/* nthreads <= 1 runs every task inline at submit time. max_inflight bounds memory. */
+et_pool *et_pool_new(int nthreads, size_t max_inflight, et_done_fn done, void *ctx);
+/* Queues a task; may first deliver finished tasks (blocking while the pool is full). */
+void et_pool_submit(et_pool *p, void *task, et_task_fn run);
+/* Waits for every queued task and delivers them all. */
+void et_pool_drain(et_pool *p);
+void et_pool_free(et_pool *p);
+/* The number of online processors (at least 1). */
+int et_cpu_count(void);
+
+#endif
