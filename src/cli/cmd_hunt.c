@@ -1,10 +1,406 @@
-/* cmd_hunt.c: placeholder until `evtriage hunt` lands (see its issue). */
+/* cmd_hunt.c: `evtriage hunt`: runs Sigma rules and correlations over EVTX files and prints the
+ * matches and correlation hits as a table, JSON Lines or CSV. */
 #include "cli/cli.h"
+#include "core/outbuf.h"
+#include "core/timeutil.h"
+#include "input/inputs.h"
+#include "input/scan.h"
+#include "rules/rules.h"
+#include <getopt.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { FMT_TABLE, FMT_JSONL, FMT_CSV };
+
+typedef struct hunt_ctx {
+    int format;
+    bool all_matches;
+    const et_ruleset *rs;
+    et_correlator *corr;     /* every unit's matches end up here (calling thread) */
+    et_buf out;
+    int problems, write_error;
+    uint64_t events, matches, hits, files;
+    /* scanners are per thread of work: a pool units take from and give back */
+    pthread_mutex_t lock;
+    et_scanner **pool;
+    size_t npool, cappool;
+} hunt_ctx;
+
+/* One unit of work (chunks of one file) scanned on a worker thread, delivered in input order. */
+typedef struct hunt_unit {
+    hunt_ctx *h;
+    et_scanner *sc;
+    et_correlator *corr;
+    et_buf out;
+    uint64_t events, matches;
+} hunt_unit;
+
+static void hunt_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: evtriage hunt --rules PATH [--rules PATH]... [OPTIONS] INPUT...\n\n"
+            "Runs Sigma detection and correlation rules over EVTX files (directories are walked, archives\n"
+            "read in place, as for dump) and prints every match and correlation hit.\n\n"
+            "options:\n"
+            "  -r, --rules PATH      rule file or directory of *.yml / *.yaml (repeatable)\n"
+            "  --mapping FILE        logsource and field mapping (default: the built-in copy of\n"
+            "                        rules/sigma-mapping.yaml; also $EVTRIAGE_MAPPING)\n"
+            "  --format table|jsonl|csv   output format (default table)\n"
+            "  --all-matches         also print matches of rules that only feed a correlation\n"
+            "  --warnings            print rule warnings too (default: rule errors only)\n"
+            "  --max-buffer N        matches kept for correlations (default 1000000)\n"
+            "  -j, --jobs N          threads (default: one per core); output is the same for any N\n"
+            "  -h, --help            this help\n\n"
+            "Rule problems go to stderr as 'file:line:column: message'; rules with errors are skipped.\n"
+            "exit codes: 0 all read, 1 some input unreadable or some rule skipped, 2 usage error or no rule\n");
+}
+
+static void put_time(et_buf *b, int64_t ft, bool table)
+{
+    char iso[32];
+    et_filetime_to_iso(ft, iso);
+    if (table) { iso[19] = 0; iso[10] = ' '; }
+    et_buf_puts(b, iso);
+}
+
+static void json_kv(et_buf *b, const char *k, const char *v, bool comma)
+{
+    if (comma) et_buf_putc(b, ',');
+    et_buf_json_str(b, k);
+    et_buf_putc(b, ':');
+    if (v) et_buf_json_str(b, v);
+    else et_buf_puts(b, "null");
+}
+
+static void json_values(et_buf *b, const et_value_ref *v, size_t n)
+{
+    et_buf_putc(b, '{');
+    for (size_t i = 0; i < n; i++) json_kv(b, v[i].name, v[i].value, i > 0);
+    et_buf_putc(b, '}');
+}
+
+static void table_cell(et_buf *b, const char *s, int width)
+{
+    int n = 0;
+    for (; s && *s && n < width; s++, n++) et_buf_putc(b, (*s == '\n' || *s == '\t') ? ' ' : *s);
+    if (s && *s) { b->len -= 1; et_buf_putc(b, '~'); }
+    for (; n < width; n++) et_buf_putc(b, ' ');
+    et_buf_putc(b, ' ');
+}
+
+static void table_fields(et_buf *b, const et_value_ref *v, size_t n, size_t limit)
+{
+    size_t start = b->len;
+    for (size_t i = 0; i < n; i++) {
+        if (i) et_buf_puts(b, "  ");
+        et_buf_printf(b, "%s=%s", v[i].name, v[i].value);
+    }
+    for (size_t i = start; i < b->len; i++)
+        if (b->data[i] == '\n' || b->data[i] == '\r' || b->data[i] == '\t') b->data[i] = ' ';
+    if (b->len - start > limit) { b->len = start + limit - 1; et_buf_putc(b, '~'); }
+}
+
+static void print_match(int format, et_buf *b, const et_match *m)
+{
+    const et_rule *r = m->rule;
+    const et_event *ev = m->event;
+    char num[32];
+    if (format == FMT_JSONL) {
+        et_buf_puts(b, "{\"type\":\"match\"");
+        json_kv(b, "rule_id", r->id, true);
+        json_kv(b, "title", r->title, true);
+        json_kv(b, "level", et_level_name(r->level), true);
+        et_buf_puts(b, ",\"time\":\"");
+        put_time(b, ev->timestamp, false);
+        et_buf_putc(b, '"');
+        json_kv(b, "computer", ev->computer, true);
+        json_kv(b, "channel", ev->channel, true);
+        json_kv(b, "provider", ev->provider, true);
+        et_buf_printf(b, ",\"event_id\":%u", ev->event_id);
+        json_kv(b, "file", ev->file, true);
+        et_buf_printf(b, ",\"record_id\":%llu,\"fields\":", (unsigned long long)ev->record_id);
+        json_values(b, m->fields, m->nfields);
+        et_buf_puts(b, ",\"extracted\":");
+        json_values(b, m->extracted, m->nextracted);
+        et_buf_puts(b, "}\n");
+    } else if (format == FMT_CSV) {
+        et_buf_puts(b, "match,");
+        et_buf_csv_str(b, r->id ? r->id : "");
+        et_buf_putc(b, ',');
+        et_buf_csv_str(b, r->title);
+        et_buf_printf(b, ",%s,", et_level_name(r->level));
+        put_time(b, ev->timestamp, false);
+        et_buf_putc(b, ',');
+        et_buf_csv_str(b, ev->computer ? ev->computer : "");
+        et_buf_putc(b, ',');
+        et_buf_csv_str(b, ev->channel ? ev->channel : "");
+        et_buf_printf(b, ",%u,", ev->event_id);
+        et_buf_csv_str(b, ev->file);
+        et_buf_printf(b, ",%llu,", (unsigned long long)ev->record_id);
+        et_buf tmp = {0};
+        json_values(&tmp, m->fields, m->nfields);
+        et_buf_putc(&tmp, 0);
+        et_buf_csv_str(b, tmp.data);
+        et_buf_free(&tmp);
+        et_buf_putc(b, '\n');
+    } else {
+        put_time(b, ev->timestamp, true);
+        et_buf_putc(b, ' ');
+        table_cell(b, et_level_name(r->level), 8);
+        table_cell(b, r->title, 44);
+        table_cell(b, ev->computer, 24);
+        snprintf(num, sizeof num, "#%llu", (unsigned long long)ev->record_id);
+        const char *base = strrchr(ev->file, '/');
+        et_buf tmp = {0};
+        et_buf_printf(&tmp, "%s%s", base ? base + 1 : ev->file, num);
+        et_buf_putc(&tmp, 0);
+        table_cell(b, tmp.data, 28);
+        et_buf_free(&tmp);
+        table_fields(b, m->fields, m->nfields, 160);
+        et_buf_putc(b, '\n');
+    }
+}
+
+static void on_match(const et_match *m, void *vu)
+{
+    hunt_unit *u = vu;
+    et_correlator_add(u->corr, m);
+    if (!m->rule->standalone && !u->h->all_matches) return;
+    u->matches++;
+    print_match(u->h->format, &u->out, m);
+}
+
+static void print_hit_json(et_buf *b, const et_corr_hit *x)
+{
+    et_buf_puts(b, "{\"type\":\"correlation\"");
+    json_kv(b, "rule_id", x->rule->id, true);
+    json_kv(b, "title", x->rule->title, true);
+    json_kv(b, "level", et_level_name(x->rule->level), true);
+    json_kv(b, "correlation", et_corr_type_name(x->rule->corr_type), true);
+    et_buf_puts(b, ",\"first_time\":\"");
+    put_time(b, x->first_time, false);
+    et_buf_puts(b, "\",\"last_time\":\"");
+    put_time(b, x->last_time, false);
+    et_buf_printf(b, "\",\"count\":%llu,\"group\":", (unsigned long long)x->count);
+    json_values(b, x->group, x->ngroup);
+    et_buf_printf(b, ",\"events_total\":%zu,\"events\":[", x->nevents_total);
+    for (size_t i = 0; i < x->nevents; i++) {
+        const et_evref *e = &x->events[i];
+        et_buf_puts(b, i ? ",{" : "{");
+        json_kv(b, "rule_id", e->rule->id, false);
+        json_kv(b, "file", e->file, true);
+        et_buf_printf(b, ",\"record_id\":%llu,\"time\":\"", (unsigned long long)e->record_id);
+        put_time(b, e->timestamp, false);
+        et_buf_putc(b, '"');
+        json_kv(b, "computer", e->computer, true);
+        et_buf_puts(b, ",\"values\":");
+        json_values(b, e->values, e->nvalues);
+        et_buf_putc(b, '}');
+    }
+    et_buf_puts(b, "]}\n");
+}
+
+static void on_hit(const et_corr_hit *x, void *vctx)
+{
+    hunt_ctx *h = vctx;
+    et_buf *b = &h->out;
+    h->hits++;
+    if (h->format == FMT_JSONL) {
+        print_hit_json(b, x);
+    } else if (h->format == FMT_CSV) {
+        et_buf_puts(b, "correlation,");
+        et_buf_csv_str(b, x->rule->id ? x->rule->id : "");
+        et_buf_putc(b, ',');
+        et_buf_csv_str(b, x->rule->title);
+        et_buf_printf(b, ",%s,", et_level_name(x->rule->level));
+        put_time(b, x->first_time, false);
+        et_buf_putc(b, ',');
+        et_buf_csv_str(b, x->nevents && x->events[0].computer ? x->events[0].computer : "");
+        et_buf_printf(b, ",,,%s,,", x->nevents ? x->events[0].file : "");
+        et_buf tmp = {0};
+        et_buf_printf(&tmp, "{\"correlation\":\"%s\",\"count\":%llu,\"group\":", et_corr_type_name(x->rule->corr_type),
+                      (unsigned long long)x->count);
+        json_values(&tmp, x->group, x->ngroup);
+        et_buf_puts(&tmp, "}");
+        et_buf_putc(&tmp, 0);
+        et_buf_csv_str(b, tmp.data);
+        et_buf_free(&tmp);
+        et_buf_putc(b, '\n');
+    } else {
+        put_time(b, x->first_time, true);
+        et_buf_putc(b, ' ');
+        table_cell(b, et_level_name(x->rule->level), 8);
+        table_cell(b, x->rule->title, 44);
+        table_cell(b, x->nevents ? x->events[0].computer : "", 24);
+        char what[64];
+        snprintf(what, sizeof what, "%s x%llu", et_corr_type_name(x->rule->corr_type), (unsigned long long)x->count);
+        table_cell(b, what, 28);
+        table_fields(b, x->group, x->ngroup, 160);
+        et_buf_putc(b, '\n');
+    }
+}
+
+static void *unit_new(void *vctx)
+{
+    hunt_ctx *h = vctx;
+    hunt_unit *u = calloc(1, sizeof *u);
+    if (!u) abort();
+    u->h = h;
+    pthread_mutex_lock(&h->lock);
+    u->sc = h->npool ? h->pool[--h->npool] : NULL;
+    pthread_mutex_unlock(&h->lock);
+    if (!u->sc) u->sc = et_scanner_new(h->rs);
+    u->corr = et_correlator_new(h->rs, 0);
+    return u;
+}
+
+static void unit_event(void *vu, const et_event *ev)
+{
+    hunt_unit *u = vu;
+    u->events++;
+    et_correlator_observe(u->corr, ev);
+    et_scanner_scan(u->sc, ev, on_match, u);
+}
+
+static void unit_problem(void *vu, const char *msg)
+{
+    (void)vu;   /* record-level problems: `evtriage dump` reports them */
+    (void)msg;
+}
+
+static void unit_done(void *vctx, void *vu, const et_scan_file *f)
+{
+    hunt_ctx *h = vctx;
+    hunt_unit *u = vu;
+    (void)f;
+    if (et_buf_flush(&u->out, stdout) != 0) h->write_error = 1;
+    et_correlator_merge(h->corr, u->corr);
+    h->events += u->events;
+    h->matches += u->matches;
+    pthread_mutex_lock(&h->lock);
+    if (h->npool == h->cappool) {
+        h->cappool = h->cappool ? h->cappool * 2 : 16;
+        h->pool = realloc(h->pool, h->cappool * sizeof *h->pool);
+    }
+    h->pool[h->npool++] = u->sc;
+    pthread_mutex_unlock(&h->lock);
+    et_correlator_free(u->corr);
+    et_buf_free(&u->out);
+    free(u);
+}
+
+static void file_end(void *vctx, const et_scan_file *f)
+{
+    hunt_ctx *h = vctx;
+    (void)f;
+    h->files++;
+}
+
+static void input_problem(void *vctx, const char *display, const char *msg, bool is_skip)
+{
+    hunt_ctx *h = vctx;
+    fflush(stdout);
+    fprintf(stderr, "%s: %s\n", display, msg);
+    if (!is_skip) h->problems++;
+}
+
+static void on_diag(const et_diag *d, void *ctx)
+{
+    (void)ctx;
+    if (d->line) fprintf(stderr, "%s:%d:%d: %s: %s\n", d->file, d->line, d->col, d->level == ET_DIAG_ERROR ? "error" : "warning", d->message);
+    else fprintf(stderr, "%s: %s: %s\n", d->file, d->level == ET_DIAG_ERROR ? "error" : "warning", d->message);
+}
+
+static void quiet_diag(const et_diag *d, void *ctx)
+{
+    if (d->level == ET_DIAG_ERROR) on_diag(d, ctx);
+}
+
+static void print_header(hunt_ctx *h)
+{
+    if (h->format == FMT_CSV)
+        et_buf_puts(&h->out, "type,rule_id,title,level,time,computer,channel,event_id,file,record_id,fields\n");
+    else if (h->format == FMT_TABLE)
+        et_buf_printf(&h->out, "%-19s %-8s %-44s %-24s %-28s %s\n", "TIME (UTC)", "LEVEL", "RULE", "COMPUTER",
+                      "FILE#RECORD / HIT", "FIELDS");
+}
 
 int cmd_hunt(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    cli_error("hunt: not implemented yet");
-    return ET_EXIT_USAGE;
+    static const struct option opts[] = {
+        {"rules", required_argument, 0, 'r'}, {"mapping", required_argument, 0, 'm'},
+        {"format", required_argument, 0, 'f'}, {"all-matches", no_argument, 0, 'a'},
+        {"max-buffer", required_argument, 0, 'b'}, {"warnings", no_argument, 0, 'w'},
+        {"jobs", required_argument, 0, 'j'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    hunt_ctx h = {0};
+    char **rpaths = NULL;
+    int nr = 0, c, warnings = 0, jobs = 0;
+    size_t cap = 0;
+    et_rules_options ro = {0};
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "r:j:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'j':
+            jobs = atoi(optarg);
+            if (jobs < 1) { cli_error("hunt: -j wants a positive number"); free(rpaths); return ET_EXIT_USAGE; }
+            break;
+        case 'r': rpaths = realloc(rpaths, (size_t)(nr + 1) * sizeof *rpaths); rpaths[nr++] = optarg; break;
+        case 'm': ro.mapping = optarg; break;
+        case 'a': h.all_matches = true; break;
+        case 'w': warnings = 1; break;
+        case 'b': cap = strtoull(optarg, NULL, 10); break;
+        case 'f':
+            if (!strcmp(optarg, "table")) h.format = FMT_TABLE;
+            else if (!strcmp(optarg, "jsonl") || !strcmp(optarg, "json")) h.format = FMT_JSONL;
+            else if (!strcmp(optarg, "csv")) h.format = FMT_CSV;
+            else { cli_error("hunt: unknown format '%s' (table, jsonl or csv)", optarg); free(rpaths); return ET_EXIT_USAGE; }
+            break;
+        case 'h': hunt_usage(stdout); free(rpaths); return ET_EXIT_OK;
+        default: hunt_usage(stderr); free(rpaths); return ET_EXIT_USAGE;
+        }
+    }
+    if (!nr || optind >= argc) {
+        if (!nr) cli_error("hunt: --rules PATH is required");
+        hunt_usage(stderr);
+        free(rpaths);
+        return ET_EXIT_USAGE;
+    }
+    int nerr = 0;
+    et_ruleset *rs = et_rules_load(rpaths, nr, &ro, warnings ? on_diag : quiet_diag, NULL, &nerr);
+    free(rpaths);
+    if (!rs || !et_ruleset_count(rs)) {
+        cli_error("hunt: no usable rule loaded");
+        et_ruleset_free(rs);
+        return ET_EXIT_USAGE;
+    }
+    if (nerr) fprintf(stderr, "evtriage: hunt: %d rule error(s): those rules are skipped\n", nerr);
+    h.rs = rs;
+    h.corr = et_correlator_new(rs, cap);
+    pthread_mutex_init(&h.lock, NULL);
+    print_header(&h);
+    et_buf_flush(&h.out, stdout);
+    et_input_limits limits;
+    et_input_limits_default(&limits);
+    et_scan_consumer cons = {.ctx = &h, .unit_new = unit_new, .event = unit_event, .problem = unit_problem,
+                             .unit_done = unit_done, .file_end = file_end, .input_problem = input_problem};
+    et_scan_opts so = {.jobs = jobs, .limits = &limits};
+    et_scan(argv + optind, argc - optind, &so, &cons);
+    et_correlator_finish(h.corr, on_hit, &h);
+    if (et_correlator_dropped(h.corr))
+        fprintf(stderr, "evtriage: hunt: warning: correlation buffer full: %zu match(es) not correlated "
+                        "(raise --max-buffer)\n", et_correlator_dropped(h.corr));
+    int werr = h.write_error || et_buf_flush(&h.out, stdout) != 0 || fflush(stdout) != 0;
+    fprintf(stderr, "evtriage: hunt: %zu rule(s), %llu event(s) in %llu file(s): %llu match(es), %llu correlation hit(s)\n",
+            et_ruleset_count(rs), (unsigned long long)h.events, (unsigned long long)h.files,
+            (unsigned long long)h.matches, (unsigned long long)h.hits);
+    et_buf_free(&h.out);
+    for (size_t i = 0; i < h.npool; i++) et_scanner_free(h.pool[i]);
+    free(h.pool);
+    pthread_mutex_destroy(&h.lock);
+    et_correlator_free(h.corr);
+    et_ruleset_free(rs);
+    if (werr) { cli_error("hunt: cannot write output"); return ET_EXIT_PROBLEM; }
+    return h.problems || nerr ? ET_EXIT_PROBLEM : ET_EXIT_OK;
 }

@@ -1,0 +1,185 @@
+/* correlation.c: compiles Sigma correlation documents (event_count, value_count, temporal,
+ * temporal_ordered, and evtriage's `absent`) and resolves rule references between documents. */
+#include "rules/compile.h"
+#include <stdlib.h>
+#include <string.h>
+
+
+static const char *const corr_keys[] = {"type", "rules", "aliases", "group-by", "timespan", "condition",
+                                        "generate", "skew", NULL};
+static const char *const cond_keys[] = {"gt", "gte", "lt", "lte", "eq", "field", NULL};
+static const char *const type_names[] = {"event_count", "value_count", "temporal", "temporal_ordered", "absent"};
+
+const char *et_corr_type_name(et_corr_type t) { return (unsigned)t <= ET_CORR_ABSENT ? type_names[t] : "?"; }
+
+static bool names(et_cctx *c, const ynode *n, const char ***out, size_t *nout, const ynode ***nodes)
+{
+    *nout = 0;
+    if (!n) return true;
+    size_t cnt = n->kind == YN_SEQ ? n->n : 1;
+    *out = cc_alloc(c, cnt * sizeof **out);
+    if (nodes) *nodes = cc_alloc(c, cnt * sizeof **nodes);
+    for (size_t i = 0; i < cnt; i++) {
+        const ynode *it = n->kind == YN_SEQ ? n->items[i] : n;
+        if (!yn_str(it)) { cc_error(c, it, "expected a name"); return false; }
+        if (nodes) (*nodes)[i] = it;
+        (*out)[(*nout)++] = it->str;
+    }
+    return true;
+}
+
+static bool condition(et_cctx *c, et_corr *k, const ynode *cond)
+{
+    static const char *const ops[] = {"gt", "gte", "lt", "lte", "eq"};
+    if (!cond) {
+        if (k->type == ET_CORR_EVENT_COUNT || k->type == ET_CORR_VALUE_COUNT) {
+            cc_error(c, NULL, "%s needs a 'condition'", type_names[k->type]);
+            return false;
+        }
+        return true;
+    }
+    if (cond->kind != YN_MAP) { cc_error(c, cond, "condition must be a map such as {gte: 10}"); return false; }
+    cc_check_keys(c, cond, cond_keys, true, "correlation condition");
+    bool any = false;
+    for (int i = 0; i < 5; i++) {
+        const ynode *v = yn_get(cond, ops[i]);
+        if (!v) continue;
+        char *end;
+        if (!yn_str(v) || (k->cond[i] = strtoll(v->str, &end, 10), *end) || !*v->str) {
+            cc_error(c, v, "%s needs an integer", ops[i]);
+            return false;
+        }
+        k->has_cond[i] = any = true;
+    }
+    if (!any) { cc_error(c, cond, "condition needs one of gt, gte, lt, lte, eq"); return false; }
+    k->field = yn_str(yn_get(cond, "field"));
+    if (k->type == ET_CORR_VALUE_COUNT && !k->field) { cc_error(c, cond, "value_count needs 'field' in its condition"); return false; }
+    if (k->type != ET_CORR_VALUE_COUNT && k->field) { cc_error(c, yn_get(cond, "field"), "'field' applies to value_count only"); return false; }
+    return true;
+}
+
+static bool aliases(et_cctx *c, et_corr *k, const ynode *al)
+{
+    if (!al) return true;
+    if (al->kind != YN_MAP) { cc_error(c, al, "aliases must be a map"); return false; }
+    k->naliases = yn_pairs(al);
+    k->aliases = cc_alloc(c, k->naliases * sizeof *k->aliases);
+    for (size_t i = 0; i < k->naliases; i++) {
+        const ynode *per = yn_val(al, i);
+        k->aliases[i].name = yn_key(al, i)->str;
+        if (per->kind != YN_MAP) { cc_error(c, per, "alias '%s' must map rule names to field names", k->aliases[i].name); return false; }
+        k->aliases[i].per_rule = cc_alloc(c, (k->nrule_refs + 1) * sizeof(char *));
+        for (size_t j = 0; j < yn_pairs(per); j++) {
+            const char *rn = yn_key(per, j)->str, *fld = yn_str(yn_val(per, j));
+            size_t r = 0;
+            while (r < k->nrule_refs && strcmp(k->rule_refs[r], rn)) r++;
+            if (r == k->nrule_refs) { cc_error(c, yn_key(per, j), "alias '%s': '%s' is not among the correlation's rules", k->aliases[i].name, rn); return false; }
+            if (!fld) { cc_error(c, yn_val(per, j), "alias field must be a string"); return false; }
+            k->aliases[i].per_rule[r] = fld;
+        }
+    }
+    return true;
+}
+
+static bool timespans(et_cctx *c, et_corr *k, const ynode *corr)
+{
+    const ynode *ts = yn_get(corr, "timespan"), *sk = yn_get(corr, "skew");
+    if (!ts) { cc_error(c, corr, "correlation needs a 'timespan' (e.g. 5m)"); return false; }
+    if ((k->timespan = et_parse_timespan(yn_str(ts))) < 0) { cc_error(c, ts, "bad timespan '%s' (number + s, m, h or d)", yn_str(ts) ? ts->str : "?"); return false; }
+    if (sk && (k->skew = et_parse_timespan(yn_str(sk))) < 0) { cc_error(c, sk, "bad skew '%s' (number + s, m, h or d)", yn_str(sk) ? sk->str : "?"); return false; }
+    return true;
+}
+
+bool cc_correlation(et_cctx *c, const ynode *corr)
+{
+    if (corr->kind != YN_MAP) { cc_error(c, corr, "'correlation' must be a map"); return false; }
+    cc_check_keys(c, corr, corr_keys, true, "correlation");
+    et_corr *k = cc_alloc(c, sizeof *k);
+    const ynode *type = yn_get(corr, "type");
+    int t = -1;
+    for (int i = 0; type && yn_str(type) && i < 5; i++)
+        if (!strcmp(type->str, type_names[i])) t = i;
+    if (t < 0) { cc_error(c, type ? type : corr, "correlation type must be event_count, value_count, temporal, temporal_ordered or absent"); return false; }
+    k->type = (et_corr_type)t;
+    c->rule->corr_type = k->type;
+    const ynode *rules = yn_get(corr, "rules");
+    if (!rules || !names(c, rules, &k->rule_refs, &k->nrule_refs, &k->rule_ref_nodes) || !k->nrule_refs) {
+        if (!c->nerr) cc_error(c, rules ? rules : corr, "correlation needs 'rules'");
+        return false;
+    }
+    if (k->type == ET_CORR_ABSENT && k->nrule_refs != 2) { cc_error(c, rules, "absent takes exactly two rules: the request and the answer"); return false; }
+    if ((k->type == ET_CORR_TEMPORAL || k->type == ET_CORR_TEMPORAL_ORDERED) && k->nrule_refs < 2)
+        cc_warn(c, rules, "%s over a single rule", type_names[k->type]);
+    if (!names(c, yn_get(corr, "group-by"), &k->group, &k->ngroup, NULL)) return false;
+    if (!timespans(c, k, corr) || !aliases(c, k, yn_get(corr, "aliases"))) return false;
+    if (!condition(c, k, yn_get(corr, "condition"))) return false;
+    const ynode *gen = yn_get(corr, "generate");
+    if (!gen) gen = yn_get(c->impl->doc, "generate");
+    k->generate = gen && yn_str(gen) && !strcmp(gen->str, "true");
+    c->impl->corr = k;
+    return true;
+}
+
+/* Correlation chains must not loop. */
+static int depth_of(const et_rule *r, int guard)
+{
+    if (r->kind != ET_RULE_CORRELATION || guard > 32) return guard > 32 ? 1000 : 0;
+    int d = 0;
+    for (size_t i = 0; i < r->ncorr_rules; i++) {
+        int x = depth_of(r->corr_rules[i], guard + 1);
+        if (x > d) d = x;
+    }
+    return d + 1;
+}
+
+static void add_need(et_cctx *c, struct et_rule_impl *im, const char *name)
+{
+    for (size_t i = 0; i < im->nneed; i++)
+        if (!strcmp(im->need[i], name)) return;
+    const char **n = cc_alloc(c, (im->nneed + 1) * sizeof *n);
+    if (im->nneed) memcpy(n, im->need, im->nneed * sizeof *n);
+    n[im->nneed++] = name;
+    im->need = n;
+}
+
+static bool corr_refs(et_cctx *c, et_rule *r)
+{
+    et_corr *k = r->impl->corr;
+    r->corr_rules = cc_alloc(c, k->nrule_refs * sizeof *r->corr_rules);
+    for (size_t i = 0; i < k->nrule_refs; i++) {
+        const et_rule *t = et_ruleset_find(c->rs, k->rule_refs[i]);
+        if (!t) { cc_error(c, k->rule_ref_nodes[i], "unknown rule reference '%s'", k->rule_refs[i]); return false; }
+        if (t == r) { cc_error(c, k->rule_ref_nodes[i], "a correlation cannot reference itself"); return false; }
+        r->corr_rules[r->ncorr_rules++] = t;
+    }
+    r->ncorr_rules = k->nrule_refs;
+    for (size_t i = 0; i < r->ncorr_rules; i++) {
+        struct et_rule_impl *ti = r->corr_rules[i]->impl;
+        ti->feeds = ti->referenced = true;
+        if (k->generate) ti->generated = true;
+        for (size_t g = 0; g < k->ngroup; g++) {
+            const char *name = k->group[g];
+            for (size_t a = 0; a < k->naliases; a++)
+                if (!strcmp(k->aliases[a].name, name) && k->aliases[a].per_rule[i]) name = k->aliases[a].per_rule[i];
+            add_need(c, ti, name);
+        }
+        if (k->field) add_need(c, ti, k->field);
+    }
+    return true;
+}
+
+bool cc_check_depth(et_cctx *c, et_rule *r)
+{
+    if (r->kind != ET_RULE_CORRELATION) return true;
+    if ((r->impl->depth = depth_of(r, 0)) >= 1000) {
+        cc_error(c, r->impl->corr->rule_ref_nodes[0], "correlation references form a loop");
+        return false;
+    }
+    return true;
+}
+
+bool cc_resolve_refs(et_cctx *c, et_rule *r)
+{
+    if (r->kind == ET_RULE_CORRELATION && !corr_refs(c, r)) return false;
+    return cc_rca_refs(c, r) && cc_tests_refs(c, r);
+}

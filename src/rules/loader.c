@@ -1,0 +1,277 @@
+/* loader.c: reads rule files (several YAML documents each), compiles every document, resolves
+ * references between rules (correlations, explains) and builds the rule set's index. */
+#include "rules/compile.h"
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+
+typedef struct lctx {
+    et_ruleset *rs;
+    const et_rules_options *opt;
+    et_diag_fn diag;
+    void *dctx;
+    int nerr;
+    const char *file;
+} lctx;
+
+static const char *const rule_keys[] = {
+    "title", "id", "name", "related", "taxonomy", "status", "description", "license", "references",
+    "author", "date", "modified", "logsource", "detection", "fields", "falsepositives", "level", "tags",
+    "scope", "extract", "rca", "tests", "correlation", "generate",
+    "regression_tests_path", "simulation",   /* SigmaHQ repository fields */
+    NULL};
+
+const char *et_level_name(et_level l)
+{
+    static const char *names[] = {"informational", "low", "medium", "high", "critical"};
+    return (unsigned)l <= ET_LEVEL_CRITICAL ? names[l] : "?";
+}
+
+static bool parse_level(const char *s, et_level *out)
+{
+    static const char *names[] = {"informational", "low", "medium", "high", "critical"};
+    for (int i = 0; i < 5; i++)
+        if (!strcmp(s, names[i])) { *out = (et_level)i; return true; }
+    if (!strcmp(s, "info")) { *out = ET_LEVEL_INFORMATIONAL; return true; }
+    return false;
+}
+
+static void add_rule(et_ruleset *rs, et_rule *r)
+{
+    if (rs->nrules == rs->caprules) {
+        rs->caprules = rs->caprules ? rs->caprules * 2 : 64;
+        rs->rules = realloc(rs->rules, rs->caprules * sizeof *rs->rules);
+    }
+    r->index = rs->nrules;
+    rs->rules[rs->nrules++] = r;
+}
+
+static bool meta(et_cctx *c, const ynode *doc)
+{
+    et_rule *r = c->rule;
+    r->title = yn_str(yn_get(doc, "title"));
+    r->id = yn_str(yn_get(doc, "id"));
+    r->name = yn_str(yn_get(doc, "name"));
+    r->description = yn_str(yn_get(doc, "description"));
+    r->status = yn_str(yn_get(doc, "status"));
+    if (!r->title) { cc_error(c, yn_get(doc, "title") ? yn_get(doc, "title") : doc, "rule has no 'title'"); return false; }
+    const ynode *lv = yn_get(doc, "level");
+    if (lv) {
+        if (!yn_str(lv) || !parse_level(lv->str, &r->level)) {
+            cc_error(c, lv, "unknown level '%s' (informational, low, medium, high, critical)", yn_str(lv) ? lv->str : "?");
+            return false;
+        }
+        r->has_level = true;
+    } else {
+        r->level = ET_LEVEL_MEDIUM;
+    }
+    const ynode *tags = yn_get(doc, "tags");
+    if (tags && tags->kind == YN_SEQ) {
+        r->tags = cc_alloc(c, tags->n * sizeof *r->tags);
+        for (size_t i = 0; i < tags->n; i++)
+            if (yn_str(tags->items[i])) r->tags[r->ntags++] = tags->items[i]->str;
+    }
+    return true;
+}
+
+static bool compile_doc(et_cctx *c, const ynode *doc)
+{
+    cc_check_keys(c, doc, rule_keys, false, "rule");
+    if (!meta(c, doc)) return false;
+    bool ok;
+    if (yn_get(doc, "correlation")) {
+        c->rule->kind = ET_RULE_CORRELATION;
+        if (yn_get(doc, "detection")) cc_error(c, yn_get(doc, "detection"), "a correlation rule has no 'detection'");
+        ok = cc_correlation(c, yn_get(doc, "correlation"));
+    } else {
+        ok = cc_detection(c, doc);
+    }
+    const ynode *rca = yn_get(doc, "rca");
+    if (ok && rca) ok = cc_rca(c, rca);
+    const ynode *tests = yn_get(doc, "tests");
+    if (ok && tests) ok = cc_tests(c, tests);
+    return ok;
+}
+
+/* A rule document, possibly with a misspelt key (then compiled to report it). A THOR/sigmac
+ * mapping (`logsources:`) or a regression info.yml is not. */
+static bool looks_like_rule(const ynode *root)
+{
+    static const char *const core[] = {"detection", "correlation", "logsource", NULL};
+    if (yn_get(root, "detection") || yn_get(root, "correlation") || yn_get(root, "logsource")) return true;
+    if (!yn_get(root, "title") || yn_get(root, "logsources")) return false;
+    for (size_t i = 0; i < yn_pairs(root); i++)
+        if (yn_key(root, i)->kind == YN_SCALAR && cc_suggest(yn_key(root, i)->str, core)) return true;
+    return false;
+}
+
+static int on_doc(const ynode *root, int docno, void *vctx)
+{
+    lctx *l = vctx;
+    (void)docno;
+    if (root->kind != YN_MAP) return 0;   /* data tables, not rules */
+    et_cctx c = {.rs = l->rs, .file = l->file, .diag = l->diag, .dctx = l->dctx, .strict = l->opt && l->opt->strict};
+    if (!looks_like_rule(root)) {
+        if (yn_get(root, "title"))
+            cc_warn(&c, root, "document has neither 'detection' nor 'correlation': not a rule, ignored");
+        else if (yn_get(root, "filter"))
+            cc_warn(&c, root, "Sigma filter documents are not supported; ignored");
+        l->nerr += c.nerr;
+        return 0;
+    }
+    et_rule *r = cc_alloc(&c, sizeof *r);
+    struct et_rule_impl *im = cc_alloc(&c, sizeof *im);
+    r->impl = im;
+    r->file = l->file;
+    r->line = root->line;
+    im->rs = l->rs;
+    im->doc = root;
+    c.rule = r;
+    c.impl = im;
+    bool ok = compile_doc(&c, root);
+    if (ok && !c.nerr) add_rule(l->rs, r);
+    l->nerr += c.nerr;
+    return 0;
+}
+
+static void load_file(lctx *l, const char *path)
+{
+    l->file = et_arena_strndup(&l->rs->arena, path, strlen(path));
+    char err[256];
+    int line, col;
+    if (ydoc_parse(path, NULL, &l->rs->arena, on_doc, l, err, sizeof err, &line, &col) < 0) {
+        et_diag d = {l->file, line, col, ET_DIAG_ERROR, err};
+        if (l->diag) l->diag(&d, l->dctx);
+        l->nerr++;
+    }
+}
+
+static bool rule_file_name(const char *name)
+{
+    size_t n = strlen(name);
+    if (!strncmp(name, "sigma-mapping.", 14)) return false;
+    return (n > 4 && !strcasecmp(name + n - 4, ".yml")) || (n > 5 && !strcasecmp(name + n - 5, ".yaml"));
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static void walk(lctx *l, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) < 0) {
+        char msg[300];
+        snprintf(msg, sizeof msg, "cannot open: %m");
+        et_diag d = {path, 0, 0, ET_DIAG_ERROR, msg};
+        if (l->diag) l->diag(&d, l->dctx);
+        l->nerr++;
+        return;
+    }
+    if (!S_ISDIR(st.st_mode)) { load_file(l, path); return; }
+    DIR *d = opendir(path);
+    if (!d) return;
+    char **names = NULL;
+    size_t n = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        if (e->d_name[0] == '.') continue;
+        names = realloc(names, (n + 1) * sizeof *names);
+        names[n++] = strdup(e->d_name);
+    }
+    closedir(d);
+    if (n) qsort(names, n, sizeof *names, cmp_str);
+    for (size_t i = 0; i < n; i++) {
+        char *full = malloc(strlen(path) + strlen(names[i]) + 2);
+        sprintf(full, "%s/%s", path, names[i]);
+        struct stat cs;
+        if (stat(full, &cs) == 0 && S_ISDIR(cs.st_mode)) {
+            if (strcmp(names[i], "data")) walk(l, full);   /* rules/data holds tables */
+        } else if (rule_file_name(names[i])) {
+            load_file(l, full);
+        }
+        free(full);
+        free(names[i]);
+    }
+    free(names);
+}
+
+/* After every file is read: rule references, `standalone`, the index. */
+static void finalize(lctx *l)
+{
+    et_ruleset *rs = l->rs;
+    for (size_t i = 0; i < rs->nrules; i++) rs->rules[i]->standalone = true;
+    size_t keep = 0;
+    for (size_t i = 0; i < rs->nrules; i++) {
+        et_rule *r = rs->rules[i];
+        et_cctx c = {.rs = rs, .file = r->file, .diag = l->diag, .dctx = l->dctx, .rule = r, .impl = r->impl,
+                     .strict = l->opt && l->opt->strict};
+        bool ok = cc_resolve_refs(&c, r);
+        l->nerr += c.nerr;
+        if (ok) rs->rules[keep++] = r;
+    }
+    rs->nrules = keep;
+    keep = 0;
+    for (size_t i = 0; i < rs->nrules; i++) {
+        et_rule *r = rs->rules[i];
+        et_cctx c = {.rs = rs, .file = r->file, .diag = l->diag, .dctx = l->dctx, .rule = r, .impl = r->impl};
+        bool ok = cc_check_depth(&c, r);
+        l->nerr += c.nerr;
+        if (ok) rs->rules[keep++] = r;
+    }
+    rs->nrules = keep;
+    for (size_t i = 0; i < rs->nrules; i++) {
+        et_rule *r = rs->rules[i];
+        r->index = i;
+        r->standalone = !r->impl->referenced || r->impl->generated;
+    }
+    et_index_build(rs);
+}
+
+et_ruleset *et_rules_load(char **paths, int npaths, const et_rules_options *opt, et_diag_fn diag, void *ctx,
+                          int *nerrors)
+{
+    et_ruleset *rs = calloc(1, sizeof *rs);
+    rs->arena.block_size = 1 << 16;
+    int merr = 0;
+    const char *mpath = opt && opt->mapping ? opt->mapping : getenv("EVTRIAGE_MAPPING");
+    if (mpath) rs->mapping = et_mapping_load(mpath, NULL, &rs->arena, diag, ctx, &merr);
+    else rs->mapping = et_mapping_load("(built-in sigma-mapping.yaml)", et_default_mapping_yaml, &rs->arena, diag, ctx, &merr);
+    if (!rs->mapping) {
+        *nerrors = merr ? merr : 1;
+        et_ruleset_free(rs);
+        return NULL;
+    }
+    lctx l = {.rs = rs, .opt = opt, .diag = diag, .dctx = ctx};
+    for (int i = 0; i < npaths; i++) walk(&l, paths[i]);
+    finalize(&l);
+    *nerrors = l.nerr;
+    return rs;
+}
+
+void et_ruleset_free(et_ruleset *rs)
+{
+    if (!rs) return;
+    et_index_free(rs);
+    for (size_t i = 0; i < rs->ncodes; i++) pcre2_code_free(rs->codes[i]);
+    free(rs->codes);
+    free(rs->rules);
+    free(rs->fnames);
+    et_mapping_free(rs->mapping);
+    et_arena_free(&rs->arena);
+    free(rs);
+}
+
+size_t et_ruleset_count(const et_ruleset *rs) { return rs->nrules; }
+const et_rule *et_ruleset_rule(const et_ruleset *rs, size_t i) { return i < rs->nrules ? rs->rules[i] : NULL; }
+
+const et_rule *et_ruleset_find(const et_ruleset *rs, const char *key)
+{
+    for (size_t i = 0; i < rs->nrules; i++)
+        if (rs->rules[i]->id && !strcmp(rs->rules[i]->id, key)) return rs->rules[i];
+    for (size_t i = 0; i < rs->nrules; i++)
+        if (rs->rules[i]->name && !strcmp(rs->rules[i]->name, key)) return rs->rules[i];
+    return NULL;
+}
+
+bool et_rule_feeds_correlation(const et_rule *r) { return r->impl->feeds; }

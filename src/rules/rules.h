@@ -1,0 +1,172 @@
+/* rules.h: the rule engine's public API: compile Sigma rules (+ evtriage extensions) once into
+ * an immutable rule set, scan events with per-thread scanners, correlate matches at the end.
+ * Results leave through callbacks; nothing here prints. */
+#ifndef EVTRIAGE_RULES_H
+#define EVTRIAGE_RULES_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "core/event.h"
+#include "core/outbuf.h"
+
+/* ---- diagnostics ------------------------------------------------------------------------ */
+typedef enum { ET_DIAG_ERROR = 0, ET_DIAG_WARNING = 1 } et_diag_level;
+typedef struct et_diag {
+    const char *file;
+    int line, col;            /* 1-based; 0 when the problem has no position */
+    et_diag_level level;
+    const char *message;
+} et_diag;
+typedef void (*et_diag_fn)(const et_diag *d, void *ctx);
+
+/* ---- rules ------------------------------------------------------------------------------ */
+typedef enum { ET_LEVEL_INFORMATIONAL = 0, ET_LEVEL_LOW, ET_LEVEL_MEDIUM, ET_LEVEL_HIGH,
+               ET_LEVEL_CRITICAL } et_level;
+const char *et_level_name(et_level l);     /* "informational" ... "critical" */
+
+typedef enum { ET_RULE_DETECTION = 0, ET_RULE_CORRELATION = 1 } et_rule_kind;
+typedef enum { ET_CORR_EVENT_COUNT = 0, ET_CORR_VALUE_COUNT, ET_CORR_TEMPORAL,
+               ET_CORR_TEMPORAL_ORDERED, ET_CORR_ABSENT } et_corr_type;
+const char *et_corr_type_name(et_corr_type t);
+
+typedef struct et_rule et_rule;
+
+/* `rca:` extension: the finding a rule stands for. Templates keep their {placeholders};
+ * fill them with et_template_render(). */
+typedef struct et_rca {
+    const char *title, *message, *cause;
+    const char *confidence;                 /* "high" | "medium" | "low" (NULL: not given) */
+    const char **remediation; size_t nremediation;
+    const char **references; size_t nreferences;
+    const et_rule **explains; size_t nexplains;   /* resolved rule references */
+} et_rca;
+
+struct et_rule {
+    et_rule_kind kind;
+    const char *id;                         /* may be NULL (Sigma: optional) */
+    const char *name;                       /* may be NULL */
+    const char *title;
+    const char *description, *status;       /* may be NULL */
+    const char *file;
+    int line;                               /* where the document starts */
+    et_level level;
+    bool has_level;
+    bool standalone;        /* its own matches are findings (false: only feeds a correlation
+                               that does not `generate` it) */
+    const char **tags; size_t ntags;
+    const char **extract_names; size_t nextract;    /* `extract:` field names, in order */
+    et_corr_type corr_type;                          /* correlations only */
+    const et_rule **corr_rules; size_t ncorr_rules;  /* correlations only: referenced rules */
+    const et_rca *rca;                               /* NULL when the rule has no `rca:` */
+    size_t index;                                    /* position in the rule set */
+    struct et_rule_impl *impl;                       /* engine-private */
+};
+
+typedef struct et_ruleset et_ruleset;
+
+typedef struct et_rules_options {
+    const char *mapping;    /* logsource/field mapping file; NULL: rules/sigma-mapping.yaml next
+                               to the executable's source tree or $EVTRIAGE_MAPPING */
+    bool strict;            /* warnings about unknown keys count as errors (lint --strict) */
+} et_rules_options;
+
+/* Loads every rule file (or directory of *.yml / *.yaml, walked recursively) given. Rules with
+ * errors are reported through diag and left out; the rest form the set. Returns NULL only when
+ * nothing could be built at all (the mapping failed). *nerrors counts error diagnostics. */
+et_ruleset *et_rules_load(char **paths, int npaths, const et_rules_options *opt, et_diag_fn diag,
+                          void *ctx, int *nerrors);
+void et_ruleset_free(et_ruleset *rs);
+size_t et_ruleset_count(const et_ruleset *rs);
+const et_rule *et_ruleset_rule(const et_ruleset *rs, size_t i);
+/* By id, then by name. */
+const et_rule *et_ruleset_find(const et_ruleset *rs, const char *id_or_name);
+/* True when some correlation needs the matches of this rule (feed them to et_correlator_add). */
+bool et_rule_feeds_correlation(const et_rule *r);
+
+/* ---- scanning ------------------------------------------------------------------------------ */
+typedef struct et_value_ref { const char *name; const char *value; } et_value_ref;
+
+/* One detection rule matching one event. Valid during the callback only. */
+typedef struct et_match {
+    const et_rule *rule;
+    const et_event *event;
+    const et_value_ref *fields; size_t nfields;        /* fields the detection names, as found */
+    const et_value_ref *extracted; size_t nextracted;  /* `extract:` results that have a value */
+} et_match;
+typedef void (*et_match_fn)(const et_match *m, void *ctx);
+
+/* A scanner holds one thread's scratch space; the rule set itself is shared read-only. */
+typedef struct et_scanner et_scanner;
+et_scanner *et_scanner_new(const et_ruleset *rs);
+void et_scanner_free(et_scanner *s);
+/* Tries ev against the rules whose (channel, provider, event id) can match it; calls fn for each
+ * rule that matches (standalone or not). Returns the number of matches. */
+int et_scanner_scan(et_scanner *s, const et_event *ev, et_match_fn fn, void *ctx);
+/* Value of a field as the rule sees it: `extract:` name, Sigma field (through the logsource's
+ * field mapping) or top-level value (EventID, Computer, ...). NULL when absent. Callback-only. */
+const char *et_match_value(const et_match *m, const char *name);
+
+/* ---- correlation --------------------------------------------------------------------------- */
+/* An event kept as evidence of a correlation (strings owned by the correlator). */
+typedef struct et_evref {
+    const et_rule *rule;                 /* detection rule that matched it (or correlation) */
+    const char *file, *computer;
+    uint64_t record_id;
+    int64_t timestamp;
+    uint32_t event_id;
+    const et_value_ref *values; size_t nvalues;   /* matched + extracted fields */
+} et_evref;
+
+typedef struct et_corr_hit {
+    const et_rule *rule;
+    int64_t first_time, last_time;
+    const et_value_ref *group; size_t ngroup;     /* group-by values */
+    uint64_t count;         /* events / distinct values / rule types, by correlation type */
+    const et_evref *events; size_t nevents;       /* evidence, in time order (bounded) */
+    size_t nevents_total;
+} et_corr_hit;
+typedef void (*et_hit_fn)(const et_corr_hit *h, void *ctx);
+
+typedef struct et_correlator et_correlator;
+/* cap: most matches kept (0: default 1,000,000). */
+et_correlator *et_correlator_new(const et_ruleset *rs, size_t cap);
+void et_correlator_free(et_correlator *c);
+/* Keeps a copy of what the correlations need from m (no-op for rules no correlation uses). */
+void et_correlator_add(et_correlator *c, const et_match *m);
+/* Tells the correlator an event of this time was read (the end of the input bounds `absent`). */
+void et_correlator_observe(et_correlator *c, const et_event *ev);
+/* Moves everything src holds into dst (one correlator per thread, merged at the end). */
+void et_correlator_merge(et_correlator *dst, et_correlator *src);
+/* Sorts what was kept by time and evaluates every correlation; calls fn per hit. Results do not
+ * depend on the order events were added. Returns the number of hits. */
+size_t et_correlator_finish(et_correlator *c, et_hit_fn fn, void *ctx);
+/* Matches not kept because the cap was reached (0 normally). */
+size_t et_correlator_dropped(const et_correlator *c);
+
+/* ---- helpers for the report stage ---------------------------------------------------------- */
+/* Looks a placeholder up: returns its value or NULL (the placeholder is then kept as is). */
+typedef const char *(*et_lookup_fn)(const char *name, void *ctx);
+/* Appends tmpl with every {name} replaced; {{ and }} stand for literal braces. */
+void et_template_render(et_buf *out, const char *tmpl, et_lookup_fn lookup, void *ctx);
+/* Placeholder value from a correlation hit: its group-by values, then the first evidence event
+ * that has the name among its values, then "count", "first_time", "last_time", "Computer" (of the
+ * first event), "rule" (title). Numbers and times are written into buf. NULL when none. */
+const char *et_hit_value(const et_corr_hit *h, const char *name, char buf[64]);
+/* Normalizes an error code written as 0x80090303, %%2148074243, 2148074243 or -2146893053
+ * (or found inside text in the first two forms) to "0x80090303" (8 upper-case hex digits).
+ * Returns false when s holds no code. */
+bool et_hresult_normalize(const char *s, char out[11]);
+
+/* ---- rule tests (`tests:` extension) ------------------------------------------------------- */
+typedef struct et_test_result {
+    const et_rule *rule;        /* rule carrying the test */
+    const char *name;           /* test name ("test N" when unnamed) */
+    const char *file; int line;
+    bool passed;
+    const char *message;        /* why it failed (NULL when passed) */
+} et_test_result;
+typedef void (*et_test_fn)(const et_test_result *r, void *ctx);
+/* Runs every test of every rule against the whole set; returns the number of failures. */
+int et_rules_run_tests(const et_ruleset *rs, et_test_fn fn, void *ctx, size_t *ntests);
+
+#endif

@@ -1,0 +1,184 @@
+/* ydoc.c: turns libyaml's event stream into position-carrying node trees (anchors resolved). */
+#include "rules/ydoc.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+typedef struct anchor {
+    const char *name;
+    ynode *node;
+} anchor;
+
+typedef struct builder {
+    et_arena *arena;
+    ynode **stack;        /* open collections */
+    size_t depth, cap;
+    anchor *anchors;
+    size_t nanchors, capanchors;
+    ynode *root;
+} builder;
+
+static ynode *new_node(builder *b, yn_kind kind, const yaml_mark_t *m)
+{
+    ynode *n = et_arena_alloc(b->arena, sizeof *n);
+    memset(n, 0, sizeof *n);
+    n->kind = kind;
+    n->line = (int)m->line + 1;
+    n->col = (int)m->column + 1;
+    return n;
+}
+
+static void add_child(builder *b, ynode *child)
+{
+    if (!b->depth) { b->root = child; return; }
+    ynode *parent = b->stack[b->depth - 1];
+    /* items grow by doubling inside the arena: copy on growth (documents are small) */
+    size_t cap = 4;
+    while (cap < parent->n) cap *= 2;
+    if (parent->n == 0 || parent->n == cap) {
+        size_t ncap = parent->n == 0 ? 4 : cap * 2;
+        ynode **items = et_arena_alloc(b->arena, ncap * sizeof *items);
+        if (parent->n) memcpy(items, parent->items, parent->n * sizeof *items);
+        parent->items = items;
+    }
+    parent->items[parent->n++] = child;
+}
+
+static void remember_anchor(builder *b, const unsigned char *name, ynode *node)
+{
+    if (!name) return;
+    if (b->nanchors == b->capanchors) {
+        b->capanchors = b->capanchors ? b->capanchors * 2 : 8;
+        b->anchors = realloc(b->anchors, b->capanchors * sizeof *b->anchors);
+    }
+    b->anchors[b->nanchors].name = et_arena_strndup(b->arena, (const char *)name, strlen((const char *)name));
+    b->anchors[b->nanchors++].node = node;
+}
+
+static ynode *find_anchor(builder *b, const unsigned char *name)
+{
+    for (size_t i = b->nanchors; i-- > 0;)
+        if (!strcmp(b->anchors[i].name, (const char *)name)) return b->anchors[i].node;
+    return NULL;
+}
+
+static void push(builder *b, ynode *n)
+{
+    add_child(b, n);
+    if (b->depth == b->cap) {
+        b->cap = b->cap ? b->cap * 2 : 16;
+        b->stack = realloc(b->stack, b->cap * sizeof *b->stack);
+    }
+    b->stack[b->depth++] = n;
+}
+
+/* Handles one parser event; returns 1 at document end, -1 on an unknown alias. */
+static int on_event(builder *b, yaml_event_t *ev, char *err, size_t errlen)
+{
+    switch (ev->type) {
+    case YAML_SCALAR_EVENT: {
+        ynode *n = new_node(b, YN_SCALAR, &ev->start_mark);
+        n->str = et_arena_strndup(b->arena, (const char *)ev->data.scalar.value, ev->data.scalar.length);
+        n->len = ev->data.scalar.length;
+        n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+        remember_anchor(b, ev->data.scalar.anchor, n);
+        add_child(b, n);
+        break;
+    }
+    case YAML_SEQUENCE_START_EVENT: {
+        ynode *n = new_node(b, YN_SEQ, &ev->start_mark);
+        remember_anchor(b, ev->data.sequence_start.anchor, n);
+        push(b, n);
+        break;
+    }
+    case YAML_MAPPING_START_EVENT: {
+        ynode *n = new_node(b, YN_MAP, &ev->start_mark);
+        remember_anchor(b, ev->data.mapping_start.anchor, n);
+        push(b, n);
+        break;
+    }
+    case YAML_SEQUENCE_END_EVENT:
+    case YAML_MAPPING_END_EVENT: b->depth--; break;
+    case YAML_ALIAS_EVENT: {
+        ynode *n = find_anchor(b, ev->data.alias.anchor);
+        if (!n) {
+            snprintf(err, errlen, "unknown alias '*%s'", (const char *)ev->data.alias.anchor);
+            return -1;
+        }
+        add_child(b, n);
+        break;
+    }
+    case YAML_DOCUMENT_END_EVENT: return 1;
+    default: break;
+    }
+    return 0;
+}
+
+static int parse_stream(yaml_parser_t *p, builder *b, ydoc_fn fn, void *ctx, char *err, size_t errlen,
+                        int *line, int *col)
+{
+    int docno = 0, rc = 0;
+    for (;;) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(p, &ev)) {
+            snprintf(err, errlen, "%s%s%s", p->problem ? p->problem : "YAML syntax error",
+                     p->context ? " " : "", p->context ? p->context : "");
+            *line = (int)p->problem_mark.line + 1;
+            *col = (int)p->problem_mark.column + 1;
+            return -1;
+        }
+        yaml_mark_t mark = ev.start_mark;
+        int r = on_event(b, &ev, err, errlen);
+        int done = ev.type == YAML_STREAM_END_EVENT;
+        yaml_event_delete(&ev);
+        if (r < 0) { *line = (int)mark.line + 1; *col = (int)mark.column + 1; return -1; }
+        if (r == 1) {
+            if (b->root && fn(b->root, docno, ctx)) return rc;
+            docno++;
+            b->root = NULL;
+            b->depth = 0;
+        }
+        if (done) break;
+    }
+    return rc;
+}
+
+int ydoc_parse(const char *path, const char *text, et_arena *arena, ydoc_fn fn, void *ctx,
+               char *err, size_t errlen, int *line, int *col)
+{
+    *line = *col = 0;
+    FILE *f = NULL;
+    if (!text) {
+        f = fopen(path, "rb");
+        if (!f) { snprintf(err, errlen, "cannot open: %m"); return -1; }
+    }
+    yaml_parser_t p;
+    yaml_parser_initialize(&p);
+    if (f) yaml_parser_set_input_file(&p, f);
+    else yaml_parser_set_input_string(&p, (const unsigned char *)text, strlen(text));
+    builder b = {.arena = arena};
+    int rc = parse_stream(&p, &b, fn, ctx, err, errlen, line, col);
+    yaml_parser_delete(&p);
+    free(b.stack);
+    free(b.anchors);
+    if (f) fclose(f);
+    return rc;
+}
+
+const ynode *yn_get(const ynode *map, const char *key)
+{
+    if (!map || map->kind != YN_MAP) return NULL;
+    for (size_t i = 0; i < map->n; i += 2)
+        if (map->items[i]->kind == YN_SCALAR && !strcmp(map->items[i]->str, key)) return map->items[i + 1];
+    return NULL;
+}
+
+bool yn_is_null(const ynode *n)
+{
+    if (!n || n->kind != YN_SCALAR || !n->plain) return false;
+    return n->len == 0 || !strcmp(n->str, "null") || !strcmp(n->str, "Null") || !strcmp(n->str, "NULL") ||
+           !strcmp(n->str, "~");
+}
+
+const char *yn_str(const ynode *n) { return n && n->kind == YN_SCALAR ? n->str : NULL; }

@@ -1,0 +1,40 @@
+/* ydoc.h: YAML documents as small trees with source positions, read with libyaml. */
+#ifndef EVTRIAGE_YDOC_H
+#define EVTRIAGE_YDOC_H
+#include <stdbool.h>
+#include <stddef.h>
+#include "core/arena.h"
+
+typedef enum { YN_SCALAR, YN_SEQ, YN_MAP } yn_kind;
+
+typedef struct ynode {
+    yn_kind kind;
+    int line, col;       /* 1-based position of the node's first character */
+    bool plain;          /* scalar written without quotes (null/true/numbers are plain) */
+    const char *str;     /* scalar text, NUL-terminated */
+    size_t len;
+    struct ynode **items;   /* sequence items; for maps keys at 2i, values at 2i+1 */
+    size_t n;            /* number of items (maps: 2 x pairs) */
+} ynode;
+
+/* Called once per document of a file; return non-zero to stop. */
+typedef int (*ydoc_fn)(const ynode *root, int docno, void *ctx);
+
+/* Parses every document of path (or of the NUL-terminated text when text != NULL) into
+ * nodes allocated in arena (they live as long as the arena). On a syntax error returns -1
+ * and fills *line, *col and err. */
+int ydoc_parse(const char *path, const char *text, et_arena *arena, ydoc_fn fn, void *ctx,
+               char *err, size_t errlen, int *line, int *col);
+
+/* Map lookup: value of key, or NULL. */
+const ynode *yn_get(const ynode *map, const char *key);
+/* Key node of pair i of a map. */
+static inline const ynode *yn_key(const ynode *map, size_t i) { return map->items[2 * i]; }
+static inline const ynode *yn_val(const ynode *map, size_t i) { return map->items[2 * i + 1]; }
+static inline size_t yn_pairs(const ynode *map) { return map && map->kind == YN_MAP ? map->n / 2 : 0; }
+/* A plain scalar spelled null, Null, NULL or ~ (or empty). */
+bool yn_is_null(const ynode *n);
+/* Scalar text or NULL when n is not a scalar. */
+const char *yn_str(const ynode *n);
+
+#endif

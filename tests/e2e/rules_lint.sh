@@ -1,0 +1,95 @@
+# rules_lint.sh: `evtriage rules lint` reports every problem of broken rule files as
+# file:line:column and exits 1; clean files exit 0.
+. "$(dirname "$0")/lib.bash"
+cat >"$TMP/typo.yml" <<'YAML'
+title: Typo in a key
+logsource:
+    product: windows
+    category: process_creation
+detecton:
+    selection:
+        Image|endswith: '\whoami.exe'
+    condition: selection
+YAML
+"$EVTRIAGE" rules lint "$TMP/typo.yml" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+[ $rc -eq 1 ] && pass || fail "typo: exit $rc"
+grep -qx "$TMP/typo.yml:5:1: error: unknown key 'detecton' in rule (did you mean 'detection'?)" "$TMP/out" && pass || fail "typo: $(cat "$TMP/out")"
+cat >"$TMP/broken.yml" <<'YAML'
+title: Many problems
+id: aaaaaaaa-0000-4000-8000-000000000001
+logsource:
+    product: windows
+    category: process_creation
+detection:
+    selection:
+        Image|endswith: '\cmd.exe'
+        CommandLine|contians: 'x'
+    condition: selection
+---
+title: Bad regex
+logsource:
+    product: windows
+    category: process_creation
+detection:
+    selection:
+        CommandLine|re: '(unclosed'
+    condition: selection
+---
+title: Bad condition
+logsource:
+    product: windows
+    category: process_creation
+detection:
+    selection:
+        Image: x
+    condition: selection and not filter
+---
+title: Bad reference
+correlation:
+    type: event_count
+    rules:
+        - no-such-rule
+    group-by: [Computer]
+    timespan: 1h
+    condition:
+        gte: 5
+---
+title: Unmapped field
+logsource:
+    product: windows
+    category: process_creation
+detection:
+    selection:
+        ServiceFileName: x
+    condition: selection
+YAML
+"$EVTRIAGE" rules lint "$TMP/broken.yml" >"$TMP/out" 2>"$TMP/err"
+[ $? -eq 1 ] && pass || fail "broken: want exit 1"
+f="$TMP/broken.yml"
+for want in \
+  "$f:9:9: error: unknown modifier 'contians'" \
+  "$f:18:35: error: bad regular expression: missing closing parenthesis (at offset 9)" \
+  "$f:28:34: error: condition: unknown search identifier 'filter'" \
+  "$f:34:11: error: unknown rule reference 'no-such-rule'" \
+  "$f:46:9: warning: field 'ServiceFileName' is not mapped: no event of this logsource (process_creation_sysmon, ...) carries it"; do
+  grep -qxF "$want" "$TMP/out" && pass || fail "missing: $want; got: $(cat "$TMP/out")"
+done
+grep -q "rules lint: 1 rule(s) compiled, 4 error(s), 1 warning(s)" "$TMP/err" && pass || fail "summary: $(cat "$TMP/err")"
+# YAML syntax errors carry libyaml's position
+printf 'title: x\ndetection: [a, b\n' >"$TMP/syntax.yml"
+"$EVTRIAGE" rules lint "$TMP/syntax.yml" >"$TMP/out" 2>&1
+[ $? -eq 1 ] && grep -q "^$TMP/syntax.yml:[0-9]*:[0-9]*: error: " "$TMP/out" && pass || fail "syntax: $(cat "$TMP/out")"
+# warnings only: exit 0; --strict makes them errors
+"$EVTRIAGE" rules lint "$CORPUS/sigma-regression" >"$TMP/out" 2>"$TMP/err"
+[ $? -eq 0 ] && pass || fail "regression rules: $(head -5 "$TMP/out")"
+grep -q "101 rule(s) compiled, 0 error(s)" "$TMP/err" && pass || fail "regression summary: $(cat "$TMP/err")"
+"$EVTRIAGE" rules lint --strict "$CORPUS/sigma-regression" >/dev/null 2>&1
+[ $? -eq 1 ] && pass || fail "--strict: warnings must fail"
+# usage
+"$EVTRIAGE" rules lint >/dev/null 2>&1; [ $? -eq 2 ] && pass || fail "lint without path: want 2"
+"$EVTRIAGE" rules frobnicate x >/dev/null 2>&1; [ $? -eq 2 ] && pass || fail "unknown subcommand: want 2"
+"$EVTRIAGE" rules --help | grep -q 'rules lint' && pass || fail "rules --help"
+"$EVTRIAGE" rules lint --help | grep -q 'file:line:column' && pass || fail "rules lint --help"
+"$EVTRIAGE" rules lint "$TMP/missing.yml" >"$TMP/out" 2>&1; [ $? -eq 1 ] && pass || fail "missing file: want 1"
+finish
