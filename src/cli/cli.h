@@ -13,6 +13,7 @@ int cmd_dump(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
 int cmd_hunt(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
+int cmd_analyze(int argc, char **argv);
 
 #include "input/inputs.h"
 #include <getopt.h>

@@ -8,6 +8,7 @@ static const struct command {
     int (*run)(int argc, char **argv);
     const char *summary;
 } commands[] = {
+    {"analyze", cmd_analyze, "root-cause report over EVTX files, folders and archives"},
     {"dump", cmd_dump, "print every record of EVTX files as JSON Lines or CSV"},
     {"synth", cmd_synth, "write EVTX files from a YAML scenario"},
     {"hunt", cmd_hunt, "match Sigma rules and correlations against EVTX files"},

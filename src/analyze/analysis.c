@@ -1,0 +1,441 @@
+/* analysis.c: the analyze pipeline: an et_scan consumer that matches events on worker
+ * threads (one scanner and correlator per unit), merges units in input order, then hands the
+ * kept evidence to the findings builder and the gap finder. */
+#include "analyze/analysis.h"
+#include "analyze/inventory.h"
+#include "analyze/kept.h"
+#include "core/timeutil.h"
+#include "input/scan.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define DEFAULT_TIMELINE_CAP 500000
+#define DEFAULT_MATCH_CAP 200000
+
+typedef struct analysis {
+    const et_analysis_opts *opts;
+    const et_ruleset *rules;
+    et_report *report;
+    kept_set kept;
+    et_correlator *corr;
+    size_t timeline_alloc, inputs_alloc;
+    int problems;
+} analysis;
+
+/* One unit's results, built on a worker thread. */
+typedef struct an_unit {
+    analysis *a;
+    et_scanner *scanner;
+    et_correlator *corr;
+    kept_match *m; size_t nm, mcap;
+    et_timeline_entry *tl; size_t ntl, tlcap;
+    et_input seen;            /* hosts and channels of this unit */
+    char **problems; size_t nproblems;
+    uint64_t events;
+} an_unit;
+
+static char *xstrdup(const char *s)
+{
+    char *p = strdup(s ? s : "");
+    if (!p) abort();
+    return p;
+}
+
+void et_event_summary(const et_event *ev, char *out, size_t outlen)
+{
+    size_t n = (size_t)snprintf(out, outlen, "%s %u", ev->provider ? ev->provider : "?", ev->event_id);
+    for (size_t i = 0; i < ev->nfields && i < 4 && n < outlen; i++)
+        n += (size_t)snprintf(out + n, outlen - n, "%s%s=%.80s", i ? "; " : ": ", ev->fields[i].name,
+                              ev->fields[i].value);
+}
+
+/* ---- kept evidence ------------------------------------------------------------------------ */
+
+void kept_match_free(kept_match *m)
+{
+    free(m->ev.file); free(m->ev.computer); free(m->ev.channel); free(m->ev.message);
+    free(m->provider);
+    for (size_t i = 0; i < m->nvalues; i++) { free(m->values[i].key); free(m->values[i].value); }
+    free(m->values);
+}
+
+void kept_set_free(kept_set *k)
+{
+    for (size_t i = 0; i < k->nmatches; i++) kept_match_free(&k->matches[i]);
+    free(k->matches);
+    for (size_t i = 0; i < k->nhits; i++) {
+        kept_hit *h = &k->hits[i];
+        for (size_t j = 0; j < h->ngroup; j++) { free(h->group[j].key); free(h->group[j].value); }
+        free(h->group);
+        for (size_t j = 0; j < h->nevents; j++) kept_match_free(&h->events[j]);
+        free(h->events);
+    }
+    free(k->hits);
+    memset(k, 0, sizeof *k);
+}
+
+const char *kept_value(const kept_match *m, const char *name)
+{
+    for (size_t i = 0; i < m->nvalues; i++)
+        if (strcasecmp(m->values[i].key, name) == 0) return m->values[i].value;
+    if (!strcasecmp(name, "Computer") || !strcasecmp(name, "host")) return m->ev.computer;
+    if (!strcasecmp(name, "Channel")) return m->ev.channel;
+    if (!strcasecmp(name, "Provider") || !strcasecmp(name, "Provider_Name")) return m->provider;
+    return NULL;
+}
+
+static void add_value(kept_match *k, const char *name, const char *value)
+{
+    if (!name || !value) return;
+    for (size_t i = 0; i < k->nvalues; i++)
+        if (strcmp(k->values[i].key, name) == 0) return;
+    k->values = realloc(k->values, (k->nvalues + 1) * sizeof *k->values);
+    if (!k->values) abort();
+    k->values[k->nvalues].key = xstrdup(name);
+    k->values[k->nvalues].value = xstrdup(value);
+    k->nvalues++;
+}
+
+/* The timeline message of a matched event: the rule's rca message rendered from this event,
+ * else its title and the values it matched on. */
+static const char *lookup_match(const char *name, void *ctx) { return et_match_value(ctx, name); }
+
+static void match_message(const et_match *m, char *out, size_t outlen)
+{
+    et_buf b = {0};
+    if (m->rule->rca && m->rule->rca->message) {
+        et_template_render(&b, m->rule->rca->message, lookup_match, (void *)m);
+    } else {
+        et_buf_puts(&b, m->rule->title ? m->rule->title : "match");
+        for (size_t i = 0; i < m->nextracted && i < 4; i++)
+            et_buf_printf(&b, "%s%s=%.80s", i ? "; " : ": ", m->extracted[i].name, m->extracted[i].value);
+    }
+    snprintf(out, outlen, "%s", b.data ? b.data : "");
+    for (char *p = out; *p; p++) if (*p == '\n' || *p == '\r') *p = ' ';
+    et_buf_free(&b);
+}
+
+static void keep_match(an_unit *u, const et_match *m, const char *msg)
+{
+    if (u->nm == u->mcap) {
+        u->mcap = u->mcap ? u->mcap * 2 : 16;
+        u->m = realloc(u->m, u->mcap * sizeof *u->m);
+        if (!u->m) abort();
+    }
+    kept_match *k = &u->m[u->nm++];
+    memset(k, 0, sizeof *k);
+    const et_event *ev = m->event;
+    k->rule = m->rule;
+    k->ev.file = xstrdup(ev->file);
+    k->ev.record_id = ev->record_id;
+    k->ev.timestamp = ev->timestamp;
+    k->ev.computer = xstrdup(ev->computer);
+    k->ev.channel = xstrdup(ev->channel);
+    k->ev.event_id = ev->event_id;
+    k->ev.message = xstrdup(msg);
+    k->ev.recovered = ev->recovered;
+    k->provider = xstrdup(ev->provider);
+    for (size_t i = 0; i < m->nextracted; i++) add_value(k, m->extracted[i].name, m->extracted[i].value);
+    for (size_t i = 0; i < m->nfields; i++) add_value(k, m->fields[i].name, m->fields[i].value);
+    for (size_t i = 0; i < ev->nfields && i < 32; i++) add_value(k, ev->fields[i].name, ev->fields[i].value);
+}
+
+/* ---- timeline ------------------------------------------------------------------------------- */
+
+static void unit_timeline(an_unit *u, const et_event *ev, const char *rule, et_severity sev, const char *msg)
+{
+    if (u->ntl == u->tlcap) {
+        u->tlcap = u->tlcap ? u->tlcap * 2 : 16;
+        u->tl = realloc(u->tl, u->tlcap * sizeof *u->tl);
+        if (!u->tl) abort();
+    }
+    et_timeline_entry *t = &u->tl[u->ntl++];
+    memset(t, 0, sizeof *t);
+    t->timestamp = ev->timestamp;
+    t->host = xstrdup(ev->computer);
+    t->channel = xstrdup(ev->channel);
+    t->provider = xstrdup(ev->provider);
+    t->event_id = ev->event_id;
+    t->message = xstrdup(msg);
+    t->file = xstrdup(ev->file);
+    t->record_id = ev->record_id;
+    t->rule = rule ? xstrdup(rule) : NULL;
+    t->severity = sev;
+    t->recovered = ev->recovered;
+}
+
+/* ---- worker side ---------------------------------------------------------------------------- */
+
+typedef struct scan_ctx { an_unit *u; int matched; et_severity sev; const char *rule; char msg[512]; } scan_ctx;
+
+static void on_match(const et_match *m, void *vctx)
+{
+    scan_ctx *sc = vctx;
+    an_unit *u = sc->u;
+    et_correlator_add(u->corr, m);
+    char msg[512];
+    match_message(m, msg, sizeof msg);
+    if (m->rule->standalone) keep_match(u, m, msg);
+    et_severity sev = (et_severity)m->rule->level;
+    if (!sc->matched || sev > sc->sev) {
+        sc->sev = sev;
+        sc->rule = m->rule->id ? m->rule->id : m->rule->title;
+        snprintf(sc->msg, sizeof sc->msg, "%s", msg);
+    }
+    sc->matched = 1;
+}
+
+static void *unit_new(void *vctx)
+{
+    analysis *a = vctx;
+    an_unit *u = calloc(1, sizeof *u);
+    if (!u) abort();
+    u->a = a;
+    u->scanner = et_scanner_new(a->rules);
+    u->corr = et_correlator_new(a->rules, 0);
+    return u;
+}
+
+static void unit_event(void *vu, const et_event *ev)
+{
+    an_unit *u = vu;
+    u->events++;
+    et_input_note_event(&u->seen, ev);
+    et_correlator_observe(u->corr, ev);
+    scan_ctx sc = {.u = u};
+    et_scanner_scan(u->scanner, ev, on_match, &sc);
+    if (sc.matched) {
+        unit_timeline(u, ev, sc.rule, sc.sev, sc.msg);
+    } else if (u->a->opts->all_events) {
+        char msg[512];
+        et_event_summary(ev, msg, sizeof msg);
+        unit_timeline(u, ev, NULL, ET_SEV_INFO, msg);
+    }
+}
+
+static void unit_problem(void *vu, const char *msg)
+{
+    an_unit *u = vu;
+    u->problems = realloc(u->problems, (u->nproblems + 1) * sizeof *u->problems);
+    if (!u->problems) abort();
+    u->problems[u->nproblems++] = xstrdup(msg);
+}
+
+/* ---- calling thread: merge in input order ----------------------------------------------------- */
+
+static et_input *current_input(analysis *a) { return &a->report->inputs[a->report->ninputs - 1]; }
+
+static et_input *add_input(analysis *a, const char *display, uint64_t size)
+{
+    et_report *r = a->report;
+    if (r->ninputs == a->inputs_alloc) {
+        a->inputs_alloc = a->inputs_alloc ? a->inputs_alloc * 2 : 16;
+        r->inputs = realloc(r->inputs, a->inputs_alloc * sizeof *r->inputs);
+        if (!r->inputs) abort();
+    }
+    et_input *in = &r->inputs[r->ninputs++];
+    memset(in, 0, sizeof *in);
+    in->path = xstrdup(display);
+    in->size = size;
+    return in;
+}
+
+static void file_begin(void *vctx, const et_scan_file *f)
+{
+    analysis *a = vctx;
+    et_input *in = add_input(a, f->display, f->size);
+    memcpy(in->sha256, f->sha256, sizeof in->sha256);
+}
+
+static void merge_timeline(analysis *a, an_unit *u)
+{
+    et_report *r = a->report;
+    size_t cap = a->opts->timeline_cap ? a->opts->timeline_cap : DEFAULT_TIMELINE_CAP;
+    for (size_t i = 0; i < u->ntl; i++) {
+        if (r->ntimeline >= cap) {
+            r->ntimeline_dropped++;
+            et_timeline_entry *t = &u->tl[i];
+            free(t->host); free(t->channel); free(t->provider); free(t->message); free(t->file); free(t->rule);
+            continue;
+        }
+        if (r->ntimeline == a->timeline_alloc) {
+            a->timeline_alloc = a->timeline_alloc ? a->timeline_alloc * 2 : 256;
+            r->timeline = realloc(r->timeline, a->timeline_alloc * sizeof *r->timeline);
+            if (!r->timeline) abort();
+        }
+        r->timeline[r->ntimeline++] = u->tl[i];
+    }
+    free(u->tl);
+}
+
+static void merge_matches(analysis *a, an_unit *u)
+{
+    kept_set *k = &a->kept;
+    size_t cap = a->opts->match_cap ? a->opts->match_cap : DEFAULT_MATCH_CAP;
+    for (size_t i = 0; i < u->nm; i++) {
+        if (k->nmatches >= cap) { k->dropped++; kept_match_free(&u->m[i]); continue; }
+        if (k->nmatches == k->cap) {
+            k->cap = k->cap ? k->cap * 2 : 64;
+            k->matches = realloc(k->matches, k->cap * sizeof *k->matches);
+            if (!k->matches) abort();
+        }
+        k->matches[k->nmatches++] = u->m[i];
+    }
+    free(u->m);
+}
+
+static void unit_done(void *vctx, void *vu, const et_scan_file *f)
+{
+    analysis *a = vctx;
+    an_unit *u = vu;
+    et_input *in = current_input(a);
+    for (size_t i = 0; i < u->seen.nhosts; i++) {
+        et_event probe = {.computer = u->seen.hosts[i]};
+        et_input_note_event(in, &probe);
+    }
+    for (size_t i = 0; i < u->seen.nchannels; i++) {
+        et_event probe = {.channel = u->seen.channels[i]};
+        et_input_note_event(in, &probe);
+    }
+    for (size_t i = 0; i < u->nproblems; i++) {
+        fprintf(stderr, "%s: %s\n", f->display, u->problems[i]);
+        et_input_add_problem(in, u->problems[i]);
+        free(u->problems[i]);
+    }
+    free(u->problems);
+    a->report->events_read += u->events;
+    merge_timeline(a, u);
+    merge_matches(a, u);
+    et_correlator_merge(a->corr, u->corr);
+    et_correlator_free(u->corr);
+    et_scanner_free(u->scanner);
+    et_input_free(&u->seen);
+    free(u);
+}
+
+static void file_end(void *vctx, const et_scan_file *f)
+{
+    analysis *a = vctx;
+    et_input *in = current_input(a);
+    et_input_end(in, &f->stats);
+    if (f->stats.skipped) a->problems++;
+}
+
+static void input_problem(void *vctx, const char *display, const char *msg, bool is_skip)
+{
+    analysis *a = vctx;
+    fprintf(stderr, "%s: %s\n", display, msg);
+    if (is_skip) return;
+    et_input *in = add_input(a, display, 0);
+    in->unreadable = true;
+    et_input_add_problem(in, msg);
+    a->problems++;
+}
+
+/* ---- correlation hits ---------------------------------------------------------------------- */
+
+static void copy_evref(kept_match *k, const et_evref *e)
+{
+    memset(k, 0, sizeof *k);
+    k->rule = e->rule;
+    k->ev.file = xstrdup(e->file);
+    k->ev.record_id = e->record_id;
+    k->ev.timestamp = e->timestamp;
+    k->ev.computer = xstrdup(e->computer);
+    k->ev.channel = xstrdup("");
+    k->ev.event_id = e->event_id;
+    k->ev.message = xstrdup(e->rule && e->rule->title ? e->rule->title : "");
+    k->provider = xstrdup("");
+    for (size_t i = 0; i < e->nvalues; i++) add_value(k, e->values[i].name, e->values[i].value);
+}
+
+static void on_hit(const et_corr_hit *h, void *vctx)
+{
+    analysis *a = vctx;
+    kept_set *k = &a->kept;
+    if (k->nhits == k->hcap) {
+        k->hcap = k->hcap ? k->hcap * 2 : 16;
+        k->hits = realloc(k->hits, k->hcap * sizeof *k->hits);
+        if (!k->hits) abort();
+    }
+    kept_hit *kh = &k->hits[k->nhits++];
+    memset(kh, 0, sizeof *kh);
+    kh->rule = h->rule;
+    kh->first_time = h->first_time;
+    kh->last_time = h->last_time;
+    kh->count = h->count;
+    kh->ngroup = h->ngroup;
+    kh->group = calloc(h->ngroup ? h->ngroup : 1, sizeof *kh->group);
+    for (size_t i = 0; i < h->ngroup; i++) {
+        kh->group[i].key = xstrdup(h->group[i].name);
+        kh->group[i].value = xstrdup(h->group[i].value);
+    }
+    kh->nevents = h->nevents;
+    kh->nevents_total = h->nevents_total;
+    kh->events = calloc(h->nevents ? h->nevents : 1, sizeof *kh->events);
+    for (size_t i = 0; i < h->nevents; i++) copy_evref(&kh->events[i], &h->events[i]);
+}
+
+/* Channel and file of a correlation's evidence come from the matches kept for the timeline. */
+static int cmp_timeline(const void *pa, const void *pb)
+{
+    const et_timeline_entry *x = pa, *y = pb;
+    if (x->timestamp != y->timestamp) return x->timestamp < y->timestamp ? -1 : 1;
+    int c = strcmp(x->host, y->host);
+    if (c) return c;
+    c = strcmp(x->file, y->file);
+    if (c) return c;
+    return x->record_id < y->record_id ? -1 : x->record_id > y->record_id;
+}
+
+/* Now in ISO 8601 UTC, or SOURCE_DATE_EPOCH's time for reproducible reports. */
+static char *now_iso(void)
+{
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    time_t t = sde && *sde ? (time_t)strtoll(sde, NULL, 10) : time(NULL);
+    char iso[32];
+    et_filetime_to_iso((int64_t)t * ET_TICKS_PER_SEC + ET_EPOCH_DIFF_TICKS, iso);
+    return xstrdup(iso);
+}
+
+static int cmp_input(const void *pa, const void *pb)
+{
+    return strcmp(((const et_input *)pa)->path, ((const et_input *)pb)->path);
+}
+
+et_report *et_analyze(char **paths, int npaths, const et_ruleset *rules, const et_analysis_opts *opts,
+                      int *problems)
+{
+    analysis a = {.opts = opts, .rules = rules};
+    a.report = calloc(1, sizeof *a.report);
+    if (!a.report) abort();
+    a.kept.rules = rules;
+    a.corr = et_correlator_new(rules, 0);
+    et_scan_consumer c = {.ctx = &a, .unit_new = unit_new, .event = unit_event, .problem = unit_problem,
+                          .file_begin = file_begin, .unit_done = unit_done, .file_end = file_end,
+                          .input_problem = input_problem};
+    et_scan_opts so = {.jobs = opts->jobs, .hash = true, .limits = opts->limits};
+    et_scan(paths, npaths, &so, &c);
+    et_report *r = a.report;
+    et_correlator_finish(a.corr, on_hit, &a);
+    /* order-independence: inputs sorted by name, timeline by time (ties by host, file, record) */
+    qsort(r->inputs, r->ninputs, sizeof *r->inputs, cmp_input);
+    qsort(r->timeline, r->ntimeline, sizeof *r->timeline, cmp_timeline);
+    r->nrules = et_ruleset_count(rules);
+    r->tool_version = xstrdup(EVTRIAGE_VERSION);
+    r->tz = opts->tz ? xstrdup(opts->tz) : NULL;
+    r->generated_at = now_iso();
+    et_build_findings(&a.kept, r, opts->codes_file);
+    et_find_gaps(&a.kept, r, opts->evidence_file);
+    if (et_correlator_dropped(a.corr)) {
+        fprintf(stderr, "evtriage: warning: correlation cap reached; %zu matches were not correlated\n",
+                et_correlator_dropped(a.corr));
+    }
+    et_correlator_free(a.corr);
+    kept_set_free(&a.kept);
+    if (problems) *problems = a.problems;
+    return r;
+}

@@ -1,0 +1,33 @@
+/* analysis.h: one analysis run: reads every input on N threads, matches each event against the
+ * compiled rules, keeps the evidence and the timeline, then builds the report model
+ * (report/report.h): inputs, ranked findings with their root causes, gaps. */
+#ifndef EVTRIAGE_ANALYSIS_H
+#define EVTRIAGE_ANALYSIS_H
+#include <stdbool.h>
+#include <stddef.h>
+#include "core/event.h"
+#include "input/inputs.h"
+#include "report/report.h"
+#include "rules/rules.h"
+
+typedef struct et_analysis_opts {
+    bool all_events;          /* timeline holds every event, not only matched ones */
+    size_t timeline_cap;      /* 0: default (500,000 entries) */
+    size_t match_cap;         /* 0: default (200,000 matched events kept as evidence) */
+    int jobs;                 /* <= 0: one thread per core */
+    const char *tz;           /* display zone (stored times stay UTC) */
+    const char *evidence_file; /* rules/data/evidence.yaml; NULL: none */
+    const char *codes_file;    /* rules/data/error-codes.yaml; NULL: codes stay codes */
+    const et_input_limits *limits; /* NULL: defaults */
+} et_analysis_opts;
+
+/* Reads paths (files, directories, archives) and returns the report; the caller frees it
+ * with et_report_free. *problems counts unreadable inputs and skipped records. Progress
+ * and problems go to stderr as "PATH: message". */
+et_report *et_analyze(char **paths, int npaths, const et_ruleset *rules, const et_analysis_opts *opts,
+                      int *problems);
+
+/* A generic one-line message for an event: "Provider EventID: Name=Value; ..." */
+void et_event_summary(const et_event *ev, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,23 @@
+/* inventory.h: what was read from each input (hash, counts, time range, hosts, channels,
+ * problems): the forensic record of an analysis, filled while events stream past. */
+#ifndef EVTRIAGE_INVENTORY_H
+#define EVTRIAGE_INVENTORY_H
+#include "core/event.h"
+#include "reader/evtx_reader.h"
+#include "report/report.h"
+
+#define ET_INV_MAX_HOSTS 64
+#define ET_INV_MAX_CHANNELS 64
+#define ET_INV_MAX_PROBLEMS 50
+
+/* Starts an input entry: records path, size and SHA-256. */
+void et_input_begin(et_input *in, const char *path);
+/* Notes one event's host and channel (bounded distinct sets). */
+void et_input_note_event(et_input *in, const et_event *ev);
+/* Records a problem message (kept up to a bound, always counted). */
+void et_input_add_problem(et_input *in, const char *msg);
+/* Copies the reader's final counts. */
+void et_input_end(et_input *in, const et_reader_stats *st);
+void et_input_free(et_input *in);
+
+#endif

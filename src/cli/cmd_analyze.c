@@ -1,0 +1,185 @@
+/* cmd_analyze.c: `evtriage analyze`: the support-triage command: rule packs over every input,
+ * one ranked root-cause report on the terminal, and Markdown, HTML, JSON and timeline files. */
+#include "analyze/analysis.h"
+#include "cli/cli.h"
+#include "core/pool.h"
+#include "report/report.h"
+#include "rules/rules.h"
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef struct analyze_args {
+    const char *md, *html, *json, *timeline, *tz;
+    char **rules; int nrules;
+    bool all, colour_never, quiet;
+    int jobs;
+    int fail_on;              /* -1: never */
+    et_input_limits limits;
+} analyze_args;
+
+static void analyze_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: evtriage analyze [OPTIONS] PATH...\n\n"
+            "Reads every EVTX file under PATH (files, directories, archives), matches the rule packs,\n"
+            "correlates across files and hosts, and prints a ranked root-cause report: what failed,\n"
+            "why, the records that prove it, and the fix with commands filled in from the events.\n\n"
+            "options:\n"
+            "  --rules PATH         rule file or directory (repeatable; default: the bundled packs)\n"
+            "  --report-md FILE     write the report as Markdown\n"
+            "  --report-html FILE   write the report as one self-contained HTML file\n"
+            "  --json FILE          write the report as JSON (schema: docs/report.md)\n"
+            "  --timeline FILE      write the timeline: CSV for Timesketch, or JSON Lines if FILE ends in .jsonl\n"
+            "  --all                the timeline holds every event, not only matched ones\n"
+            "  --tz ZONE            show times in ZONE (e.g. Europe/Berlin, +02:00); stored times stay UTC\n"
+            "  --fail-on LEVEL      exit 3 when a finding reaches LEVEL (info, low, medium, high, critical)\n"
+            "  -j, --jobs N         threads (default: one per core)\n"
+            "  --no-color           no colour even on a terminal (also: NO_COLOR set)\n"
+            "  -q, --quiet          no terminal report (files only)\n"
+            CLI_LIMIT_HELP
+            "  -h, --help           this help\n\n"
+            "exit codes: 0 done, 1 some input unreadable or skipped (the rest analyzed),\n"
+            "            2 usage or rule error, 3 a finding reached --fail-on\n");
+}
+
+/* The bundled packs: $EVTRIAGE_RULES, else the rules/ folder of the source tree. */
+static const char *default_rules_dir(void)
+{
+    const char *env = getenv("EVTRIAGE_RULES");
+    return env && *env ? env : EVTRIAGE_RULES_DIR;
+}
+
+static void print_diag(const et_diag *d, void *ctx)
+{
+    (void)ctx;
+    if (d->line) fprintf(stderr, "%s:%d:%d: %s: %s\n", d->file, d->line, d->col,
+                         d->level == ET_DIAG_ERROR ? "error" : "warning", d->message);
+    else fprintf(stderr, "%s: %s: %s\n", d->file, d->level == ET_DIAG_ERROR ? "error" : "warning", d->message);
+}
+
+static int write_file(const char *path, const et_report *r, int (*fn)(const et_report *, FILE *))
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) { cli_error("analyze: cannot write %s", path); return -1; }
+    int rc = fn(r, f);
+    if (fclose(f) != 0) rc = -1;
+    if (rc) cli_error("analyze: error writing %s", path);
+    return rc;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && !strcmp(s + n - m, suffix);
+}
+
+static int parse_args(int argc, char **argv, analyze_args *a)
+{
+    static const struct option opts[] = {
+        {"rules", required_argument, 0, 'r'},   {"report-md", required_argument, 0, 'm'},
+        {"report-html", required_argument, 0, 'H'}, {"json", required_argument, 0, 'J'},
+        {"timeline", required_argument, 0, 'T'}, {"all", no_argument, 0, 'a'},
+        {"tz", required_argument, 0, 'z'},      {"fail-on", required_argument, 0, 'F'},
+        {"jobs", required_argument, 0, 'j'},    {"no-color", no_argument, 0, 'C'},
+        {"no-colour", no_argument, 0, 'C'},     {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'},          CLI_LIMIT_OPTIONS, {0, 0, 0, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "hqj:", opts, NULL)) != -1) {
+        switch (c) {
+        case 'r':
+            a->rules = realloc(a->rules, (size_t)(a->nrules + 1) * sizeof *a->rules);
+            a->rules[a->nrules++] = optarg;
+            break;
+        case 'm': a->md = optarg; break;
+        case 'H': a->html = optarg; break;
+        case 'J': a->json = optarg; break;
+        case 'T': a->timeline = optarg; break;
+        case 'a': a->all = true; break;
+        case 'z':
+            if (!et_report_tz_valid(optarg)) { cli_error("analyze: unknown time zone '%s'", optarg); return -1; }
+            a->tz = optarg;
+            break;
+        case 'F': {
+            et_severity s;
+            if (et_severity_parse(optarg, &s) != 0) { cli_error("analyze: unknown level '%s'", optarg); return -1; }
+            a->fail_on = (int)s;
+            break;
+        }
+        case 'j':
+            a->jobs = atoi(optarg);
+            if (a->jobs < 1) { cli_error("analyze: -j wants a positive number"); return -1; }
+            break;
+        case 'C': a->colour_never = true; break;
+        case 'q': a->quiet = true; break;
+        case 'h': analyze_usage(stdout); exit(ET_EXIT_OK);
+        default: {
+            int lr = cli_limit_option(c, optarg, &a->limits);
+            if (lr > 0) break;
+            if (lr == 0) analyze_usage(stderr);
+            return -1;
+        }
+        }
+    }
+    if (optind >= argc) { analyze_usage(stderr); return -1; }
+    return 0;
+}
+
+static int write_outputs(const analyze_args *a, const et_report *r)
+{
+    int rc = 0;
+    if (a->md) rc |= write_file(a->md, r, et_report_write_markdown);
+    if (a->html) rc |= write_file(a->html, r, et_report_write_html);
+    if (a->json) rc |= write_file(a->json, r, et_report_write_json);
+    if (a->timeline)
+        rc |= write_file(a->timeline, r, ends_with(a->timeline, ".jsonl") || ends_with(a->timeline, ".json")
+                                             ? et_report_write_timeline_jsonl
+                                             : et_report_write_timeline_csv);
+    if (!a->quiet) {
+        bool colour = !a->colour_never && !getenv("NO_COLOR") && isatty(STDOUT_FILENO);
+        if (et_report_write_terminal(r, stdout, colour) != 0) rc = -1;
+    }
+    return rc;
+}
+
+int cmd_analyze(int argc, char **argv)
+{
+    analyze_args a = {.fail_on = -1};
+    et_input_limits_default(&a.limits);
+    if (parse_args(argc, argv, &a) != 0) { free(a.rules); return ET_EXIT_USAGE; }
+    char pack_dir[4096], evidence[4096], codes[4096];
+    const char *root = default_rules_dir();
+    snprintf(pack_dir, sizeof pack_dir, "%s/packs", root);
+    snprintf(evidence, sizeof evidence, "%s/data/evidence.yaml", root);
+    snprintf(codes, sizeof codes, "%s/data/error-codes.yaml", root);
+    char *defaults[] = {pack_dir};
+    int nerr = 0;
+    et_rules_options ro = {0};
+    et_ruleset *rs = a.nrules ? et_rules_load(a.rules, a.nrules, &ro, print_diag, NULL, &nerr)
+                              : et_rules_load(defaults, 1, &ro, print_diag, NULL, &nerr);
+    if (!rs || nerr) {
+        cli_error("analyze: the rules have errors (see above); 'evtriage rules lint' checks them");
+        et_ruleset_free(rs);
+        free(a.rules);
+        return ET_EXIT_USAGE;
+    }
+    et_analysis_opts o = {.all_events = a.all, .jobs = a.jobs, .tz = a.tz, .limits = &a.limits,
+                          .evidence_file = a.nrules ? NULL : evidence, .codes_file = codes};
+    struct stat st;
+    if (!a.nrules && stat(evidence, &st) != 0) o.evidence_file = NULL;
+    int problems = 0;
+    et_report *r = et_analyze(argv + optind, argc - optind, rs, &o, &problems);
+    int wrc = write_outputs(&a, r);
+    int fail = 0;
+    for (size_t i = 0; a.fail_on >= 0 && i < r->nfindings; i++) fail |= (int)r->findings[i].severity >= a.fail_on;
+    et_report_free(r);
+    et_ruleset_free(rs);
+    free(a.rules);
+    if (wrc) return ET_EXIT_PROBLEM;
+    if (problems) return ET_EXIT_PROBLEM;
+    return fail ? 3 : ET_EXIT_OK;
+}

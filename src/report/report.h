@@ -1,0 +1,139 @@
+/* report.h: the analysis result every renderer consumes: inputs, findings, gaps, timeline.
+ * The analysis fills it; renderers (terminal, Markdown, HTML, JSON, timeline) only read it. */
+#ifndef EVTRIAGE_REPORT_H
+#define EVTRIAGE_REPORT_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+typedef enum et_severity {
+    ET_SEV_INFO = 0, ET_SEV_LOW, ET_SEV_MEDIUM, ET_SEV_HIGH, ET_SEV_CRITICAL
+} et_severity;
+
+const char *et_severity_name(et_severity s);          /* "info" ... "critical" */
+int et_severity_parse(const char *s, et_severity *out); /* 0 or -1; accepts Sigma's "informational" */
+
+/* One input file, as read. */
+typedef struct et_input {
+    char *path;
+    uint64_t size;
+    char sha256[65];          /* "" when the file could not be hashed */
+    uint64_t records, recovered, skipped, remnants;
+    int64_t first_time, last_time;  /* FILETIME; 0 when no record */
+    char **hosts; size_t nhosts;        /* distinct Computer values (bounded) */
+    char **channels; size_t nchannels;  /* distinct Channel values (bounded) */
+    char **problems; size_t nproblems;  /* messages, bounded; nproblems_total counts all */
+    size_t nproblems_total;
+    bool unreadable;          /* not opened at all (not EVTX, missing...) */
+} et_input;
+
+/* A record that proves something. */
+typedef struct et_evidence {
+    char *file;
+    uint64_t record_id;
+    int64_t timestamp;
+    char *computer;
+    char *channel;
+    uint32_t event_id;
+    char *message;            /* one line, rendered from the rule's template; may be NULL */
+    bool recovered;
+} et_evidence;
+
+typedef struct et_kv { char *key; char *value; } et_kv;
+
+typedef struct et_finding {
+    char *id;                 /* unique within the report, e.g. "F1" */
+    char *rule;               /* rule id */
+    char *title;
+    char *message;            /* filled template, may be NULL */
+    et_severity severity;
+    char *confidence;         /* "high" | "medium" | "low" */
+    bool root_cause;          /* has a cause/remediation (rca section) */
+    char *cause;
+    et_kv *entities; size_t nentities;       /* host=..., vm=..., replica=..., sku=... */
+    char **remediation; size_t nremediation; /* steps; commands already filled in */
+    char **references; size_t nreferences;
+    char **notes; size_t nnotes;             /* caveats: unconfirmed facts, transient, ... */
+    et_evidence *evidence; size_t nevidence; size_t nevidence_total;
+    char **explains; size_t nexplains;       /* ids of findings this one is the root cause of */
+    char *explained_by;                      /* id of the root cause explaining this one, or NULL */
+} et_finding;
+
+typedef struct et_gap {
+    char *kind;               /* "missing-log", "time-range", "unreadable", "skipped-records", "recovered-records", "no-findings" */
+    char *message;
+} et_gap;
+
+typedef struct et_timeline_entry {
+    int64_t timestamp;
+    char *host;
+    char *channel;
+    char *provider;
+    uint32_t event_id;
+    char *message;
+    char *file;
+    uint64_t record_id;
+    char *rule;               /* rule that matched, NULL with --all for unmatched events */
+    et_severity severity;
+    bool recovered;
+} et_timeline_entry;
+
+typedef struct et_report {
+    char *tool_version;
+    char *generated_at;       /* ISO 8601 UTC */
+    char *tz;                 /* display zone for rendered times (NULL: UTC) */
+    size_t nrules;            /* rules loaded */
+    uint64_t events_read;
+    et_input *inputs; size_t ninputs;
+    et_finding *findings; size_t nfindings;   /* ranked: most important first */
+    et_gap *gaps; size_t ngaps;
+    et_timeline_entry *timeline; size_t ntimeline; /* time order */
+    size_t ntimeline_dropped;                 /* entries beyond the cap */
+    char **looked_at; size_t nlooked_at;      /* what the rules looked for ("No rule fired" context) */
+} et_report;
+
+/* Renderers: each returns 0, or -1 on a write error. */
+int et_report_write_json(const et_report *r, FILE *f);
+int et_report_write_markdown(const et_report *r, FILE *f);
+int et_report_write_html(const et_report *r, FILE *f);
+int et_report_write_terminal(const et_report *r, FILE *f, bool colour);
+/* Timeline as Timesketch CSV (datetime, timestamp_desc, message + our columns) or JSONL. */
+int et_report_write_timeline_csv(const et_report *r, FILE *f);
+int et_report_write_timeline_jsonl(const et_report *r, FILE *f);
+/* Formats a FILETIME for display in r->tz (UTC when NULL): "2024-05-01 10:00:00.123 UTC". */
+void et_report_format_time(const et_report *r, int64_t ft, char out[64]);
+
+/* ---- helpers the renderers share (report_util.c); callers may use them too ---- */
+/* True when tz is NULL, "UTC"/"Z", a fixed offset ("+02:00", "-0530", "+2") or an installed
+ * IANA zone name ("Europe/Berlin"). et_report_format_time falls back to UTC otherwise. */
+bool et_report_tz_valid(const char *tz);
+/* The finding with this id, or NULL. */
+const et_finding *et_report_find(const et_report *r, const char *id);
+/* True when f is shown nested under its root cause (explained_by names a finding of r). */
+bool et_report_is_nested(const et_report *r, const et_finding *f);
+/* Findings per severity, indexed by et_severity. */
+void et_report_severity_counts(const et_report *r, size_t counts[5]);
+/* Earliest first_time and latest last_time over the inputs (then the timeline); 0 when none. */
+void et_report_time_span(const et_report *r, int64_t *first, int64_t *last);
+/* Distinct hosts of the inputs, timeline and evidence, in first-seen order. *out is a malloc'd
+ * array of borrowed pointers (free() it); returns the count. */
+size_t et_report_hosts(const et_report *r, const char ***out);
+/* The commands of one remediation step: its `backtick` spans that look like commands, or the
+ * whole step when it is a bare command. *out: malloc'd strings (et_report_strv_free). */
+size_t et_report_step_commands(const char *step, char ***out);
+void et_report_strv_free(char **v, size_t n);
+/* HTML renderer parts (report_html.c, report_svg.c). et_report_html_text appends s escaped for
+ * HTML text and attribute values (invalid UTF-8 -> U+FFFD, control characters -> space). */
+struct et_buf;
+void et_report_html_text(struct et_buf *b, const char *s);
+/* The timeline as inline SVG: <svg id="timeline"> with one <g class="lane" data-host=...> per host. */
+void et_report_html_timeline(struct et_buf *b, const et_report *r);
+/* "512 B", "1.5 KiB", "12.3 MiB", "2.0 GiB". */
+void et_report_format_size(uint64_t n, char out[32]);
+/* Length of the valid UTF-8 sequence at s, or 0 when it is invalid. */
+size_t et_report_utf8_len(const unsigned char *s);
+
+void et_report_free(et_report *r);
+
+#endif

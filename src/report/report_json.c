@@ -1,0 +1,275 @@
+/* report_json.c: the report as one JSON document (schema "evtriage-report/1", docs/report.md). */
+#include "report/report.h"
+#include "core/outbuf.h"
+#include "core/timeutil.h"
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A string or null. */
+static void jstr(et_buf *b, const char *s)
+{
+    if (s) et_buf_json_str(b, s);
+    else et_buf_puts(b, "null");
+}
+
+/* "key": */
+static void jkey(et_buf *b, const char *key)
+{
+    et_buf_json_str(b, key);
+    et_buf_putc(b, ':');
+}
+
+/* ISO 8601 UTC with 7 fractional digits, or null for 0. */
+static void jtime(et_buf *b, int64_t ft)
+{
+    if (ft <= 0) { et_buf_puts(b, "null"); return; }
+    char iso[32];
+    et_filetime_to_iso(ft, iso);
+    et_buf_json_str(b, iso);
+}
+
+static void jstrv(et_buf *b, char *const *v, size_t n)
+{
+    et_buf_putc(b, '[');
+    for (size_t i = 0; i < n; i++) {
+        if (i) et_buf_putc(b, ',');
+        jstr(b, v[i]);
+    }
+    et_buf_putc(b, ']');
+}
+
+static void json_tool(et_buf *b, const et_report *r)
+{
+    jkey(b, "tool");
+    et_buf_puts(b, "{\"name\":\"evtriage\",\"version\":");
+    jstr(b, r->tool_version);
+    et_buf_printf(b, ",\"rules_loaded\":%zu,\"events_read\":%" PRIu64 "}", r->nrules, r->events_read);
+}
+
+static void json_input(et_buf *b, const et_input *in)
+{
+    et_buf_puts(b, "{\"path\":");
+    jstr(b, in->path);
+    et_buf_printf(b, ",\"size\":%" PRIu64 ",\"sha256\":", in->size);
+    jstr(b, in->sha256[0] ? in->sha256 : NULL);
+    et_buf_printf(b, ",\"records\":%" PRIu64 ",\"recovered\":%" PRIu64 ",\"skipped\":%" PRIu64
+                     ",\"remnants\":%" PRIu64 ",\"first_time\":",
+                  in->records, in->recovered, in->skipped, in->remnants);
+    jtime(b, in->first_time);
+    et_buf_puts(b, ",\"last_time\":");
+    jtime(b, in->last_time);
+    et_buf_puts(b, ",\"hosts\":");
+    jstrv(b, in->hosts, in->nhosts);
+    et_buf_puts(b, ",\"channels\":");
+    jstrv(b, in->channels, in->nchannels);
+    et_buf_puts(b, ",\"problems\":");
+    jstrv(b, in->problems, in->nproblems);
+    size_t total = in->nproblems_total > in->nproblems ? in->nproblems_total : in->nproblems;
+    et_buf_printf(b, ",\"problems_total\":%zu,\"unreadable\":%s}", total, in->unreadable ? "true" : "false");
+}
+
+static void json_evidence(et_buf *b, const et_evidence *e)
+{
+    et_buf_puts(b, "{\"file\":");
+    jstr(b, e->file);
+    et_buf_printf(b, ",\"record_id\":%" PRIu64 ",\"timestamp\":", e->record_id);
+    jtime(b, e->timestamp);
+    et_buf_puts(b, ",\"computer\":");
+    jstr(b, e->computer);
+    et_buf_puts(b, ",\"channel\":");
+    jstr(b, e->channel);
+    et_buf_printf(b, ",\"event_id\":%" PRIu32 ",\"message\":", e->event_id);
+    jstr(b, e->message);
+    et_buf_printf(b, ",\"recovered\":%s}", e->recovered ? "true" : "false");
+}
+
+static void json_entities(et_buf *b, const et_finding *f)
+{
+    et_buf_putc(b, '{');
+    size_t shown = 0;
+    for (size_t i = 0; i < f->nentities; i++) {
+        const char *k = f->entities[i].key;
+        if (!k) continue;
+        bool dup = false; /* JSON object keys stay unique: first value wins */
+        for (size_t j = 0; j < i && !dup; j++) dup = f->entities[j].key && !strcmp(f->entities[j].key, k);
+        if (dup) continue;
+        if (shown++) et_buf_putc(b, ',');
+        jkey(b, k);
+        jstr(b, f->entities[i].value);
+    }
+    et_buf_putc(b, '}');
+}
+
+static void json_finding_head(et_buf *b, const et_finding *f)
+{
+    et_buf_puts(b, "{\"id\":");
+    jstr(b, f->id);
+    et_buf_puts(b, ",\"rule\":");
+    jstr(b, f->rule);
+    et_buf_puts(b, ",\"title\":");
+    jstr(b, f->title);
+    et_buf_puts(b, ",\"message\":");
+    jstr(b, f->message);
+    et_buf_printf(b, ",\"severity\":\"%s\",\"confidence\":", et_severity_name(f->severity));
+    jstr(b, f->confidence);
+    et_buf_printf(b, ",\"root_cause\":%s,\"entities\":", f->root_cause ? "true" : "false");
+    json_entities(b, f);
+    et_buf_puts(b, ",\"cause\":");
+    jstr(b, f->cause);
+}
+
+static void json_finding(et_buf *b, const et_finding *f)
+{
+    json_finding_head(b, f);
+    et_buf_puts(b, ",\"remediation\":");
+    jstrv(b, f->remediation, f->nremediation);
+    et_buf_puts(b, ",\"references\":");
+    jstrv(b, f->references, f->nreferences);
+    et_buf_puts(b, ",\"notes\":");
+    jstrv(b, f->notes, f->nnotes);
+    et_buf_puts(b, ",\"evidence\":[");
+    for (size_t i = 0; i < f->nevidence; i++) {
+        if (i) et_buf_putc(b, ',');
+        json_evidence(b, &f->evidence[i]);
+    }
+    size_t total = f->nevidence_total > f->nevidence ? f->nevidence_total : f->nevidence;
+    et_buf_printf(b, "],\"evidence_total\":%zu,\"explains\":", total);
+    jstrv(b, f->explains, f->nexplains);
+    et_buf_puts(b, ",\"explained_by\":");
+    jstr(b, f->explained_by);
+    et_buf_putc(b, '}');
+}
+
+static void json_counts(et_buf *b, const size_t c[5])
+{
+    et_buf_putc(b, '{');
+    for (int s = ET_SEV_CRITICAL; s >= ET_SEV_INFO; s--)
+        et_buf_printf(b, "\"%s\":%zu%s", et_severity_name((et_severity)s), c[s], s ? "," : "");
+    et_buf_putc(b, '}');
+}
+
+static void json_summary(et_buf *b, const et_report *r)
+{
+    size_t c[5], roots = 0;
+    et_report_severity_counts(r, c);
+    for (size_t i = 0; i < r->nfindings; i++) roots += r->findings[i].root_cause;
+    et_buf_printf(b, ",\n\"summary\":{\"findings\":%zu,\"root_causes\":%zu,\"by_severity\":", r->nfindings, roots);
+    json_counts(b, c);
+    const char **hosts;
+    size_t nh = et_report_hosts(r, &hosts);
+    et_buf_puts(b, ",\"hosts\":[");
+    for (size_t i = 0; i < nh; i++) {
+        if (i) et_buf_putc(b, ',');
+        jstr(b, hosts[i]);
+    }
+    free(hosts);
+    int64_t first, last;
+    et_report_time_span(r, &first, &last);
+    et_buf_puts(b, "],\"first_time\":");
+    jtime(b, first);
+    et_buf_puts(b, ",\"last_time\":");
+    jtime(b, last);
+    et_buf_putc(b, '}');
+}
+
+/* Counts of timeline entries by one string key (small linear table; keys are few). */
+typedef struct tally { const char **k; size_t *n; size_t len; } tally;
+
+static void tally_add(tally *t, const char *k)
+{
+    if (!k) k = "";
+    for (size_t i = 0; i < t->len; i++)
+        if (!strcmp(t->k[i], k)) { t->n[i]++; return; }
+    t->k = realloc(t->k, (t->len + 1) * sizeof *t->k);
+    t->n = realloc(t->n, (t->len + 1) * sizeof *t->n);
+    if (!t->k || !t->n) abort();
+    t->k[t->len] = k;
+    t->n[t->len++] = 1;
+}
+
+static void tally_json(et_buf *b, const char *name, tally *t)
+{
+    et_buf_putc(b, ',');
+    jkey(b, name);
+    et_buf_putc(b, '{');
+    for (size_t i = 0; i < t->len; i++) {
+        if (i) et_buf_putc(b, ',');
+        jkey(b, t->k[i]);
+        et_buf_printf(b, "%zu", t->n[i]);
+    }
+    et_buf_putc(b, '}');
+    free(t->k);
+    free(t->n);
+}
+
+static void json_timeline_summary(et_buf *b, const et_report *r)
+{
+    tally hosts = {0}, rules = {0};
+    size_t sev[5] = {0};
+    int64_t first = 0, last = 0;
+    for (size_t i = 0; i < r->ntimeline; i++) {
+        const et_timeline_entry *t = &r->timeline[i];
+        tally_add(&hosts, t->host);
+        if (t->rule) tally_add(&rules, t->rule);
+        sev[(unsigned)t->severity <= ET_SEV_CRITICAL ? t->severity : 0]++;
+        if (t->timestamp > 0 && (!first || t->timestamp < first)) first = t->timestamp;
+        if (t->timestamp > last) last = t->timestamp;
+    }
+    et_buf_printf(b, ",\n\"timeline_summary\":{\"entries\":%zu,\"dropped\":%zu,\"first_time\":", r->ntimeline,
+                  r->ntimeline_dropped);
+    jtime(b, first);
+    et_buf_puts(b, ",\"last_time\":");
+    jtime(b, last);
+    et_buf_puts(b, ",\"by_severity\":");
+    json_counts(b, sev);
+    tally_json(b, "by_host", &hosts);
+    tally_json(b, "by_rule", &rules);
+    et_buf_putc(b, '}');
+}
+
+static int json_lists(et_buf *b, const et_report *r, FILE *f)
+{
+    et_buf_puts(b, ",\n\"inputs\":[");
+    for (size_t i = 0; i < r->ninputs; i++) {
+        if (i) et_buf_putc(b, ',');
+        et_buf_puts(b, "\n  ");
+        json_input(b, &r->inputs[i]);
+    }
+    et_buf_puts(b, "],\n\"findings\":[");
+    for (size_t i = 0; i < r->nfindings; i++) {
+        if (i) et_buf_putc(b, ',');
+        et_buf_puts(b, "\n  ");
+        json_finding(b, &r->findings[i]);
+        if (b->len > 1 << 16 && et_buf_flush(b, f)) return -1;
+    }
+    et_buf_puts(b, "],\n\"gaps\":[");
+    for (size_t i = 0; i < r->ngaps; i++) {
+        et_buf_puts(b, i ? ",\n  {\"kind\":" : "\n  {\"kind\":");
+        jstr(b, r->gaps[i].kind);
+        et_buf_puts(b, ",\"message\":");
+        jstr(b, r->gaps[i].message);
+        et_buf_putc(b, '}');
+    }
+    et_buf_puts(b, "],\n\"looked_at\":");
+    jstrv(b, r->looked_at, r->nlooked_at);
+    return 0;
+}
+
+int et_report_write_json(const et_report *r, FILE *f)
+{
+    et_buf b = {0};
+    et_buf_puts(&b, "{\"schema\":\"evtriage-report/1\",\n");
+    json_tool(&b, r);
+    et_buf_puts(&b, ",\n\"generated_at\":");
+    jstr(&b, r->generated_at);
+    et_buf_puts(&b, ",\"display_tz\":");
+    jstr(&b, r->tz ? r->tz : "UTC");
+    json_summary(&b, r);
+    int rc = json_lists(&b, r, f);
+    json_timeline_summary(&b, r);
+    et_buf_puts(&b, "}\n");
+    if (et_buf_flush(&b, f)) rc = -1;
+    et_buf_free(&b);
+    return rc;
+}

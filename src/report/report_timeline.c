@@ -1,0 +1,124 @@
+/* report_timeline.c: the timeline as Timesketch-importable CSV and JSON Lines. */
+#include "report/report.h"
+#include "core/outbuf.h"
+#include "core/timeutil.h"
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+static const char *const columns[] = {"datetime", "timestamp_desc", "message", "host", "channel", "provider",
+                                      "event_id", "record_id", "file", "rule", "severity", "recovered", NULL};
+
+/* Timesketch's form of ISO 8601: "2024-05-01T10:00:00.123456+00:00" (UTC, microseconds). */
+static void ts_datetime(int64_t ft, char out[96])
+{
+    if (ft < 0) ft = 0;
+    time_t t = (time_t)(ft / ET_TICKS_PER_SEC - ET_EPOCH_DIFF_TICKS / ET_TICKS_PER_SEC);
+    struct tm tm;
+    if (!gmtime_r(&t, &tm)) { snprintf(out, 96, "1970-01-01T00:00:00.000000+00:00"); return; }
+    snprintf(out, 96, "%04d-%02d-%02dT%02d:%02d:%02d.%06d+00:00", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+             tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ft % ET_TICKS_PER_SEC / 10));
+}
+
+/* Appends s with invalid UTF-8 replaced by U+FFFD and control characters by spaces. */
+static void put_clean(et_buf *b, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    while (*p) {
+        size_t n = et_report_utf8_len(p);
+        if (!n) { et_buf_puts(b, "\xEF\xBF\xBD"); p++; continue; }
+        if (n == 1 && (*p < 0x20 || *p == 0x7F)) { et_buf_putc(b, ' '); p++; continue; }
+        et_buf_put(b, (const char *)p, n);
+        p += n;
+    }
+}
+
+/* The message Timesketch shows; never empty. */
+static void entry_message(et_buf *b, const et_timeline_entry *t)
+{
+    if (t->message && *t->message) { put_clean(b, t->message); return; }
+    put_clean(b, t->provider ? t->provider : t->channel ? t->channel : "event");
+    et_buf_printf(b, " event %" PRIu32, t->event_id);
+}
+
+static void csv_cell(et_buf *b, const char *s, bool last)
+{
+    et_buf tmp = {0};
+    put_clean(&tmp, s);
+    et_buf_csv_str(b, tmp.data ? tmp.data : "");
+    et_buf_free(&tmp);
+    et_buf_putc(b, last ? '\n' : ',');
+}
+
+static void csv_row(et_buf *b, const et_timeline_entry *t)
+{
+    char dt[96];
+    ts_datetime(t->timestamp, dt);
+    et_buf_printf(b, "%s,Event Recorded,", dt);
+    et_buf msg = {0};
+    entry_message(&msg, t);
+    et_buf_csv_str(b, msg.data);
+    et_buf_free(&msg);
+    et_buf_putc(b, ',');
+    csv_cell(b, t->host, false);
+    csv_cell(b, t->channel, false);
+    csv_cell(b, t->provider, false);
+    et_buf_printf(b, "%" PRIu32 ",%" PRIu64 ",", t->event_id, t->record_id);
+    csv_cell(b, t->file, false);
+    csv_cell(b, t->rule, false);
+    et_buf_printf(b, "%s,%s\n", et_severity_name(t->severity), t->recovered ? "true" : "false");
+}
+
+int et_report_write_timeline_csv(const et_report *r, FILE *f)
+{
+    et_buf b = {0};
+    for (int i = 0; columns[i]; i++) et_buf_printf(&b, "%s%s", i ? "," : "", columns[i]);
+    et_buf_putc(&b, '\n');
+    int rc = 0;
+    for (size_t i = 0; i < r->ntimeline && !rc; i++) {
+        csv_row(&b, &r->timeline[i]);
+        if (b.len > 1 << 16) rc = et_buf_flush(&b, f);
+    }
+    if (et_buf_flush(&b, f)) rc = -1;
+    et_buf_free(&b);
+    return rc;
+}
+
+static void json_field(et_buf *b, const char *key, const char *val)
+{
+    et_buf_printf(b, ",\"%s\":", key);
+    if (val) et_buf_json_str(b, val);
+    else et_buf_puts(b, "null");
+}
+
+static void jsonl_row(et_buf *b, const et_timeline_entry *t)
+{
+    char dt[96];
+    ts_datetime(t->timestamp, dt);
+    et_buf_printf(b, "{\"datetime\":\"%s\",\"timestamp_desc\":\"Event Recorded\",\"message\":", dt);
+    et_buf msg = {0};
+    entry_message(&msg, t);
+    et_buf_json_str(b, msg.data);
+    et_buf_free(&msg);
+    json_field(b, "host", t->host);
+    json_field(b, "channel", t->channel);
+    json_field(b, "provider", t->provider);
+    et_buf_printf(b, ",\"event_id\":%" PRIu32 ",\"record_id\":%" PRIu64, t->event_id, t->record_id);
+    json_field(b, "file", t->file);
+    json_field(b, "rule", t->rule);
+    et_buf_printf(b, ",\"severity\":\"%s\",\"recovered\":%s}\n", et_severity_name(t->severity),
+                  t->recovered ? "true" : "false");
+}
+
+int et_report_write_timeline_jsonl(const et_report *r, FILE *f)
+{
+    et_buf b = {0};
+    int rc = 0;
+    for (size_t i = 0; i < r->ntimeline && !rc; i++) {
+        jsonl_row(&b, &r->timeline[i]);
+        if (b.len > 1 << 16) rc = et_buf_flush(&b, f);
+    }
+    if (et_buf_flush(&b, f)) rc = -1;
+    et_buf_free(&b);
+    return rc;
+}

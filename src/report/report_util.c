@@ -1,0 +1,329 @@
+/* report_util.c: what the report renderers share: severities, display times, lookups, freeing. */
+#include "report/report.h"
+#include "core/timeutil.h"
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *const sev_names[] = {"info", "low", "medium", "high", "critical"};
+
+const char *et_severity_name(et_severity s)
+{
+    return (unsigned)s <= ET_SEV_CRITICAL ? sev_names[s] : "info";
+}
+
+int et_severity_parse(const char *s, et_severity *out)
+{
+    if (!s) return -1;
+    if (!strcasecmp(s, "informational")) { *out = ET_SEV_INFO; return 0; }
+    for (int i = 0; i <= ET_SEV_CRITICAL; i++)
+        if (!strcasecmp(s, sev_names[i])) { *out = (et_severity)i; return 0; }
+    return -1;
+}
+
+/* ---- display times ------------------------------------------------------------------------- */
+
+/* "+02:00", "-0530", "+2", optionally after "UTC"/"GMT": offset in seconds east of UTC. */
+static bool parse_offset(const char *tz, long *secs)
+{
+    if (!strncasecmp(tz, "UTC", 3) || !strncasecmp(tz, "GMT", 3)) tz += 3;
+    if (*tz != '+' && *tz != '-') return false;
+    int sign = *tz++ == '-' ? -1 : 1;
+    if (!isdigit((unsigned char)tz[0])) return false;
+    long h = tz[0] - '0', m = 0;
+    tz++;
+    if (isdigit((unsigned char)*tz)) h = h * 10 + (*tz++ - '0');
+    if (*tz == ':') tz++;
+    if (*tz) {
+        if (!isdigit((unsigned char)tz[0]) || !isdigit((unsigned char)tz[1]) || tz[2]) return false;
+        m = (tz[0] - '0') * 10 + (tz[1] - '0');
+    }
+    if (h > 14 || m > 59) return false;
+    *secs = sign * (h * 3600 + m * 60);
+    return true;
+}
+
+static bool is_utc_name(const char *tz)
+{
+    return !tz || !*tz || !strcasecmp(tz, "UTC") || !strcmp(tz, "Z") || !strcasecmp(tz, "GMT");
+}
+
+/* An IANA name: safe characters, no "..", and a zone file installed for it. */
+static bool iana_zone_exists(const char *tz)
+{
+    if (tz[0] == '/' || strstr(tz, "..") || strlen(tz) > 200) return false;
+    for (const char *p = tz; *p; p++)
+        if (!isalnum((unsigned char)*p) && !strchr("_+-/", *p)) return false;
+    const char *dir = getenv("TZDIR");
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", tz);
+    return access(path, R_OK) == 0;
+}
+
+bool et_report_tz_valid(const char *tz)
+{
+    long off;
+    return is_utc_name(tz) || parse_offset(tz, &off) || iana_zone_exists(tz);
+}
+
+/* Broken-down local time of t in the IANA zone tz; zone abbreviation into abbr. TZ is restored. */
+static bool zone_tm(const char *tz, time_t t, struct tm *tm, char abbr[16])
+{
+    const char *old = getenv("TZ");
+    char *saved = old ? strdup(old) : NULL;
+    setenv("TZ", tz, 1);
+    tzset();
+    bool ok = localtime_r(&t, tm) != NULL;
+    if (ok) snprintf(abbr, 16, "%s", tm->tm_zone ? tm->tm_zone : tz);
+    if (saved) setenv("TZ", saved, 1);
+    else unsetenv("TZ");
+    tzset();
+    free(saved);
+    return ok;
+}
+
+void et_report_format_time(const et_report *r, int64_t ft, char out[64])
+{
+    if (ft <= 0) { snprintf(out, 64, "-"); return; }
+    int64_t secs = ft / ET_TICKS_PER_SEC - ET_EPOCH_DIFF_TICKS / ET_TICKS_PER_SEC;
+    int ms = (int)(ft % ET_TICKS_PER_SEC / 10000);
+    const char *tz = r ? r->tz : NULL;
+    struct tm tm;
+    char label[16] = "UTC";
+    long off = 0;
+    time_t t = (time_t)secs;
+    bool done = false;
+    if (!is_utc_name(tz) && parse_offset(tz, &off)) {
+        t = (time_t)(secs + off);
+        snprintf(label, sizeof label, "%c%02d:%02d", off < 0 ? '-' : '+', (int)(labs(off) / 3600 % 100),
+                 (int)(labs(off) % 3600 / 60));
+    } else if (!is_utc_name(tz) && iana_zone_exists(tz)) {
+        done = zone_tm(tz, t, &tm, label);
+    }
+    if (!done && !gmtime_r(&t, &tm)) { snprintf(out, 64, "-"); return; }
+    char tmp[128];
+    snprintf(tmp, sizeof tmp, "%04d-%02d-%02d %02d:%02d:%02d.%03d %s", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms, label);
+    size_t n = strnlen(tmp, 63);
+    memcpy(out, tmp, n);
+    out[n] = 0;
+}
+
+void et_report_format_size(uint64_t n, char out[32])
+{
+    static const char *const units[] = {"KiB", "MiB", "GiB", "TiB"};
+    if (n < 1024) { snprintf(out, 32, "%u B", (unsigned)n); return; }
+    double v = (double)n / 1024;
+    int u = 0;
+    while (v >= 1024 && u < 3) { v /= 1024; u++; }
+    snprintf(out, 32, "%.1f %s", v, units[u]);
+}
+
+/* ---- lookups ------------------------------------------------------------------------------- */
+
+const et_finding *et_report_find(const et_report *r, const char *id)
+{
+    for (size_t i = 0; id && i < r->nfindings; i++)
+        if (r->findings[i].id && !strcmp(r->findings[i].id, id)) return &r->findings[i];
+    return NULL;
+}
+
+/* Nested when the chain of explained_by ends at a finding that is not nested (no cycle). */
+bool et_report_is_nested(const et_report *r, const et_finding *f)
+{
+    const et_finding *cur = f;
+    for (size_t steps = 0; steps <= r->nfindings; steps++) {
+        const et_finding *up = cur->explained_by ? et_report_find(r, cur->explained_by) : NULL;
+        if (!up || up == cur) return cur != f;
+        cur = up;
+    }
+    return false;
+}
+
+void et_report_severity_counts(const et_report *r, size_t counts[5])
+{
+    memset(counts, 0, 5 * sizeof *counts);
+    for (size_t i = 0; i < r->nfindings; i++) {
+        unsigned s = (unsigned)r->findings[i].severity;
+        counts[s <= ET_SEV_CRITICAL ? s : 0]++;
+    }
+}
+
+void et_report_time_span(const et_report *r, int64_t *first, int64_t *last)
+{
+    *first = *last = 0;
+    for (size_t i = 0; i < r->ninputs; i++) {
+        const et_input *in = &r->inputs[i];
+        if (in->first_time > 0 && (!*first || in->first_time < *first)) *first = in->first_time;
+        if (in->last_time > *last) *last = in->last_time;
+    }
+    for (size_t i = 0; i < r->ntimeline; i++) {
+        int64_t t = r->timeline[i].timestamp;
+        if (t > 0 && (!*first || t < *first)) *first = t;
+        if (t > *last) *last = t;
+    }
+}
+
+typedef struct host_set { const char **v; size_t n, cap; } host_set;
+
+static void host_add(host_set *s, const char *h)
+{
+    if (!h || !*h) return;
+    for (size_t i = 0; i < s->n; i++)
+        if (!strcmp(s->v[i], h)) return;
+    if (s->n == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 16;
+        s->v = realloc(s->v, s->cap * sizeof *s->v);
+        if (!s->v) abort();
+    }
+    s->v[s->n++] = h;
+}
+
+size_t et_report_hosts(const et_report *r, const char ***out)
+{
+    host_set s = {0};
+    for (size_t i = 0; i < r->ninputs; i++)
+        for (size_t j = 0; j < r->inputs[i].nhosts; j++) host_add(&s, r->inputs[i].hosts[j]);
+    const char *prev = NULL;
+    for (size_t i = 0; i < r->ntimeline; i++) {
+        const char *h = r->timeline[i].host;
+        if (h && (!prev || strcmp(h, prev))) host_add(&s, h);
+        prev = h;
+    }
+    for (size_t i = 0; i < r->nfindings; i++)
+        for (size_t j = 0; j < r->findings[i].nevidence; j++) host_add(&s, r->findings[i].evidence[j].computer);
+    *out = s.v;
+    return s.n;
+}
+
+/* ---- remediation commands ------------------------------------------------------------------ */
+
+/* "Verb-Noun" (PowerShell cmdlet) at the start of s. */
+static bool is_cmdlet(const char *s, size_t n)
+{
+    size_t i = 0;
+    if (!n || !isupper((unsigned char)s[0])) return false;
+    while (i < n && isalpha((unsigned char)s[i])) i++;
+    if (i < 3 || i >= n || s[i] != '-' || i + 1 >= n || !isupper((unsigned char)s[i + 1])) return false;
+    return true;
+}
+
+/* Looks like something to run: a cmdlet, or a known console tool followed by arguments. */
+static bool looks_like_command(const char *s, size_t n)
+{
+    static const char *const tools[] = {"slmgr", "setspn", "net", "netsh", "klist", "sc", "reg", "dism", "DISM",
+                                        "wevtutil", "gpupdate", "az", "cscript", "w32tm", "nltest", "certutil",
+                                        "ipconfig", "nslookup", "bcdedit", "sfc", "cmd", "powershell", "winrm",
+                                        "vssadmin", "wmic", "Invoke-Command", NULL};
+    if (is_cmdlet(s, n)) return true;
+    for (int i = 0; tools[i]; i++) {
+        size_t k = strlen(tools[i]);
+        if (n > k && !strncmp(s, tools[i], k) && s[k] == ' ') return true;
+    }
+    return false;
+}
+
+static void push_cmd(char ***out, size_t *n, const char *s, size_t len)
+{
+    *out = realloc(*out, (*n + 1) * sizeof **out);
+    if (!*out) abort();
+    char *c = malloc(len + 1);
+    if (!c) abort();
+    memcpy(c, s, len);
+    c[len] = 0;
+    for (char *p = c; *p; p++)
+        if (*p == '\n' || *p == '\r' || *p == '\t') *p = ' ';
+    (*out)[(*n)++] = c;
+}
+
+size_t et_report_step_commands(const char *step, char ***out)
+{
+    size_t n = 0;
+    *out = NULL;
+    if (!step) return 0;
+    bool ticks = false;
+    for (const char *p = step; (p = strchr(p, '`'));) {
+        const char *end = strchr(p + 1, '`');
+        if (!end) break;
+        ticks = true;
+        if (looks_like_command(p + 1, (size_t)(end - p - 1))) push_cmd(out, &n, p + 1, (size_t)(end - p - 1));
+        p = end + 1;
+    }
+    if (!ticks && looks_like_command(step, strlen(step))) push_cmd(out, &n, step, strlen(step));
+    return n;
+}
+
+void et_report_strv_free(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) free(v[i]);
+    free(v);
+}
+
+size_t et_report_utf8_len(const unsigned char *s)
+{
+    unsigned c = s[0];
+    if (c < 0x80) return 1;
+    size_t n;
+    unsigned min;
+    if ((c & 0xE0) == 0xC0) { n = 2; min = 0x80; c &= 0x1F; }
+    else if ((c & 0xF0) == 0xE0) { n = 3; min = 0x800; c &= 0x0F; }
+    else if ((c & 0xF8) == 0xF0) { n = 4; min = 0x10000; c &= 0x07; }
+    else return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80) return 0;
+        c = (c << 6) | (s[i] & 0x3F);
+    }
+    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return 0;
+    return n;
+}
+
+/* ---- freeing ------------------------------------------------------------------------------- */
+
+static void free_strv(char **v, size_t n) { et_report_strv_free(v, n); }
+
+static void free_input(et_input *in)
+{
+    free(in->path);
+    free_strv(in->hosts, in->nhosts);
+    free_strv(in->channels, in->nchannels);
+    free_strv(in->problems, in->nproblems);
+}
+
+static void free_finding(et_finding *f)
+{
+    free(f->id); free(f->rule); free(f->title); free(f->message); free(f->confidence); free(f->cause);
+    for (size_t i = 0; i < f->nentities; i++) { free(f->entities[i].key); free(f->entities[i].value); }
+    free(f->entities);
+    free_strv(f->remediation, f->nremediation);
+    free_strv(f->references, f->nreferences);
+    free_strv(f->notes, f->nnotes);
+    for (size_t i = 0; i < f->nevidence; i++) {
+        et_evidence *e = &f->evidence[i];
+        free(e->file); free(e->computer); free(e->channel); free(e->message);
+    }
+    free(f->evidence);
+    free_strv(f->explains, f->nexplains);
+    free(f->explained_by);
+}
+
+void et_report_free(et_report *r)
+{
+    if (!r) return;
+    free(r->tool_version); free(r->generated_at); free(r->tz);
+    for (size_t i = 0; i < r->ninputs; i++) free_input(&r->inputs[i]);
+    free(r->inputs);
+    for (size_t i = 0; i < r->nfindings; i++) free_finding(&r->findings[i]);
+    free(r->findings);
+    for (size_t i = 0; i < r->ngaps; i++) { free(r->gaps[i].kind); free(r->gaps[i].message); }
+    free(r->gaps);
+    for (size_t i = 0; i < r->ntimeline; i++) {
+        et_timeline_entry *t = &r->timeline[i];
+        free(t->host); free(t->channel); free(t->provider); free(t->message); free(t->file); free(t->rule);
+    }
+    free(r->timeline);
+    free_strv(r->looked_at, r->nlooked_at);
+    free(r);
+}
