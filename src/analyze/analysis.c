@@ -422,8 +422,8 @@ et_report *et_analyze(char **paths, int npaths, const et_ruleset *rules, const e
     et_report *r = a.report;
     et_correlator_finish(a.corr, on_hit, &a);
     /* order-independence: inputs sorted by name, timeline by time (ties by host, file, record) */
-    qsort(r->inputs, r->ninputs, sizeof *r->inputs, cmp_input);
-    qsort(r->timeline, r->ntimeline, sizeof *r->timeline, cmp_timeline);
+    if (r->ninputs) qsort(r->inputs, r->ninputs, sizeof *r->inputs, cmp_input);
+    if (r->ntimeline) qsort(r->timeline, r->ntimeline, sizeof *r->timeline, cmp_timeline);
     r->nrules = et_ruleset_count(rules);
     r->tool_version = xstrdup(EVTRIAGE_VERSION);
     r->tz = opts->tz ? xstrdup(opts->tz) : NULL;

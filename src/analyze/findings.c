@@ -278,11 +278,11 @@ void et_build_findings(const kept_set *k, et_report *r, const char *codes_file)
     et_codes *codes = codes_file ? et_codes_load(codes_file) : NULL;
     drafts d = {0};
     kept_match *m = k->matches;
-    qsort(m, k->nmatches, sizeof *m, cmp_match);
+    if (k->nmatches) qsort(m, k->nmatches, sizeof *m, cmp_match);
     detection_findings(m, k->nmatches, &d, codes);
     hit_findings(k->hits, k->nhits, &d, codes);
     et_codes_free(codes);
-    qsort(d.v, d.n, sizeof *d.v, cmp_draft);
+    if (d.n) qsort(d.v, d.n, sizeof *d.v, cmp_draft);
     for (size_t i = 0; i < d.n; i++) {
         char id[32];
         snprintf(id, sizeof id, "F%zu", i + 1);

@@ -222,7 +222,7 @@ static void walk_dir(walk *w, const char *dir, int depth)
         names[n++] = strdup(e->d_name);
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp_str);
+    if (n) qsort(names, n, sizeof *names, cmp_str);
     for (size_t i = 0; i < n; i++) {
         if (!w->stop) {
             size_t len = strlen(dir) + strlen(names[i]) + 2;

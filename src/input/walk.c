@@ -33,7 +33,7 @@ static int walk_dir(const char *dir, int depth, et_walk_fn fn, et_walk_err_fn er
         names[n++] = strdup(e->d_name);
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp_str);
+    if (n) qsort(names, n, sizeof *names, cmp_str);
     int stop = 0;
     for (size_t i = 0; i < n; i++) {
         if (!stop) {

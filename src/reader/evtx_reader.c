@@ -90,7 +90,7 @@ static void load_live_ranges(et_evtx_file *f)
         f->live[f->nlive][1] = last;
         f->nlive++;
     }
-    qsort(f->live, f->nlive, sizeof *f->live, cmp_range);
+    if (f->nlive) qsort(f->live, f->nlive, sizeof *f->live, cmp_range);
 }
 
 et_evtx_file *et_evtx_file_open(const char *path, const char *display, char *err, size_t errlen)

@@ -428,7 +428,7 @@ static void eval_correlation(evalctx *e)
         if (!key) continue;   /* a group-by value is missing: the event cannot be grouped */
         m[n++] = (member){&c->items[i], key, slot};
     }
-    qsort(m, n, sizeof *m, cmp_member);
+    if (n) qsort(m, n, sizeof *m, cmp_member);
     for (size_t g0 = 0, g1; g0 < n; g0 = g1) {
         for (g1 = g0 + 1; g1 < n && !strcmp(m[g1].key, m[g0].key);) g1++;
         switch (e->k->type) {
