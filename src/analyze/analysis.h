@@ -15,6 +15,7 @@ typedef struct et_analysis_opts {
     size_t timeline_cap;      /* 0: default (500,000 entries) */
     size_t match_cap;         /* 0: default (200,000 matched events kept as evidence) */
     int jobs;                 /* <= 0: one thread per core */
+    bool progress;            /* progress line on stderr (a terminal) */
     const char *tz;           /* display zone (stored times stay UTC) */
     const char *evidence_file; /* rules/data/evidence.yaml; NULL: none */
     const char *codes_file;    /* rules/data/error-codes.yaml; NULL: codes stay codes */

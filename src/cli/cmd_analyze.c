@@ -39,7 +39,7 @@ static void analyze_usage(FILE *f)
             "  --fail-on LEVEL      exit 3 when a finding reaches LEVEL (info, low, medium, high, critical)\n"
             "  -j, --jobs N         threads (default: one per core)\n"
             "  --no-color           no colour even on a terminal (also: NO_COLOR set)\n"
-            "  -q, --quiet          no terminal report (files only)\n"
+            "  -q, --quiet          no terminal report and no progress line (files only)\n"
             CLI_LIMIT_HELP
             "  -h, --help           this help\n\n"
             "exit codes: 0 done, 1 some input unreadable or skipped (the rest analyzed),\n"
@@ -168,7 +168,8 @@ int cmd_analyze(int argc, char **argv)
         return ET_EXIT_USAGE;
     }
     et_analysis_opts o = {.all_events = a.all, .jobs = a.jobs, .tz = a.tz, .limits = &a.limits,
-                          .evidence_file = a.nrules ? NULL : evidence, .codes_file = codes};
+                          .evidence_file = a.nrules ? NULL : evidence, .codes_file = codes,
+                          .progress = !a.quiet && isatty(STDERR_FILENO)};
     struct stat st;
     if (!a.nrules && stat(evidence, &st) != 0) o.evidence_file = NULL;
     int problems = 0;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *default_columns =
     "file,record_id,timestamp,event_id,qualifiers,version,level,task,opcode,keywords,provider,"
@@ -52,6 +53,8 @@ static void dump_usage(FILE *f)
             "  --from TIME          only records written at or after TIME (ISO 8601, UTC unless offset)\n"
             "  --to TIME            only records written at or before TIME\n"
             "  -j, --jobs N         threads (default: one per core)\n"
+            "  -q, --quiet          no progress line (shown only when stderr is a terminal\n"
+            "                       and stdout is not)\n"
             CLI_LIMIT_HELP
             "  -h, --help           this help\n\n"
             "Problems go to stderr as 'PATH: message' or 'PATH: record N: message'.\n"
@@ -149,15 +152,16 @@ int cmd_dump(int argc, char **argv)
         {"format", required_argument, 0, 'f'}, {"fields", required_argument, 0, 'F'},
         {"from", required_argument, 0, 'a'},   {"to", required_argument, 0, 'b'},
         {"jobs", required_argument, 0, 'j'},   {"help", no_argument, 0, 'h'},
+        {"quiet", no_argument, 0, 'q'},
         CLI_LIMIT_OPTIONS, {0, 0, 0, 0}};
-    int jobs = 0;
+    int jobs = 0, quiet = 0;
     et_input_limits limits;
     et_input_limits_default(&limits);
     dump_ctx ctx = {0};
     char *fields = NULL;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "hj:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hqj:", opts, NULL)) != -1) {
         switch (c) {
         case 'f':
             if (!strcmp(optarg, "csv")) ctx.csv = 1;
@@ -180,6 +184,7 @@ int cmd_dump(int argc, char **argv)
             jobs = atoi(optarg);
             if (jobs < 1) { cli_error("dump: -j wants a positive number"); return ET_EXIT_USAGE; }
             break;
+        case 'q': quiet = 1; break;
         case 'h': dump_usage(stdout); return ET_EXIT_OK;
         default: {
             int lr = cli_limit_option(c, optarg, &limits);
@@ -205,7 +210,9 @@ int cmd_dump(int argc, char **argv)
     }
     et_scan_consumer cons = {.ctx = &ctx, .unit_new = unit_new, .event = unit_event, .problem = unit_problem,
                           .unit_done = unit_done, .file_end = file_end, .input_problem = input_problem};
-    et_scan_opts so = {.jobs = jobs, .limits = &limits};
+    /* progress only when it cannot mix with records on the same terminal */
+    et_scan_opts so = {.jobs = jobs, .limits = &limits,
+                       .progress = !quiet && isatty(STDERR_FILENO) && !isatty(STDOUT_FILENO)};
     et_scan(argv + optind, argc - optind, &so, &cons);
     if (ctx.count_only) printf("%llu\n", ctx.count);
     int werr = ctx.write_error || fflush(stdout) != 0;

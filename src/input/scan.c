@@ -3,6 +3,7 @@
 #include "input/scan.h"
 #include "core/pool.h"
 #include "core/sha256.h"
+#include "input/progress.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@ typedef struct unit {
     void *state;
     et_reader_stats stats;
     char *message;            /* U_PROBLEM */
+    size_t nproblems;         /* U_RANGE: problems reported by the reader */
     bool is_skip;
 } unit;
 
@@ -32,6 +34,7 @@ typedef struct scan {
     const et_scan_opts *opts;
     const et_scan_consumer *c;
     et_pool *pool;
+    et_progress *progress;
     int problems;
 } scan;
 
@@ -68,7 +71,10 @@ static void run_unit(void *task)
     int rc;
     while ((rc = et_reader_next(r, &ev)) != ET_READ_END) {
         if (rc == ET_READ_EVENT) { if (u->c->event) u->c->event(u->state, ev); }
-        else if (u->c->problem) u->c->problem(u->state, et_reader_problem(r));
+        else {
+            u->nproblems++;
+            if (u->c->problem) u->c->problem(u->state, et_reader_problem(r));
+        }
     }
     u->stats = *et_reader_get_stats(r);
     et_reader_close(r);
@@ -96,16 +102,24 @@ static void unit_delivered(void *task, void *vctx)
     unit *u = task;
     scan *sc = vctx;
     const et_scan_consumer *c = sc->c;
+    /* anything the consumer may print goes on a line of its own */
+    if (u->kind == U_PROBLEM || u->kind == U_FILE_END || u->nproblems) et_progress_clear(sc->progress);
     switch (u->kind) {
     case U_PROBLEM:
         if (c->input_problem) c->input_problem(c->ctx, u->message, u->message + strlen(u->message) + 1, u->is_skip);
         free(u->message);
         break;
     case U_FILE_BEGIN:
+        if (sc->progress) et_progress_file(sc->progress, u->file->info.display);
         if (c->file_begin) c->file_begin(c->ctx, &u->file->info);
         break;
     case U_RANGE:
         add_stats(&u->file->info.stats, &u->stats);
+        if (sc->progress) {
+            uint64_t size = u->file->info.size, from = 4096 + u->first * 65536, to = from + u->count * 65536;
+            if (to > size) to = size;
+            et_progress_add(sc->progress, to > from ? to - from : 0, u->stats.records);
+        }
         if (c->unit_done) c->unit_done(c->ctx, u->state, &u->file->info);
         break;
     case U_FILE_END:
@@ -178,8 +192,10 @@ int et_scan(char **paths, int npaths, const et_scan_opts *opts, const et_scan_co
 {
     scan sc = {.opts = opts, .c = c};
     int jobs = opts->jobs > 0 ? opts->jobs : et_cpu_count();
+    if (opts->progress) sc.progress = et_progress_new(paths, npaths);
     sc.pool = et_pool_new(jobs, (size_t)jobs * 3 + 2, unit_delivered, &sc);
     et_inputs_walk(paths, npaths, opts->limits, on_file, on_input_problem, &sc);
     et_pool_free(sc.pool);
+    et_progress_free(sc.progress);
     return sc.problems;
 }

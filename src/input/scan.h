@@ -36,6 +36,7 @@ typedef struct et_scan_opts {
     int jobs;                 /* threads; <= 0: one per core */
     uint64_t chunks_per_unit; /* 0: default (8 chunks = 512 KiB of records) */
     bool hash;                /* SHA-256 of every input (forensic inventory) */
+    bool progress;            /* a progress line on stderr (only set it when stderr is a terminal) */
     const et_input_limits *limits;
 } et_scan_opts;
 

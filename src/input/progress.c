@@ -1,0 +1,106 @@
+/* progress.c: progress line for long runs; only ever used when stderr is a terminal. */
+#include "input/progress.h"
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+struct et_progress {
+    uint64_t total, done, records;
+    int shown;
+    double start, last;
+    char file[160];
+};
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static uint64_t size_of(const char *path, int depth, size_t *budget)
+{
+    struct stat st;
+    if (!*budget || depth > 32 || lstat(path, &st) != 0) return 0;
+    (*budget)--;
+    if (S_ISREG(st.st_mode)) return (uint64_t)st.st_size;
+    if (!S_ISDIR(st.st_mode)) return 0;
+    DIR *d = opendir(path);
+    if (!d) return 0;
+    uint64_t sum = 0;
+    struct dirent *e;
+    char sub[4096];
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+        sum += size_of(sub, depth + 1, budget);
+    }
+    closedir(d);
+    return sum;
+}
+
+et_progress *et_progress_new(char **paths, int npaths)
+{
+    et_progress *p = calloc(1, sizeof *p);
+    if (!p) abort();
+    size_t budget = 200000; /* stat at most this many entries up front */
+    for (int i = 0; i < npaths; i++) p->total += size_of(paths[i], 0, &budget);
+    p->start = p->last = now();
+    return p;
+}
+
+void et_progress_file(et_progress *p, const char *name)
+{
+    size_t n = strlen(name);
+    snprintf(p->file, sizeof p->file, "%s%s", n > 60 ? "..." : "", n > 60 ? name + n - 57 : name);
+}
+
+static void human(char *out, size_t n, double v)
+{
+    const char *u[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    int i = 0;
+    while (v >= 1024 && i < 4) { v /= 1024; i++; }
+    snprintf(out, n, "%.1f %s", v, u[i]);
+}
+
+void et_progress_add(et_progress *p, uint64_t bytes, uint64_t records)
+{
+    p->done += bytes;
+    p->records += records;
+    double t = now();
+    if (t - p->last < 0.2) return;
+    p->last = t;
+    double rate = p->done / (t - p->start > 0.001 ? t - p->start : 0.001);
+    char done[32], total[32], rs[32], eta[32] = "?";
+    human(done, sizeof done, (double)p->done);
+    human(total, sizeof total, (double)p->total);
+    human(rs, sizeof rs, rate);
+    double pct = p->total ? 100.0 * (double)p->done / (double)p->total : 0;
+    if (pct > 99) pct = 99;
+    if (p->total > p->done && rate > 0) {
+        long s = (long)((double)(p->total - p->done) / rate);
+        snprintf(eta, sizeof eta, "%ld:%02ld", s / 60, s % 60);
+    }
+    p->shown = 1;
+    fprintf(stderr, "\r\033[K%s / %s (%.0f%%) · %llu records · %s/s · ETA %s · %s", done, total, pct,
+            (unsigned long long)p->records, rs, eta, p->file);
+    fflush(stderr);
+}
+
+void et_progress_clear(et_progress *p)
+{
+    if (!p || !p->shown) return;
+    fputs("\r\033[K", stderr);
+    fflush(stderr);
+    p->shown = 0;
+}
+
+void et_progress_free(et_progress *p)
+{
+    if (!p) return;
+    et_progress_clear(p);
+    free(p);
+}
