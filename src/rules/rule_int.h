@@ -5,7 +5,7 @@
 #include <pcre2.h>
 #include "core/arena.h"
 #include "rules/rules.h"
-#include "rules/ydoc.h"
+#include "core/ydoc.h"
 
 /* Where a value comes from: a top-level event value, an EventData field (interned id) or an
  * `extract:` result of the rule (index). */

@@ -1,5 +1,5 @@
 /* ydoc.c: turns libyaml's event stream into position-carrying node trees (anchors resolved). */
-#include "rules/ydoc.h"
+#include "core/ydoc.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,12 +82,17 @@ static int on_event(builder *b, yaml_event_t *ev, char *err, size_t errlen)
         n->str = et_arena_strndup(b->arena, (const char *)ev->data.scalar.value, ev->data.scalar.length);
         n->len = ev->data.scalar.length;
         n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+        if (ev->data.scalar.tag)
+            n->tag = et_arena_strndup(b->arena, (const char *)ev->data.scalar.tag, strlen((const char *)ev->data.scalar.tag));
         remember_anchor(b, ev->data.scalar.anchor, n);
         add_child(b, n);
         break;
     }
     case YAML_SEQUENCE_START_EVENT: {
         ynode *n = new_node(b, YN_SEQ, &ev->start_mark);
+        if (ev->data.sequence_start.tag)
+            n->tag = et_arena_strndup(b->arena, (const char *)ev->data.sequence_start.tag,
+                                      strlen((const char *)ev->data.sequence_start.tag));
         remember_anchor(b, ev->data.sequence_start.anchor, n);
         push(b, n);
         break;

@@ -12,6 +12,7 @@ typedef struct ynode {
     int line, col;       /* 1-based position of the node's first character */
     bool plain;          /* scalar written without quotes (null/true/numbers are plain) */
     const char *str;     /* scalar text, NUL-terminated */
+    const char *tag;     /* explicit tag as written (e.g. "!uint32"), or NULL */
     size_t len;
     struct ynode **items;   /* sequence items; for maps keys at 2i, values at 2i+1 */
     size_t n;            /* number of items (maps: 2 x pairs) */
