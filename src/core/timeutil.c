@@ -2,6 +2,7 @@
 #include "core/timeutil.h"
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int64_t et_days_from_civil(int64_t y, unsigned m, unsigned d)
@@ -94,4 +95,22 @@ bool et_iso_to_filetime(const char *s, int64_t *ft)
     int64_t secs = days * 86400 + h * 3600 + mi * 60 + se - offset_min * 60;
     *ft = secs * ET_TICKS_PER_SEC + frac + ET_EPOCH_DIFF_TICKS;
     return true;
+}
+
+int64_t et_parse_duration(const char *s)
+{
+    char *end;
+    if (!s || !isdigit((unsigned char)*s)) return -1;
+    long long v = strtoll(s, &end, 10);
+    int64_t unit;
+    switch (*end) {
+    case 's': unit = 1; break;
+    case 'm': unit = 60; break;
+    case 'h': unit = 3600; break;
+    case 'd': unit = 86400; break;
+    case 'w': unit = 7 * 86400; break;
+    default: return -1;
+    }
+    if (end[1] || v < 0 || v > 100LL * 365 * 86400) return -1;
+    return (int64_t)v * unit * 10000000LL;
 }

@@ -16,4 +16,7 @@ bool et_iso_to_filetime(const char *s, int64_t *ft);
 /* Days since 1970-01-01 for a proleptic Gregorian date. */
 int64_t et_days_from_civil(int64_t y, unsigned m, unsigned d);
 
+/* "90s", "5m", "2h", "7d", "1w" -> FILETIME ticks; -1 when malformed (or over 100 years). */
+int64_t et_parse_duration(const char *s);
+
 #endif

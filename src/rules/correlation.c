@@ -1,6 +1,7 @@
 /* correlation.c: compiles Sigma correlation documents (event_count, value_count, temporal,
  * temporal_ordered, and evtriage's `absent`) and resolves rule references between documents. */
 #include "rules/compile.h"
+#include "core/timeutil.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,8 +86,8 @@ static bool timespans(et_cctx *c, et_corr *k, const ynode *corr)
 {
     const ynode *ts = yn_get(corr, "timespan"), *sk = yn_get(corr, "skew");
     if (!ts) { cc_error(c, corr, "correlation needs a 'timespan' (e.g. 5m)"); return false; }
-    if ((k->timespan = et_parse_timespan(yn_str(ts))) < 0) { cc_error(c, ts, "bad timespan '%s' (number + s, m, h or d)", yn_str(ts) ? ts->str : "?"); return false; }
-    if (sk && (k->skew = et_parse_timespan(yn_str(sk))) < 0) { cc_error(c, sk, "bad skew '%s' (number + s, m, h or d)", yn_str(sk) ? sk->str : "?"); return false; }
+    if ((k->timespan = et_parse_duration(yn_str(ts))) < 0) { cc_error(c, ts, "bad timespan '%s' (number + s, m, h or d)", yn_str(ts) ? ts->str : "?"); return false; }
+    if (sk && (k->skew = et_parse_duration(yn_str(sk))) < 0) { cc_error(c, sk, "bad skew '%s' (number + s, m, h or d)", yn_str(sk) ? sk->str : "?"); return false; }
     return true;
 }
 

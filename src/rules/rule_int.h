@@ -185,6 +185,5 @@ bool et_parse_cidr(const char *s, uint8_t ip[16], uint8_t *family, uint8_t *bits
 bool et_ip_in_cidr(const char *s, const uint8_t ip[16], uint8_t family, uint8_t bits);
 bool et_parse_number(const char *s, double *out);
 void et_lower_ascii(char *s, size_t n);
-int64_t et_parse_timespan(const char *s);   /* "5m" -> ticks, -1 when malformed */
 
 #endif

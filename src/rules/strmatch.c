@@ -106,21 +106,3 @@ bool et_ip_in_cidr(const char *s, const uint8_t net[16], uint8_t family, uint8_t
     }
     return true;
 }
-
-int64_t et_parse_timespan(const char *s)
-{
-    char *end;
-    if (!s || !isdigit((unsigned char)*s)) return -1;
-    long long v = strtoll(s, &end, 10);
-    int64_t unit;
-    switch (*end) {
-    case 's': unit = 1; break;
-    case 'm': unit = 60; break;
-    case 'h': unit = 3600; break;
-    case 'd': unit = 86400; break;
-    case 'w': unit = 7 * 86400; break;
-    default: return -1;
-    }
-    if (end[1] || v < 0 || v > 100LL * 365 * 86400) return -1;
-    return (int64_t)v * unit * 10000000LL;
-}
