@@ -187,3 +187,30 @@ bool yn_is_null(const ynode *n)
 }
 
 const char *yn_str(const ynode *n) { return n && n->kind == YN_SCALAR ? n->str : NULL; }
+
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 40 || lb > 40) return 99;
+    size_t d[41][41];
+    for (size_t i = 0; i <= la; i++) d[i][0] = i;
+    for (size_t j = 0; j <= lb; j++) d[0][j] = j;
+    for (size_t i = 1; i <= la; i++)
+        for (size_t j = 1; j <= lb; j++) {
+            size_t sub = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            size_t del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
+            d[i][j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+        }
+    return d[la][lb];
+}
+
+const char *yn_suggest(const char *s, const char *const *known)
+{
+    const char *best = NULL;
+    size_t bd = 3;
+    for (size_t i = 0; known[i]; i++) {
+        size_t d = edit_distance(s, known[i]);
+        if (d < bd) { bd = d; best = known[i]; }
+    }
+    return best;
+}

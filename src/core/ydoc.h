@@ -37,5 +37,8 @@ static inline size_t yn_pairs(const ynode *map) { return map && map->kind == YN_
 bool yn_is_null(const ynode *n);
 /* Scalar text or NULL when n is not a scalar. */
 const char *yn_str(const ynode *n);
+/* The entry of the NULL-terminated known list closest to s (edit distance <= 2), or NULL:
+ * "did you mean ...?" for misspelt keys. */
+const char *yn_suggest(const char *s, const char *const *known);
 
 #endif

@@ -110,33 +110,6 @@ pcre2_code *cc_regex(et_cctx *c, const ynode *n, const char *pattern, uint32_t f
     return re;
 }
 
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 40 || lb > 40) return 99;
-    size_t d[41][41];
-    for (size_t i = 0; i <= la; i++) d[i][0] = i;
-    for (size_t j = 0; j <= lb; j++) d[0][j] = j;
-    for (size_t i = 1; i <= la; i++)
-        for (size_t j = 1; j <= lb; j++) {
-            size_t sub = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-            size_t del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
-            d[i][j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-        }
-    return d[la][lb];
-}
-
-const char *cc_suggest(const char *s, const char *const *known)
-{
-    const char *best = NULL;
-    size_t bd = 3;
-    for (size_t i = 0; known[i]; i++) {
-        size_t d = edit_distance(s, known[i]);
-        if (d < bd) { bd = d; best = known[i]; }
-    }
-    return best;
-}
-
 void cc_check_keys(et_cctx *c, const ynode *map, const char *const *known, bool strict_keys, const char *where)
 {
     for (size_t i = 0; i < yn_pairs(map); i++) {
@@ -144,7 +117,7 @@ void cc_check_keys(et_cctx *c, const ynode *map, const char *const *known, bool 
         bool found = false;
         for (size_t j = 0; known[j] && !found; j++) found = k->kind == YN_SCALAR && !strcmp(k->str, known[j]);
         if (found) continue;
-        const char *sug = k->kind == YN_SCALAR ? cc_suggest(k->str, known) : NULL;
+        const char *sug = k->kind == YN_SCALAR ? yn_suggest(k->str, known) : NULL;
         if (sug) cc_error(c, k, "unknown key '%s' in %s (did you mean '%s'?)", k->str, where, sug);
         else if (strict_keys) cc_error(c, k, "unknown key '%s' in %s", k->kind == YN_SCALAR ? k->str : "?", where);
         else cc_warn(c, k, "unknown key '%s' in %s", k->kind == YN_SCALAR ? k->str : "?", where);

@@ -49,8 +49,6 @@ bool cc_rca_refs(et_cctx *c, et_rule *rule);
 bool cc_tests_refs(et_cctx *c, et_rule *r);
 bool cc_check_depth(et_cctx *c, et_rule *r);
 
-/* Suggests the known key closest to s (edit distance <= 2), or NULL. */
-const char *cc_suggest(const char *s, const char *const *known);
 /* Checks a map's keys against known ones: unknown keys are errors when strict_keys, otherwise
  * errors when they look like a typo of a known key and warnings else. */
 void cc_check_keys(et_cctx *c, const ynode *map, const char *const *known, bool strict_keys, const char *where);

@@ -104,7 +104,7 @@ static bool looks_like_rule(const ynode *root)
     if (yn_get(root, "detection") || yn_get(root, "correlation") || yn_get(root, "logsource")) return true;
     if (!yn_get(root, "title") || yn_get(root, "logsources")) return false;
     for (size_t i = 0; i < yn_pairs(root); i++)
-        if (yn_key(root, i)->kind == YN_SCALAR && cc_suggest(yn_key(root, i)->str, core)) return true;
+        if (yn_key(root, i)->kind == YN_SCALAR && yn_suggest(yn_key(root, i)->str, core)) return true;
     return false;
 }
 
