@@ -1,0 +1,72 @@
+/* fuzz_archive.c: libFuzzer target: arbitrary bytes as an input file through the input layer
+ * (signature sniffing, libarchive members, nesting, limits), every EVTX found read with the
+ * reader; the private temporary folder must be empty again afterwards. */
+#include "fuzz.h"
+#include "input/inputs.h"
+#include "reader/evtx_reader.h"
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static volatile size_t sink;
+static char tmpdir[256];
+
+/* Members go to a folder of our own, so leftovers can be seen. */
+static void make_tmpdir(void)
+{
+    const char *base = getenv("TMPDIR");
+    snprintf(tmpdir, sizeof tmpdir, "%s/fuzz_archive-XXXXXX", base && *base ? base : "/tmp");
+    if (!mkdtemp(tmpdir)) { perror("mkdtemp"); abort(); }
+    setenv("TMPDIR", tmpdir, 1);
+}
+
+static int dir_is_empty(const char *path)
+{
+    DIR *d = opendir(path);
+    if (!d) return 0;
+    int empty = 1;
+    for (struct dirent *e; empty && (e = readdir(d));)
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) empty = 0;
+    closedir(d);
+    return empty;
+}
+
+static void remove_tmpdir(void)
+{
+    rmdir(tmpdir);
+}
+
+static int on_evtx(const char *open_path, const char *display, void *ctx)
+{
+    (void)ctx;
+    char err[256];
+    et_reader *r = et_reader_open_as(open_path, display, err, sizeof err);
+    if (!r) { sink += strlen(err); return 0; }
+    const et_event *ev;
+    int rc;
+    while ((rc = et_reader_next(r, &ev)) != ET_READ_END)
+        sink += rc == ET_READ_EVENT ? fz_touch_event(ev) : fz_touch_str(et_reader_problem(r));
+    et_reader_close(r);
+    return 0;
+}
+
+static void on_problem(const char *display, const char *message, int is_skip, void *ctx)
+{
+    (void)ctx;
+    sink += fz_touch_str(display) + fz_touch_str(message) + (size_t)is_skip;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static fz_file file;
+    if (!tmpdir[0]) { make_tmpdir(); atexit(remove_tmpdir); }
+    char *path = (char *)fz_file_put(&file, "fuzz_archive.bin", data, size);
+    /* small limits: a hostile input is refused quickly, as with --max-* on the command line */
+    et_input_limits lim = {.max_total_bytes = 2u << 20, .max_member_bytes = 1u << 20, .max_ratio = 200.0,
+                           .max_members = 32, .max_depth = 1};
+    sink += (size_t)et_inputs_walk(&path, 1, &lim, on_evtx, on_problem, NULL);
+    if (!dir_is_empty(tmpdir)) abort(); /* a member or the private folder was left behind */
+    return 0;
+}

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# make_seeds.sh: builds the fuzz targets' seed corpora in OUTDIR (a build directory, never the
+# source tree): OUTDIR/fuzz_reader (EVTX files or their first chunk), OUTDIR/fuzz_rules (rule
+# YAML) and OUTDIR/fuzz_archive (zip, tar, tar.gz, tar.xz, tar.bz2, 7z, nested zip made on the fly).
+# usage: make_seeds.sh OUTDIR [CORPUS]   (CORPUS: default $EVTRIAGE_SHARED/corpus or ../shared/corpus)
+set -euo pipefail
+src=$(cd "$(dirname "$0")/../.." && pwd)
+[ $# -ge 1 ] || { echo "usage: $0 OUTDIR [CORPUS]" >&2; exit 2; }
+out=$1
+corpus=${2:-${EVTRIAGE_SHARED:-$src/../shared}/corpus}
+[ -d "$corpus" ] || { echo "$0: corpus not found at $corpus" >&2; exit 1; }
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+case "$out/" in "$src/tests/"* | "$src/src/"* | "$src/rules/"*) echo "$0: $out is in the source tree" >&2; exit 2 ;; esac
+MAX=131072            # largest seed
+HEAD=$((4096 + 65536)) # file header + first chunk
+
+# Copies stdin into dir under the SHA-1 of its bytes (libFuzzer's naming; duplicates collapse).
+put() {
+  local dir=$1 tmp
+  tmp=$(mktemp "$dir/.new.XXXXXX")
+  cat >"$tmp"
+  mv "$tmp" "$dir/$(sha1sum "$tmp" | cut -c1-40)"
+}
+
+# EVTX: small files whole, bigger ones as header + first chunk; 20 of the sigma-regression logs.
+reader_seeds() {
+  local dir=$out/fuzz_reader f
+  rm -rf "$dir" && mkdir -p "$dir"
+  {
+    find "$corpus" -name '*.evtx' -not -path '*/sigma-regression/*' -print0 | sort -z
+    find "$corpus/sigma-regression" -name '*.evtx' -print0 2>/dev/null | sort -z | head -z -n 20
+  } | while IFS= read -r -d '' f; do
+    if [ "$(stat -c %s "$f")" -le "$MAX" ]; then put "$dir" <"$f"; else head -c "$HEAD" "$f" | put "$dir"; fi
+  done
+}
+
+# Rule YAML: the project's rules/ (packs, mapping, data tables) and every sigma-regression rule.
+rules_seeds() {
+  local dir=$out/fuzz_rules f
+  rm -rf "$dir" && mkdir -p "$dir"
+  {
+    find "$src/rules" \( -name '*.yml' -o -name '*.yaml' \) -size -128k -print0 | sort -z
+    find "$corpus/sigma-regression" -name rule.yml -print0 2>/dev/null | sort -z
+  } | while IFS= read -r -d '' f; do put "$dir" <"$f"; done
+}
+
+# Archives of two small EVTX files (their first chunk), a text file, a nested zip, a symlink.
+archive_seeds() {
+  local dir=$out/fuzz_archive work
+  rm -rf "$dir" && mkdir -p "$dir"
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' RETURN
+  mkdir -p "$work/up/HOST1" "$work/up/HOST2"
+  head -c "$HEAD" "$corpus/parsers/velocidex/Security_1_record.evtx" >"$work/up/HOST1/Security.evtx"
+  head -c "$HEAD" "$corpus/parsers/velocidex/Microsoft-Windows-CAPI2_Operational_EventID70.evtx" >"$work/up/HOST2/capi2.log"
+  echo "not a log" >"$work/up/HOST2/readme.txt"
+  ln -s ../HOST1/Security.evtx "$work/up/HOST2/link.evtx"
+  (
+    cd "$work/up"
+    zip -qry ../plain.zip HOST1 HOST2
+    zip -qr inner.zip HOST2 && zip -qr ../nested.zip HOST1 inner.zip && rm inner.zip
+    zip -qr -P secret ../encrypted.zip HOST1
+    tar cf ../links.tar HOST2
+    tar czf ../up.tar.gz HOST1 HOST2
+    tar cJf ../up.tar.xz HOST1 HOST2
+    tar cjf ../up.tar.bz2 HOST1
+    if command -v bsdtar >/dev/null; then bsdtar --format 7zip -cf ../up.7z HOST1 HOST2; fi
+  )
+  for f in "$work"/*.zip "$work"/*.tar* "$work"/*.7z "$work/up/HOST1/Security.evtx" "$work/up/HOST2/readme.txt"; do
+    [ -f "$f" ] && put "$dir" <"$f"
+  done
+  command -v bsdtar >/dev/null || echo "$0: bsdtar not found: no 7z seed (apt-get install libarchive-tools)" >&2
+}
+
+reader_seeds
+rules_seeds
+archive_seeds
+for t in fuzz_reader fuzz_rules fuzz_archive; do
+  echo "$t: $(find "$out/$t" -type f | wc -l) seeds, $(du -sk "$out/$t" | cut -f1) KiB"
+done
