@@ -5,7 +5,7 @@ SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
 export DEBIAN_FRONTEND=noninteractive
 PKGS="build-essential cmake pkg-config libevtx-dev libbfio-dev libyaml-dev libcmocka-dev \
-libpcre2-dev libexpat1-dev libarchive-dev libmimalloc-dev libevtx-utils python3 python3-evtx zip xz-utils chromium time bc"
+libpcre2-dev libexpat1-dev libarchive-dev libmimalloc-dev libevtx-utils python3 python3-evtx python3-yaml zip xz-utils chromium time bc"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

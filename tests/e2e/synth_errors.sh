@@ -1,0 +1,83 @@
+# synth_errors.sh: bad scenarios are refused with one FILE:LINE:COLUMN message per problem,
+# exit 2, and nothing written; a folder that cannot be created is exit 1.
+. "$(dirname "$0")/lib.bash"
+expect() { # name expected-line...
+  local name=$1; shift
+  "$EVTRIAGE" synth "$TMP/$name.yaml" -o "$TMP/out-$name" >"$TMP/out" 2>"$TMP/err"
+  local rc=$?
+  [ $rc -eq 2 ] && pass || fail "$name: exit $rc, expected 2"
+  [ ! -e "$TMP/out-$name" ] && pass || fail "$name: something was written"
+  for line in "$@"; do
+    grep -qxF "$line" "$TMP/err" && pass || { fail "$name: no line '$line' in:"; cat "$TMP/err"; }
+  done
+}
+cat >"$TMP/keys.yaml" <<'YAML'
+scenario: typos
+hosts:
+  - computer: H1
+    files:
+      - channel: System
+        events:
+          - time: 2025-01-01T00:00:00Z
+            event_id: 1
+            provider: P
+            levle: 4
+            color: red
+YAML
+expect keys "$TMP/keys.yaml:10:13: unknown key 'levle' in an event (did you mean 'level'?)" \
+            "$TMP/keys.yaml:11:13: unknown key 'color' in an event"
+cat >"$TMP/values.yaml" <<'YAML'
+scenario: values
+hosts:
+  - computer: H1
+    files:
+      - channel: System
+        events:
+          - time: 2025-13-01T00:00:00Z
+            event_id: 70000
+            provider: P
+            event_data:
+              A: !uint8 256
+              B: !guid not-a-guid
+              C: !int32 -2147483649
+              D: !sid S-1-x
+              E: !systemtime 2025-01-01T00:00:00.0001Z
+              F: !widget 1
+YAML
+expect values "$TMP/values.yaml:7:19: time: '2025-13-01T00:00:00Z' is not an ISO 8601 time (e.g. 2025-03-04T10:15:02.1234567Z)" \
+              "$TMP/values.yaml:8:23: event_id: '70000' is not a number from 0 to 65535" \
+              "$TMP/values.yaml:11:18: '256' does not fit !uint8 (0..255)" \
+              "$TMP/values.yaml:12:18: 'not-a-guid' is not a GUID ({XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX})" \
+              "$TMP/values.yaml:13:18: '-2147483649' does not fit !int32 (-2147483648..2147483647)" \
+              "$TMP/values.yaml:14:18: 'S-1-x' is not a SID (S-1-5-21-...)"
+grep -q "values.yaml:15:18: '2025-01-01T00:00:00.0001Z' is finer than a SYSTEMTIME holds" "$TMP/err" && pass || fail "systemtime precision"
+grep -q "values.yaml:16:18: unknown value type '!widget'" "$TMP/err" && pass || fail "unknown tag"
+cat >"$TMP/shape.yaml" <<'YAML'
+scenario: shape
+hosts:
+  - computer: H1
+    files:
+      - channel: System
+        events:
+          - {time: 2025-01-01T00:00:00Z, provider: P}
+          - {time: 2025-01-01T00:00:00Z, event_id: 1, provider: P, event_data: {a: 1}, user_data: {X: {a: 1}}}
+          - {time: 2025-01-01T00:00:00Z, event_id: 1, provider: P, repeat: {count: 0, every: 1h}}
+  - computer: ../escape
+    files: []
+YAML
+expect shape "$TMP/shape.yaml:7:13: an event needs an event_id" \
+             "$TMP/shape.yaml:8:99: an event has event_data or user_data, not both" \
+             "$TMP/shape.yaml:9:84: repeat needs a count from 1 to 1000000" \
+             "$TMP/shape.yaml:10:5: folder: '../escape' must be a plain folder name"
+printf 'scenario: x\nhosts: [ {computer: H, files: [ }\n' >"$TMP/syntax.yaml"
+"$EVTRIAGE" synth "$TMP/syntax.yaml" -o "$TMP/o" 2>"$TMP/err"; rc=$?
+[ $rc -eq 2 ] && grep -qE "^$TMP/syntax.yaml:2:[0-9]+: " "$TMP/err" && pass || fail "syntax: exit $rc: $(cat "$TMP/err")"
+# usage errors
+"$EVTRIAGE" synth 2>/dev/null; [ $? -eq 2 ] && pass || fail "no arguments: not exit 2"
+"$EVTRIAGE" synth --help | grep -q '^usage: evtriage synth' && pass || fail "--help"
+# an output folder that cannot be created
+printf 'scenario: x\nhosts: [{computer: H, files: [{channel: C, events: [{time: 2025-01-01T00:00:00Z, event_id: 1, provider: P}]}]}]\n' >"$TMP/ok.yaml"
+: >"$TMP/afile"
+"$EVTRIAGE" synth -q "$TMP/ok.yaml" -o "$TMP/afile/sub" 2>"$TMP/err"; rc=$?
+[ $rc -eq 1 ] && grep -q "cannot create folder" "$TMP/err" && pass || fail "unwritable: exit $rc: $(cat "$TMP/err")"
+finish
