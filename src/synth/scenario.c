@@ -3,6 +3,7 @@
  * record ids assigned; every problem reported at its YAML line and column. */
 #include "synth/scenario.h"
 #include "synth/sy_values.h"
+#include "core/outbuf.h"
 #include "core/timeutil.h"
 #include "core/ydoc.h"
 #include "reader/values.h"
@@ -31,6 +32,8 @@ typedef struct loader {
     int nerrors;
     size_t total_events;
     const ynode *defaults[3];   /* scenario, host, file */
+    int64_t copy_time;          /* the event copy being built (for ${...} in values) */
+    uint64_t copy_index;
 } loader;
 
 __attribute__((format(printf, 3, 4))) static void error_at(loader *L, const ynode *n, const char *fmt, ...)
@@ -124,10 +127,43 @@ static const char *get_text(loader *L, const ynode *ev, const char *key)
 
 /* ---- payload -------------------------------------------------------------------------------- */
 
+/* ${time:FORMAT} (%Y %m %d %H %M %S of the event's UTC time; ${time} is ISO 8601) and ${n} (the
+ * copy's number from 1) in a value of a repeated event, so each copy carries its own clock. */
+static const char *expand(loader *L, const char *text)
+{
+    if (!strstr(text, "${")) return text;
+    et_buf b = {0};
+    char iso[32];
+    et_filetime_to_iso(L->copy_time, iso);
+    for (const char *p = text; *p;) {
+        const char *end = strncmp(p, "${", 2) ? NULL : strchr(p, '}');
+        if (!end) { et_buf_putc(&b, *p++); continue; }
+        if (!strncmp(p, "${n}", 4)) et_buf_printf(&b, "%llu", (unsigned long long)L->copy_index + 1);
+        else if (!strncmp(p, "${time}", 7)) et_buf_puts(&b, iso);
+        else if (!strncmp(p, "${time:", 7)) {
+            for (const char *f = p + 7; f < end; f++) {
+                if (*f != '%' || f + 1 >= end) { et_buf_putc(&b, *f); continue; }
+                static const char codes[] = "YmdHMS";
+                static const int at[] = {0, 5, 8, 11, 14, 17}, len[] = {4, 2, 2, 2, 2, 2};
+                const char *c = strchr(codes, f[1]);
+                if (c && f[1]) et_buf_put(&b, iso + at[c - codes], (size_t)len[c - codes]);
+                else et_buf_put(&b, f, 2);
+                f++;
+            }
+        } else {
+            et_buf_put(&b, p, (size_t)(end - p + 1));
+        }
+        p = end + 1;
+    }
+    const char *out = dup(L, b.data ? b.data : "");
+    et_buf_free(&b);
+    return out;
+}
+
 static const sy_value *leaf_value(loader *L, const ynode *n)
 {
     char err[300];
-    const sy_value *v = sy_value_parse(&L->s->arena, n->tag, n->str, err, sizeof err);
+    const sy_value *v = sy_value_parse(&L->s->arena, n->tag, expand(L, n->str), err, sizeof err);
     if (!v) error_at(L, n, "%s", err);
     return v;
 }
@@ -335,6 +371,16 @@ static bool repeat(loader *L, const ynode *e, uint64_t *count, int64_t *every)
     return true;
 }
 
+/* Does any scalar under n use ${...}? Then each copy of a repeat gets its own payload. */
+static bool has_placeholders(const ynode *n)
+{
+    if (!n) return false;
+    if (n->kind == YN_SCALAR) return strstr(n->str, "${") != NULL;
+    for (size_t i = 0; i < n->n; i++)
+        if (has_placeholders(n->items[i])) return true;
+    return false;
+}
+
 static void event(loader *L, const ynode *e, sy_file *f, const char *computer, evlist *out)
 {
     if (!want_map(L, e, "an event") || !check_keys(L, e, event_keys, "an event")) return;
@@ -352,17 +398,25 @@ static void event(loader *L, const ynode *e, sy_file *f, const char *computer, e
         ok = false;
     }
     ok &= system_values(L, e, &ev);
+    L->copy_time = ev.time;
+    L->copy_index = 0;
     ok &= payload(L, e, &ev);
     uint64_t count;
     int64_t every;
     ok &= repeat(L, e, &count, &every);
     if (!ok) return;
     if (ev.has_record_id && count > 1) { error_at(L, yn_get(e, "repeat"), "a repeated event cannot have a fixed record_id"); return; }
+    bool per_copy = count > 1 && (has_placeholders(get(L, e, "event_data")) || has_placeholders(get(L, e, "user_data")));
     for (uint64_t i = 0; i < count; i++) {
         sy_event *x = push_event(L, out, e);
         if (!x) return;
         *x = ev;
         x->time = ev.time + (int64_t)i * every;
+        if (per_copy && i) {
+            L->copy_time = x->time;
+            L->copy_index = i;
+            if (!payload(L, e, x)) return;
+        }
     }
 }
 

@@ -79,6 +79,31 @@ def ticks(iso):
     return t
 
 
+def iso(t):
+    dt = datetime.datetime(1601, 1, 1) + datetime.timedelta(microseconds=t // 10)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S") + ".%07dZ" % (t % 10**7)
+
+
+def placeholders(v, t, n):
+    """${time:FORMAT}, ${time} and ${n} in the values of a repeated event's copies."""
+    if isinstance(v, dict):
+        return {k: placeholders(x, t, n) for k, x in v.items()}
+    if isinstance(v, list):
+        return [placeholders(x, t, n) for x in v]
+    text = v.text if isinstance(v, Typed) else v
+    if not isinstance(text, str) or "${" not in text:
+        return v
+    def one(m):
+        if m.group(0) == "${n}":
+            return str(n)
+        if m.group(0) == "${time}":
+            return iso(t)
+        dt = datetime.datetime(1601, 1, 1) + datetime.timedelta(microseconds=t // 10)
+        return dt.strftime(m.group(1))
+    out = re.sub(r"\$\{n\}|\$\{time\}|\$\{time:([^}]*)\}", one, text)
+    return Typed(v.kind, out) if isinstance(v, Typed) else out
+
+
 def duration(s):
     n, unit = int(s[:-1]), s[-1]
     return n * {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}[unit] * 10**7
@@ -113,6 +138,8 @@ def expected_files(path):
                     x = dict(ev)
                     x["time"] = t0 + i * duration(str(rep["every"]))
                     x["_order"] = (order, i)
+                    for k in ("event_data", "user_data"):
+                        x[k] = placeholders(ev[k], x["time"], i + 1)
                     events.append(x)
             if f.get("order", "time") == "time":
                 events.sort(key=lambda x: (x["time"], x["_order"]))
