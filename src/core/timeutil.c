@@ -30,10 +30,12 @@ static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 
 void et_filetime_to_iso(int64_t ft, char out[32])
 {
-    int64_t unix_ticks = ft - ET_EPOCH_DIFF_TICKS;
-    int64_t secs = unix_ticks / ET_TICKS_PER_SEC;
-    int64_t frac = unix_ticks % ET_TICKS_PER_SEC;
+    /* Whole seconds first: ft - ET_EPOCH_DIFF_TICKS overflows for FILETIMEs near INT64_MIN
+     * (any 64-bit value can stand in a damaged record). */
+    int64_t secs = ft / ET_TICKS_PER_SEC;
+    int64_t frac = ft % ET_TICKS_PER_SEC;
     if (frac < 0) { frac += ET_TICKS_PER_SEC; secs -= 1; }
+    secs -= ET_EPOCH_DIFF_TICKS / ET_TICKS_PER_SEC;
     int64_t days = secs / 86400, sod = secs % 86400;
     if (sod < 0) { sod += 86400; days -= 1; }
     int64_t y; unsigned m, d;

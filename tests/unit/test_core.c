@@ -19,6 +19,13 @@ static void test_filetime_epoch(void **state)
     assert_string_equal(iso, "1970-01-01T00:00:00.0000000Z");
     et_filetime_to_iso(0, iso);
     assert_string_equal(iso, "1601-01-01T00:00:00.0000000Z");
+    et_filetime_to_iso(-1, iso);
+    assert_string_equal(iso, "1600-12-31T23:59:59.9999999Z");
+    /* any 64-bit value can come from a damaged record: clamped years, no overflow (UBSan) */
+    et_filetime_to_iso(INT64_MIN, iso);
+    assert_memory_equal(iso, "0000-", 5);
+    et_filetime_to_iso(INT64_MAX, iso);
+    assert_memory_equal(iso, "9999-", 5);
 }
 
 static void test_filetime_precision(void **state)
