@@ -14,6 +14,7 @@
 #define MAX_ATTRS 8
 #define NAME_CACHE 2048
 #define MAX_FIELDS 4096
+#define NAME_SLOTS 8192     /* field-name hash of one record: > 2 * MAX_FIELDS, always a free slot */
 
 typedef struct bx_sub {
     uint8_t type;
@@ -52,6 +53,12 @@ struct bx_decoder {
     et_arena *arena;
     et_field *fields;
     size_t nfields, fields_cap;
+    /* names of the record's fields (open addressing; a slot is in use when its stamp is the
+     * record's), and per field the next k to try for Name[k] when its name repeats */
+    uint32_t slot_stamp[NAME_SLOTS];
+    uint16_t slot_field[NAME_SLOTS];
+    uint32_t stamp;
+    uint32_t dup_next[MAX_FIELDS];
     char *err;
     size_t errlen;
 };
@@ -134,28 +141,47 @@ static const char *frame_attr(const bx_frame *f, const char *name)
     return NULL;
 }
 
+static uint32_t name_hash(const char *s)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (; *s; s++) h = (h ^ (uint8_t)*s) * 16777619u;
+    return h;
+}
+
+/* Index of the record's field called name, or -1; *slot: where it is or would go. */
+static int find_field(const bx_decoder *d, const char *name, uint32_t *slot)
+{
+    uint32_t s = name_hash(name) & (NAME_SLOTS - 1);
+    for (; d->slot_stamp[s] == d->stamp; s = (s + 1) & (NAME_SLOTS - 1))
+        if (strcmp(d->fields[d->slot_field[s]].name, name) == 0) break;
+    *slot = s;
+    return d->slot_stamp[s] == d->stamp ? d->slot_field[s] : -1;
+}
+
 static void add_field(bx_decoder *d, const char *name, const char *value)
 {
     if (d->nfields >= MAX_FIELDS) return;
-    for (size_t i = 0; i < d->nfields; i++) {
-        if (strcmp(d->fields[i].name, name) == 0) { /* repeated name: Name[1], Name[2]... */
-            size_t k = 1;
-            char tmp[512];
-            for (;; k++) {
-                snprintf(tmp, sizeof tmp, "%s[%zu]", name, k);
-                size_t j = 0;
-                while (j < d->nfields && strcmp(d->fields[j].name, tmp) != 0) j++;
-                if (j == d->nfields) break;
-            }
-            name = et_arena_strndup(d->arena, tmp, strlen(tmp));
-            break;
+    uint32_t slot;
+    int dup = find_field(d, name, &slot);
+    if (dup >= 0) { /* repeated name: the first free one of Name[1], Name[2]... */
+        size_t len = strlen(name) + 24;
+        char *tmp = et_arena_alloc(d->arena, len);
+        uint32_t k = d->dup_next[dup]; /* Name[1] .. Name[k-1] are taken already */
+        for (;; k++) {
+            snprintf(tmp, len, "%s[%u]", name, k);
+            if (find_field(d, tmp, &slot) < 0) break;
         }
+        d->dup_next[dup] = k + 1;
+        name = tmp;
     }
     if (d->nfields == d->fields_cap) {
         d->fields_cap = d->fields_cap ? d->fields_cap * 2 : 64;
         d->fields = realloc(d->fields, d->fields_cap * sizeof *d->fields);
         if (!d->fields) abort();
     }
+    d->slot_stamp[slot] = d->stamp;
+    d->slot_field[slot] = (uint16_t)d->nfields;
+    d->dup_next[d->nfields] = 1;
     d->fields[d->nfields].name = name;
     d->fields[d->nfields].value = value;
     d->nfields++;
@@ -603,6 +629,10 @@ int bx_decode_record(bx_decoder *d, uint32_t off, uint32_t end, et_event *ev, et
     d->steps = 0;
     d->data_index = 0;
     d->nfields = 0;
+    if (++d->stamp == 0) { /* wrapped: forget every slot */
+        memset(d->slot_stamp, 0, sizeof d->slot_stamp);
+        d->stamp = 1;
+    }
     if (end > d->len) end = d->len;
     uint32_t pos = off;
     int rc = parse_content(d, &pos, end, (subs_t){NULL, 0}, 0);

@@ -151,6 +151,41 @@ static void test_truncated_is_an_error(void **state)
     et_arena_free(&arena);
 }
 
+/* Repeated names become Name[1], Name[2]...: long names are never cut (which made every repeat
+ * look taken: an endless loop, found by fuzz_reader) and many repeats stay fast. */
+static void test_repeated_names(void **state)
+{
+    (void)state;
+    static w b;
+    static char longname[601];
+    memset(&b, 0, sizeof b);
+    memset(longname, 'n', 600);
+    enum { REPEATS = 2000 };
+    b.pos = 512;
+    open_el(&b, "Event", 0); close_start(&b);
+    open_el(&b, "UserData", 0); close_start(&b);
+    open_el(&b, "Log", 0); close_start(&b);
+    for (int i = 0; i < 3; i++) leaf(&b, longname, "v");
+    for (int i = 0; i < REPEATS; i++) { open_el(&b, "X", 0); u8(&b, 0x03); }
+    end_el(&b);
+    end_el(&b);
+    end_el(&b);
+    et_arena arena = {0};
+    bx_decoder *d = bx_decoder_new();
+    char err[256];
+    int rc;
+    et_event ev = decode(&b, 512, &rc, &arena, d, err);
+    assert_int_equal(rc, 0);
+    assert_int_equal(ev.nfields, 3 + REPEATS);
+    assert_string_equal(ev.fields[0].name, longname);
+    assert_int_equal(strlen(ev.fields[2].name), 603);
+    assert_string_equal(ev.fields[2].name + 600, "[2]");
+    assert_string_equal(ev.fields[3].name, "X");
+    assert_string_equal(ev.fields[3 + REPEATS - 1].name, "X[1999]");
+    bx_decoder_free(d);
+    et_arena_free(&arena);
+}
+
 static void render(uint8_t type, const void *p, size_t n, const char *want)
 {
     et_buf b = {0};
@@ -198,6 +233,7 @@ int main(void)
         cmocka_unit_test(test_userdata_flattened),
         cmocka_unit_test(test_positional_data_and_entities),
         cmocka_unit_test(test_truncated_is_an_error),
+        cmocka_unit_test(test_repeated_names),
         cmocka_unit_test(test_value_rendering),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
