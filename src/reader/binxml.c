@@ -41,6 +41,7 @@ struct bx_decoder {
     uint32_t cache_key[NAME_CACHE];
     const char *cache_val[NAME_CACHE];
     et_arena names;
+    et_buf namebuf;     /* read_name's own: its callers may be filling scratch (attribute values) */
     et_buf scratch;
     /* per-record state */
     bx_frame frames[MAX_DEPTH];
@@ -82,6 +83,7 @@ void bx_decoder_free(bx_decoder *d)
         free(d->frames[i].items);
     }
     et_buf_free(&d->scratch);
+    et_buf_free(&d->namebuf);
     et_arena_free(&d->names);
     free(d->fields);
     free(d);
@@ -120,9 +122,9 @@ static const char *read_name(bx_decoder *d, uint32_t name_off, uint32_t *pos)
     }
     slot = NAME_CACHE; /* table crowded: do not cache */
 miss:
-    d->scratch.len = 0;
-    bx_utf16_to_utf8(&d->scratch, d->chunk + name_off + 8, units, 1);
-    char *name = et_arena_strndup(&d->names, d->scratch.data ? d->scratch.data : "", d->scratch.len);
+    d->namebuf.len = 0;
+    bx_utf16_to_utf8(&d->namebuf, d->chunk + name_off + 8, units, 1);
+    char *name = et_arena_strndup(&d->names, d->namebuf.data, d->namebuf.len);
     if (slot < NAME_CACHE) { d->cache_key[slot] = name_off + 1; d->cache_val[slot] = name; }
     return name;
 }

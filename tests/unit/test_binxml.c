@@ -151,6 +151,37 @@ static void test_truncated_is_an_error(void **state)
     et_arena_free(&arena);
 }
 
+/* An entity reference inside an attribute value keeps the text before it (reading the entity's
+ * name used to reuse the buffer the value was being built in). */
+static void test_entity_in_attribute(void **state)
+{
+    (void)state;
+    static w b;
+    memset(&b, 0, sizeof b);
+    b.pos = 512;
+    open_el(&b, "Event", 0); close_start(&b);
+    open_el(&b, "UserData", 0); close_start(&b);
+    open_el(&b, "Log", 0); close_start(&b);
+    open_el(&b, "Item", 1);
+    u8(&b, 0x06); name(&b, "Kind");
+    text(&b, "a");
+    u8(&b, 0x09); name(&b, "amp");
+    text(&b, "b");
+    u8(&b, 0x03);
+    end_el(&b);
+    end_el(&b);
+    end_el(&b);
+    et_arena arena = {0};
+    bx_decoder *d = bx_decoder_new();
+    char err[256];
+    int rc;
+    et_event ev = decode(&b, 512, &rc, &arena, d, err);
+    assert_int_equal(rc, 0);
+    assert_string_equal(et_event_field(&ev, "Item.Kind"), "a&b");
+    bx_decoder_free(d);
+    et_arena_free(&arena);
+}
+
 /* Repeated names become Name[1], Name[2]...: long names are never cut (which made every repeat
  * look taken: an endless loop, found by fuzz_reader) and many repeats stay fast. */
 static void test_repeated_names(void **state)
@@ -234,6 +265,7 @@ int main(void)
         cmocka_unit_test(test_positional_data_and_entities),
         cmocka_unit_test(test_truncated_is_an_error),
         cmocka_unit_test(test_repeated_names),
+        cmocka_unit_test(test_entity_in_attribute),
         cmocka_unit_test(test_value_rendering),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
