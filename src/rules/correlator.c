@@ -9,7 +9,7 @@
 typedef struct citem {
     uint32_t rule;            /* rule set index of the detection or correlation that produced it */
     int64_t ts;
-    const char *file, *computer;
+    const char *file, *computer, *channel;
     uint64_t record_id;
     uint32_t event_id;
     et_value_ref *values; size_t nvalues;
@@ -78,6 +78,7 @@ void et_correlator_add(et_correlator *c, const et_match *m)
     it->ts = ev->timestamp;
     it->file = keep(c, ev->file);
     it->computer = keep(c, ev->computer);
+    it->channel = keep(c, ev->channel);
     it->record_id = ev->record_id;
     it->event_id = ev->event_id;
     size_t cap = im->nneed + m->nfields + m->nextracted;
@@ -101,6 +102,7 @@ void et_correlator_merge(et_correlator *dst, et_correlator *src)
         *it = src->items[i];
         it->file = keep(dst, it->file);
         it->computer = keep(dst, it->computer);
+        it->channel = keep(dst, it->channel);
         et_value_ref *v = et_arena_alloc(&dst->arena, (it->nvalues ? it->nvalues : 1) * sizeof *v);
         for (size_t k = 0; k < it->nvalues; k++) v[k] = (et_value_ref){keep(dst, it->values[k].name), keep(dst, it->values[k].value)};
         it->values = v;
@@ -222,8 +224,8 @@ static void emit(evalctx *e, member *m, const size_t *idx, size_t nidx, uint64_t
         if (it->ts < h.first_time) h.first_time = it->ts;
         if (it->ts > h.last_time) h.last_time = it->ts;
         if (i < ne)
-            ev[i] = (et_evref){e->c->rs->rules[it->rule], it->file, it->computer, it->record_id, it->ts,
-                               it->event_id, it->values, it->nvalues};
+            ev[i] = (et_evref){e->c->rs->rules[it->rule], it->file, it->computer, it->channel, it->record_id,
+                               it->ts, it->event_id, it->values, it->nvalues};
     }
     h.events = ev;
     h.nevents = ne;
@@ -239,15 +241,22 @@ static void emit(evalctx *e, member *m, const size_t *idx, size_t nidx, uint64_t
             e->capnew = e->capnew ? e->capnew * 2 : 64;
             e->newitems = realloc(e->newitems, e->capnew * sizeof *e->newitems);
         }
+        /* The hit stands for its latest record: that record's place and values, plus the
+         * group-by values, so correlations built on it can name what it found. */
+        const citem *last = m[idx[nidx - 1]].it;
         citem *it = &e->newitems[e->nnew++];
         memset(it, 0, sizeof *it);
         it->rule = (uint32_t)e->rule->index;
         it->ts = h.last_time;
-        it->file = first->file;
-        it->computer = first->computer;
-        it->values = et_arena_alloc(&e->c->arena, (h.ngroup ? h.ngroup : 1) * sizeof *it->values);
+        it->file = last->file;
+        it->computer = last->computer;
+        it->channel = last->channel;
+        it->record_id = last->record_id;
+        it->event_id = last->event_id;
+        it->values = et_arena_alloc(&e->c->arena, (h.ngroup + last->nvalues + 1) * sizeof *it->values);
         for (size_t g = 0; g < h.ngroup; g++)
             if (grp[g].value) it->values[it->nvalues++] = (et_value_ref){grp[g].name, grp[g].value};
+        for (size_t v = 0; v < last->nvalues; v++) it->values[it->nvalues++] = last->values[v];
     }
     free(ev);
 }

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
 /* ---- error codes ----------------------------------------------------------------------- */
 
@@ -72,7 +74,8 @@ bool et_hresult_normalize(const char *s, char out[11])
 /* ---- compile ------------------------------------------------------------------------- */
 
 static const char *const ex_keys[] = {"field", "from", "split", "index", "kv", "sep", "kvsep", "re",
-                                      "group", "code", "default", "trim", NULL};
+                                      "group", "code", "default", "trim", "lookup", NULL};
+static const char *const lookup_keys[] = {"table", "list", "match", "value", "where", "regex", NULL};
 
 static bool is_true(const ynode *n) { return n && n->kind == YN_SCALAR && !strcmp(n->str, "true"); }
 
@@ -90,11 +93,124 @@ static bool ex_source(et_cctx *c, const ynode *spec, et_extract *e, size_t idx)
         cc_error(c, from, "extract '%s': 'from' names no earlier extracted field", e->name);
         return false;
     }
-    if (!yn_str(field)) { cc_error(c, field, "'field' must be a field name"); return false; }
+    size_t nf = field->kind == YN_SEQ ? field->n : 1;
+    for (size_t i = 0; i < nf; i++) {
+        const ynode *f = field->kind == YN_SEQ ? field->items[i] : field;
+        if (!yn_str(f)) { cc_error(c, f, "'field' must be a field name or a list of them"); return false; }
+    }
+    if (!nf) { cc_error(c, field, "'field' lists no field"); return false; }
     size_t saved = c->impl->nex;
     c->impl->nex = idx;   /* only earlier steps are visible by name */
-    e->src = cc_resolve_field(c, field->str);
+    const ynode *first = field->kind == YN_SEQ ? field->items[0] : field;
+    e->src = cc_resolve_field(c, first->str);
+    if (nf > 1) {
+        e->alt = cc_alloc(c, (nf - 1) * sizeof *e->alt);
+        for (size_t i = 1; i < nf; i++) e->alt[e->nalt++] = cc_resolve_field(c, field->items[i]->str);
+    }
     c->impl->nex = saved;
+    return true;
+}
+
+/* ---- lookup tables ----------------------------------------------------------------------- */
+
+static int keep_root(const ynode *root, int docno, void *ctx)
+{
+    if (docno == 0) *(const ynode **)ctx = root;
+    return 1;
+}
+
+/* The table file: next to the rule file, in its data/ folder, or in ../data (rules/packs). */
+static const ynode *load_table(et_cctx *c, const ynode *at, const char *name)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", c->file);
+    char *slash = strrchr(dir, '/');
+    if (slash) *slash = 0; else snprintf(dir, sizeof dir, ".");
+    const char *forms[] = {"%s/%s", "%s/data/%s", "%s/../data/%s"};
+    for (size_t i = 0; i < 3; i++) {
+        char path[4200];
+        snprintf(path, sizeof path, forms[i], dir, name);
+        if (access(path, R_OK) != 0) continue;
+        et_ruleset *rs = c->rs;
+        for (size_t t = 0; t < rs->ntables; t++)
+            if (!strcmp(rs->tables[t].path, path)) return rs->tables[t].root;
+        const ynode *root = NULL;
+        char err[256];
+        int line, col;
+        if (ydoc_parse(path, NULL, &rs->arena, keep_root, &root, err, sizeof err, &line, &col) < 0 || !root) {
+            cc_error(c, at, "lookup table %s: %s (line %d)", path, root ? err : "empty or unreadable", line);
+            return NULL;
+        }
+        rs->tables = realloc(rs->tables, (rs->ntables + 1) * sizeof *rs->tables);
+        if (!rs->tables) abort();
+        rs->tables[rs->ntables++] = (et_table){cc_strdup(c, path, strlen(path)), root};
+        return root;
+    }
+    cc_error(c, at, "lookup table '%s' not found next to %s, in its data/ or ../data/ folder", name, c->file);
+    return NULL;
+}
+
+/* A cell as text: a scalar, or a list of scalars joined with ", ". */
+static const char *cell_text(et_cctx *c, const ynode *n)
+{
+    if (!n) return NULL;
+    if (n->kind == YN_SCALAR) return yn_is_null(n) ? NULL : n->str;
+    if (n->kind != YN_SEQ) return NULL;
+    size_t len = 1;
+    for (size_t i = 0; i < n->n; i++) len += (yn_str(n->items[i]) ? n->items[i]->len : 0) + 2;
+    char *out = cc_alloc(c, len);
+    for (size_t i = 0; i < n->n; i++)
+        if (yn_str(n->items[i])) { if (*out) strcat(out, ", "); strcat(out, n->items[i]->str); }
+    return out;
+}
+
+static bool row_selected(const ynode *row, const ynode *where)
+{
+    for (size_t i = 0; i < yn_pairs(where); i++) {
+        const char *want = yn_str(yn_val(where, i)), *have = yn_str(yn_get(row, yn_key(where, i)->str));
+        if (!want || !have || strcasecmp(want, have)) return false;
+    }
+    return true;
+}
+
+static bool ex_lookup(et_cctx *c, const ynode *spec, et_extract *e)
+{
+    if (spec->kind != YN_MAP) { cc_error(c, spec, "lookup is a map: table, list, match, value (where, regex)"); return false; }
+    cc_check_keys(c, spec, lookup_keys, true, "lookup");
+    const char *table = yn_str(yn_get(spec, "table")), *list = yn_str(yn_get(spec, "list"));
+    const char *match = yn_str(yn_get(spec, "match")), *value = yn_str(yn_get(spec, "value"));
+    const ynode *where = yn_get(spec, "where"), *regex = yn_get(spec, "regex");
+    if (!table || !list || !match || !value) { cc_error(c, spec, "lookup needs table, list, match and value"); return false; }
+    if (where && where->kind != YN_MAP) { cc_error(c, where, "where is a map of column: value"); return false; }
+    bool is_re = regex && yn_str(regex) && !strcmp(regex->str, "true");
+    const ynode *root = load_table(c, yn_get(spec, "table"), table);
+    if (!root) return false;
+    const ynode *rows = yn_get(root, list);
+    if (!rows || rows->kind != YN_SEQ) { cc_error(c, spec, "lookup table %s has no list '%s'", table, list); return false; }
+    et_lookup *lk = cc_alloc(c, sizeof *lk);
+    lk->rows = cc_alloc(c, (rows->n ? rows->n : 1) * sizeof *lk->rows);
+    for (size_t i = 0; i < rows->n; i++) {
+        const ynode *row = rows->items[i];
+        if (row->kind != YN_MAP || (where && !row_selected(row, where))) continue;
+        const ynode *k = yn_get(row, match);
+        const char *v = cell_text(c, yn_get(row, value));
+        if (!k || !v) continue;
+        et_lookup_row *r = &lk->rows[lk->nrows];
+        r->value = v;
+        if (is_re) {
+            size_t np = k->kind == YN_SEQ ? k->n : 1;
+            r->re = cc_alloc(c, np * sizeof *r->re);
+            for (size_t j = 0; j < np; j++) {
+                const ynode *pat = k->kind == YN_SEQ ? k->items[j] : k;
+                if (!yn_str(pat) || !(r->re[r->nre++] = cc_regex(c, pat, pat->str, PCRE2_CASELESS))) return false;
+            }
+        } else if (!(r->key = cell_text(c, k))) {
+            continue;
+        }
+        lk->nrows++;
+    }
+    if (!lk->nrows) cc_warn(c, spec, "lookup selects no row of %s '%s'", table, list);
+    e->lookup = lk;
     return true;
 }
 
@@ -155,6 +271,9 @@ bool cc_extract(et_cctx *c, const ynode *node)
             cc_check_keys(c, spec, ex_keys, true, "extract");
             if (!ex_source(c, spec, e, i) || !ex_op(c, spec, e)) return false;
             e->code = is_true(yn_get(spec, "code"));
+            const ynode *lk = yn_get(spec, "lookup");
+            if (lk && e->code) { cc_error(c, lk, "extract '%s': lookup and code exclude each other", e->name); return false; }
+            if (lk && !ex_lookup(c, lk, e)) return false;
             const ynode *trim = yn_get(spec, "trim");
             if (trim && yn_str(trim) && !strcmp(trim->str, "false")) e->trim = false;
             e->deflt = yn_str(yn_get(spec, "default"));
@@ -251,10 +370,28 @@ static void store(et_scanner *s, size_t i, const et_extract *e, piece pc)
     if (copy != small) free(copy);
 }
 
+/* The value of the first row whose key equals (or whose regex matches) the piece. */
+static bool do_lookup(et_scanner *s, const et_lookup *lk, piece *pc)
+{
+    char small[512];
+    size_t n = pc->n < sizeof small - 1 ? pc->n : sizeof small - 1;
+    memcpy(small, pc->p, n);
+    small[n] = 0;
+    for (size_t r = 0; r < lk->nrows; r++) {
+        const et_lookup_row *row = &lk->rows[r];
+        bool hit = row->key ? !strcasecmp(row->key, small) : false;
+        for (size_t j = 0; !hit && j < row->nre; j++)
+            hit = pcre2_match(row->re[j], (PCRE2_SPTR)small, n, 0, 0, s->md, NULL) >= 0;
+        if (hit) { pc->p = row->value; pc->n = strlen(row->value); return true; }
+    }
+    return false;
+}
+
 static bool run_on(et_scanner *s, const et_extract *e, const char *v, size_t i)
 {
     piece pc;
     if (!v || !apply(s, e, v, &pc)) return false;
+    if (e->lookup && !do_lookup(s, e->lookup, &pc)) return false;
     if (e->code) {
         char tmp[11], small[512];
         size_t n = pc.n < sizeof small - 1 ? pc.n : sizeof small - 1;
@@ -284,10 +421,15 @@ void scan_extract(et_scanner *s, const struct et_rule_impl *im)
                 run_on(s, e, copy, i);
                 if (copy != small) free(copy);
             }
-        } else if (a->kind == ACC_ANY) {
-            for (size_t f = 0; f < s->ev->nfields && !s->xhas[i]; f++) run_on(s, e, s->ev->fields[f].value, i);
         } else {
-            run_on(s, e, scan_get(s, a), i);
+            for (size_t k = 0; k <= e->nalt && !s->xhas[i]; k++) {
+                const et_acc *src = k ? &e->alt[k - 1][s->variant] : a;
+                if (src->kind == ACC_ANY) {
+                    for (size_t f = 0; f < s->ev->nfields && !s->xhas[i]; f++) run_on(s, e, s->ev->fields[f].value, i);
+                } else {
+                    run_on(s, e, scan_get(s, src), i);
+                }
+            }
         }
         if (!s->xhas[i] && e->deflt) {
             s->xoff[i] = sbuf_add(&s->xbuf, e->deflt, strlen(e->deflt));

@@ -20,7 +20,7 @@ typedef struct lctx {
 static const char *const rule_keys[] = {
     "title", "id", "name", "related", "taxonomy", "status", "description", "license", "references",
     "author", "date", "modified", "logsource", "detection", "fields", "falsepositives", "level", "tags",
-    "scope", "extract", "rca", "tests", "correlation", "generate",
+    "scope", "extract", "rca", "tests", "correlation", "generate", "fact",
     "regression_tests_path", "simulation",   /* SigmaHQ repository fields */
     NULL};
 
@@ -67,6 +67,14 @@ static bool meta(et_cctx *c, const ynode *doc)
         r->has_level = true;
     } else {
         r->level = ET_LEVEL_MEDIUM;
+    }
+    const ynode *fact = yn_get(doc, "fact");
+    if (fact) {
+        if (!yn_str(fact) || (strcmp(fact->str, "true") && strcmp(fact->str, "false"))) {
+            cc_error(c, fact, "fact must be true or false");
+            return false;
+        }
+        r->fact = !strcmp(fact->str, "true");
     }
     const ynode *tags = yn_get(doc, "tags");
     if (tags && tags->kind == YN_SEQ) {
@@ -223,7 +231,9 @@ static void finalize(lctx *l)
     for (size_t i = 0; i < rs->nrules; i++) {
         et_rule *r = rs->rules[i];
         r->index = i;
-        r->standalone = !r->impl->referenced || r->impl->generated;
+        r->standalone = (!r->impl->referenced || r->impl->generated) && !r->fact;
+        if (r->fact) r->keep_context = true;
+        for (size_t k = 0; r->rca && k < r->rca->nresolved_by; k++) ((et_rule *)r->rca->resolved_by[k])->keep_context = true;
     }
     et_index_build(rs);
 }
@@ -257,6 +267,7 @@ void et_ruleset_free(et_ruleset *rs)
     free(rs->codes);
     free(rs->rules);
     free(rs->fnames);
+    free(rs->tables);
     et_mapping_free(rs->mapping);
     et_arena_free(&rs->arena);
     free(rs);

@@ -6,9 +6,11 @@
 #include <string.h>
 
 static const char *const rca_keys[] = {"title", "message", "cause", "remediation", "references",
-                                       "confidence", "explains", NULL};
+                                       "confidence", "explains", "explains_window", "resolved_by", "needs", NULL};
+static const char *const need_keys[] = {"channel", "host", "other_host", "covering", "message", "confidence", NULL};
 
-/* Checks {placeholder} syntax: balanced braces, names of letters, digits, _ . - */
+/* Checks {placeholder} syntax: balanced braces, names of letters, digits, _ . - and '|'
+ * before a filter ({code|meaning}, {hr|values}). */
 static bool check_template(et_cctx *c, const ynode *n)
 {
     if (!n) return true;
@@ -22,7 +24,7 @@ static bool check_template(et_cctx *c, const ynode *n)
         size_t j = i + 1;
         while (s[j] && s[j] != '}' && s[j] != '{') {
             char ch = s[j];
-            if (!(ch == '_' || ch == '.' || ch == '-' || (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') ||
+            if (!(ch == '_' || ch == '.' || ch == '-' || ch == '|' || (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') ||
                   (ch >= 'A' && ch <= 'Z'))) {
                 cc_error(c, n, "template: bad placeholder character '%c' at offset %zu", ch, j);
                 return false;
@@ -32,6 +34,44 @@ static bool check_template(et_cctx *c, const ynode *n)
         if (s[j] != '}' || j == i + 1) { cc_error(c, n, "template: unterminated or empty placeholder at offset %zu", i); return false; }
         i = j;
     }
+    return true;
+}
+
+static bool valid_confidence(const char *s)
+{
+    return s && (!strcmp(s, "high") || !strcmp(s, "medium") || !strcmp(s, "low"));
+}
+
+static bool flag(et_cctx *c, const ynode *n, bool *out)
+{
+    *out = false;
+    if (!n) return true;
+    if (!yn_str(n) || (strcmp(n->str, "true") && strcmp(n->str, "false"))) { cc_error(c, n, "expected true or false"); return false; }
+    *out = !strcmp(n->str, "true");
+    return true;
+}
+
+static bool needs(et_cctx *c, const ynode *n, et_rca *r)
+{
+    if (!n) return true;
+    if (n->kind != YN_SEQ) { cc_error(c, n, "needs is a list of {channel, host, message, confidence}"); return false; }
+    et_need *v = cc_alloc(c, (n->n ? n->n : 1) * sizeof *v);
+    for (size_t i = 0; i < n->n; i++) {
+        const ynode *it = n->items[i];
+        if (it->kind != YN_MAP) { cc_error(c, it, "a need is a map {channel, host, message, confidence}"); return false; }
+        cc_check_keys(c, it, need_keys, true, "needs");
+        et_need *x = &v[r->nneeds];
+        x->channel = yn_str(yn_get(it, "channel"));
+        x->host = yn_str(yn_get(it, "host"));
+        x->message = yn_str(yn_get(it, "message"));
+        x->confidence = yn_str(yn_get(it, "confidence"));
+        if (!x->channel) { cc_error(c, it, "a need names its channel"); return false; }
+        if (!check_template(c, yn_get(it, "host")) || !check_template(c, yn_get(it, "message"))) return false;
+        if (yn_get(it, "confidence") && !valid_confidence(x->confidence)) { cc_error(c, yn_get(it, "confidence"), "confidence must be high, medium or low"); return false; }
+        if (!flag(c, yn_get(it, "other_host"), &x->other_host) || !flag(c, yn_get(it, "covering"), &x->covering)) return false;
+        r->nneeds++;
+    }
+    r->needs = v;
     return true;
 }
 
@@ -68,7 +108,7 @@ bool cc_rca(et_cctx *c, const ynode *node)
     const ynode *conf = yn_get(node, "confidence");
     if (conf) {
         r->confidence = yn_str(conf);
-        if (!r->confidence || (strcmp(r->confidence, "high") && strcmp(r->confidence, "medium") && strcmp(r->confidence, "low"))) {
+        if (!valid_confidence(r->confidence)) {
             cc_error(c, conf, "confidence must be high, medium or low");
             return false;
         }
@@ -78,24 +118,41 @@ bool cc_rca(et_cctx *c, const ynode *node)
     const ynode *ex = yn_get(node, "explains");
     if (ex && ex->kind != YN_SEQ && ex->kind != YN_SCALAR) { cc_error(c, ex, "explains must be a list of rule ids"); return false; }
     c->impl->explains_node = ex;
+    const ynode *rb = yn_get(node, "resolved_by");
+    if (rb && rb->kind != YN_SEQ && rb->kind != YN_SCALAR) { cc_error(c, rb, "resolved_by must be a list of rule ids"); return false; }
+    c->impl->resolved_node = rb;
+    if (!needs(c, yn_get(node, "needs"), r)) return false;
+    const ynode *win = yn_get(node, "explains_window");
+    if (win && (!yn_str(win) || (r->explains_window = et_parse_duration(win->str)) <= 0)) {
+        cc_error(c, win, "explains_window must be a duration (e.g. 2m)");
+        return false;
+    }
     c->rule->rca = r;
     return true;
 }
 
-/* Resolves `explains:` once every rule is known. */
+/* A list of rule references (ids or names) resolved into out. */
+static bool resolve_list(et_cctx *c, const ynode *n, const char *what, const et_rule ***out, size_t *nout)
+{
+    size_t cnt = n->kind == YN_SEQ ? n->n : 1;
+    *out = cc_alloc(c, cnt * sizeof **out);
+    for (size_t i = 0; i < cnt; i++) {
+        const ynode *it = n->kind == YN_SEQ ? n->items[i] : n;
+        const et_rule *t = yn_str(it) ? et_ruleset_find(c->rs, it->str) : NULL;
+        if (!t) { cc_error(c, it, "%s: unknown rule reference '%s'", what, yn_str(it) ? it->str : "?"); return false; }
+        (*out)[(*nout)++] = t;
+    }
+    return true;
+}
+
+/* Resolves `explains:` and `resolved_by:` once every rule is known. */
 bool cc_rca_refs(et_cctx *c, et_rule *rule)
 {
-    const ynode *ex = rule->impl->explains_node;
-    if (!ex || !rule->rca) return true;
     et_rca *r = (et_rca *)rule->rca;
-    size_t n = ex->kind == YN_SEQ ? ex->n : 1;
-    r->explains = cc_alloc(c, n * sizeof *r->explains);
-    for (size_t i = 0; i < n; i++) {
-        const ynode *it = ex->kind == YN_SEQ ? ex->items[i] : ex;
-        const et_rule *t = yn_str(it) ? et_ruleset_find(c->rs, it->str) : NULL;
-        if (!t) { cc_error(c, it, "explains: unknown rule reference '%s'", yn_str(it) ? it->str : "?"); return false; }
-        r->explains[r->nexplains++] = t;
-    }
+    if (!r) return true;
+    const ynode *ex = rule->impl->explains_node, *rb = rule->impl->resolved_node;
+    if (ex && !resolve_list(c, ex, "explains", &r->explains, &r->nexplains)) return false;
+    if (rb && !resolve_list(c, rb, "resolved_by", &r->resolved_by, &r->nresolved_by)) return false;
     return true;
 }
 

@@ -71,9 +71,15 @@ typedef struct et_variant {
 
 /* `extract:` step. */
 enum { EX_COPY = 0, EX_SPLIT, EX_KV, EX_RE };
+/* `lookup:` of an extract step: rows of a data table under rules/data, compiled once. */
+typedef struct et_lookup_row { const char *key; pcre2_code **re; size_t nre; const char *value; } et_lookup_row;
+typedef struct et_lookup { et_lookup_row *rows; size_t nrows; } et_lookup;
+
 typedef struct et_extract {
     const char *name;
     et_acc *src;              /* per variant; kind ACC_EXTRACT for `from:` */
+    et_acc **alt; size_t nalt;  /* `field: [A, B, ...]`: fallbacks tried in order after src */
+    const et_lookup *lookup;  /* map the result through a data table (NULL: none) */
     uint8_t op;
     const char *sep;          /* split / kv list separator */
     const char *kvsep;        /* kv: between key and value ("=") */
@@ -122,6 +128,7 @@ struct et_rule_impl {
     const char **need; size_t nneed;  /* field names correlations read from its matches */
     int depth;                /* correlation chain depth (detection rules: 0) */
     const ynode *explains_node;
+    const ynode *resolved_node;
 };
 
 /* Index bucket: candidate (rule, variant) pairs for one (channel, provider) pair. */
@@ -133,8 +140,11 @@ typedef struct et_bucket {
     et_cand *any; size_t nany, capany;        /* any event id */
 } et_bucket;
 
+typedef struct et_table { const char *path; const ynode *root; } et_table;
+
 struct et_ruleset {
     et_arena arena;
+    et_table *tables; size_t ntables;   /* data tables `lookup:` read, parsed once */
     et_rule **rules; size_t nrules, caprules;
     char **fnames; size_t nfnames, capfnames;  /* interned EventData field names */
     et_bucket *buckets; size_t nbuckets, capbuckets;

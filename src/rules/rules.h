@@ -31,6 +31,17 @@ const char *et_corr_type_name(et_corr_type t);
 
 typedef struct et_rule et_rule;
 
+/* `rca.needs`: a log the finding's conclusion depends on. When the upload lacks it, the report
+ * lists a gap (message) and the finding's confidence drops to `confidence`. */
+typedef struct et_need {
+    const char *channel;
+    const char *host;           /* template: whose log ({replica}); NULL: any host */
+    bool other_host;            /* from a host other than the finding's own */
+    bool covering;              /* the log must also cover the finding's time range */
+    const char *message;        /* template */
+    const char *confidence;     /* at most this when missing ("medium", "low"), or NULL */
+} et_need;
+
 /* `rca:` extension: the finding a rule stands for. Templates keep their {placeholders};
  * fill them with et_template_render(). */
 typedef struct et_rca {
@@ -39,6 +50,13 @@ typedef struct et_rca {
     const char **remediation; size_t nremediation;
     const char **references; size_t nreferences;
     const et_rule **explains; size_t nexplains;   /* resolved rule references */
+    /* A later match of one of these rules on the same host means the problem went away:
+     * the finding is reported as resolved (evtriage extension). */
+    const et_rule **resolved_by; size_t nresolved_by;
+    /* Symptoms on other hosts are explained when their evidence lies within this many
+     * FILETIME ticks of the root cause's (0: only findings sharing an entity). */
+    int64_t explains_window;
+    const et_need *needs; size_t nneeds;
 } et_rca;
 
 struct et_rule {
@@ -53,6 +71,10 @@ struct et_rule {
     bool has_level;
     bool standalone;        /* its own matches are findings (false: only feeds a correlation
                                that does not `generate` it) */
+    bool fact;              /* `fact: true`: its matches describe a host (version, license state)
+                               for other findings' templates and the timeline; never a finding */
+    bool keep_context;      /* matches are worth keeping as host context: a fact, or a rule some
+                               `resolved_by` names */
     const char **tags; size_t ntags;
     const char **extract_names; size_t nextract;    /* `extract:` field names, in order */
     et_corr_type corr_type;                          /* correlations only */
@@ -110,7 +132,7 @@ const char *et_match_value(const et_match *m, const char *name);
 /* An event kept as evidence of a correlation (strings owned by the correlator). */
 typedef struct et_evref {
     const et_rule *rule;                 /* detection rule that matched it (or correlation) */
-    const char *file, *computer;
+    const char *file, *computer, *channel;
     uint64_t record_id;
     int64_t timestamp;
     uint32_t event_id;
