@@ -178,7 +178,7 @@ static void on_match(const et_match *m, void *vctx)
     et_correlator_add(u->corr, m);
     char msg[512];
     match_message(m, msg, sizeof msg);
-    if (m->rule->standalone) keep_match(u, m, msg);
+    if (m->rule->standalone || m->rule->keep_context) keep_match(u, m, msg);
     et_severity sev = (et_severity)m->rule->level;
     if (!sc->matched || sev > sc->sev) {
         sc->sev = sev;
@@ -345,7 +345,7 @@ static void copy_evref(kept_match *k, const et_evref *e)
     k->ev.record_id = e->record_id;
     k->ev.timestamp = e->timestamp;
     k->ev.computer = xstrdup(e->computer);
-    k->ev.channel = xstrdup("");
+    k->ev.channel = xstrdup(e->channel);
     k->ev.event_id = e->event_id;
     k->ev.message = xstrdup(e->rule && e->rule->title ? e->rule->title : "");
     k->provider = xstrdup("");
@@ -429,7 +429,7 @@ et_report *et_analyze(char **paths, int npaths, const et_ruleset *rules, const e
     r->tz = opts->tz ? xstrdup(opts->tz) : NULL;
     r->generated_at = now_iso();
     et_build_findings(&a.kept, r, opts->codes_file);
-    et_find_gaps(&a.kept, r, opts->evidence_file);
+    et_find_gaps(&a.kept, r);
     if (et_correlator_dropped(a.corr)) {
         fprintf(stderr, "evtriage: warning: correlation cap reached; %zu matches were not correlated\n",
                 et_correlator_dropped(a.corr));

@@ -17,7 +17,6 @@ typedef struct et_analysis_opts {
     int jobs;                 /* <= 0: one thread per core */
     bool progress;            /* progress line on stderr (a terminal) */
     const char *tz;           /* display zone (stored times stay UTC) */
-    const char *evidence_file; /* rules/data/evidence.yaml; NULL: none */
     const char *codes_file;    /* rules/data/error-codes.yaml; NULL: codes stay codes */
     const et_input_limits *limits; /* NULL: defaults */
 } et_analysis_opts;

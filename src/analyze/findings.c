@@ -1,8 +1,10 @@
 /* findings.c: turns kept matches and correlation hits into report findings: one per rule and
- * entity, templates filled from the evidence, root causes linked to the symptoms they explain
- * (rca.explains), ranked by severity, root cause and confidence. */
+ * host (detections) or per hit (correlations), templates filled from the evidence and from what
+ * the host's other records say (its facts), root causes linked to the symptoms they explain,
+ * problems a later record shows gone marked resolved, ranked by severity, cause and confidence. */
 #include "analyze/kept.h"
 #include "analyze/codes.h"
+#include "core/arena.h"
 #include "core/outbuf.h"
 #include "core/timeutil.h"
 #include <stdio.h>
@@ -11,6 +13,7 @@
 #include <strings.h>
 
 #define MAX_EVIDENCE 50
+#define CONTEXT_SCAN 4096   /* most context records looked at per placeholder */
 
 static char *xstrdup(const char *s)
 {
@@ -19,23 +22,116 @@ static char *xstrdup(const char *s)
     return p;
 }
 
-/* ---- template values -------------------------------------------------------------------- */
+static int same_host(const char *a, const char *b)
+{
+    if (!a || !b || !*a || !*b) return 0;
+    size_t na = strcspn(a, "."), nb = strcspn(b, ".");
+    return !strcasecmp(a, b) || (na == nb && !strncasecmp(a, b, na));
+}
+
+/* ---- host context: every kept match ordered by (host, time) ------------------------------ */
+
+typedef struct context { const kept_match **v; size_t n; } context;
+
+static int cmp_ctx(const void *pa, const void *pb)
+{
+    const kept_match *x = *(const kept_match *const *)pa, *y = *(const kept_match *const *)pb;
+    size_t nx = strcspn(x->ev.computer, "."), ny = strcspn(y->ev.computer, ".");
+    int c = strncasecmp(x->ev.computer, y->ev.computer, nx < ny ? nx : ny);
+    if (!c && nx != ny) c = nx < ny ? -1 : 1;
+    if (c) return c;
+    if (x->ev.timestamp != y->ev.timestamp) return x->ev.timestamp < y->ev.timestamp ? -1 : 1;
+    return x->rule->index < y->rule->index ? -1 : x->rule->index > y->rule->index;
+}
+
+static context context_build(const kept_set *k)
+{
+    context c = {calloc(k->nmatches ? k->nmatches : 1, sizeof *c.v), k->nmatches};
+    if (!c.v) abort();
+    for (size_t i = 0; i < k->nmatches; i++) c.v[i] = &k->matches[i];
+    if (c.n) qsort(c.v, c.n, sizeof *c.v, cmp_ctx);
+    return c;
+}
+
+/* First entry of host in the context (entries of a host are contiguous). */
+static size_t context_host(const context *c, const char *host)
+{
+    size_t lo = 0, hi = c->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        size_t nm = strcspn(c->v[mid]->ev.computer, "."), nh = strcspn(host, ".");
+        int cmp = strncasecmp(c->v[mid]->ev.computer, host, nm < nh ? nm : nh);
+        if (!cmp && nm != nh) cmp = nm < nh ? -1 : 1;
+        if (cmp < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+/* The value of name in the host's records: the latest at or before t, else the earliest after. */
+static const char *context_value(const context *c, const char *host, int64_t t, const char *name)
+{
+    if (!host || !*host) return NULL;
+    size_t start = context_host(c, host), end = start;
+    while (end < c->n && same_host(c->v[end]->ev.computer, host)) end++;
+    const char *after = NULL;
+    size_t looked = 0;
+    for (size_t i = end; i-- > start && looked < CONTEXT_SCAN; looked++) {
+        const kept_match *m = c->v[i];
+        for (size_t j = 0; j < m->nvalues; j++) {
+            if (strcasecmp(m->values[j].key, name) || !*m->values[j].value) continue;
+            if (m->ev.timestamp <= t) return m->values[j].value;
+            after = m->values[j].value;
+        }
+    }
+    return after;
+}
+
+/* ---- template values ---------------------------------------------------------------------- */
 
 typedef struct fill_ctx {
     const et_codes *codes;
-    const kept_match *latest;     /* the most recent evidence event */
+    const context *ctx;
+    const kept_match *ev; size_t nev;   /* evidence, oldest first */
     const et_kv *group; size_t ngroup;
     const et_rule *rule;
+    const char *host;
     uint64_t count;
     int64_t first, last;
-    char tmp[64];
+    et_arena scratch;
     size_t missing;
     char missing_names[256];
 } fill_ctx;
 
 static const char *lookup_plain(const char *name, fill_ctx *c);
 
-/* {field|meaning} and {field|name}: an error code rendered as words from the code table. */
+/* "A (2), B (1)": the distinct values of name over the evidence, first seen first. */
+static const char *distinct_values(fill_ctx *c, const char *name)
+{
+    const char *vals[32];
+    size_t counts[32], n = 0;
+    for (size_t i = 0; i < c->nev; i++) {
+        const char *v = kept_value(&c->ev[i], name);
+        if (!v || !*v) continue;
+        size_t k = 0;
+        while (k < n && strcasecmp(vals[k], v)) k++;
+        if (k == n && n < 32) { vals[n] = v; counts[n++] = 0; }
+        if (k < n) counts[k]++;
+    }
+    if (!n) return lookup_plain(name, c);
+    et_buf b = {0};
+    for (size_t i = 0; i < n; i++) {
+        if (i) et_buf_puts(&b, ", ");
+        et_buf_puts(&b, vals[i]);
+        if (n > 1 || counts[i] > 1) et_buf_printf(&b, " (%zu)", counts[i]);
+    }
+    char *out = et_arena_strndup(&c->scratch, b.data, b.len);
+    et_buf_free(&b);
+    return out;
+}
+
+/* {name|filter}: meaning / name (error code as words), values (distinct values with counts),
+ * short (host name up to the first dot), domain (after it). */
 static const char *lookup(const char *name, void *vctx)
 {
     fill_ctx *c = vctx;
@@ -43,31 +139,34 @@ static const char *lookup(const char *name, void *vctx)
     if (!bar) return lookup_plain(name, c);
     char field[128];
     snprintf(field, sizeof field, "%.*s", (int)(bar - name), name);
+    const char *filter = bar + 1;
+    if (!strcmp(filter, "values")) return distinct_values(c, field);
     const char *v = lookup_plain(field, c);
     if (!v) return NULL;
-    const char *words = !strcmp(bar + 1, "meaning") ? et_codes_meaning(c->codes, v)
-                        : !strcmp(bar + 1, "name")  ? et_codes_name(c->codes, v) : NULL;
+    if (!strcmp(filter, "short")) return et_arena_strndup(&c->scratch, v, strcspn(v, "."));
+    if (!strcmp(filter, "domain")) { const char *dot = strchr(v, '.'); return dot ? dot + 1 : NULL; }
+    const char *words = !strcmp(filter, "meaning") ? et_codes_meaning(c->codes, v)
+                        : !strcmp(filter, "name")  ? et_codes_name(c->codes, v) : NULL;
     return words ? words : v;
 }
 
 static const char *lookup_plain(const char *name, fill_ctx *c)
 {
     for (size_t i = 0; i < c->ngroup; i++)
-        if (!strcasecmp(c->group[i].key, name)) return c->group[i].value;
-    const char *v = c->latest ? kept_value(c->latest, name) : NULL;
-    if (v && *v) return v;
-    if (!strcasecmp(name, "count")) { snprintf(c->tmp, sizeof c->tmp, "%llu", (unsigned long long)c->count); return c->tmp; }
-    if (!strcasecmp(name, "first_time")) { et_filetime_to_iso(c->first, c->tmp); return c->tmp; }
-    if (!strcasecmp(name, "last_time")) { et_filetime_to_iso(c->last, c->tmp); return c->tmp; }
+        if (!strcasecmp(c->group[i].key, name) && *c->group[i].value) return c->group[i].value;
+    for (size_t i = c->nev; i-- > 0;) {   /* the latest evidence first */
+        const char *v = kept_value(&c->ev[i], name);
+        if (v && *v) return v;
+    }
+    const char *v = context_value(c->ctx, c->host, c->last, name);
+    if (v) return v;
+    char tmp[40];
+    if (!strcasecmp(name, "count")) { snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)c->count); return et_arena_strndup(&c->scratch, tmp, strlen(tmp)); }
+    if (!strcasecmp(name, "first_time")) { et_filetime_to_iso(c->first, tmp); return et_arena_strndup(&c->scratch, tmp, strlen(tmp)); }
+    if (!strcasecmp(name, "last_time")) { et_filetime_to_iso(c->last, tmp); return et_arena_strndup(&c->scratch, tmp, strlen(tmp)); }
     if (!strcasecmp(name, "rule") || !strcasecmp(name, "title")) return c->rule->title;
-    if (!strcasecmp(name, "host_short") && c->latest && c->latest->ev.computer) {
-        snprintf(c->tmp, sizeof c->tmp, "%.*s", (int)strcspn(c->latest->ev.computer, "."), c->latest->ev.computer);
-        return c->tmp;
-    }
-    if (!strcasecmp(name, "domain") && c->latest && c->latest->ev.computer) {
-        const char *dot = strchr(c->latest->ev.computer, '.');
-        if (dot) return dot + 1;
-    }
+    if (!strcasecmp(name, "host_short") && c->host) return et_arena_strndup(&c->scratch, c->host, strcspn(c->host, "."));
+    if (!strcasecmp(name, "domain") && c->host && strchr(c->host, '.')) return strchr(c->host, '.') + 1;
     c->missing++;
     size_t n = strlen(c->missing_names);
     if (!strstr(c->missing_names, name) && n + strlen(name) + 3 < sizeof c->missing_names)
@@ -90,9 +189,8 @@ static char *render(const char *tmpl, fill_ctx *c)
 typedef struct draft {
     et_finding f;
     const et_rule *rule;
-    int64_t first_time;
+    int64_t first_time, last_time;
     int score;
-    size_t index;             /* final rank */
 } draft;
 
 typedef struct drafts { draft *v; size_t n, cap; } drafts;
@@ -137,6 +235,16 @@ static void copy_evidence(et_evidence *dst, const kept_match *m)
     dst->message = xstrdup(m->ev.message);
 }
 
+static void keep_evidence(draft *d, const kept_match *ev, size_t n, size_t total)
+{
+    size_t keep = n < MAX_EVIDENCE ? n : MAX_EVIDENCE;
+    d->f.evidence = calloc(keep ? keep : 1, sizeof *d->f.evidence);
+    if (!d->f.evidence) abort();
+    for (size_t k = 0; k < keep; k++) copy_evidence(&d->f.evidence[k], &ev[k]);
+    d->f.nevidence = keep;
+    d->f.nevidence_total = total;
+}
+
 static int confidence_rank(const char *c)
 {
     if (!c) return 1;
@@ -165,7 +273,13 @@ static void fill_from_rule(draft *d, fill_ctx *fc)
         snprintf(note, sizeof note, "not found in the events, left as placeholders: %s", fc->missing_names);
         push_str(&f->notes, &f->nnotes, xstrdup(note));
     }
-    d->score = (int)f->severity * 10 + (f->root_cause ? 5 : 0) + confidence_rank(f->confidence);
+}
+
+static void fill(draft *d, fill_ctx *fc)
+{
+    fc->scratch.block_size = 4096;
+    fill_from_rule(d, fc);
+    et_arena_free(&fc->scratch);
 }
 
 static int cmp_match(const void *pa, const void *pb)
@@ -180,49 +294,98 @@ static int cmp_match(const void *pa, const void *pb)
     return x->ev.record_id < y->ev.record_id ? -1 : x->ev.record_id > y->ev.record_id;
 }
 
-/* One finding per (detection rule, host). */
-static void detection_findings(kept_match *m, size_t n, drafts *out, const et_codes *codes)
+/* One finding per (detection rule, host); facts and resolution-only rules give none. */
+static void detection_findings(kept_match *m, size_t n, drafts *out, const et_codes *codes, const context *ctx)
 {
     size_t i = 0;
     while (i < n) {
         size_t j = i;
         while (j < n && m[j].rule == m[i].rule && !strcasecmp(m[j].ev.computer, m[i].ev.computer)) j++;
+        if (!m[i].rule->standalone) { i = j; continue; }
         draft *d = new_draft(out);
         d->rule = m[i].rule;
         d->first_time = m[i].ev.timestamp;
-        fill_ctx fc = {.codes = codes, .latest = &m[j - 1], .rule = d->rule, .count = j - i,
-                       .first = m[i].ev.timestamp, .last = m[j - 1].ev.timestamp};
-        fill_from_rule(d, &fc);
+        d->last_time = m[j - 1].ev.timestamp;
+        fill_ctx fc = {.codes = codes, .ctx = ctx, .ev = &m[i], .nev = j - i, .rule = d->rule, .host = m[i].ev.computer,
+                       .count = j - i, .first = d->first_time, .last = d->last_time};
+        fill(d, &fc);
         add_entity(&d->f, "host", m[i].ev.computer);
         for (size_t e = 0; e < d->rule->nextract; e++)
             add_entity(&d->f, d->rule->extract_names[e], kept_value(&m[j - 1], d->rule->extract_names[e]));
-        d->f.nevidence_total = j - i;
-        size_t keep = j - i < MAX_EVIDENCE ? j - i : MAX_EVIDENCE;
-        d->f.evidence = calloc(keep, sizeof *d->f.evidence);
-        for (size_t k = 0; k < keep; k++) copy_evidence(&d->f.evidence[k], &m[i + k]);
-        d->f.nevidence = keep;
+        keep_evidence(d, &m[i], j - i, j - i);
         i = j;
     }
 }
 
-static void hit_findings(const kept_hit *h, size_t n, drafts *out, const et_codes *codes)
+static void hit_findings(const kept_hit *h, size_t n, drafts *out, const et_codes *codes, const context *ctx)
 {
     for (size_t i = 0; i < n; i++) {
         draft *d = new_draft(out);
         d->rule = h[i].rule;
         d->first_time = h[i].first_time;
+        d->last_time = h[i].last_time;
         const kept_match *latest = h[i].nevents ? &h[i].events[h[i].nevents - 1] : NULL;
-        fill_ctx fc = {.codes = codes, .latest = latest, .group = h[i].group, .ngroup = h[i].ngroup, .rule = d->rule,
+        fill_ctx fc = {.codes = codes, .ctx = ctx, .ev = h[i].events, .nev = h[i].nevents, .group = h[i].group,
+                       .ngroup = h[i].ngroup, .rule = d->rule, .host = latest ? latest->ev.computer : NULL,
                        .count = h[i].count, .first = h[i].first_time, .last = h[i].last_time};
-        fill_from_rule(d, &fc);
+        fill(d, &fc);
         if (latest) add_entity(&d->f, "host", latest->ev.computer);
         for (size_t g = 0; g < h[i].ngroup; g++) add_entity(&d->f, h[i].group[g].key, h[i].group[g].value);
-        d->f.nevidence_total = h[i].nevents_total;
-        size_t keep = h[i].nevents < MAX_EVIDENCE ? h[i].nevents : MAX_EVIDENCE;
-        d->f.evidence = calloc(keep ? keep : 1, sizeof *d->f.evidence);
-        for (size_t k = 0; k < keep; k++) copy_evidence(&d->f.evidence[k], &h[i].events[k]);
-        d->f.nevidence = keep;
+        /* every other host the evidence comes from concerns the finding too */
+        size_t other = 0;
+        for (size_t e = h[i].nevents; e-- > 0;) {
+            const char *c = h[i].events[e].ev.computer;
+            int seen = same_host(c, latest->ev.computer);
+            for (size_t k = 0; k < d->f.nentities && !seen; k++)
+                seen = !strncmp(d->f.entities[k].key, "related_host", 12) && same_host(d->f.entities[k].value, c);
+            if (seen) continue;
+            char key[32];
+            snprintf(key, sizeof key, other ? "related_host_%zu" : "related_host", other + 1);
+            add_entity(&d->f, key, c);
+            other++;
+        }
+        keep_evidence(d, h[i].events, h[i].nevents, h[i].nevents_total);
     }
+}
+
+/* ---- resolution --------------------------------------------------------------------------- */
+
+static int resolves(const et_rule *root, const et_rule *r)
+{
+    for (size_t i = 0; root->rca && i < root->rca->nresolved_by; i++)
+        if (root->rca->resolved_by[i] == r) return 1;
+    return 0;
+}
+
+/* The first record after the finding's last evidence, on its host, of a rule that shows the
+ * problem gone; the finding keeps its severity but is marked resolved and ranks lower. */
+static void mark_resolved(draft *d, const context *ctx)
+{
+    if (!d->rule->rca || !d->rule->rca->nresolved_by || !d->f.nentities) return;
+    const char *host = d->f.entities[0].value;
+    const kept_match *best = NULL;
+    for (size_t i = context_host(ctx, host); i < ctx->n && same_host(ctx->v[i]->ev.computer, host); i++) {
+        const kept_match *m = ctx->v[i];
+        if (m->ev.timestamp > d->last_time && resolves(d->rule, m->rule)) { best = m; break; }
+    }
+    if (!best) return;
+    d->f.resolved = true;
+    copy_evidence(&d->f.resolution, best);
+    free(d->f.resolution.message);
+    d->f.resolution.message = xstrdup(best->rule->title);
+    char iso[32], note[600];
+    et_filetime_to_iso(best->ev.timestamp, iso);
+    snprintf(note, sizeof note, "resolved: %s at %s (%s, record %llu)", best->rule->title, iso, best->ev.file,
+             (unsigned long long)best->ev.record_id);
+    push_str(&d->f.notes, &d->f.nnotes, xstrdup(note));
+}
+
+/* ---- ranking and root causes ------------------------------------------------------------------ */
+
+static void score(draft *d)
+{
+    const et_finding *f = &d->f;
+    d->score = (int)f->severity * 10 + (f->root_cause ? 5 : 0) + confidence_rank(f->confidence) - (f->resolved ? 10 : 0);
 }
 
 static int cmp_draft(const void *pa, const void *pb)
@@ -243,10 +406,20 @@ static int same_entity(const et_finding *a, const et_finding *b)
     for (size_t i = 0; i < a->nentities; i++)
         for (size_t j = 0; j < b->nentities; j++) {
             const char *x = a->entities[i].value, *y = b->entities[j].value;
-            size_t nx = strcspn(x, "."), ny = strcspn(y, ".");
-            if (!strcasecmp(x, y) || (nx == ny && !strncasecmp(x, y, nx) &&
-                                      !strcmp(a->entities[i].key, "host") && !strcmp(b->entities[j].key, "host")))
-                return 1;
+            int hosts = !strncmp(a->entities[i].key, "host", 4) || !strncmp(a->entities[i].key, "related_host", 12);
+            int hosts2 = !strncmp(b->entities[j].key, "host", 4) || !strncmp(b->entities[j].key, "related_host", 12);
+            if (!strcasecmp(x, y) || (hosts && hosts2 && same_host(x, y))) return 1;
+        }
+    return 0;
+}
+
+/* Any evidence of sym within the window of any evidence of root. */
+static int near_in_time(const et_finding *root, const et_finding *sym, int64_t window)
+{
+    for (size_t i = 0; i < root->nevidence; i++)
+        for (size_t j = 0; j < sym->nevidence; j++) {
+            int64_t dt = root->evidence[i].timestamp - sym->evidence[j].timestamp;
+            if (dt <= window && dt >= -window) return 1;
         }
     return 0;
 }
@@ -262,11 +435,12 @@ static void link_causes(drafts *d)
 {
     for (size_t i = 0; i < d->n; i++) {
         draft *root = &d->v[i];
-        if (!root->rule->rca || !root->rule->rca->nexplains) continue;
+        if (!root->rule->rca || !root->rule->rca->nexplains || root->f.explained_by) continue;
         for (size_t j = 0; j < d->n; j++) {
             draft *sym = &d->v[j];
-            if (i == j || sym->f.explained_by || !explains_rule(root->rule, sym->rule)) continue;
-            if (!same_entity(&root->f, &sym->f)) continue;
+            if (i == j || sym->f.explained_by || sym->f.nexplains || !explains_rule(root->rule, sym->rule)) continue;
+            int64_t win = root->rule->rca->explains_window;
+            if (!same_entity(&root->f, &sym->f) && !(win && near_in_time(&root->f, &sym->f, win))) continue;
             sym->f.explained_by = xstrdup(root->f.id);
             push_str(&root->f.explains, &root->f.nexplains, xstrdup(sym->f.id));
         }
@@ -279,8 +453,14 @@ void et_build_findings(const kept_set *k, et_report *r, const char *codes_file)
     drafts d = {0};
     kept_match *m = k->matches;
     if (k->nmatches) qsort(m, k->nmatches, sizeof *m, cmp_match);
-    detection_findings(m, k->nmatches, &d, codes);
-    hit_findings(k->hits, k->nhits, &d, codes);
+    context ctx = context_build(k);
+    detection_findings(m, k->nmatches, &d, codes, &ctx);
+    hit_findings(k->hits, k->nhits, &d, codes, &ctx);
+    for (size_t i = 0; i < d.n; i++) {
+        mark_resolved(&d.v[i], &ctx);
+        score(&d.v[i]);
+    }
+    free(ctx.v);
     et_codes_free(codes);
     if (d.n) qsort(d.v, d.n, sizeof *d.v, cmp_draft);
     for (size_t i = 0; i < d.n; i++) {

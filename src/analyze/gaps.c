@@ -1,13 +1,12 @@
 /* gaps.c: evidence gaps: inputs that could not be read in full, logs a finding needs that the
- * upload lacks (declared as data in rules/data/evidence.yaml), and "no rule fired" with what
- * was looked at. */
+ * upload lacks or that do not cover its time (each rule's rca.needs; the finding's confidence
+ * drops as the rule says), and "no rule fired" with what was looked at. */
 #include "analyze/kept.h"
 #include "core/outbuf.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <yaml.h>
 
 static char *xstrdup(const char *s)
 {
@@ -61,55 +60,7 @@ static void input_gaps(et_report *r, const kept_set *k)
     }
 }
 
-/* ---- rules/data/evidence.yaml ------------------------------------------------------------- */
-
-typedef struct need { char *rule, *channel, *host, *message; } need;
-
-static char *scalar(yaml_document_t *doc, yaml_node_t *map, const char *key)
-{
-    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-        yaml_node_t *k = yaml_document_get_node(doc, p->key), *v = yaml_document_get_node(doc, p->value);
-        if (k && v && k->type == YAML_SCALAR_NODE && v->type == YAML_SCALAR_NODE &&
-            !strcmp((char *)k->data.scalar.value, key))
-            return xstrdup((char *)v->data.scalar.value);
-    }
-    return NULL;
-}
-
-static need *load_needs(const char *path, size_t *n)
-{
-    *n = 0;
-    FILE *f = path ? fopen(path, "rb") : NULL;
-    if (!f) return NULL;
-    yaml_parser_t parser;
-    yaml_document_t doc;
-    yaml_parser_initialize(&parser);
-    yaml_parser_set_input_file(&parser, f);
-    need *v = NULL;
-    if (yaml_parser_load(&parser, &doc)) {
-        yaml_node_t *root = yaml_document_get_root_node(&doc);
-        if (root && root->type == YAML_SEQUENCE_NODE) {
-            for (yaml_node_item_t *it = root->data.sequence.items.start; it < root->data.sequence.items.top; it++) {
-                yaml_node_t *m = yaml_document_get_node(&doc, *it);
-                if (!m || m->type != YAML_MAPPING_NODE) continue;
-                v = realloc(v, (*n + 1) * sizeof *v);
-                if (!v) abort();
-                need *x = &v[(*n)++];
-                x->rule = scalar(&doc, m, "rule");
-                x->channel = scalar(&doc, m, "channel");
-                x->host = scalar(&doc, m, "host");
-                x->message = scalar(&doc, m, "message");
-            }
-        }
-        yaml_document_delete(&doc);
-    } else {
-        fprintf(stderr, "%s:%zu:%zu: %s\n", path, parser.problem_mark.line + 1, parser.problem_mark.column + 1,
-                parser.problem ? parser.problem : "YAML error");
-    }
-    yaml_parser_delete(&parser);
-    fclose(f);
-    return v;
-}
+/* ---- rca.needs: logs a finding depends on ------------------------------------------------ */
 
 static const char *entity_lookup(const char *name, void *ctx)
 {
@@ -125,46 +76,77 @@ static int same_host(const char *a, const char *b)
     return !strcasecmp(a, b) || (na == nb && !strncasecmp(a, b, na));
 }
 
-/* Does some input hold channel (for host, when given)? */
-static int have_log(const et_report *r, const char *channel, const char *host)
+static void finding_span(const et_finding *f, int64_t *first, int64_t *last)
 {
-    for (size_t i = 0; i < r->ninputs; i++) {
-        const et_input *in = &r->inputs[i];
-        int ch = 0;
-        for (size_t c = 0; c < in->nchannels && !ch; c++) ch = !strcasecmp(in->channels[c], channel);
-        if (!ch) continue;
-        if (!host || !*host) return 1;
-        for (size_t h = 0; h < in->nhosts; h++)
-            if (same_host(in->hosts[h], host)) return 1;
+    *first = INT64_MAX;
+    *last = INT64_MIN;
+    for (size_t i = 0; i < f->nevidence; i++) {
+        if (f->evidence[i].timestamp < *first) *first = f->evidence[i].timestamp;
+        if (f->evidence[i].timestamp > *last) *last = f->evidence[i].timestamp;
     }
-    return 0;
 }
 
-static void declared_gaps(et_report *r, const char *path)
+typedef enum { LOG_PRESENT = 0, LOG_MISSING, LOG_NOT_COVERING } log_state;
+
+/* Does some input hold the channel (of host / of another host than self), over [first, last]? */
+static log_state find_log(const et_report *r, const et_need *n, const char *host, const char *self,
+                          int64_t first, int64_t last)
 {
-    size_t n;
-    need *needs = load_needs(path, &n);
-    for (size_t i = 0; i < n; i++) {
-        for (size_t j = 0; j < r->nfindings; j++) {
-            et_finding *f = &r->findings[j];
-            if (!needs[i].rule || !needs[i].channel || strcmp(needs[i].rule, f->rule)) continue;
-            et_buf host = {0}, msg = {0};
-            if (needs[i].host) et_template_render(&host, needs[i].host, entity_lookup, f);
-            int unresolved = host.data && strchr(host.data, '{');
-            if (!have_log(r, needs[i].channel, unresolved ? NULL : host.data)) {
-                et_template_render(&msg, needs[i].message ? needs[i].message : "a log this finding needs is missing",
-                                   entity_lookup, f);
-                char line[1400];
-                snprintf(line, sizeof line, "%s (needed by %s: %s log%s%s)", msg.data ? msg.data : "", f->id,
-                         needs[i].channel, host.len && !unresolved ? " of " : "", host.len && !unresolved ? host.data : "");
-                add_gap(r, "missing-log", line);
-            }
-            et_buf_free(&host);
-            et_buf_free(&msg);
-        }
+    log_state best = LOG_MISSING;
+    for (size_t i = 0; i < r->ninputs; i++) {
+        const et_input *in = &r->inputs[i];
+        int ch = 0, who = !host && !n->other_host;
+        for (size_t c = 0; c < in->nchannels && !ch; c++) ch = !strcasecmp(in->channels[c], n->channel);
+        for (size_t h = 0; h < in->nhosts && !who; h++)
+            who = host ? same_host(in->hosts[h], host) : !self || !same_host(in->hosts[h], self);
+        if (!ch || !who) continue;
+        if (!n->covering || (in->first_time <= first && in->last_time >= last)) return LOG_PRESENT;
+        best = LOG_NOT_COVERING;
     }
-    for (size_t i = 0; i < n; i++) { free(needs[i].rule); free(needs[i].channel); free(needs[i].host); free(needs[i].message); }
-    free(needs);
+    return best;
+}
+
+static void lower_confidence(et_finding *f, const char *to)
+{
+    static const char *order[] = {"low", "medium", "high"};
+    int have = 1, want = 1;
+    for (int i = 0; i < 3; i++) {
+        if (f->confidence && !strcmp(f->confidence, order[i])) have = i;
+        if (!strcmp(to, order[i])) want = i;
+    }
+    if (want >= have) return;
+    free(f->confidence);
+    f->confidence = xstrdup(order[want]);
+}
+
+static void need_gap(et_report *r, et_finding *f, const et_need *n)
+{
+    et_buf host = {0}, msg = {0};
+    if (n->host) et_template_render(&host, n->host, entity_lookup, f);
+    const char *h = host.data && !strchr(host.data, '{') ? host.data : NULL;
+    int64_t first, last;
+    finding_span(f, &first, &last);
+    log_state st = find_log(r, n, h, entity_lookup("host", f), first, last);
+    if (st != LOG_PRESENT) {
+        et_template_render(&msg, n->message ? n->message : "a log this finding needs is missing", entity_lookup, f);
+        char line[1600];
+        const char *whose = h ? h : n->other_host ? "another host" : "any host";
+        snprintf(line, sizeof line, "%s (%s: %s log of %s%s)", msg.data ? msg.data : "", f->id, n->channel, whose,
+                 st == LOG_NOT_COVERING ? " does not cover the time of the finding" : " is not in the upload");
+        add_gap(r, st == LOG_NOT_COVERING ? "time-range" : "missing-log", line);
+        if (n->confidence) lower_confidence(f, n->confidence);
+    }
+    et_buf_free(&host);
+    et_buf_free(&msg);
+}
+
+static void declared_gaps(et_report *r, const kept_set *k)
+{
+    for (size_t j = 0; j < r->nfindings; j++) {
+        et_finding *f = &r->findings[j];
+        const et_rule *rule = et_ruleset_find(k->rules, f->rule);
+        for (size_t i = 0; rule && rule->rca && i < rule->rca->nneeds; i++) need_gap(r, f, &rule->rca->needs[i]);
+    }
 }
 
 /* "No rule fired" says what was looked at. */
@@ -189,9 +171,9 @@ static void nothing_found(et_report *r)
     et_buf_free(&b);
 }
 
-void et_find_gaps(const kept_set *k, et_report *r, const char *evidence_file)
+void et_find_gaps(const kept_set *k, et_report *r)
 {
-    declared_gaps(r, evidence_file);
+    declared_gaps(r, k);
     input_gaps(r, k);
     nothing_found(r);
 }

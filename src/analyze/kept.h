@@ -36,7 +36,7 @@ const char *kept_value(const kept_match *m, const char *name);
 
 /* findings.c: turns matches and correlation hits into ranked findings with linked root causes. */
 void et_build_findings(const kept_set *k, et_report *r, const char *codes_file);
-/* gaps.c: evidence gaps the rule packs declare (rules/data/evidence.yaml) and "no rule fired". */
-void et_find_gaps(const kept_set *k, et_report *r, const char *evidence_file);
+/* gaps.c: unreadable inputs, logs the findings' rules need (rca.needs), "no rule fired". */
+void et_find_gaps(const kept_set *k, et_report *r);
 
 #endif

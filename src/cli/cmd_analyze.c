@@ -151,10 +151,9 @@ int cmd_analyze(int argc, char **argv)
     analyze_args a = {.fail_on = -1};
     et_input_limits_default(&a.limits);
     if (parse_args(argc, argv, &a) != 0) { free(a.rules); return ET_EXIT_USAGE; }
-    char pack_dir[4096], evidence[4096], codes[4096];
+    char pack_dir[4096], codes[4096];
     const char *root = default_rules_dir();
     snprintf(pack_dir, sizeof pack_dir, "%s/packs", root);
-    snprintf(evidence, sizeof evidence, "%s/data/evidence.yaml", root);
     snprintf(codes, sizeof codes, "%s/data/error-codes.yaml", root);
     char *defaults[] = {pack_dir};
     int nerr = 0;
@@ -168,10 +167,8 @@ int cmd_analyze(int argc, char **argv)
         return ET_EXIT_USAGE;
     }
     et_analysis_opts o = {.all_events = a.all, .jobs = a.jobs, .tz = a.tz, .limits = &a.limits,
-                          .evidence_file = a.nrules ? NULL : evidence, .codes_file = codes,
+                          .codes_file = codes,
                           .progress = !a.quiet && isatty(STDERR_FILENO)};
-    struct stat st;
-    if (!a.nrules && stat(evidence, &st) != 0) o.evidence_file = NULL;
     int problems = 0;
     et_report *r = et_analyze(argv + optind, argc - optind, rs, &o, &problems);
     int wrc = write_outputs(&a, r);

@@ -58,6 +58,8 @@ typedef struct et_finding {
     et_evidence *evidence; size_t nevidence; size_t nevidence_total;
     char **explains; size_t nexplains;       /* ids of findings this one is the root cause of */
     char *explained_by;                      /* id of the root cause explaining this one, or NULL */
+    bool resolved;                           /* a later record shows the problem gone (rca.resolved_by) */
+    et_evidence resolution;                  /* that record; message = what it shows */
 } et_finding;
 
 typedef struct et_gap {

@@ -138,6 +138,9 @@ static void json_finding(et_buf *b, const et_finding *f)
     jstrv(b, f->explains, f->nexplains);
     et_buf_puts(b, ",\"explained_by\":");
     jstr(b, f->explained_by);
+    et_buf_puts(b, ",\"resolved\":");
+    if (f->resolved) json_evidence(b, &f->resolution);
+    else et_buf_puts(b, "null");
     et_buf_putc(b, '}');
 }
 

@@ -307,6 +307,7 @@ static void free_finding(et_finding *f)
     free(f->evidence);
     free_strv(f->explains, f->nexplains);
     free(f->explained_by);
+    free(f->resolution.file); free(f->resolution.computer); free(f->resolution.channel); free(f->resolution.message);
 }
 
 void et_report_free(et_report *r)
