@@ -11,6 +11,8 @@
 #define MAX_DEPTH 48        /* element nesting */
 #define MAX_NEST 12         /* template instances / embedded BinXML within one record */
 #define MAX_STEPS 2000000   /* tokens per record: bounds pathological inputs */
+#define MAX_RENDERED (16u << 20) /* text one record may render: a real one renders well under 1 MiB,
+                                    a crafted one re-renders one big value through repeated tokens */
 #define MAX_ATTRS 8
 #define NAME_CACHE 2048
 #define MAX_FIELDS 4096
@@ -49,6 +51,7 @@ struct bx_decoder {
     int nest;
     int in_template;    /* elements inside template bodies carry a dependency id */
     long steps;
+    size_t rendered;    /* bytes of text and values rendered so far (MAX_RENDERED) */
     int data_index;
     et_event *ev;
     et_arena *arena;
@@ -101,6 +104,14 @@ static int fail(bx_decoder *d, const char *msg, uint32_t off)
 {
     if (!d->err[0]) snprintf(d->err, d->errlen, "%s at chunk offset 0x%x", msg, off);
     return -1;
+}
+
+/* Accounts for n more bytes of rendered text; fails past MAX_RENDERED. */
+static int spend(bx_decoder *d, size_t n, uint32_t off)
+{
+    d->rendered += n;
+    if (d->rendered > MAX_RENDERED) return fail(d, "record renders to more than 16 MiB of text", off);
+    return 0;
 }
 
 /* ---- names ---------------------------------------------------------------- */
@@ -364,6 +375,7 @@ static int push_array_items(bx_decoder *d, const bx_sub *s)
         char msg[128] = "";
         if (bx_render_value(&d->scratch, s->type & 0x7F, d->chunk + s->off + off[i], len[i], msg, sizeof msg) < 0)
             return fail(d, msg, s->off);
+        if (spend(d, d->scratch.len + sizeof *f->items, s->off)) return -1;
         if (f->nitems == f->items_cap) {
             f->items_cap = f->items_cap ? f->items_cap * 2 : 8;
             f->items = realloc(f->items, (size_t)f->items_cap * sizeof *f->items);
@@ -407,13 +419,13 @@ static int do_substitution(bx_decoder *d, uint32_t *pos, uint32_t end, subs_t su
     if (!out && (s->type & BX_ARRAY)) return push_array_items(d, s);
     et_buf *dst = out ? out : &d->frames[d->depth - 1].text;
     char msg[128] = "";
+    size_t before = dst->len;
     if (bx_render_value(dst, s->type, d->chunk + s->off, s->size, msg, sizeof msg) < 0)
         return fail(d, msg, s->off);
-    return 1;
+    return spend(d, dst->len - before, s->off) < 0 ? -1 : 1;
 }
 
-/* Reads a text piece (value, charref, entity, cdata) into out. Returns 1 if consumed. */
-static int text_piece(bx_decoder *d, uint32_t *pos, uint32_t end, et_buf *out, uint8_t tok)
+static int text_piece_raw(bx_decoder *d, uint32_t *pos, uint32_t end, et_buf *out, uint8_t tok)
 {
     const uint8_t *c = d->chunk;
     switch (tok) {
@@ -450,6 +462,16 @@ static int text_piece(bx_decoder *d, uint32_t *pos, uint32_t end, et_buf *out, u
     }
     }
     return 0;
+}
+
+/* Reads a text piece (value, charref, entity, cdata) into out. Returns 1 if consumed. */
+static int text_piece(bx_decoder *d, uint32_t *pos, uint32_t end, et_buf *out, uint8_t tok)
+{
+    uint32_t start = *pos;
+    size_t before = out->len;
+    int rc = text_piece_raw(d, pos, end, out, tok);
+    if (rc > 0 && spend(d, out->len - before, start)) return -1;
+    return rc;
 }
 
 static int parse_attribute(bx_decoder *d, uint32_t *pos, uint32_t end, subs_t subs)
@@ -629,6 +651,7 @@ int bx_decode_record(bx_decoder *d, uint32_t off, uint32_t end, et_event *ev, et
     d->nest = 0;
     d->in_template = 0;
     d->steps = 0;
+    d->rendered = 0;
     d->data_index = 0;
     d->nfields = 0;
     if (++d->stamp == 0) { /* wrapped: forget every slot */
