@@ -15,6 +15,7 @@
                                     a crafted one re-renders one big value through repeated tokens */
 #define MAX_ATTRS 8
 #define NAME_CACHE 2048
+#define NAMES_MAX (4u << 20) /* bytes of cached names per chunk (names stored once each: < 100 KiB) */
 #define MAX_FIELDS 4096
 #define NAME_SLOTS 8192     /* field-name hash of one record: > 2 * MAX_FIELDS, always a free slot */
 
@@ -43,6 +44,7 @@ struct bx_decoder {
     uint32_t cache_key[NAME_CACHE];
     const char *cache_val[NAME_CACHE];
     et_arena names;
+    size_t names_bytes; /* in names (NAMES_MAX) */
     et_buf namebuf;     /* read_name's own: its callers may be filling scratch (attribute values) */
     et_buf scratch;
     /* per-record state */
@@ -98,6 +100,7 @@ void bx_decoder_set_chunk(bx_decoder *d, const uint8_t *chunk, uint32_t len)
     d->len = len;
     memset(d->cache_key, 0, sizeof d->cache_key);
     et_arena_reset(&d->names);
+    d->names_bytes = 0;
 }
 
 static int fail(bx_decoder *d, const char *msg, uint32_t off)
@@ -135,8 +138,15 @@ static const char *read_name(bx_decoder *d, uint32_t name_off, uint32_t *pos)
 miss:
     d->namebuf.len = 0;
     bx_utf16_to_utf8(&d->namebuf, d->chunk + name_off + 8, units, 1);
+    /* Decoding counts as rendering: names at thousands of offsets, read again and again, would
+     * otherwise fill memory. Names not cached live as long as the record. */
+    if (spend(d, d->namebuf.len, name_off)) return NULL;
+    if (slot == NAME_CACHE || d->names_bytes + d->namebuf.len >= NAMES_MAX)
+        return et_arena_strndup(d->arena, d->namebuf.data, d->namebuf.len);
     char *name = et_arena_strndup(&d->names, d->namebuf.data, d->namebuf.len);
-    if (slot < NAME_CACHE) { d->cache_key[slot] = name_off + 1; d->cache_val[slot] = name; }
+    d->names_bytes += d->namebuf.len + 1;
+    d->cache_key[slot] = name_off + 1;
+    d->cache_val[slot] = name;
     return name;
 }
 
