@@ -496,6 +496,7 @@ static int parse_attribute(bx_decoder *d, uint32_t *pos, uint32_t end, subs_t su
     if (val->data) val->data[0] = 0;
     int present = 0, any_token = 0;
     while (*pos < end) {
+        if (++d->steps > MAX_STEPS) return fail(d, "record too complex", *pos);
         uint8_t tok = d->chunk[*pos] & 0x0F;
         int rc;
         if (tok == T_SUBST || tok == T_OPTSUBST) {
@@ -535,8 +536,10 @@ static int parse_element(bx_decoder *d, uint32_t *pos, uint32_t end, subs_t subs
         *pos += 4; /* attribute list size */
     }
     if (elem_start(d, name) < 0) return -1;
-    while (*pos < end && (c[*pos] & 0x0F) == T_ATTR)
+    while (*pos < end && (c[*pos] & 0x0F) == T_ATTR) { /* attributes are tokens too (MAX_STEPS) */
+        if (++d->steps > MAX_STEPS) return fail(d, "record too complex", *pos);
         if (parse_attribute(d, pos, end, subs) < 0) return -1;
+    }
     if (need(d, *pos, 1, end)) return -1;
     uint8_t next = c[*pos] & 0x0F;
     if (next == T_CLOSE_EMPTY) {
