@@ -1,11 +1,13 @@
 #!/bin/sh
-# Installs every build, test and benchmark dependency of evtriage from Debian 12 packages.
+# Installs every build, test and benchmark dependency of evtriage from Debian 12 packages
+# (clang + libclang-rt-14-dev: libFuzzer for tests/fuzz; libarchive-tools: bsdtar writes 7z seeds).
 set -eu
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
 export DEBIAN_FRONTEND=noninteractive
 PKGS="build-essential cmake pkg-config libevtx-dev libbfio-dev libyaml-dev libcmocka-dev \
-libpcre2-dev libexpat1-dev libarchive-dev libmimalloc-dev libevtx-utils python3 python3-evtx python3-yaml zip xz-utils chromium time bc"
+libpcre2-dev libexpat1-dev libarchive-dev libmimalloc-dev libevtx-utils python3 python3-evtx python3-yaml zip xz-utils chromium time bc \
+clang libclang-rt-14-dev libarchive-tools"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: a -Werror release build and an ASan+UBSan build, each with ctest.
+# Runs every test: a -Werror release build and an ASan+UBSan build, each with ctest, then a
+# bounded libFuzzer run of every fuzz target (clang, ASan+UBSan; docs/fuzzing.md).
+# EVTRIAGE_FUZZ_SECONDS: seconds per fuzz target (default 30; 0 skips the fuzz stage).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -13,3 +15,10 @@ for variant in release asan; do
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir "$dir" --output-on-failure -j "$jobs"
 done
+fuzz_seconds=${EVTRIAGE_FUZZ_SECONDS:-30}
+if [ "$fuzz_seconds" -gt 0 ]; then
+  dir=build-ci-fuzz
+  cmake -S . -B "$dir" -DCMAKE_C_COMPILER=clang -DEVTRIAGE_FUZZ=ON -DEVTRIAGE_WERROR=ON >/dev/null
+  cmake --build "$dir" -j "$jobs" --target fuzz
+  ./tests/fuzz/run_fuzzers.sh "$dir" "$fuzz_seconds"
+fi
