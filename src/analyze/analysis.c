@@ -4,6 +4,8 @@
 #include "analyze/analysis.h"
 #include "analyze/inventory.h"
 #include "analyze/kept.h"
+#include "analyze/codes.h"
+#include "analyze/tplfilter.h"
 #include "core/timeutil.h"
 #include "input/scan.h"
 #include <stdio.h>
@@ -17,6 +19,7 @@
 
 typedef struct analysis {
     const et_analysis_opts *opts;
+    et_codes *codes;          /* error-code table, read-only: shared by the worker threads */
     const et_ruleset *rules;
     et_report *report;
     kept_set kept;
@@ -99,15 +102,42 @@ static void add_value(kept_match *k, const char *name, const char *value)
     k->nvalues++;
 }
 
-/* The timeline message of a matched event: the rule's rca message rendered from this event,
- * else its title and the values it matched on. */
-static const char *lookup_match(const char *name, void *ctx) { return et_match_value(ctx, name); }
+/* The timeline line of a matched record: the rule's `event:` template, else its title, filled
+ * from this record alone ({count} is 1, {first_time} and {last_time} its time). */
+typedef struct one_ctx { const et_match *m; const et_codes *codes; et_arena scratch; char tmp[40]; } one_ctx;
 
-static void match_message(const et_match *m, char *out, size_t outlen)
+static const char *one_plain(const char *name, void *vctx)
+{
+    one_ctx *c = vctx;
+    const char *v = et_match_value(c->m, name);
+    if (v) return v;
+    if (!strcasecmp(name, "count")) return "1";
+    if (!strcasecmp(name, "first_time") || !strcasecmp(name, "last_time")) {
+        et_filetime_to_iso(c->m->event->timestamp, c->tmp);
+        return c->tmp;
+    }
+    return NULL;
+}
+
+static const char *one_lookup(const char *name, void *vctx)
+{
+    one_ctx *c = vctx;
+    const char *bar = strchr(name, '|');
+    if (!bar) return one_plain(name, c);
+    char field[128];
+    snprintf(field, sizeof field, "%.*s", (int)(bar - name), name);
+    return tpl_filter(bar + 1, one_plain(field, c), one_plain, c, c->codes, &c->scratch);
+}
+
+static void match_message(const et_match *m, const et_codes *codes, char *out, size_t outlen)
 {
     et_buf b = {0};
-    if (m->rule->rca && m->rule->rca->message) {
-        et_template_render(&b, m->rule->rca->message, lookup_match, (void *)m);
+    const et_rca *rca = m->rule->rca;
+    const char *tmpl = rca && rca->event ? rca->event : rca && rca->title ? rca->title : NULL;
+    if (tmpl) {
+        one_ctx c = {.m = m, .codes = codes, .scratch = {.block_size = 1024}};
+        et_template_render(&b, tmpl, one_lookup, &c);
+        et_arena_free(&c.scratch);
     } else {
         et_buf_puts(&b, m->rule->title ? m->rule->title : "match");
         for (size_t i = 0; i < m->nextracted && i < 4; i++)
@@ -177,7 +207,7 @@ static void on_match(const et_match *m, void *vctx)
     an_unit *u = sc->u;
     et_correlator_add(u->corr, m);
     char msg[512];
-    match_message(m, msg, sizeof msg);
+    match_message(m, u->a->codes, msg, sizeof msg);
     if (m->rule->standalone || m->rule->keep_context) keep_match(u, m, msg);
     et_severity sev = (et_severity)m->rule->level;
     if (!sc->matched || sev > sc->sev) {
@@ -356,6 +386,7 @@ static void on_hit(const et_corr_hit *h, void *vctx)
 {
     analysis *a = vctx;
     kept_set *k = &a->kept;
+    if (!h->rule->standalone) return;   /* only feeds another correlation */
     if (k->nhits == k->hcap) {
         k->hcap = k->hcap ? k->hcap * 2 : 16;
         k->hits = realloc(k->hits, k->hcap * sizeof *k->hits);
@@ -413,6 +444,7 @@ et_report *et_analyze(char **paths, int npaths, const et_ruleset *rules, const e
     a.report = calloc(1, sizeof *a.report);
     if (!a.report) abort();
     a.kept.rules = rules;
+    a.codes = opts->codes_file ? et_codes_load(opts->codes_file) : NULL;
     a.corr = et_correlator_new(rules, 0);
     et_scan_consumer c = {.ctx = &a, .unit_new = unit_new, .event = unit_event, .problem = unit_problem,
                           .file_begin = file_begin, .unit_done = unit_done, .file_end = file_end,
@@ -428,13 +460,14 @@ et_report *et_analyze(char **paths, int npaths, const et_ruleset *rules, const e
     r->tool_version = xstrdup(EVTRIAGE_VERSION);
     r->tz = opts->tz ? xstrdup(opts->tz) : NULL;
     r->generated_at = now_iso();
-    et_build_findings(&a.kept, r, opts->codes_file);
+    et_build_findings(&a.kept, r, a.codes);
     et_find_gaps(&a.kept, r);
     if (et_correlator_dropped(a.corr)) {
         fprintf(stderr, "evtriage: warning: correlation cap reached; %zu matches were not correlated\n",
                 et_correlator_dropped(a.corr));
     }
     et_correlator_free(a.corr);
+    et_codes_free(a.codes);
     kept_set_free(&a.kept);
     if (problems) *problems = a.problems;
     return r;

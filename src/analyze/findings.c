@@ -4,6 +4,7 @@
  * problems a later record shows gone marked resolved, ranked by severity, cause and confidence. */
 #include "analyze/kept.h"
 #include "analyze/codes.h"
+#include "analyze/tplfilter.h"
 #include "core/arena.h"
 #include "core/outbuf.h"
 #include "core/timeutil.h"
@@ -130,8 +131,10 @@ static const char *distinct_values(fill_ctx *c, const char *name)
     return out;
 }
 
-/* {name|filter}: meaning / name (error code as words), values (distinct values with counts),
- * short (host name up to the first dot), domain (after it). */
+static const char *plain_value(const char *name, void *vctx) { return lookup_plain(name, vctx); }
+
+/* {name|filter}: values (the distinct values over the evidence, with counts) here, the others
+ * (meaning, name, short, domain, since:OTHER) in tplfilter.c. */
 static const char *lookup(const char *name, void *vctx)
 {
     fill_ctx *c = vctx;
@@ -139,15 +142,8 @@ static const char *lookup(const char *name, void *vctx)
     if (!bar) return lookup_plain(name, c);
     char field[128];
     snprintf(field, sizeof field, "%.*s", (int)(bar - name), name);
-    const char *filter = bar + 1;
-    if (!strcmp(filter, "values")) return distinct_values(c, field);
-    const char *v = lookup_plain(field, c);
-    if (!v) return NULL;
-    if (!strcmp(filter, "short")) return et_arena_strndup(&c->scratch, v, strcspn(v, "."));
-    if (!strcmp(filter, "domain")) { const char *dot = strchr(v, '.'); return dot ? dot + 1 : NULL; }
-    const char *words = !strcmp(filter, "meaning") ? et_codes_meaning(c->codes, v)
-                        : !strcmp(filter, "name")  ? et_codes_name(c->codes, v) : NULL;
-    return words ? words : v;
+    if (!strcmp(bar + 1, "values")) return distinct_values(c, field);
+    return tpl_filter(bar + 1, lookup_plain(field, c), plain_value, c, c->codes, &c->scratch);
 }
 
 static const char *lookup_plain(const char *name, fill_ctx *c)
@@ -258,6 +254,7 @@ static void fill_from_rule(draft *d, fill_ctx *fc)
     const et_rca *rca = r->rca;
     et_finding *f = &d->f;
     f->rule = xstrdup(r->id ? r->id : r->name ? r->name : r->title);
+    f->rule_name = r->name ? xstrdup(r->name) : NULL;
     f->severity = r->has_level ? (et_severity)r->level : ET_SEV_MEDIUM;
     f->title = rca && rca->title ? render(rca->title, fc) : xstrdup(r->title);
     f->message = rca && rca->message ? render(rca->message, fc) : NULL;
@@ -294,6 +291,13 @@ static int cmp_match(const void *pa, const void *pb)
     return x->ev.record_id < y->ev.record_id ? -1 : x->ev.record_id > y->ev.record_id;
 }
 
+static int cmp_time_only(const void *pa, const void *pb)
+{
+    const kept_match *x = pa, *y = pb;
+    if (x->ev.timestamp != y->ev.timestamp) return x->ev.timestamp < y->ev.timestamp ? -1 : 1;
+    return x->ev.record_id < y->ev.record_id ? -1 : x->ev.record_id > y->ev.record_id;
+}
+
 /* One finding per (detection rule, host); facts and resolution-only rules give none. */
 static void detection_findings(kept_match *m, size_t n, drafts *out, const et_codes *codes, const context *ctx)
 {
@@ -317,6 +321,46 @@ static void detection_findings(kept_match *m, size_t n, drafts *out, const et_co
     }
 }
 
+static int same_group(const kept_hit *a, const kept_hit *b)
+{
+    if (a->rule != b->rule || a->ngroup != b->ngroup) return 0;
+    for (size_t g = 0; g < a->ngroup; g++)
+        if (strcasecmp(a->group[g].value, b->group[g].value)) return 0;
+    return 1;
+}
+
+/* Hits of one rule with the same group-by values (each request of `absent` that got no answer,
+ * each window of an event_count) are one finding: counts add up, evidence joins in time order. */
+static size_t merge_hits(kept_hit *h, size_t n)
+{
+    size_t out = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t j = 0;
+        while (j < out && !same_group(&h[j], &h[i])) j++;
+        if (j == out) { if (out != i) h[out] = h[i]; out++; continue; }
+        kept_hit *d = &h[j], *s = &h[i];
+        d->count += s->count;
+        d->nevents_total += s->nevents_total;
+        if (s->first_time < d->first_time) d->first_time = s->first_time;
+        if (s->last_time > d->last_time) d->last_time = s->last_time;
+        d->events = realloc(d->events, (d->nevents + s->nevents + 1) * sizeof *d->events);
+        if (!d->events) abort();
+        for (size_t k = 0; k < s->nevents; k++) {   /* skip records the first hit already holds */
+            int dup = 0;
+            for (size_t q = 0; q < d->nevents && !dup; q++)
+                dup = d->events[q].ev.record_id == s->events[k].ev.record_id && !strcmp(d->events[q].ev.file, s->events[k].ev.file);
+            if (dup) { kept_match_free(&s->events[k]); d->nevents_total--; continue; }
+            d->events[d->nevents++] = s->events[k];
+        }
+        free(s->events);
+        for (size_t g = 0; g < s->ngroup; g++) { free(s->group[g].key); free(s->group[g].value); }
+        free(s->group);
+    }
+    for (size_t i = 0; i < out; i++)
+        if (h[i].nevents > 1) qsort(h[i].events, h[i].nevents, sizeof *h[i].events, cmp_time_only);
+    return out;
+}
+
 static void hit_findings(const kept_hit *h, size_t n, drafts *out, const et_codes *codes, const context *ctx)
 {
     for (size_t i = 0; i < n; i++) {
@@ -330,7 +374,9 @@ static void hit_findings(const kept_hit *h, size_t n, drafts *out, const et_code
                        .count = h[i].count, .first = h[i].first_time, .last = h[i].last_time};
         fill(d, &fc);
         if (latest) add_entity(&d->f, "host", latest->ev.computer);
-        for (size_t g = 0; g < h[i].ngroup; g++) add_entity(&d->f, h[i].group[g].key, h[i].group[g].value);
+        for (size_t g = 0; g < h[i].ngroup; g++)   /* a group-by on the host itself names nothing new */
+            if (!latest || !same_host(h[i].group[g].value, latest->ev.computer) || strcasecmp(h[i].group[g].key, "Computer"))
+                add_entity(&d->f, h[i].group[g].key, h[i].group[g].value);
         /* every other host the evidence comes from concerns the finding too */
         size_t other = 0;
         for (size_t e = h[i].nevents; e-- > 0;) {
@@ -370,6 +416,8 @@ static void mark_resolved(draft *d, const context *ctx)
     }
     if (!best) return;
     d->f.resolved = true;
+    /* A symptom that went away is a transient; a root cause that went away stays what it was. */
+    if (!d->f.root_cause) d->f.severity = ET_SEV_INFO;
     copy_evidence(&d->f.resolution, best);
     free(d->f.resolution.message);
     d->f.resolution.message = xstrdup(best->rule->title);
@@ -447,21 +495,20 @@ static void link_causes(drafts *d)
     }
 }
 
-void et_build_findings(const kept_set *k, et_report *r, const char *codes_file)
+void et_build_findings(kept_set *k, et_report *r, const et_codes *codes)
 {
-    et_codes *codes = codes_file ? et_codes_load(codes_file) : NULL;
     drafts d = {0};
     kept_match *m = k->matches;
     if (k->nmatches) qsort(m, k->nmatches, sizeof *m, cmp_match);
     context ctx = context_build(k);
     detection_findings(m, k->nmatches, &d, codes, &ctx);
+    k->nhits = merge_hits(k->hits, k->nhits);
     hit_findings(k->hits, k->nhits, &d, codes, &ctx);
     for (size_t i = 0; i < d.n; i++) {
         mark_resolved(&d.v[i], &ctx);
         score(&d.v[i]);
     }
     free(ctx.v);
-    et_codes_free(codes);
     if (d.n) qsort(d.v, d.n, sizeof *d.v, cmp_draft);
     for (size_t i = 0; i < d.n; i++) {
         char id[32];

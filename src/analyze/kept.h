@@ -2,6 +2,7 @@
  * analysis pipeline, the findings builder and the gap finder. Internal to src/analyze. */
 #ifndef EVTRIAGE_KEPT_H
 #define EVTRIAGE_KEPT_H
+#include "analyze/codes.h"
 #include "report/report.h"
 #include "rules/rules.h"
 
@@ -35,7 +36,7 @@ void kept_set_free(kept_set *k);
 const char *kept_value(const kept_match *m, const char *name);
 
 /* findings.c: turns matches and correlation hits into ranked findings with linked root causes. */
-void et_build_findings(const kept_set *k, et_report *r, const char *codes_file);
+void et_build_findings(kept_set *k, et_report *r, const et_codes *codes);
 /* gaps.c: unreadable inputs, logs the findings' rules need (rca.needs), "no rule fired". */
 void et_find_gaps(const kept_set *k, et_report *r);
 

@@ -45,6 +45,7 @@ typedef struct et_kv { char *key; char *value; } et_kv;
 typedef struct et_finding {
     char *id;                 /* unique within the report, e.g. "F1" */
     char *rule;               /* rule id */
+    char *rule_name;          /* the rule's name (slug), or NULL */
     char *title;
     char *message;            /* filled template, may be NULL */
     et_severity severity;

@@ -28,7 +28,8 @@ static const char css[] =
     "text-transform:uppercase;vertical-align:middle}\n"
     ".badge.sev-critical{background:var(--critical)}.badge.sev-high{background:var(--high)}"
     ".badge.sev-medium{background:var(--medium);color:#1f2933}.badge.sev-low{background:var(--low)}"
-    ".badge.sev-info{background:var(--info)}.badge.root{background:#243b53}\n"
+    ".badge.sev-info{background:var(--info)}.badge.root{background:#243b53}.badge.resolved{background:#2f855a}"
+    "p.resolved{color:#2f855a;font-weight:600}\n"
     "article.finding{background:var(--card);border:1px solid var(--line);border-left:6px solid var(--info);"
     "border-radius:6px;padding:12px 18px;margin:14px 0}\n"
     "article.finding[data-severity=critical]{border-left-color:var(--critical)}"
@@ -243,7 +244,7 @@ static void html_evidence(et_buf *b, const et_report *r, const et_finding *f)
     et_buf_puts(b, "</tbody></table></details>\n");
 }
 
-static void html_finding_head(et_buf *b, const et_finding *f)
+static void html_finding_head(et_buf *b, const et_report *r, const et_finding *f)
 {
     const char *sev = et_severity_name(f->severity);
     et_buf_puts(b, "<article class=\"finding\" id=\"finding-");
@@ -254,22 +255,34 @@ static void html_finding_head(et_buf *b, const et_finding *f)
     esc(b, f->rule);
     et_buf_printf(b, "\" data-severity=\"%s\">\n<header><span class=\"badge sev-%s\">%s</span>", sev, sev, sev);
     if (f->root_cause) et_buf_puts(b, " <span class=\"badge root\">root cause</span>");
+    if (f->resolved) et_buf_puts(b, " <span class=\"badge resolved\">resolved</span>");
     et_buf_puts(b, "<h3>");
     esc(b, f->title ? f->title : f->rule);
     et_buf_puts(b, "</h3><span class=\"fid\">");
     esc(b, f->id);
     et_buf_puts(b, "</span></header>\n<p class=\"meta\">rule <code>");
-    esc(b, f->rule);
+    esc(b, f->rule_name ? f->rule_name : f->rule);
     et_buf_puts(b, "</code> · confidence ");
     esc(b, f->confidence ? f->confidence : "unknown");
     size_t total = f->nevidence_total > f->nevidence ? f->nevidence_total : f->nevidence;
     et_buf_printf(b, " · %zu event(s)</p>\n", total);
+    if (f->resolved) {
+        char when[64];
+        et_report_format_time(r, f->resolution.timestamp, when);
+        et_buf_puts(b, "<p class=\"resolved\">Resolved at ");
+        esc(b, when);
+        et_buf_puts(b, ": ");
+        esc(b, f->resolution.message);
+        et_buf_puts(b, " (");
+        esc(b, f->resolution.file);
+        et_buf_printf(b, ", record %llu)</p>\n", (unsigned long long)f->resolution.record_id);
+    }
     if (f->message) { et_buf_puts(b, "<p class=\"message\">"); esc(b, f->message); et_buf_puts(b, "</p>\n"); }
 }
 
 static void html_finding(et_buf *b, const et_report *r, const et_finding *f, int depth)
 {
-    html_finding_head(b, f);
+    html_finding_head(b, r, f);
     if (f->nentities) et_buf_puts(b, "<dl class=\"entities\">");
     for (size_t i = 0; i < f->nentities; i++) {
         et_buf_puts(b, "<dt>");

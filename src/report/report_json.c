@@ -107,6 +107,8 @@ static void json_finding_head(et_buf *b, const et_finding *f)
     jstr(b, f->id);
     et_buf_puts(b, ",\"rule\":");
     jstr(b, f->rule);
+    et_buf_puts(b, ",\"rule_name\":");
+    jstr(b, f->rule_name);
     et_buf_puts(b, ",\"title\":");
     jstr(b, f->title);
     et_buf_puts(b, ",\"message\":");

@@ -162,7 +162,7 @@ static void md_evidence(et_buf *b, const et_report *r, const et_finding *f)
     }
 }
 
-static void md_finding_head(et_buf *b, const et_finding *f, int depth)
+static void md_finding_head(et_buf *b, const et_report *r, const et_finding *f, int depth)
 {
     int level = 3 + depth > 6 ? 6 : 3 + depth;
     et_buf_printf(b, "\n%.*s ", level, "######");
@@ -173,10 +173,22 @@ static void md_finding_head(et_buf *b, const et_finding *f, int depth)
     if (f->root_cause) et_buf_puts(b, "**Root cause** · ");
     else if (depth) et_buf_puts(b, "Symptom · ");
     et_buf_puts(b, "rule ");
-    md_text(b, f->rule);
+    md_text(b, f->rule_name ? f->rule_name : f->rule);
+    if (f->rule_name) { et_buf_puts(b, " ("); md_text(b, f->rule); et_buf_putc(b, ')'); }
     et_buf_puts(b, " · confidence ");
     md_text(b, f->confidence ? f->confidence : "unknown");
     et_buf_puts(b, "\n");
+    if (f->resolved) {
+        char when[64];
+        et_report_format_time(r, f->resolution.timestamp, when);
+        et_buf_puts(b, "\n**Resolved** at ");
+        md_text(b, when);
+        et_buf_puts(b, ": ");
+        md_text(b, f->resolution.message);
+        et_buf_puts(b, " (");
+        md_text(b, f->resolution.file);
+        et_buf_printf(b, ", record %llu)\n", (unsigned long long)f->resolution.record_id);
+    }
     if (f->message) {
         et_buf_puts(b, "\n");
         md_text(b, f->message);
@@ -186,7 +198,7 @@ static void md_finding_head(et_buf *b, const et_finding *f, int depth)
 
 static void md_finding(et_buf *b, const et_report *r, const et_finding *f, int depth)
 {
-    md_finding_head(b, f, depth);
+    md_finding_head(b, r, f, depth);
     if (f->nentities) et_buf_puts(b, "\n**Entities:**\n\n");
     for (size_t i = 0; i < f->nentities; i++) {
         et_buf_puts(b, "- ");

@@ -170,11 +170,17 @@ static void t_finding(term *t, const et_report *r, const et_finding *f, int dept
     et_buf line = {0};
     et_buf_printf(&line, "%s %s", f->id ? f->id : "?", f->title ? f->title : f->rule ? f->rule : "");
     if (f->root_cause) et_buf_puts(&line, " [root cause]");
+    if (f->resolved) {
+        char when[64];
+        et_report_format_time(r, f->resolution.timestamp, when);
+        et_buf_printf(&line, " [resolved %s]", when);
+    }
     size_t col = ind + (depth ? 3 : 0) + strlen(et_severity_name(f->severity)) + 3;
     size_t body = ind + (depth ? 3 : 0) + 2;
     wrap(t, line.data, col, body);
     line.len = 0;
-    et_buf_printf(&line, "rule %s · confidence %s", f->rule ? f->rule : "-", f->confidence ? f->confidence : "-");
+    et_buf_printf(&line, "rule %s · confidence %s", f->rule_name ? f->rule_name : f->rule ? f->rule : "-",
+                  f->confidence ? f->confidence : "-");
     for (size_t i = 0; i < f->nentities; i++)
         et_buf_printf(&line, " · %s=%s", f->entities[i].key ? f->entities[i].key : "",
                       f->entities[i].value ? f->entities[i].value : "");

@@ -294,7 +294,7 @@ static void free_input(et_input *in)
 
 static void free_finding(et_finding *f)
 {
-    free(f->id); free(f->rule); free(f->title); free(f->message); free(f->confidence); free(f->cause);
+    free(f->id); free(f->rule); free(f->rule_name); free(f->title); free(f->message); free(f->confidence); free(f->cause);
     for (size_t i = 0; i < f->nentities; i++) { free(f->entities[i].key); free(f->entities[i].value); }
     free(f->entities);
     free_strv(f->remediation, f->nremediation);

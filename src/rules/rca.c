@@ -5,12 +5,12 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const rca_keys[] = {"title", "message", "cause", "remediation", "references",
+static const char *const rca_keys[] = {"title", "message", "event", "cause", "remediation", "references",
                                        "confidence", "explains", "explains_window", "resolved_by", "needs", NULL};
 static const char *const need_keys[] = {"channel", "host", "other_host", "covering", "message", "confidence", NULL};
 
 /* Checks {placeholder} syntax: balanced braces, names of letters, digits, _ . - and '|'
- * before a filter ({code|meaning}, {hr|values}). */
+ * before a filter ({code|meaning}, {hr|values}, {last_time|since:boot_time}). */
 static bool check_template(et_cctx *c, const ynode *n)
 {
     if (!n) return true;
@@ -24,7 +24,7 @@ static bool check_template(et_cctx *c, const ynode *n)
         size_t j = i + 1;
         while (s[j] && s[j] != '}' && s[j] != '{') {
             char ch = s[j];
-            if (!(ch == '_' || ch == '.' || ch == '-' || ch == '|' || (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') ||
+            if (!(ch == '_' || ch == '.' || ch == '-' || ch == '|' || ch == ':' || (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') ||
                   (ch >= 'A' && ch <= 'Z'))) {
                 cc_error(c, n, "template: bad placeholder character '%c' at offset %zu", ch, j);
                 return false;
@@ -102,7 +102,9 @@ bool cc_rca(et_cctx *c, const ynode *node)
     r->title = yn_str(yn_get(node, "title"));
     r->message = yn_str(yn_get(node, "message"));
     r->cause = yn_str(yn_get(node, "cause"));
+    r->event = yn_str(yn_get(node, "event"));
     if (!check_template(c, yn_get(node, "title")) || !check_template(c, yn_get(node, "message")) ||
+        !check_template(c, yn_get(node, "event")) ||
         !check_template(c, yn_get(node, "cause")))
         return false;
     const ynode *conf = yn_get(node, "confidence");

@@ -46,6 +46,7 @@ typedef struct et_need {
  * fill them with et_template_render(). */
 typedef struct et_rca {
     const char *title, *message, *cause;
+    const char *event;                      /* one record's line in the timeline (NULL: the title) */
     const char *confidence;                 /* "high" | "medium" | "low" (NULL: not given) */
     const char **remediation; size_t nremediation;
     const char **references; size_t nreferences;
