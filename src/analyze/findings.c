@@ -187,6 +187,9 @@ typedef struct draft {
     const et_rule *rule;
     int64_t first_time, last_time;
     int score;
+    size_t seq;               /* creation order: links survive re-sorting */
+    long root;                /* seq of the root cause explaining this one, -1 when none */
+    size_t nsyms;             /* symptoms it explains */
 } draft;
 
 typedef struct drafts { draft *v; size_t n, cap; } drafts;
@@ -279,12 +282,25 @@ static void fill(draft *d, fill_ctx *fc)
     et_arena_free(&fc->scratch);
 }
 
+/* Compares the values of the rule's rca.group_by fields (one finding per distinct set). */
+static int cmp_split(const kept_match *x, const kept_match *y)
+{
+    const et_rca *rca = x->rule->rca;
+    for (size_t i = 0; rca && i < rca->ngroup_by; i++) {
+        const char *a = kept_value(x, rca->group_by[i]), *b = kept_value(y, rca->group_by[i]);
+        int c = strcasecmp(a ? a : "", b ? b : "");
+        if (c) return c;
+    }
+    return 0;
+}
+
 static int cmp_match(const void *pa, const void *pb)
 {
     const kept_match *x = pa, *y = pb;
     if (x->rule->index != y->rule->index) return x->rule->index < y->rule->index ? -1 : 1;
     int c = strcasecmp(x->ev.computer, y->ev.computer);
     if (c) return c;
+    if ((c = cmp_split(x, y))) return c;
     if (x->ev.timestamp != y->ev.timestamp) return x->ev.timestamp < y->ev.timestamp ? -1 : 1;
     c = strcmp(x->ev.file, y->ev.file);
     if (c) return c;
@@ -298,13 +314,15 @@ static int cmp_time_only(const void *pa, const void *pb)
     return x->ev.record_id < y->ev.record_id ? -1 : x->ev.record_id > y->ev.record_id;
 }
 
-/* One finding per (detection rule, host); facts and resolution-only rules give none. */
+/* One finding per (detection rule, host[, rca.group_by values]); facts and resolution-only
+ * rules give none. */
 static void detection_findings(kept_match *m, size_t n, drafts *out, const et_codes *codes, const context *ctx)
 {
     size_t i = 0;
     while (i < n) {
         size_t j = i;
-        while (j < n && m[j].rule == m[i].rule && !strcasecmp(m[j].ev.computer, m[i].ev.computer)) j++;
+        while (j < n && m[j].rule == m[i].rule && !strcasecmp(m[j].ev.computer, m[i].ev.computer) && !cmp_split(&m[i], &m[j]))
+            j++;
         if (!m[i].rule->standalone) { i = j; continue; }
         draft *d = new_draft(out);
         d->rule = m[i].rule;
@@ -479,20 +497,48 @@ static int explains_rule(const et_rule *root, const et_rule *sym)
     return 0;
 }
 
+/* Links each symptom to the first-ranked root cause that explains it (a root cause that is itself
+ * explained does not take symptoms); a symptom never ranks above its root cause. */
 static void link_causes(drafts *d)
 {
+    for (size_t i = 0; i < d->n; i++) d->v[i].root = -1;
     for (size_t i = 0; i < d->n; i++) {
         draft *root = &d->v[i];
-        if (!root->rule->rca || !root->rule->rca->nexplains || root->f.explained_by) continue;
+        if (!root->rule->rca || !root->rule->rca->nexplains || root->root >= 0) continue;
         for (size_t j = 0; j < d->n; j++) {
             draft *sym = &d->v[j];
-            if (i == j || sym->f.explained_by || sym->f.nexplains || !explains_rule(root->rule, sym->rule)) continue;
+            if (i == j || sym->root >= 0 || sym->nsyms || !explains_rule(root->rule, sym->rule)) continue;
             int64_t win = root->rule->rca->explains_window;
             if (!same_entity(&root->f, &sym->f) && !(win && near_in_time(&root->f, &sym->f, win))) continue;
-            sym->f.explained_by = xstrdup(root->f.id);
-            push_str(&root->f.explains, &root->f.nexplains, xstrdup(sym->f.id));
+            sym->root = (long)root->seq;
+            root->nsyms++;
+            if (sym->f.severity > root->f.severity) {
+                sym->f.severity = root->f.severity;
+                score(sym);
+            }
         }
     }
+}
+
+/* Final ids in rank order, then the explains / explained_by lists by id. */
+static void name_findings(drafts *d)
+{
+    size_t *id_of = calloc(d->n ? d->n : 1, sizeof *id_of);
+    if (!id_of) abort();
+    for (size_t i = 0; i < d->n; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "F%zu", i + 1);
+        d->v[i].f.id = xstrdup(id);
+        id_of[d->v[i].seq] = i;
+    }
+    for (size_t i = 0; i < d->n; i++) {
+        draft *sym = &d->v[i];
+        if (sym->root < 0) continue;
+        draft *root = &d->v[id_of[sym->root]];
+        sym->f.explained_by = xstrdup(root->f.id);
+        push_str(&root->f.explains, &root->f.nexplains, xstrdup(sym->f.id));
+    }
+    free(id_of);
 }
 
 void et_build_findings(kept_set *k, et_report *r, const et_codes *codes)
@@ -510,12 +556,10 @@ void et_build_findings(kept_set *k, et_report *r, const et_codes *codes)
     }
     free(ctx.v);
     if (d.n) qsort(d.v, d.n, sizeof *d.v, cmp_draft);
-    for (size_t i = 0; i < d.n; i++) {
-        char id[32];
-        snprintf(id, sizeof id, "F%zu", i + 1);
-        d.v[i].f.id = xstrdup(id);
-    }
+    for (size_t i = 0; i < d.n; i++) d.v[i].seq = i;
     link_causes(&d);
+    if (d.n) qsort(d.v, d.n, sizeof *d.v, cmp_draft);
+    name_findings(&d);
     r->findings = calloc(d.n ? d.n : 1, sizeof *r->findings);
     for (size_t i = 0; i < d.n; i++) r->findings[i] = d.v[i].f;
     r->nfindings = d.n;

@@ -6,7 +6,7 @@
 #include <string.h>
 
 static const char *const rca_keys[] = {"title", "message", "event", "cause", "remediation", "references",
-                                       "confidence", "explains", "explains_window", "resolved_by", "needs", NULL};
+                                       "confidence", "explains", "explains_window", "resolved_by", "needs", "group_by", NULL};
 static const char *const need_keys[] = {"channel", "host", "other_host", "covering", "message", "confidence", NULL};
 
 /* Checks {placeholder} syntax: balanced braces, names of letters, digits, _ . - and '|'
@@ -124,6 +124,7 @@ bool cc_rca(et_cctx *c, const ynode *node)
     if (rb && rb->kind != YN_SEQ && rb->kind != YN_SCALAR) { cc_error(c, rb, "resolved_by must be a list of rule ids"); return false; }
     c->impl->resolved_node = rb;
     if (!needs(c, yn_get(node, "needs"), r)) return false;
+    if (!str_list(c, yn_get(node, "group_by"), &r->group_by, &r->ngroup_by, false)) return false;
     const ynode *win = yn_get(node, "explains_window");
     if (win && (!yn_str(win) || (r->explains_window = et_parse_duration(win->str)) <= 0)) {
         cc_error(c, win, "explains_window must be a duration (e.g. 2m)");

@@ -58,6 +58,9 @@ typedef struct et_rca {
      * FILETIME ticks of the root cause's (0: only findings sharing an entity). */
     int64_t explains_window;
     const et_need *needs; size_t nneeds;
+    /* One finding per host and distinct values of these fields (a detection rule's matches
+     * otherwise make one finding per host): e.g. [hr] keeps different codes apart. */
+    const char **group_by; size_t ngroup_by;
 } et_rca;
 
 struct et_rule {
