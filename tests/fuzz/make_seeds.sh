@@ -12,8 +12,9 @@ corpus=${2:-${EVTRIAGE_SHARED:-$src/../shared}/corpus}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 case "$out/" in "$src/tests/"* | "$src/src/"* | "$src/rules/"*) echo "$0: $out is in the source tree" >&2; exit 2 ;; esac
-MAX=131072            # largest seed
-HEAD=$((4096 + 65536)) # file header + first chunk
+MAX=131072               # largest whole file taken as a seed
+HEAD=$((4096 + 65536))    # file header + first chunk
+HEAD2=$((4096 + 131072))  # file header + two chunks: the chunk-range split has something to split
 
 # Copies stdin into dir under the SHA-1 of its bytes (libFuzzer's naming; duplicates collapse).
 put() {
@@ -23,7 +24,8 @@ put() {
   mv "$tmp" "$dir/$(sha1sum "$tmp" | cut -c1-40)"
 }
 
-# EVTX: small files whole, bigger ones as header + first chunk; 20 of the sigma-regression logs.
+# EVTX: small files whole, bigger ones as header + first chunk (damaged/: two chunks); 20 of the
+# sigma-regression logs.
 reader_seeds() {
   local dir=$out/fuzz_reader f
   rm -rf "$dir" && mkdir -p "$dir"
@@ -31,7 +33,9 @@ reader_seeds() {
     find "$corpus" -name '*.evtx' -not -path '*/sigma-regression/*' -print0 | sort -z
     find "$corpus/sigma-regression" -name '*.evtx' -print0 2>/dev/null | sort -z | head -z -n 20
   } | while IFS= read -r -d '' f; do
-    if [ "$(stat -c %s "$f")" -le "$MAX" ]; then put "$dir" <"$f"; else head -c "$HEAD" "$f" | put "$dir"; fi
+    if [ "$(stat -c %s "$f")" -le "$MAX" ]; then put "$dir" <"$f"
+    elif [[ $f == */damaged/* ]]; then head -c "$HEAD2" "$f" | put "$dir"
+    else head -c "$HEAD" "$f" | put "$dir"; fi
   done
 }
 
