@@ -95,6 +95,7 @@ typedef struct fill_ctx {
     const context *ctx;
     const kept_match *ev; size_t nev;   /* evidence, oldest first */
     const et_kv *group; size_t ngroup;
+    const et_kv *entities; size_t nentities;   /* the finding's entities (related_host, ...) */
     const et_rule *rule;
     const char *host;
     uint64_t count;
@@ -160,6 +161,16 @@ static const char *lookup_plain(const char *name, fill_ctx *c)
     if (!strcasecmp(name, "count")) { snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)c->count); return et_arena_strndup(&c->scratch, tmp, strlen(tmp)); }
     if (!strcasecmp(name, "first_time")) { et_filetime_to_iso(c->first, tmp); return et_arena_strndup(&c->scratch, tmp, strlen(tmp)); }
     if (!strcasecmp(name, "last_time")) { et_filetime_to_iso(c->last, tmp); return et_arena_strndup(&c->scratch, tmp, strlen(tmp)); }
+    if (!strcasecmp(name, "when")) {   /* "at T" for one moment, "between T1 and T2" else */
+        char a[32], b[32], out[100];
+        et_filetime_to_iso(c->first, a);
+        et_filetime_to_iso(c->last, b);
+        if (c->first == c->last) snprintf(out, sizeof out, "at %s", a);
+        else snprintf(out, sizeof out, "between %s and %s", a, b);
+        return et_arena_strndup(&c->scratch, out, strlen(out));
+    }
+    for (size_t i = 0; i < c->nentities; i++)
+        if (!strcasecmp(c->entities[i].key, name)) return c->entities[i].value;
     if (!strcasecmp(name, "rule") || !strcasecmp(name, "title")) return c->rule->title;
     if (!strcasecmp(name, "host_short") && c->host) return et_arena_strndup(&c->scratch, c->host, strcspn(c->host, "."));
     if (!strcasecmp(name, "domain") && c->host && strchr(c->host, '.')) return strchr(c->host, '.') + 1;
@@ -268,6 +279,7 @@ static void fill_from_rule(draft *d, fill_ctx *fc)
         push_str(&f->remediation, &f->nremediation, render(rca->remediation[i], fc));
     for (size_t i = 0; rca && i < rca->nreferences; i++)
         push_str(&f->references, &f->nreferences, xstrdup(rca->references[i]));
+    for (size_t i = 0; rca && i < rca->nnotes; i++) push_str(&f->notes, &f->nnotes, render(rca->notes[i], fc));
     if (fc->missing) {
         char note[400];
         snprintf(note, sizeof note, "not found in the events, left as placeholders: %s", fc->missing_names);
@@ -379,6 +391,27 @@ static size_t merge_hits(kept_hit *h, size_t n)
     return out;
 }
 
+static void hit_entities(draft *d, const kept_hit *h, const kept_match *latest)
+{
+    if (latest) add_entity(&d->f, "host", latest->ev.computer);
+    for (size_t g = 0; g < h->ngroup; g++)   /* a group-by on the host itself names nothing new */
+        if (!latest || !same_host(h->group[g].value, latest->ev.computer) || strcasecmp(h->group[g].key, "Computer"))
+            add_entity(&d->f, h->group[g].key, h->group[g].value);
+    /* every other host the evidence comes from concerns the finding too */
+    size_t other = 0;
+    for (size_t e = h->nevents; latest && e-- > 0;) {
+        const char *c = h->events[e].ev.computer;
+        int seen = same_host(c, latest->ev.computer);
+        for (size_t k = 0; k < d->f.nentities && !seen; k++)
+            seen = !strncmp(d->f.entities[k].key, "related_host", 12) && same_host(d->f.entities[k].value, c);
+        if (seen) continue;
+        char key[32];
+        snprintf(key, sizeof key, other ? "related_host_%zu" : "related_host", other + 1);
+        add_entity(&d->f, key, c);
+        other++;
+    }
+}
+
 static void hit_findings(const kept_hit *h, size_t n, drafts *out, const et_codes *codes, const context *ctx)
 {
     for (size_t i = 0; i < n; i++) {
@@ -387,27 +420,12 @@ static void hit_findings(const kept_hit *h, size_t n, drafts *out, const et_code
         d->first_time = h[i].first_time;
         d->last_time = h[i].last_time;
         const kept_match *latest = h[i].nevents ? &h[i].events[h[i].nevents - 1] : NULL;
+        hit_entities(d, &h[i], latest);
         fill_ctx fc = {.codes = codes, .ctx = ctx, .ev = h[i].events, .nev = h[i].nevents, .group = h[i].group,
-                       .ngroup = h[i].ngroup, .rule = d->rule, .host = latest ? latest->ev.computer : NULL,
-                       .count = h[i].count, .first = h[i].first_time, .last = h[i].last_time};
+                       .ngroup = h[i].ngroup, .entities = d->f.entities, .nentities = d->f.nentities, .rule = d->rule,
+                       .host = latest ? latest->ev.computer : NULL, .count = h[i].count, .first = h[i].first_time,
+                       .last = h[i].last_time};
         fill(d, &fc);
-        if (latest) add_entity(&d->f, "host", latest->ev.computer);
-        for (size_t g = 0; g < h[i].ngroup; g++)   /* a group-by on the host itself names nothing new */
-            if (!latest || !same_host(h[i].group[g].value, latest->ev.computer) || strcasecmp(h[i].group[g].key, "Computer"))
-                add_entity(&d->f, h[i].group[g].key, h[i].group[g].value);
-        /* every other host the evidence comes from concerns the finding too */
-        size_t other = 0;
-        for (size_t e = h[i].nevents; e-- > 0;) {
-            const char *c = h[i].events[e].ev.computer;
-            int seen = same_host(c, latest->ev.computer);
-            for (size_t k = 0; k < d->f.nentities && !seen; k++)
-                seen = !strncmp(d->f.entities[k].key, "related_host", 12) && same_host(d->f.entities[k].value, c);
-            if (seen) continue;
-            char key[32];
-            snprintf(key, sizeof key, other ? "related_host_%zu" : "related_host", other + 1);
-            add_entity(&d->f, key, c);
-            other++;
-        }
         keep_evidence(d, h[i].events, h[i].nevents, h[i].nevents_total);
     }
 }

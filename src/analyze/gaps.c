@@ -135,6 +135,12 @@ static void need_gap(et_report *r, et_finding *f, const et_need *n)
                  st == LOG_NOT_COVERING ? " does not cover the time of the finding" : " is not in the upload");
         add_gap(r, st == LOG_NOT_COVERING ? "time-range" : "missing-log", line);
         if (n->confidence) lower_confidence(f, n->confidence);
+        /* the finding says it too, so it is never read without its caveat */
+        char note[1700];
+        snprintf(note, sizeof note, "not checked: %s", line);
+        f->notes = realloc(f->notes, (f->nnotes + 1) * sizeof *f->notes);
+        if (!f->notes) abort();
+        f->notes[f->nnotes++] = xstrdup(note);
     }
     et_buf_free(&host);
     et_buf_free(&msg);

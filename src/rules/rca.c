@@ -6,7 +6,7 @@
 #include <string.h>
 
 static const char *const rca_keys[] = {"title", "message", "event", "cause", "remediation", "references",
-                                       "confidence", "explains", "explains_window", "resolved_by", "needs", "group_by", NULL};
+                                       "confidence", "explains", "explains_window", "resolved_by", "needs", "group_by", "notes", NULL};
 static const char *const need_keys[] = {"channel", "host", "other_host", "covering", "message", "confidence", NULL};
 
 /* Checks {placeholder} syntax: balanced braces, names of letters, digits, _ . - and '|'
@@ -117,6 +117,7 @@ bool cc_rca(et_cctx *c, const ynode *node)
     }
     if (!str_list(c, yn_get(node, "remediation"), &r->remediation, &r->nremediation, true)) return false;
     if (!str_list(c, yn_get(node, "references"), &r->references, &r->nreferences, false)) return false;
+    if (!str_list(c, yn_get(node, "notes"), &r->notes, &r->nnotes, true)) return false;
     const ynode *ex = yn_get(node, "explains");
     if (ex && ex->kind != YN_SEQ && ex->kind != YN_SCALAR) { cc_error(c, ex, "explains must be a list of rule ids"); return false; }
     c->impl->explains_node = ex;

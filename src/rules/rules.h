@@ -50,6 +50,7 @@ typedef struct et_rca {
     const char *confidence;                 /* "high" | "medium" | "low" (NULL: not given) */
     const char **remediation; size_t nremediation;
     const char **references; size_t nreferences;
+    const char **notes; size_t nnotes;      /* caveats (templates): what is unconfirmed, ... */
     const et_rule **explains; size_t nexplains;   /* resolved rule references */
     /* A later match of one of these rules on the same host means the problem went away:
      * the finding is reported as resolved (evtriage extension). */
