@@ -51,9 +51,8 @@ static int hash_fd(int fd, char out[65])
         off += n;
     }
     free(buf);
-    if (n < 0) return -1;
-    et_sha256_hex(&s, out);
-    return 0;
+    int rc = et_sha256_hex(&s, out);
+    return n < 0 ? -1 : rc;
 }
 
 static void run_unit(void *task)
