@@ -21,9 +21,15 @@ static const et_field process_fields[] = {
     {"ParentImage", "C:\\Windows\\explorer.exe"}, {"User", "CONTOSO\\alice"},
     {"Hashes", "SHA256=0123456789ABCDEF"}, {"OriginalFileName", "whoami.exe"},
     {"CurrentDirectory", "C:\\Users\\alice\\"}, {"IntegrityLevel", "Medium"}};
-static const et_field spp_fields[] = {
-    {"Data", "0x803F7001, 0x0, kms.contoso.com:1688, 55c92734-d682-4d71-983e-d6ec3f16059f"},
-    {"Data[1]", "Trigger=TimerEvent;Session=0"}, {"Data[2]", "%%2147942405"}};
+static const et_field spp_request_fields[] = {
+    {"Data[0]", "0x80072EE7, 0x00000000, kms.contoso.com:1688, 55c92734-d682-4d71-983e-d6ec3f16059f, "
+                "2024/05/01 00:00, 1, 5, 0, ef6cfc9f-8c5d-44ac-9aad-de6a2ea0ae03, 5"}};
+static const et_field spp_failure_fields[] = {
+    {"Data[0]", "0x803F7001"}, {"Data[1]", "RuleId=31e71c49;Action=AutoActivate;AppId=55c92734;"
+                                           "SkuId=ef6cfc9f;NotificationInterval=1440;Trigger=TimerEvent"},
+    {"Data[2]", "%%2147942405"}};
+static const et_field vmms_fields[] = {
+    {"VmName", "SQL01"}, {"VmId", "8E3A2C1D-0000-4000-8000-000000000001"}, {"ErrorCode", "0x80090303"}};
 static const et_field service_fields[] = {
     {"param1", "Windows Update"}, {"param2", "stopped"}, {"Binary", "770075006100750073007600"}};
 
@@ -40,8 +46,10 @@ static const et_event events[] = {
     EVENT(4624, "Security", "Microsoft-Windows-Security-Auditing", "dc1.contoso.com", 3, logon_fields),
     EVENT(4688, "Security", "Microsoft-Windows-Security-Auditing", "ws01.contoso.com", 4, process_fields),
     EVENT(1, "Microsoft-Windows-Sysmon/Operational", "Microsoft-Windows-Sysmon", "ws01", 5, process_fields),
-    EVENT(12288, "Application", "Microsoft-Windows-Security-SPP", "vm1", 6, spp_fields),
-    EVENT(8198, "Application", "Microsoft-Windows-Security-SPP", "vm1", 60, spp_fields),
+    EVENT(12288, "Application", "Microsoft-Windows-Security-SPP", "vm1", 6, spp_request_fields),
+    EVENT(8198, "Application", "Microsoft-Windows-Security-SPP", "vm1", 60, spp_failure_fields),
+    EVENT(21502, "Microsoft-Windows-Hyper-V-High-Availability-Admin", "Microsoft-Windows-Hyper-V-High-Availability",
+          "hv01.contoso.com", 120, vmms_fields),
     EVENT(7036, "System", "Service Control Manager", "vm1", 3600, service_fields),
 };
 

@@ -47,6 +47,92 @@ rules_seeds() {
     find "$src/rules" \( -name '*.yml' -o -name '*.yaml' \) -size -128k -print0 | sort -z
     find "$corpus/sigma-regression" -name rule.yml -print0 2>/dev/null | sort -z
   } | while IFS= read -r -d '' f; do put "$dir" <"$f"; done
+  synthetic_rules | put "$dir"
+}
+
+# Rules that fire on fuzz_rules.c's synthetic events: every correlation type, extract, rca, tests.
+synthetic_rules() {
+  cat <<'YAML'
+title: Failed logon
+id: 6f1c2a3e-0000-4000-8000-000000000001
+name: failed_logon
+logsource: {product: windows, service: security}
+extract:
+    user: TargetUserName
+    sub: {field: SubStatus, code: true}
+detection:
+    sel: {EventID: 4625, TargetUserName|contains: ali, IpAddress|cidr: 10.0.0.0/8}
+    condition: sel
+rca:
+    title: "{user} failed on {Computer} ({sub})"
+---
+title: Logon
+name: logon
+logsource: {product: windows, service: security}
+detection:
+    sel: {EventID: 4624, LogonType|gte: 2}
+    condition: sel
+---
+title: Many failed logons
+name: many_failed
+correlation: {type: event_count, rules: [failed_logon], group-by: [TargetUserName], timespan: 1m, condition: {gte: 3}}
+rca:
+    message: "{count} for {TargetUserName} from {first_time} to {last_time}"
+    explains: [failed_logon]
+---
+title: Hosts of failures
+correlation: {type: value_count, rules: [failed_logon], timespan: 1h, condition: {field: Computer, gte: 1}}
+---
+title: Failures then success
+correlation: {type: temporal_ordered, rules: [many_failed, logon], group-by: [TargetUserName], timespan: 5m}
+---
+title: Failure and success
+correlation: {type: temporal, rules: [failed_logon, logon], timespan: 5m, generate: true}
+---
+title: Whoami
+name: whoami
+logsource: {category: process_creation, product: windows}
+detection:
+    sel:
+        Image|endswith: '\whoami.exe'
+        CommandLine|windash|contains: ' /all'
+    filter: {ParentImage|re|i: '^c:\\windows\\system32\\'}
+    condition: sel and not 1 of filter*
+---
+title: KMS request
+name: kms_request
+logsource: {product: windows, service: security-spp}
+extract:
+    hr: {field: 'Data[0]', split: ', ', index: 0, code: true}
+    kms: {field: 'Data[0]', split: ', ', index: 2}
+    kms_host: {from: kms, re: '^([^:]+)'}
+detection:
+    sel: {EventID: 12288}
+    condition: sel
+---
+title: KMS no answer
+correlation: {type: absent, rules: [kms_request, whoami], group-by: [Computer], timespan: 10m, skew: 30s}
+rca:
+    title: "{Computer}: no answer from {kms_host}"
+    confidence: medium
+    remediation: ["Test-NetConnection {kms_host} -Port 1688"]
+tests:
+    - name: fires
+      events:
+          - {EventID: 12288, Channel: Application, Provider_Name: Microsoft-Windows-Security-SPP, Computer: vm1,
+             TimeCreated: '2024-05-01T10:00:00Z', 'Data[0]': '0x0, 0x0, kms:1688, cmid'}
+          - {EventID: 1, Channel: System, Computer: vm1, TimeCreated: '2024-05-01T11:00:00Z'}
+---
+title: Activation failure
+logsource: {product: windows, service: security-spp}
+extract:
+    trigger: {field: 'Data[1]', kv: Trigger, sep: ';', kvsep: '='}
+    code: {field: '*', code: true}
+detection:
+    sel: {EventID: 8198, 'Data[2]|base64offset|contains': 'abc'}
+    kw: ['Trigger', 'TimerEvent']
+    condition: sel or kw
+YAML
 }
 
 # Archives of two small EVTX files (their first chunk), a text file, a nested zip, a symlink.
