@@ -14,7 +14,7 @@
 #include <strings.h>
 #include <time.h>
 
-#define DEFAULT_TIMELINE_CAP 500000
+#define DEFAULT_TIMELINE_CAP 20000    /* entries the report itself shows; the timeline file has all */
 #define DEFAULT_MATCH_CAP 200000
 
 typedef struct analysis {
@@ -24,7 +24,7 @@ typedef struct analysis {
     et_report *report;
     kept_set kept;
     et_correlator *corr;
-    size_t timeline_alloc, inputs_alloc;
+    size_t inputs_alloc;
     int problems;
 } analysis;
 
@@ -280,25 +280,38 @@ static void file_begin(void *vctx, const et_scan_file *f)
     memcpy(in->sha256, f->sha256, sizeof in->sha256);
 }
 
+/* Every entry goes to the whole timeline's store (flat memory: it spills sorted runs). */
 static void merge_timeline(analysis *a, an_unit *u)
 {
-    et_report *r = a->report;
-    size_t cap = a->opts->timeline_cap ? a->opts->timeline_cap : DEFAULT_TIMELINE_CAP;
-    for (size_t i = 0; i < u->ntl; i++) {
-        if (r->ntimeline >= cap) {
-            r->ntimeline_dropped++;
-            et_timeline_entry *t = &u->tl[i];
-            free(t->host); free(t->channel); free(t->provider); free(t->message); free(t->file); free(t->rule);
-            continue;
-        }
-        if (r->ntimeline == a->timeline_alloc) {
-            a->timeline_alloc = a->timeline_alloc ? a->timeline_alloc * 2 : 256;
-            r->timeline = realloc(r->timeline, a->timeline_alloc * sizeof *r->timeline);
-            if (!r->timeline) abort();
-        }
-        r->timeline[r->ntimeline++] = u->tl[i];
-    }
+    for (size_t i = 0; i < u->ntl; i++) et_tl_store_add(a->report->tlstore, &u->tl[i]);
     free(u->tl);
+}
+
+/* The report's own view: the first entries of the whole timeline, in time order. */
+typedef struct view { et_report *r; size_t cap; } view;
+
+static char *dup_or_null(const char *s) { return s ? xstrdup(s) : NULL; }
+
+static int view_add(const et_timeline_entry *e, void *vctx)
+{
+    view *v = vctx;
+    et_report *r = v->r;
+    if (r->ntimeline == v->cap) { r->ntimeline_dropped++; return 0; }
+    et_timeline_entry *t = &r->timeline[r->ntimeline++];
+    *t = *e;
+    t->host = dup_or_null(e->host); t->channel = dup_or_null(e->channel); t->provider = dup_or_null(e->provider);
+    t->message = dup_or_null(e->message); t->file = dup_or_null(e->file); t->rule = dup_or_null(e->rule);
+    return 0;
+}
+
+static void build_view(et_report *r, size_t cap)
+{
+    size_t total = et_tl_store_counts(r->tlstore)->entries;
+    size_t n = total < cap ? total : cap;
+    r->timeline = calloc(n ? n : 1, sizeof *r->timeline);
+    if (!r->timeline) abort();
+    view v = {r, n};
+    et_tl_store_each(r->tlstore, view_add, &v);
 }
 
 static void merge_matches(analysis *a, an_unit *u)
@@ -410,18 +423,6 @@ static void on_hit(const et_corr_hit *h, void *vctx)
     for (size_t i = 0; i < h->nevents; i++) copy_evref(&kh->events[i], &h->events[i]);
 }
 
-/* Channel and file of a correlation's evidence come from the matches kept for the timeline. */
-static int cmp_timeline(const void *pa, const void *pb)
-{
-    const et_timeline_entry *x = pa, *y = pb;
-    if (x->timestamp != y->timestamp) return x->timestamp < y->timestamp ? -1 : 1;
-    int c = strcmp(x->host, y->host);
-    if (c) return c;
-    c = strcmp(x->file, y->file);
-    if (c) return c;
-    return x->record_id < y->record_id ? -1 : x->record_id > y->record_id;
-}
-
 /* Now in ISO 8601 UTC, or SOURCE_DATE_EPOCH's time for reproducible reports. */
 static char *now_iso(void)
 {
@@ -443,6 +444,7 @@ et_report *et_analyze(char **paths, int npaths, const et_ruleset *rules, const e
     analysis a = {.opts = opts, .rules = rules};
     a.report = calloc(1, sizeof *a.report);
     if (!a.report) abort();
+    a.report->tlstore = et_tl_store_new();
     a.kept.rules = rules;
     a.codes = opts->codes_file ? et_codes_load(opts->codes_file) : NULL;
     a.corr = et_correlator_new(rules, 0);
@@ -455,7 +457,7 @@ et_report *et_analyze(char **paths, int npaths, const et_ruleset *rules, const e
     et_correlator_finish(a.corr, on_hit, &a);
     /* order-independence: inputs sorted by name, timeline by time (ties by host, file, record) */
     if (r->ninputs) qsort(r->inputs, r->ninputs, sizeof *r->inputs, cmp_input);
-    if (r->ntimeline) qsort(r->timeline, r->ntimeline, sizeof *r->timeline, cmp_timeline);
+    build_view(r, opts->timeline_cap ? opts->timeline_cap : DEFAULT_TIMELINE_CAP);
     r->nrules = et_ruleset_count(rules);
     r->tool_version = xstrdup(EVTRIAGE_VERSION);
     r->tz = opts->tz ? xstrdup(opts->tz) : NULL;

@@ -12,7 +12,7 @@
 
 typedef struct et_analysis_opts {
     bool all_events;          /* timeline holds every event, not only matched ones */
-    size_t timeline_cap;      /* 0: default (500,000 entries) */
+    size_t timeline_cap;      /* entries the report's own views hold (0: 20,000); the timeline file has all */
     size_t match_cap;         /* 0: default (200,000 matched events kept as evidence) */
     int jobs;                 /* <= 0: one thread per core */
     bool progress;            /* progress line on stderr (a terminal) */

@@ -50,10 +50,8 @@ static void input_gaps(et_report *r, const kept_set *k)
             add_gap(r, "recovered-records", msg);
         }
     }
-    if (r->ntimeline_dropped) {
-        snprintf(msg, sizeof msg, "timeline capped: %zu entries beyond the limit were not kept", r->ntimeline_dropped);
-        add_gap(r, "timeline-capped", msg);
-    }
+    if (r->tlstore && et_tl_store_failed(r->tlstore))
+        add_gap(r, "timeline-incomplete", "the timeline could not be kept whole: a temporary file could not be written (TMPDIR full?)");
     if (k->dropped) {
         snprintf(msg, sizeof msg, "evidence capped: %zu matched events beyond the limit were not kept", k->dropped);
         add_gap(r, "evidence-capped", msg);

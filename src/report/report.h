@@ -82,6 +82,27 @@ typedef struct et_timeline_entry {
     bool recovered;
 } et_timeline_entry;
 
+/* The whole timeline, kept in time order with flat memory (tlstore.c): a bounded buffer spilled
+ * to sorted runs in anonymous temporary files, merged when read; counts kept as entries arrive. */
+typedef struct et_tl_key { char *key; size_t n; } et_tl_key;
+typedef struct et_tl_counts {
+    size_t entries, by_severity[5];
+    et_tl_key *hosts; size_t nhosts;     /* "" for entries without a host (and beyond 256 keys) */
+    et_tl_key *rules; size_t nrules;     /* matched entries only */
+    int64_t first_time, last_time;
+} et_tl_counts;
+typedef struct et_tl_store et_tl_store;
+typedef int (*et_tl_fn)(const et_timeline_entry *e, void *ctx);   /* non-zero stops */
+et_tl_store *et_tl_store_new(void);
+/* Takes the entry's strings (the store frees them). */
+void et_tl_store_add(et_tl_store *s, const et_timeline_entry *e);
+/* Every entry in time order (time, host, file, record id); may be called more than once. */
+int et_tl_store_each(et_tl_store *s, et_tl_fn fn, void *ctx);
+const et_tl_counts *et_tl_store_counts(const et_tl_store *s);
+bool et_tl_store_failed(const et_tl_store *s);   /* a temporary file could not be written */
+void et_tl_store_free(et_tl_store *s);
+int et_tl_cmp(const et_timeline_entry *a, const et_timeline_entry *b);
+
 typedef struct et_report {
     char *tool_version;
     char *generated_at;       /* ISO 8601 UTC */
@@ -91,8 +112,9 @@ typedef struct et_report {
     et_input *inputs; size_t ninputs;
     et_finding *findings; size_t nfindings;   /* ranked: most important first */
     et_gap *gaps; size_t ngaps;
-    et_timeline_entry *timeline; size_t ntimeline; /* time order */
-    size_t ntimeline_dropped;                 /* entries beyond the cap */
+    et_timeline_entry *timeline; size_t ntimeline; /* time order: the first entries, for the views */
+    size_t ntimeline_dropped;                 /* entries of the whole timeline beyond them */
+    et_tl_store *tlstore;                     /* the whole timeline (NULL: `timeline` is all of it) */
     char **looked_at; size_t nlooked_at;      /* what the rules looked for ("No rule fired" context) */
 } et_report;
 

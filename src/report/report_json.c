@@ -208,8 +208,46 @@ static void tally_json(et_buf *b, const char *name, tally *t)
     free(t->n);
 }
 
+static int cmp_key(const void *a, const void *b) { return strcmp(((const et_tl_key *)a)->key, ((const et_tl_key *)b)->key); }
+
+/* Keys in name order: the counts arrive in input order, which must not show. */
+static void json_keys(et_buf *b, const char *name, const et_tl_key *keys, size_t n)
+{
+    et_tl_key *k = malloc((n ? n : 1) * sizeof *k);
+    if (!k) abort();
+    if (n) memcpy(k, keys, n * sizeof *k);
+    if (n > 1) qsort(k, n, sizeof *k, cmp_key);
+    et_buf_putc(b, ',');
+    jkey(b, name);
+    et_buf_putc(b, '{');
+    for (size_t i = 0; i < n; i++) {
+        if (i) et_buf_putc(b, ',');
+        jkey(b, k[i].key);
+        et_buf_printf(b, "%zu", k[i].n);
+    }
+    et_buf_putc(b, '}');
+    free(k);
+}
+
+/* The whole timeline's counts, kept by its store as entries arrived. */
+static void json_store_summary(et_buf *b, const et_report *r)
+{
+    const et_tl_counts *c = et_tl_store_counts(r->tlstore);
+    et_buf_printf(b, ",\n\"timeline_summary\":{\"entries\":%zu,\"dropped\":%d,\"first_time\":", c->entries,
+                  et_tl_store_failed(r->tlstore) ? 1 : 0);
+    jtime(b, c->entries ? c->first_time : 0);
+    et_buf_puts(b, ",\"last_time\":");
+    jtime(b, c->entries ? c->last_time : 0);
+    et_buf_puts(b, ",\"by_severity\":");
+    json_counts(b, c->by_severity);
+    json_keys(b, "by_host", c->hosts, c->nhosts);
+    json_keys(b, "by_rule", c->rules, c->nrules);
+    et_buf_putc(b, '}');
+}
+
 static void json_timeline_summary(et_buf *b, const et_report *r)
 {
+    if (r->tlstore) { json_store_summary(b, r); return; }
     tally hosts = {0}, rules = {0};
     size_t sev[5] = {0};
     int64_t first = 0, last = 0;

@@ -69,19 +69,33 @@ static void csv_row(et_buf *b, const et_timeline_entry *t)
     et_buf_printf(b, "%s,%s\n", et_severity_name(t->severity), t->recovered ? "true" : "false");
 }
 
+/* Writes every entry of the whole timeline (the store, else the in-memory one) through row. */
+typedef struct tl_writer { et_buf b; FILE *f; void (*row)(et_buf *, const et_timeline_entry *); int rc; } tl_writer;
+
+static int write_one(const et_timeline_entry *t, void *ctx)
+{
+    tl_writer *w = ctx;
+    w->row(&w->b, t);
+    if (w->b.len > 1 << 16 && et_buf_flush(&w->b, w->f)) w->rc = -1;
+    return w->rc;
+}
+
+static int write_all(const et_report *r, tl_writer *w)
+{
+    if (r->tlstore) et_tl_store_each(r->tlstore, write_one, w);
+    else
+        for (size_t i = 0; i < r->ntimeline && !w->rc; i++) write_one(&r->timeline[i], w);
+    if (et_buf_flush(&w->b, w->f)) w->rc = -1;
+    et_buf_free(&w->b);
+    return w->rc;
+}
+
 int et_report_write_timeline_csv(const et_report *r, FILE *f)
 {
-    et_buf b = {0};
-    for (int i = 0; columns[i]; i++) et_buf_printf(&b, "%s%s", i ? "," : "", columns[i]);
-    et_buf_putc(&b, '\n');
-    int rc = 0;
-    for (size_t i = 0; i < r->ntimeline && !rc; i++) {
-        csv_row(&b, &r->timeline[i]);
-        if (b.len > 1 << 16) rc = et_buf_flush(&b, f);
-    }
-    if (et_buf_flush(&b, f)) rc = -1;
-    et_buf_free(&b);
-    return rc;
+    tl_writer w = {.f = f, .row = csv_row};
+    for (int i = 0; columns[i]; i++) et_buf_printf(&w.b, "%s%s", i ? "," : "", columns[i]);
+    et_buf_putc(&w.b, '\n');
+    return write_all(r, &w);
 }
 
 static void json_field(et_buf *b, const char *key, const char *val)
@@ -112,13 +126,6 @@ static void jsonl_row(et_buf *b, const et_timeline_entry *t)
 
 int et_report_write_timeline_jsonl(const et_report *r, FILE *f)
 {
-    et_buf b = {0};
-    int rc = 0;
-    for (size_t i = 0; i < r->ntimeline && !rc; i++) {
-        jsonl_row(&b, &r->timeline[i]);
-        if (b.len > 1 << 16) rc = et_buf_flush(&b, f);
-    }
-    if (et_buf_flush(&b, f)) rc = -1;
-    et_buf_free(&b);
-    return rc;
+    tl_writer w = {.f = f, .row = jsonl_row};
+    return write_all(r, &w);
 }

@@ -325,6 +325,7 @@ void et_report_free(et_report *r)
         free(t->host); free(t->channel); free(t->provider); free(t->message); free(t->file); free(t->rule);
     }
     free(r->timeline);
+    et_tl_store_free(r->tlstore);
     free_strv(r->looked_at, r->nlooked_at);
     free(r);
 }

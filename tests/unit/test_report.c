@@ -564,6 +564,62 @@ static void test_cycle_and_empty(void **state)
     for (size_t i = 0; i < 5; i++) free(render(all[i], &empty));
 }
 
+/* The spilling timeline store: 50,000 entries in scrambled order (several runs on disk) come
+ * back in time order, twice, with their strings intact and the counts right. */
+typedef struct tl_check { int64_t last; uint64_t last_rec; char last_host[16]; size_t n; int bad; } tl_check;
+
+static int tl_visit(const et_timeline_entry *e, void *vctx)
+{
+    tl_check *c = vctx;
+    /* order: time, then host, then (same file) record id */
+    int host = e->host ? strcmp(e->host, c->last_host) : 0;
+    if (c->n && (e->timestamp < c->last || (e->timestamp == c->last && (host < 0 || (!host && e->record_id < c->last_rec)))))
+        c->bad++;
+    char want[32];
+    snprintf(want, sizeof want, "m%llu", (unsigned long long)e->record_id);
+    if (!e->message || strcmp(e->message, want) || !e->host || (e->rule && strcmp(e->rule, "r1"))) c->bad++;
+    c->last = e->timestamp;
+    c->last_rec = e->record_id;
+    snprintf(c->last_host, sizeof c->last_host, "%s", e->host ? e->host : "");
+    c->n++;
+    return 0;
+}
+
+static void test_timeline_store(void **state)
+{
+    (void)state;
+    et_tl_store *s = et_tl_store_new();
+    const size_t n = 50000;
+    uint64_t x = 88172645463325252ULL;
+    for (size_t i = 0; i < n; i++) {
+        x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+        et_timeline_entry e = {0};
+        e.timestamp = (int64_t)(x % 1000000);
+        e.record_id = i;
+        char m[32];
+        snprintf(m, sizeof m, "m%zu", i);
+        e.message = strdup(m);
+        e.host = strdup(i % 3 ? "HV01" : "HV02");
+        e.rule = i % 2 ? strdup("r1") : NULL;
+        e.severity = (et_severity)(i % 5);
+        et_tl_store_add(s, &e);
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        tl_check c = {0};
+        et_tl_store_each(s, tl_visit, &c);
+        assert_int_equal(c.n, n);
+        assert_int_equal(c.bad, 0);
+    }
+    const et_tl_counts *c = et_tl_store_counts(s);
+    assert_int_equal(c->entries, n);
+    assert_int_equal(c->by_severity[ET_SEV_CRITICAL], n / 5);
+    assert_int_equal(c->nhosts, 2);
+    assert_int_equal(c->nrules, 1);
+    assert_int_equal(c->rules[0].n, n / 2);
+    assert_false(et_tl_store_failed(s));
+    et_tl_store_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -572,6 +628,7 @@ int main(void)
         cmocka_unit_test(test_markdown),      cmocka_unit_test(test_html),
         cmocka_unit_test(test_html_zone),     cmocka_unit_test(test_terminal),
         cmocka_unit_test(test_timeline_csv),  cmocka_unit_test(test_cycle_and_empty),
+        cmocka_unit_test(test_timeline_store),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
