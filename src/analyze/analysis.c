@@ -15,7 +15,7 @@
 #include <time.h>
 
 #define DEFAULT_TIMELINE_CAP 20000    /* entries the report itself shows; the timeline file has all */
-#define DEFAULT_MATCH_CAP 200000
+#define DEFAULT_MATCH_CAP 40000     /* matched records kept as evidence (~35 MiB); counts stay exact */
 
 typedef struct analysis {
     const et_analysis_opts *opts;
@@ -56,39 +56,6 @@ void et_event_summary(const et_event *ev, char *out, size_t outlen)
 }
 
 /* ---- kept evidence ------------------------------------------------------------------------ */
-
-void kept_match_free(kept_match *m)
-{
-    free(m->ev.file); free(m->ev.computer); free(m->ev.channel); free(m->ev.message);
-    free(m->provider);
-    for (size_t i = 0; i < m->nvalues; i++) { free(m->values[i].key); free(m->values[i].value); }
-    free(m->values);
-}
-
-void kept_set_free(kept_set *k)
-{
-    for (size_t i = 0; i < k->nmatches; i++) kept_match_free(&k->matches[i]);
-    free(k->matches);
-    for (size_t i = 0; i < k->nhits; i++) {
-        kept_hit *h = &k->hits[i];
-        for (size_t j = 0; j < h->ngroup; j++) { free(h->group[j].key); free(h->group[j].value); }
-        free(h->group);
-        for (size_t j = 0; j < h->nevents; j++) kept_match_free(&h->events[j]);
-        free(h->events);
-    }
-    free(k->hits);
-    memset(k, 0, sizeof *k);
-}
-
-const char *kept_value(const kept_match *m, const char *name)
-{
-    for (size_t i = 0; i < m->nvalues; i++)
-        if (strcasecmp(m->values[i].key, name) == 0) return m->values[i].value;
-    if (!strcasecmp(name, "Computer") || !strcasecmp(name, "host")) return m->ev.computer;
-    if (!strcasecmp(name, "Channel")) return m->ev.channel;
-    if (!strcasecmp(name, "Provider") || !strcasecmp(name, "Provider_Name")) return m->provider;
-    return NULL;
-}
 
 static void add_value(kept_match *k, const char *name, const char *value)
 {
@@ -316,17 +283,8 @@ static void build_view(et_report *r, size_t cap)
 
 static void merge_matches(analysis *a, an_unit *u)
 {
-    kept_set *k = &a->kept;
     size_t cap = a->opts->match_cap ? a->opts->match_cap : DEFAULT_MATCH_CAP;
-    for (size_t i = 0; i < u->nm; i++) {
-        if (k->nmatches >= cap) { k->dropped++; kept_match_free(&u->m[i]); continue; }
-        if (k->nmatches == k->cap) {
-            k->cap = k->cap ? k->cap * 2 : 64;
-            k->matches = realloc(k->matches, k->cap * sizeof *k->matches);
-            if (!k->matches) abort();
-        }
-        k->matches[k->nmatches++] = u->m[i];
-    }
+    for (size_t i = 0; i < u->nm; i++) kept_add(&a->kept, &u->m[i], cap);
     free(u->m);
 }
 
@@ -464,6 +422,9 @@ et_report *et_analyze(char **paths, int npaths, const et_ruleset *rules, const e
     r->generated_at = now_iso();
     et_build_findings(&a.kept, r, a.codes);
     et_find_gaps(&a.kept, r);
+    if (a.kept.dropped)
+        fprintf(stderr, "evtriage: note: %zu matched record(s) were counted but not kept as evidence (at most %d per "
+                "finding, %zu in all); counts stay exact\n", a.kept.dropped, KEPT_PER_GROUP, a.kept.nmatches);
     if (et_correlator_dropped(a.corr)) {
         fprintf(stderr, "evtriage: warning: correlation cap reached; %zu matches were not correlated\n",
                 et_correlator_dropped(a.corr));

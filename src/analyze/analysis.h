@@ -13,7 +13,8 @@
 typedef struct et_analysis_opts {
     bool all_events;          /* timeline holds every event, not only matched ones */
     size_t timeline_cap;      /* entries the report's own views hold (0: 20,000); the timeline file has all */
-    size_t match_cap;         /* 0: default (200,000 matched events kept as evidence) */
+    size_t match_cap;         /* 0: default (40,000 matched events kept as evidence; beyond, and beyond
+                                 200 per finding, records are counted but not kept) */
     int jobs;                 /* <= 0: one thread per core */
     bool progress;            /* progress line on stderr (a terminal) */
     const char *tz;           /* display zone (stored times stay UTC) */

@@ -328,8 +328,10 @@ static int cmp_time_only(const void *pa, const void *pb)
 
 /* One finding per (detection rule, host[, rca.group_by values]); facts and resolution-only
  * rules give none. */
-static void detection_findings(kept_match *m, size_t n, drafts *out, const et_codes *codes, const context *ctx)
+static void detection_findings(const kept_set *k, drafts *out, const et_codes *codes, const context *ctx)
 {
+    kept_match *m = k->matches;
+    size_t n = k->nmatches;
     size_t i = 0;
     while (i < n) {
         size_t j = i;
@@ -340,13 +342,20 @@ static void detection_findings(kept_match *m, size_t n, drafts *out, const et_co
         d->rule = m[i].rule;
         d->first_time = m[i].ev.timestamp;
         d->last_time = m[j - 1].ev.timestamp;
+        size_t total = j - i;
+        const kept_group *g = kept_group_of(k, &m[i]);   /* records counted beyond the bounds */
+        if (g && g->extra) {
+            total += g->extra;
+            if (g->extra_first < d->first_time) d->first_time = g->extra_first;
+            if (g->extra_last > d->last_time) d->last_time = g->extra_last;
+        }
         fill_ctx fc = {.codes = codes, .ctx = ctx, .ev = &m[i], .nev = j - i, .rule = d->rule, .host = m[i].ev.computer,
-                       .count = j - i, .first = d->first_time, .last = d->last_time};
+                       .count = total, .first = d->first_time, .last = d->last_time};
         fill(d, &fc);
         add_entity(&d->f, "host", m[i].ev.computer);
         for (size_t e = 0; e < d->rule->nextract; e++)
             add_entity(&d->f, d->rule->extract_names[e], kept_value(&m[j - 1], d->rule->extract_names[e]));
-        keep_evidence(d, &m[i], j - i, j - i);
+        keep_evidence(d, &m[i], j - i, total);
         i = j;
     }
 }
@@ -565,7 +574,7 @@ void et_build_findings(kept_set *k, et_report *r, const et_codes *codes)
     kept_match *m = k->matches;
     if (k->nmatches) qsort(m, k->nmatches, sizeof *m, cmp_match);
     context ctx = context_build(k);
-    detection_findings(m, k->nmatches, &d, codes, &ctx);
+    detection_findings(k, &d, codes, &ctx);
     k->nhits = merge_hits(k->hits, k->nhits);
     hit_findings(k->hits, k->nhits, &d, codes, &ctx);
     for (size_t i = 0; i < d.n; i++) {

@@ -53,7 +53,9 @@ static void input_gaps(et_report *r, const kept_set *k)
     if (r->tlstore && et_tl_store_failed(r->tlstore))
         add_gap(r, "timeline-incomplete", "the timeline could not be kept whole: a temporary file could not be written (TMPDIR full?)");
     if (k->dropped) {
-        snprintf(msg, sizeof msg, "evidence capped: %zu matched events beyond the limit were not kept", k->dropped);
+        snprintf(msg, sizeof msg, "evidence capped: %zu matched record(s) were counted but not kept (at most %d per finding"
+                 " and %zu in all); counts and time ranges are exact, evidence lists and value counts cover the kept ones",
+                 k->dropped, KEPT_PER_GROUP, k->nmatches);
         add_gap(r, "evidence-capped", msg);
     }
 }

@@ -22,16 +22,34 @@ typedef struct kept_hit {
     size_t nevents_total;
 } kept_hit;
 
+/* The matches of one future finding (rule, host, rca.group_by values): how many were kept,
+ * and those counted beyond the bounds, with their time range, so counts stay exact. */
+typedef struct kept_group {
+    const et_rule *rule;
+    char *key;                /* host + group_by values */
+    uint64_t hash;
+    size_t kept, extra;
+    int64_t extra_first, extra_last;
+} kept_group;
+
 /* Everything the findings builder needs, in deterministic order. */
 typedef struct kept_set {
     const et_ruleset *rules;
     kept_match *matches; size_t nmatches, cap;
-    size_t dropped;           /* matches beyond the cap */
+    size_t dropped;           /* matches counted but not kept (bounds reached) */
+    kept_group *groups; size_t ngroups, gcap;   /* open addressing on hash */
     kept_hit *hits; size_t nhits, hcap;
 } kept_set;
 
+#define KEPT_PER_GROUP 200    /* records kept per finding (its evidence shows 50 of them) */
+
 void kept_match_free(kept_match *m);
 void kept_set_free(kept_set *k);
+/* Keeps m (taking its strings) unless its finding already holds KEPT_PER_GROUP records or the
+ * set holds cap; then m is only counted in its group. Facts are kept up to cap only. */
+void kept_add(kept_set *k, kept_match *m, size_t cap);
+/* The group of the finding m belongs to, or NULL. */
+const kept_group *kept_group_of(const kept_set *k, const kept_match *m);
 /* Looks name up in the match's values (case-insensitive), then its event's top-level values. */
 const char *kept_value(const kept_match *m, const char *name);
 
