@@ -2,6 +2,7 @@
  * (runs the rules' own `tests:`). */
 #include "cli/cli.h"
 #include "rules/rules.h"
+#include "synth/replay.h"
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,7 +81,7 @@ static int run(const char *sub, int argc, char **argv)
         return l.errors ? ET_EXIT_PROBLEM : ET_EXIT_OK;
     }
     size_t ntests = 0;
-    int failed = et_rules_run_tests(rs, print_test, &verbose, &ntests);
+    int failed = et_rules_run_tests(rs, print_test, &verbose, &ntests, sy_replay, NULL);
     printf("%zu passed, %d failed\n", ntests - (size_t)failed, failed);
     if (!ntests) fprintf(stderr, "evtriage: rules test: no rule has `tests:`\n");
     et_ruleset_free(rs);

@@ -108,7 +108,8 @@ typedef struct et_outfield { const char *name; et_acc *acc; } et_outfield;
 
 typedef struct et_testcase {
     const char *name; int line;
-    const ynode *events;         /* sequence of field maps */
+    const ynode *events;         /* sequence of field maps, or NULL with a scenario */
+    const char *scenario;        /* synth scenario path (resolved against the rule file), or NULL */
     const char **expect; size_t nexpect;
     const char **expect_not; size_t nexpect_not;
 } et_testcase;

@@ -193,7 +193,15 @@ typedef struct et_test_result {
     const char *message;        /* why it failed (NULL when passed) */
 } et_test_result;
 typedef void (*et_test_fn)(const et_test_result *r, void *ctx);
-/* Runs every test of every rule against the whole set; returns the number of failures. */
-int et_rules_run_tests(const et_ruleset *rs, et_test_fn fn, void *ctx, size_t *ntests);
+/* A test may give `scenario: FILE` (the synth format, relative to the rule file) instead of
+ * events: the caller turns it into events (written as EVTX and read back, so rules are proved
+ * on real bytes) and hands each to each_fn. Returns 0, or -1 with a message in err. */
+typedef void (*et_event_each_fn)(const et_event *ev, void *each_ctx);
+typedef int (*et_scenario_fn)(const char *path, et_event_each_fn each_fn, void *each_ctx, void *ctx,
+                              char *err, size_t errlen);
+/* Runs every test of every rule against the whole set; returns the number of failures.
+ * scenario: NULL makes scenario tests fail with "no scenario runner". */
+int et_rules_run_tests(const et_ruleset *rs, et_test_fn fn, void *ctx, size_t *ntests,
+                       et_scenario_fn scenario, void *scenario_ctx);
 
 #endif

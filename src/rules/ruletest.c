@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const test_keys[] = {"name", "events", "expect", "expect_not", NULL};
+static const char *const test_keys[] = {"name", "events", "scenario", "expect", "expect_not", NULL};
 
 static bool ref_list(et_cctx *c, const ynode *n, const char ***out, size_t *nout)
 {
@@ -39,6 +39,17 @@ static bool check_events(et_cctx *c, const ynode *ev)
     return true;
 }
 
+/* A scenario path relative to the rule file's folder. */
+static const char *sc_path(et_cctx *c, const char *p)
+{
+    if (p[0] == '/') return p;
+    const char *slash = strrchr(c->file, '/');
+    size_t dir = slash ? (size_t)(slash - c->file) : 1;
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%.*s/%s", (int)dir, slash ? c->file : ".", p);
+    return cc_strdup(c, buf, strlen(buf));
+}
+
 bool cc_tests(et_cctx *c, const ynode *node)
 {
     if (node->kind != YN_SEQ) { cc_error(c, node, "'tests' must be a list"); return false; }
@@ -57,7 +68,14 @@ bool cc_tests(et_cctx *c, const ynode *node)
             tc->name = cc_strdup(c, buf, strlen(buf));
         }
         tc->events = yn_get(t, "events");
-        if (!check_events(c, tc->events)) return false;
+        const ynode *sc = yn_get(t, "scenario");
+        if (sc && tc->events) { cc_error(c, sc, "a test has events or a scenario, not both"); return false; }
+        if (sc) {
+            if (!yn_str(sc)) { cc_error(c, sc, "scenario is a file path"); return false; }
+            tc->scenario = sc_path(c, sc->str);
+        } else if (!check_events(c, tc->events)) {
+            return false;
+        }
         if (!ref_list(c, yn_get(t, "expect"), &tc->expect, &tc->nexpect)) return false;
         if (!ref_list(c, yn_get(t, "expect_not"), &tc->expect_not, &tc->nexpect_not)) return false;
         im->ntests++;
@@ -162,27 +180,51 @@ static bool check(const et_ruleset *rs, const et_testcase *tc, const et_rule *se
     return true;
 }
 
-static bool run_one(const et_ruleset *rs, et_scanner *sc, const et_rule *r, const et_testcase *tc, char *msg, size_t len)
+typedef struct feed { runctx *rc; et_scanner *sc; } feed;
+
+static void feed_event(const et_event *ev, void *vctx)
+{
+    feed *f = vctx;
+    et_correlator_observe(f->rc->corr, ev);
+    et_scanner_scan(f->sc, ev, on_match, f->rc);
+}
+
+typedef struct runner { et_scenario_fn fn; void *ctx; } runner;
+
+static bool run_one(const et_ruleset *rs, et_scanner *sc, const et_rule *r, const et_testcase *tc, const runner *sr,
+                    char *msg, size_t len)
 {
     runctx rc = {.corr = et_correlator_new(rs, 0)};
-    const ynode *evs = tc->events;
-    for (size_t i = 0; i < evs->n; i++) {
-        et_event ev;
-        et_field *fields = calloc(evs->items[i]->n / 2 + 1, sizeof *fields);
-        build_event(rs, evs->items[i], i, r->file, &ev, fields);
-        et_correlator_observe(rc.corr, &ev);
-        et_scanner_scan(sc, &ev, on_match, &rc);
-        free(fields);
+    feed fd = {&rc, sc};
+    bool ok = true;
+    if (tc->scenario) {
+        char err[400] = "";
+        if (!sr->fn) { snprintf(msg, len, "scenario tests need a scenario runner"); ok = false; }
+        else if (sr->fn(tc->scenario, feed_event, &fd, sr->ctx, err, sizeof err) < 0) {
+            snprintf(msg, len, "scenario %s: %s", tc->scenario, err);
+            ok = false;
+        }
+    } else {
+        const ynode *evs = tc->events;
+        for (size_t i = 0; i < evs->n; i++) {
+            et_event ev;
+            et_field *fields = calloc(evs->items[i]->n / 2 + 1, sizeof *fields);
+            build_event(rs, evs->items[i], i, r->file, &ev, fields);
+            feed_event(&ev, &fd);
+            free(fields);
+        }
     }
     et_correlator_finish(rc.corr, on_hit, &rc);
-    bool ok = check(rs, tc, r, &rc.f, msg, len);
+    if (ok) ok = check(rs, tc, r, &rc.f, msg, len);
     et_correlator_free(rc.corr);
     free(rc.f.r);
     return ok;
 }
 
-int et_rules_run_tests(const et_ruleset *rs, et_test_fn fn, void *ctx, size_t *ntests)
+int et_rules_run_tests(const et_ruleset *rs, et_test_fn fn, void *ctx, size_t *ntests, et_scenario_fn scenario,
+                       void *scenario_ctx)
 {
+    runner sr = {scenario, scenario_ctx};
     int failures = 0;
     size_t total = 0;
     et_scanner *sc = et_scanner_new(rs);
@@ -191,7 +233,7 @@ int et_rules_run_tests(const et_ruleset *rs, et_test_fn fn, void *ctx, size_t *n
         for (size_t t = 0; t < r->impl->ntests; t++) {
             const et_testcase *tc = &r->impl->tests[t];
             char msg[512] = "";
-            bool ok = run_one(rs, sc, r, tc, msg, sizeof msg);
+            bool ok = run_one(rs, sc, r, tc, &sr, msg, sizeof msg);
             total++;
             if (!ok) failures++;
             et_test_result res = {r, tc->name, r->file, tc->line, ok, ok ? NULL : msg};

@@ -122,7 +122,7 @@ static void exercise(const et_ruleset *rs)
     et_correlator_free(c);
     et_scanner_free(s);
     size_t ntests = 0;
-    sink += (size_t)et_rules_run_tests(rs, on_test, NULL, &ntests) + ntests;
+    sink += (size_t)et_rules_run_tests(rs, on_test, NULL, &ntests, NULL, NULL) + ntests;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
