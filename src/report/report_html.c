@@ -53,6 +53,7 @@ static const char css[] =
     "th{background:#eef2f7}td.num{text-align:right;white-space:nowrap}td.time{white-space:nowrap}"
     "td.hash{font-family:ui-monospace,Consolas,monospace;font-size:11px;word-break:break-all;min-width:120px}\n"
     "details.evidence summary{cursor:pointer;color:var(--accent);margin:8px 0}.muted{color:var(--muted)}"
+    "details.evidence{overflow-x:auto}td{overflow-wrap:anywhere}"
     ".recovered{color:var(--high);font-size:11px}\n"
     "ul.gaps li{margin:4px 0}.gap-kind{display:inline-block;min-width:130px;font-weight:600}\n"
     "#timeline{width:100%;height:auto;background:var(--card);border:1px solid var(--line);border-radius:6px}"
