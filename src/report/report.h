@@ -133,6 +133,9 @@ void et_report_format_time(const et_report *r, int64_t ft, char out[64]);
 /* True when tz is NULL, "UTC"/"Z", a fixed offset ("+02:00", "-0530", "+2") or an installed
  * IANA zone name ("Europe/Berlin"). et_report_format_time falls back to UTC otherwise. */
 bool et_report_tz_valid(const char *tz);
+/* "Resolved at 2025-11-18 09:41:09.682 UTC: Activated by KMS (FILE, record 40)" for a resolved
+ * finding (empty otherwise), times in r->tz. Renderers escape it their way. */
+void et_report_resolution_text(const et_report *r, const et_finding *f, char *out, size_t outlen);
 /* The finding with this id, or NULL. */
 const et_finding *et_report_find(const et_report *r, const char *id);
 /* True when f is shown nested under its root cause (explained_by names a finding of r). */

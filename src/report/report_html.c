@@ -268,15 +268,11 @@ static void html_finding_head(et_buf *b, const et_report *r, const et_finding *f
     size_t total = f->nevidence_total > f->nevidence ? f->nevidence_total : f->nevidence;
     et_buf_printf(b, " · %zu event(s)</p>\n", total);
     if (f->resolved) {
-        char when[64];
-        et_report_format_time(r, f->resolution.timestamp, when);
-        et_buf_puts(b, "<p class=\"resolved\">Resolved at ");
-        esc(b, when);
-        et_buf_puts(b, ": ");
-        esc(b, f->resolution.message);
-        et_buf_puts(b, " (");
-        esc(b, f->resolution.file);
-        et_buf_printf(b, ", record %llu)</p>\n", (unsigned long long)f->resolution.record_id);
+        char text[1200];
+        et_report_resolution_text(r, f, text, sizeof text);
+        et_buf_puts(b, "<p class=\"resolved\">");
+        esc(b, text);
+        et_buf_puts(b, "</p>\n");
     }
     if (f->message) { et_buf_puts(b, "<p class=\"message\">"); esc(b, f->message); et_buf_puts(b, "</p>\n"); }
 }

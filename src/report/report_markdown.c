@@ -179,15 +179,11 @@ static void md_finding_head(et_buf *b, const et_report *r, const et_finding *f, 
     md_text(b, f->confidence ? f->confidence : "unknown");
     et_buf_puts(b, "\n");
     if (f->resolved) {
-        char when[64];
-        et_report_format_time(r, f->resolution.timestamp, when);
-        et_buf_puts(b, "\n**Resolved** at ");
-        md_text(b, when);
-        et_buf_puts(b, ": ");
-        md_text(b, f->resolution.message);
-        et_buf_puts(b, " (");
-        md_text(b, f->resolution.file);
-        et_buf_printf(b, ", record %llu)\n", (unsigned long long)f->resolution.record_id);
+        char text[1200];
+        et_report_resolution_text(r, f, text, sizeof text);
+        et_buf_puts(b, "\n**");
+        md_text(b, text);
+        et_buf_puts(b, "**\n");
     }
     if (f->message) {
         et_buf_puts(b, "\n");

@@ -280,6 +280,16 @@ size_t et_report_utf8_len(const unsigned char *s)
     return n;
 }
 
+void et_report_resolution_text(const et_report *r, const et_finding *f, char *out, size_t outlen)
+{
+    out[0] = 0;
+    if (!f->resolved) return;
+    char when[64];
+    et_report_format_time(r, f->resolution.timestamp, when);
+    snprintf(out, outlen, "Resolved at %s: %s (%s, record %llu)", when, f->resolution.message ? f->resolution.message : "",
+             f->resolution.file ? f->resolution.file : "", (unsigned long long)f->resolution.record_id);
+}
+
 /* ---- freeing ------------------------------------------------------------------------------- */
 
 static void free_strv(char **v, size_t n) { et_report_strv_free(v, n); }
