@@ -18,6 +18,7 @@ typedef struct citem {
 struct et_correlator {
     const et_ruleset *rs;
     et_arena arena;
+    const char **interned; size_t ninterned, capinterned;   /* file, host, channel, field names */
     citem *items; size_t n, cap, limit, dropped;
     int64_t max_ts;
     bool seen;
@@ -27,7 +28,7 @@ et_correlator *et_correlator_new(const et_ruleset *rs, size_t cap)
 {
     et_correlator *c = calloc(1, sizeof *c);
     c->rs = rs;
-    c->limit = cap ? cap : 1000000;
+    c->limit = cap ? cap : 150000;
     c->arena.block_size = 1 << 16;
     return c;
 }
@@ -36,6 +37,7 @@ void et_correlator_free(et_correlator *c)
 {
     if (!c) return;
     et_arena_free(&c->arena);
+    free(c->interned);
     free(c->items);
     free(c);
 }
@@ -45,6 +47,39 @@ size_t et_correlator_dropped(const et_correlator *c) { return c->dropped; }
 static const char *keep(et_correlator *c, const char *s)
 {
     return s ? et_arena_strndup(&c->arena, s, strlen(s)) : NULL;
+}
+
+static uint64_t str_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+/* One copy of each repeated string (file names, hosts, channels, field names): they are few,
+ * the items many. */
+static const char *intern(et_correlator *c, const char *s)
+{
+    if (!s) return NULL;
+    if ((c->ninterned + 1) * 2 > c->capinterned) {
+        size_t cap = c->capinterned ? c->capinterned * 2 : 256;
+        const char **v = calloc(cap, sizeof *v);
+        if (!v) abort();
+        for (size_t i = 0; i < c->capinterned; i++)
+            if (c->interned[i]) {
+                size_t j = str_hash(c->interned[i]) & (cap - 1);
+                while (v[j]) j = (j + 1) & (cap - 1);
+                v[j] = c->interned[i];
+            }
+        free(c->interned);
+        c->interned = v;
+        c->capinterned = cap;
+    }
+    size_t j = str_hash(s) & (c->capinterned - 1);
+    for (; c->interned[j]; j = (j + 1) & (c->capinterned - 1))
+        if (!strcmp(c->interned[j], s)) return c->interned[j];
+    c->ninterned++;
+    return c->interned[j] = keep(c, s);
 }
 
 static citem *push(et_correlator *c)
@@ -64,7 +99,7 @@ static void add_value(et_correlator *c, citem *it, size_t cap, const char *name,
     if (!value || it->nvalues >= cap) return;
     for (size_t i = 0; i < it->nvalues; i++)
         if (!strcmp(it->values[i].name, name)) return;
-    it->values[it->nvalues++] = (et_value_ref){keep(c, name), keep(c, value)};
+    it->values[it->nvalues++] = (et_value_ref){intern(c, name), keep(c, value)};
 }
 
 void et_correlator_add(et_correlator *c, const et_match *m)
@@ -76,9 +111,9 @@ void et_correlator_add(et_correlator *c, const et_match *m)
     const et_event *ev = m->event;
     it->rule = (uint32_t)m->rule->index;
     it->ts = ev->timestamp;
-    it->file = keep(c, ev->file);
-    it->computer = keep(c, ev->computer);
-    it->channel = keep(c, ev->channel);
+    it->file = intern(c, ev->file);
+    it->computer = intern(c, ev->computer);
+    it->channel = intern(c, ev->channel);
     it->record_id = ev->record_id;
     it->event_id = ev->event_id;
     size_t cap = im->nneed + m->nfields + m->nextracted;
@@ -100,11 +135,11 @@ void et_correlator_merge(et_correlator *dst, et_correlator *src)
         citem *it = push(dst);
         if (!it) continue;
         *it = src->items[i];
-        it->file = keep(dst, it->file);
-        it->computer = keep(dst, it->computer);
-        it->channel = keep(dst, it->channel);
+        it->file = intern(dst, it->file);
+        it->computer = intern(dst, it->computer);
+        it->channel = intern(dst, it->channel);
         et_value_ref *v = et_arena_alloc(&dst->arena, (it->nvalues ? it->nvalues : 1) * sizeof *v);
-        for (size_t k = 0; k < it->nvalues; k++) v[k] = (et_value_ref){keep(dst, it->values[k].name), keep(dst, it->values[k].value)};
+        for (size_t k = 0; k < it->nvalues; k++) v[k] = (et_value_ref){intern(dst, it->values[k].name), keep(dst, it->values[k].value)};
         it->values = v;
     }
     dst->dropped += src->dropped;

@@ -155,7 +155,8 @@ typedef struct et_corr_hit {
 typedef void (*et_hit_fn)(const et_corr_hit *h, void *ctx);
 
 typedef struct et_correlator et_correlator;
-/* cap: most matches kept (0: default 1,000,000). */
+/* cap: most matches kept (0: default 150,000, about 40 MiB; beyond, a warning says how many were not
+ * correlated). */
 et_correlator *et_correlator_new(const et_ruleset *rs, size_t cap);
 void et_correlator_free(et_correlator *c);
 /* Keeps a copy of what the correlations need from m (no-op for rules no correlation uses). */
