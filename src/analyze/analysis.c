@@ -420,6 +420,7 @@ et_report *et_analyze(char **paths, int npaths, const et_ruleset *rules, const e
     r->tool_version = xstrdup(EVTRIAGE_VERSION);
     r->tz = opts->tz ? xstrdup(opts->tz) : NULL;
     r->generated_at = now_iso();
+    a.kept.corr_dropped = et_correlator_dropped(a.corr);
     et_build_findings(&a.kept, r, a.codes);
     et_find_gaps(&a.kept, r);
     if (a.kept.dropped)
