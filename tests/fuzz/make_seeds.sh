@@ -163,9 +163,19 @@ archive_seeds() {
   command -v bsdtar >/dev/null || echo "$0: bsdtar not found: no 7z seed (apt-get install libarchive-tools)" >&2
 }
 
+# Scenarios: the samples' and the all-types test scenario.
+scenario_seeds() {
+  local dir=$out/fuzz_scenario f
+  rm -rf "$dir" && mkdir -p "$dir"
+  for f in "$src"/samples/*/scenario.yaml "$src"/tests/e2e/data/*.yaml; do
+    [ -f "$f" ] && put "$dir" <"$f"
+  done
+}
+
 reader_seeds
 rules_seeds
 archive_seeds
-for t in fuzz_reader fuzz_rules fuzz_archive; do
+scenario_seeds
+for t in fuzz_reader fuzz_rules fuzz_archive fuzz_scenario; do
   echo "$t: $(find "$out/$t" -type f | wc -l) seeds, $(du -sk "$out/$t" | cut -f1) KiB"
 done
