@@ -55,6 +55,39 @@ void et_buf_printf(et_buf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
+void et_buf_put_udec(et_buf *b, uint64_t v, unsigned minwidth)
+{
+    char tmp[24];
+    size_t n = 0;
+    do { tmp[n++] = (char)('0' + v % 10); v /= 10; } while (v);
+    while (n < minwidth && n < sizeof tmp) tmp[n++] = '0';
+    et_buf_reserve(b, n);
+    while (n) b->data[b->len++] = tmp[--n];
+    b->data[b->len] = 0;
+}
+
+void et_buf_put_idec(et_buf *b, int64_t v)
+{
+    if (v < 0) {
+        et_buf_putc(b, '-');
+        et_buf_put_udec(b, (uint64_t)0 - (uint64_t)v, 1);
+    } else {
+        et_buf_put_udec(b, (uint64_t)v, 1);
+    }
+}
+
+void et_buf_put_hex(et_buf *b, uint64_t v, unsigned minwidth, int upper)
+{
+    const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+    char tmp[16];
+    size_t n = 0;
+    do { tmp[n++] = digits[v & 15]; v >>= 4; } while (v);
+    while (n < minwidth && n < sizeof tmp) tmp[n++] = '0';
+    et_buf_reserve(b, n);
+    while (n) b->data[b->len++] = tmp[--n];
+    b->data[b->len] = 0;
+}
+
 /* Length of the valid UTF-8 sequence at s, or 0 if invalid. */
 static size_t utf8_seq_len(const unsigned char *s)
 {

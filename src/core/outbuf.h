@@ -16,6 +16,11 @@ void et_buf_put(et_buf *b, const char *s, size_t n);
 void et_buf_puts(et_buf *b, const char *s);
 void et_buf_putc(et_buf *b, char c);
 void et_buf_printf(et_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Integer formatting without printf (the per-record hot path renders every number):
+ * decimal zero-padded to at least minwidth digits, signed decimal, hexadecimal. */
+void et_buf_put_udec(et_buf *b, uint64_t v, unsigned minwidth);
+void et_buf_put_idec(et_buf *b, int64_t v);
+void et_buf_put_hex(et_buf *b, uint64_t v, unsigned minwidth, int upper);
 /* Appends s as a quoted JSON string: control characters escaped, invalid UTF-8 -> U+FFFD. */
 void et_buf_json_str(et_buf *b, const char *s);
 /* Appends s as one CSV cell (RFC 4180 quoting when needed). */

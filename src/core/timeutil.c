@@ -41,9 +41,19 @@ void et_filetime_to_iso(int64_t ft, char out[32])
     int64_t y; unsigned m, d;
     civil_from_days(days, &y, &m, &d);
     if (y < 0 || y > 9999) y = y < 0 ? 0 : 9999;
-    snprintf(out, 32, "%04u-%02u-%02uT%02u:%02u:%02u.%07uZ", (unsigned)y % 10000u, m % 100u, d % 100u,
-             (unsigned)(sod / 3600) % 100u, (unsigned)(sod / 60 % 60), (unsigned)(sod % 60),
-             (unsigned)frac % 10000000u);
+    /* Every field is bounded, so fixed-width digits replace snprintf (called per record). */
+    const unsigned part[7] = {(unsigned)y % 10000u, m % 100u, d % 100u, (unsigned)(sod / 3600) % 100u,
+                              (unsigned)(sod / 60 % 60), (unsigned)(sod % 60), (unsigned)frac % 10000000u};
+    static const unsigned width[7] = {4, 2, 2, 2, 2, 2, 7};
+    static const char sep[8] = "--T::.Z";
+    char *o = out;
+    for (int i = 0; i < 7; i++) {
+        unsigned v = part[i];
+        for (unsigned k = width[i]; k-- > 0; v /= 10) o[k] = (char)('0' + v % 10);
+        o += width[i];
+        *o++ = sep[i];
+    }
+    *o = 0;
 }
 
 static bool read_num(const char **p, int digits, int *out)

@@ -48,8 +48,18 @@ void bx_utf16_to_utf8(et_buf *out, const uint8_t *p, size_t units, int stop_at_n
 void bx_render_guid(et_buf *out, const uint8_t *p)
 {
     /* Windows renders GUIDs in event XML in lower case within braces. */
-    et_buf_printf(out, "{%08" PRIx32 "-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x}", rd32(p),
-                  rd16(p + 4), rd16(p + 6), p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15]);
+    et_buf_putc(out, '{');
+    et_buf_put_hex(out, rd32(p), 8, 0);
+    et_buf_putc(out, '-');
+    et_buf_put_hex(out, rd16(p + 4), 4, 0);
+    et_buf_putc(out, '-');
+    et_buf_put_hex(out, rd16(p + 6), 4, 0);
+    et_buf_putc(out, '-');
+    for (int i = 8; i < 16; i++) {
+        if (i == 10) et_buf_putc(out, '-');
+        et_buf_put_hex(out, p[i], 2, 0);
+    }
+    et_buf_putc(out, '}');
 }
 
 static int render_sid(et_buf *out, const uint8_t *p, size_t size)
@@ -59,9 +69,19 @@ static int render_sid(et_buf *out, const uint8_t *p, size_t size)
     if (size < 8 + 4 * (size_t)n) return -1;
     uint64_t auth = 0;
     for (int i = 2; i < 8; i++) auth = auth << 8 | p[i];
-    if (auth >= (1ULL << 32)) et_buf_printf(out, "S-%u-0x%012" PRIX64, p[0], auth);
-    else et_buf_printf(out, "S-%u-%" PRIu64, p[0], auth);
-    for (unsigned i = 0; i < n; i++) et_buf_printf(out, "-%" PRIu32, rd32(p + 8 + 4 * i));
+    et_buf_puts(out, "S-");
+    et_buf_put_udec(out, p[0], 1);
+    if (auth >= (1ULL << 32)) {
+        et_buf_puts(out, "-0x");
+        et_buf_put_hex(out, auth, 12, 1);
+    } else {
+        et_buf_putc(out, '-');
+        et_buf_put_udec(out, auth, 1);
+    }
+    for (unsigned i = 0; i < n; i++) {
+        et_buf_putc(out, '-');
+        et_buf_put_udec(out, rd32(p + 8 + 4 * i), 1);
+    }
     return 0;
 }
 
@@ -69,7 +89,13 @@ static void render_systime(et_buf *out, const uint8_t *p)
 {
     unsigned y = rd16(p), mo = rd16(p + 2), d = rd16(p + 6), h = rd16(p + 8), mi = rd16(p + 10),
              s = rd16(p + 12), ms = rd16(p + 14);
-    et_buf_printf(out, "%04u-%02u-%02uT%02u:%02u:%02u.%03u0000Z", y, mo, d, h, mi, s, ms);
+    const unsigned part[7] = {y, mo, d, h, mi, s, ms};
+    static const char sep[7] = {'-', '-', 'T', ':', ':', '.', 0};
+    for (int i = 0; i < 7; i++) {
+        et_buf_put_udec(out, part[i], i == 0 ? 4 : i == 6 ? 3 : 2);
+        if (sep[i]) et_buf_putc(out, sep[i]);
+    }
+    et_buf_puts(out, "0000Z");
 }
 
 static void render_double(et_buf *out, double v)
@@ -104,14 +130,14 @@ static int render_scalar(et_buf *out, uint8_t type, const uint8_t *p, size_t siz
     case BX_ANSI:
         for (size_t i = 0; i < size && p[i]; i++) put_cp(out, p[i]);
         return 0;
-    case BX_INT8: et_buf_printf(out, "%d", (int8_t)p[0]); return 0;
-    case BX_UINT8: et_buf_printf(out, "%u", p[0]); return 0;
-    case BX_INT16: et_buf_printf(out, "%d", (int16_t)rd16(p)); return 0;
-    case BX_UINT16: et_buf_printf(out, "%u", rd16(p)); return 0;
-    case BX_INT32: et_buf_printf(out, "%" PRId32, (int32_t)rd32(p)); return 0;
-    case BX_UINT32: et_buf_printf(out, "%" PRIu32, rd32(p)); return 0;
-    case BX_INT64: et_buf_printf(out, "%" PRId64, (int64_t)rd64(p)); return 0;
-    case BX_UINT64: et_buf_printf(out, "%" PRIu64, rd64(p)); return 0;
+    case BX_INT8: et_buf_put_idec(out, (int8_t)p[0]); return 0;
+    case BX_UINT8: et_buf_put_udec(out, p[0], 1); return 0;
+    case BX_INT16: et_buf_put_idec(out, (int16_t)rd16(p)); return 0;
+    case BX_UINT16: et_buf_put_udec(out, rd16(p), 1); return 0;
+    case BX_INT32: et_buf_put_idec(out, (int32_t)rd32(p)); return 0;
+    case BX_UINT32: et_buf_put_udec(out, rd32(p), 1); return 0;
+    case BX_INT64: et_buf_put_idec(out, (int64_t)rd64(p)); return 0;
+    case BX_UINT64: et_buf_put_udec(out, rd64(p), 1); return 0;
     case BX_REAL32: { float f; memcpy(&f, p, 4); render_double(out, f); return 0; }
     case BX_REAL64: { double d; memcpy(&d, p, 8); render_double(out, d); return 0; }
     case BX_BOOL: et_buf_puts(out, rd32(p) ? "true" : "false"); return 0;
@@ -126,8 +152,8 @@ static int render_scalar(et_buf *out, uint8_t type, const uint8_t *p, size_t siz
         return 0;
     case BX_GUID: bx_render_guid(out, p); return 0;
     case BX_SIZET:
-        if (size == 4) et_buf_printf(out, "0x%08" PRIx32, rd32(p));
-        else if (size == 8) et_buf_printf(out, "0x%016" PRIx64, rd64(p));
+        if (size == 4) { et_buf_puts(out, "0x"); et_buf_put_hex(out, rd32(p), 8, 0); }
+        else if (size == 8) { et_buf_puts(out, "0x"); et_buf_put_hex(out, rd64(p), 16, 0); }
         else return -1;
         return 0;
     case BX_FILETIME: {
@@ -138,8 +164,8 @@ static int render_scalar(et_buf *out, uint8_t type, const uint8_t *p, size_t siz
     }
     case BX_SYSTIME: render_systime(out, p); return 0;
     case BX_SID: return render_sid(out, p, size);
-    case BX_HEXINT32: et_buf_printf(out, "0x%" PRIx32, rd32(p)); return 0;
-    case BX_HEXINT64: et_buf_printf(out, "0x%" PRIx64, rd64(p)); return 0;
+    case BX_HEXINT32: et_buf_puts(out, "0x"); et_buf_put_hex(out, rd32(p), 1, 0); return 0;
+    case BX_HEXINT64: et_buf_puts(out, "0x"); et_buf_put_hex(out, rd64(p), 1, 0); return 0;
     case BX_EVTHANDLE: case BX_EVTXML: return render_scalar(out, BX_BINARY, p, size);
     default: return -2;
     }

@@ -251,6 +251,22 @@ static void test_value_rendering(void **state)
     render(BX_STRING, bad, sizeof bad, "\xEF\xBF\xBDx");
     int8_t i8 = -5;
     render(BX_INT8, &i8, 1, "-5");
+    /* the printf-free formatters at their edges */
+    int64_t i64min = INT64_MIN;
+    render(BX_INT64, &i64min, 8, "-9223372036854775808");
+    uint64_t u64max = UINT64_MAX;
+    render(BX_UINT64, &u64max, 8, "18446744073709551615");
+    uint32_t zero = 0;
+    render(BX_UINT32, &zero, 4, "0");
+    render(BX_HEXINT32, &zero, 4, "0x0");
+    uint64_t sz = 0x1f;
+    render(BX_SIZET, &sz, 8, "0x000000000000001f");
+    uint8_t bigsid[] = {1, 1, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 7, 0, 0, 0};
+    render(BX_SID, bigsid, sizeof bigsid, "S-1-0x123456789ABC-7");
+    uint16_t st[8] = {2024, 2, 0, 29, 23, 5, 9, 7}; /* SYSTEMTIME: y, m, weekday, d, h, mi, s, ms */
+    render(BX_SYSTIME, st, sizeof st, "2024-02-29T23:05:09.0070000Z");
+    uint16_t stbad[8] = {65535, 99, 0, 1, 0, 0, 0, 1000}; /* damaged: wider fields, not truncated */
+    render(BX_SYSTIME, stbad, sizeof stbad, "65535-99-01T00:00:00.10000000Z");
     et_buf b = {0};
     char err[128];
     assert_int_equal(bx_render_value(&b, BX_INT32, (const uint8_t *)&bias, 2, err, sizeof err), -1);
