@@ -29,7 +29,7 @@ for t in "${targets[@]}"; do
   rc=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
-  found=$(find "$artifacts" -type f -newer "$artifacts/.start" | head -n 5)
+  found=$(find "$artifacts" -type f -newer "$artifacts/.start" | head -n 5 || true)
   if [ $rc -ne 0 ] || [ -n "$found" ]; then
     echo "FAIL: $t (exit $rc): $(grep -m1 -E 'ERROR|SUMMARY|runtime error' "$log")"
     tail -n 40 "$log"
