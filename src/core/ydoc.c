@@ -73,7 +73,22 @@ static void push(builder *b, ynode *n)
     b->stack[b->depth++] = n;
 }
 
-/* Handles one parser event; returns 1 at document end, -1 on an unknown alias. */
+/* True when the next child of the open collection is a mapping key. */
+static int at_key(const builder *b)
+{
+    return b->depth && b->stack[b->depth - 1]->kind == YN_MAP && b->stack[b->depth - 1]->n % 2 == 0;
+}
+
+/* Every format read through ydoc names things with plain-text keys: a list or map as a key
+ * (YAML's "? " complex keys) is refused here once, not in each reader. */
+static int refuse_complex_key(const builder *b, char *err, size_t errlen)
+{
+    if (!at_key(b)) return 0;
+    snprintf(err, errlen, "a mapping key must be text, not a list or map");
+    return -1;
+}
+
+/* Handles one parser event; returns 1 at document end, -1 on an unknown alias or a bad key. */
 static int on_event(builder *b, yaml_event_t *ev, char *err, size_t errlen)
 {
     switch (ev->type) {
@@ -89,6 +104,7 @@ static int on_event(builder *b, yaml_event_t *ev, char *err, size_t errlen)
         break;
     }
     case YAML_SEQUENCE_START_EVENT: {
+        if (refuse_complex_key(b, err, errlen)) return -1;
         ynode *n = new_node(b, YN_SEQ, &ev->start_mark);
         if (ev->data.sequence_start.tag)
             n->tag = et_arena_strndup(b->arena, (const char *)ev->data.sequence_start.tag,
@@ -98,6 +114,7 @@ static int on_event(builder *b, yaml_event_t *ev, char *err, size_t errlen)
         break;
     }
     case YAML_MAPPING_START_EVENT: {
+        if (refuse_complex_key(b, err, errlen)) return -1;
         ynode *n = new_node(b, YN_MAP, &ev->start_mark);
         remember_anchor(b, ev->data.mapping_start.anchor, n);
         push(b, n);
@@ -111,6 +128,7 @@ static int on_event(builder *b, yaml_event_t *ev, char *err, size_t errlen)
             snprintf(err, errlen, "unknown alias '*%s'", (const char *)ev->data.alias.anchor);
             return -1;
         }
+        if (n->kind != YN_SCALAR && refuse_complex_key(b, err, errlen)) return -1;
         add_child(b, n);
         break;
     }

@@ -15,6 +15,12 @@ YAML
 rc=$?
 [ $rc -eq 1 ] && pass || fail "typo: exit $rc"
 grep -qx "$TMP/typo.yml:5:1: error: unknown key 'detecton' in rule (did you mean 'detection'?)" "$TMP/out" && pass || fail "typo: $(cat "$TMP/out")"
+# a YAML complex key ("? ") where a name belongs: refused with its position (fuzz_rules found
+# the loader crashing on it)
+printf 'title: Complex key\nextract:\n  ? a: b\n    c: d\ndetection: {sel: {EventID: 1}, condition: sel}\n' >"$TMP/ckey.yml"
+"$EVTRIAGE" rules lint "$TMP/ckey.yml" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+[ $rc -eq 1 ] && grep -qx "$TMP/ckey.yml:3:5: error: a mapping key must be text, not a list or map" "$TMP/out" && pass || fail "complex key: exit $rc: $(cat "$TMP/out")"
 cat >"$TMP/broken.yml" <<'YAML'
 title: Many problems
 id: aaaaaaaa-0000-4000-8000-000000000001
