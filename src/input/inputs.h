@@ -16,18 +16,37 @@ typedef struct et_input_limits {
 /* Documented defaults (README): 16 GiB total, 4 GiB per member, ratio 200, 100,000 members, depth 1. */
 void et_input_limits_default(et_input_limits *l);
 
-/* open_path: where to read the EVTX bytes (a private temporary file for archive members);
- * display: what to call it in output ("upload.zip!HOST1/System.evtx"). Return non-zero to stop. */
-typedef int (*et_input_fn)(const char *open_path, const char *display, void *ctx);
+/* fd: the EVTX bytes, open for reading (a file, or an archive member inflated into an unnamed
+ * temporary file), owned by the callee from here on; display: what to call it in output
+ * ("upload.zip!HOST1/System.evtx"). Return non-zero to stop. */
+typedef int (*et_input_fn)(int fd, const char *display, void *ctx);
 /* A problem with display (unreadable, refused, or skipped: is_skip says it was only not EVTX). */
 typedef void (*et_input_problem_fn)(const char *display, const char *message, int is_skip, void *ctx);
 
+/* A zip member, not yet inflated (its header passed the limits): the callee owns m and
+ * hands it to et_inputs_walk_member() on any thread, so a zip's members are read in parallel. */
+typedef struct et_zip_member et_zip_member;
+typedef int (*et_input_member_fn)(et_zip_member *m, const char *display, void *ctx);
+
+typedef struct et_input_callbacks {
+    et_input_fn file;
+    et_input_member_fn member;   /* optional: without it every member is inflated in the walk */
+    et_input_problem_fn problem;
+    void *ctx;
+} et_input_callbacks;
+
 /* Walks paths in order: a directory is walked recursively in name order; every regular file
- * is sniffed: EVTX -> fn, archive -> its members, else skipped (reported only for files given
+ * is sniffed: EVTX -> file, archive -> its members, else skipped (reported only for files given
  * explicitly or found inside archives; other files found in directories are ignored unless
- * named *.evtx). Returns the number of problems (skips not counted). */
-int et_inputs_walk(char **paths, int npaths, const et_input_limits *limits, et_input_fn fn,
-                   et_input_problem_fn problem, void *ctx);
+ * named *.evtx). Members are sniffed by their first bytes before anything else is inflated.
+ * Returns the number of problems (skips not counted). */
+int et_inputs_walk(char **paths, int npaths, const et_input_limits *limits, const et_input_callbacks *cb);
+
+/* Inflates m and walks what it holds as et_inputs_walk would (EVTX -> cb->file, a nested
+ * archive -> its members, else skipped), on the calling thread; frees m. cb->member is not
+ * used (a nested zip is read here). Returns the number of problems. */
+int et_inputs_walk_member(et_zip_member *m, const char *display, const et_input_limits *limits,
+                          const et_input_callbacks *cb);
 
 /* What the first bytes of a file are. */
 enum { ET_KIND_OTHER = 0, ET_KIND_EVTX, ET_KIND_ARCHIVE };

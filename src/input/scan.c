@@ -1,15 +1,17 @@
-/* scan.c: splits each input into units (file begin, chunk ranges, file end, problems) and
- * runs them through the ordered pool; per-file stats are summed in delivery order. */
+/* scan.c: splits each input into units (file begin, chunk ranges, file end, problems, and
+ * whole zip members inflated on a worker) and runs them through the ordered pool; per-file
+ * stats are summed in delivery order. */
 #include "input/scan.h"
 #include "core/pool.h"
 #include "core/sha256.h"
 #include "input/progress.h"
+#include "input/zipmember.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-enum unit_kind { U_FILE_BEGIN, U_RANGE, U_FILE_END, U_PROBLEM };
+enum unit_kind { U_FILE_BEGIN, U_RANGE, U_FILE_END, U_PROBLEM, U_MEMBER };
 
 typedef struct shared_file {
     et_evtx_file *evtx;
@@ -18,20 +20,42 @@ typedef struct shared_file {
     int hash;
 } shared_file;
 
+/* What one range of chunks gave: the consumer's state and the reader's counts. */
+typedef struct range_result {
+    uint64_t first, count;
+    void *state;
+    et_reader_stats stats;
+    size_t nproblems;         /* problems reported by the reader */
+} range_result;
+
+/* What a zip member gave, in order: a file read whole, or a problem. */
+typedef struct member_item {
+    shared_file *file;
+    range_result *ranges;
+    size_t nranges;
+    char *message;            /* display\0message */
+    bool is_skip;
+} member_item;
+
 typedef struct unit {
     enum unit_kind kind;
     shared_file *file;
-    uint64_t first, count;
     const et_scan_consumer *c;
-    void *state;
-    et_reader_stats stats;
-    char *message;            /* U_PROBLEM */
-    size_t nproblems;         /* U_RANGE: problems reported by the reader */
+    range_result r;           /* U_RANGE */
+    char *message;            /* U_PROBLEM: display\0message */
     bool is_skip;
+    et_zip_member *member;    /* U_MEMBER: inflated and read whole on the worker */
+    char *display;
+    const et_input_limits *limits;
+    bool hash;
+    uint64_t per;
+    member_item *items;
+    size_t nitems;
 } unit;
 
 typedef struct scan {
     const et_scan_opts *opts;
+    const et_input_limits *limits;
     const et_scan_consumer *c;
     et_pool *pool;
     et_progress *progress;
@@ -55,28 +79,99 @@ static int hash_fd(int fd, char out[65])
     return n < 0 ? -1 : rc;
 }
 
+static void read_range(shared_file *f, const et_scan_consumer *c, range_result *r)
+{
+    r->state = c->unit_new ? c->unit_new(c->ctx) : NULL;
+    et_reader *rd = et_reader_open_range(f->evtx, r->first, r->count);
+    const et_event *ev;
+    int rc;
+    while ((rc = et_reader_next(rd, &ev)) != ET_READ_END) {
+        if (rc == ET_READ_EVENT) { if (c->event) c->event(r->state, ev); }
+        else {
+            r->nproblems++;
+            if (c->problem) c->problem(r->state, et_reader_problem(rd));
+        }
+    }
+    r->stats = *et_reader_get_stats(rd);
+    et_reader_close(rd);
+}
+
+static void hash_file(shared_file *f)
+{
+    if (f->hash && hash_fd(et_evtx_file_fd(f->evtx), f->info.sha256) != 0) f->info.sha256[0] = 0;
+}
+
+static char *problem_text(const char *display, const char *msg)
+{
+    size_t a = strlen(display), b = strlen(msg);
+    char *t = malloc(a + b + 2);
+    if (!t) abort();
+    memcpy(t, display, a + 1);
+    memcpy(t + a + 1, msg, b + 1);
+    return t;
+}
+
+static member_item *add_item(unit *u)
+{
+    member_item *it = realloc(u->items, (u->nitems + 1) * sizeof *it);
+    if (!it) abort();
+    u->items = it;
+    it = &u->items[u->nitems++];
+    memset(it, 0, sizeof *it);
+    return it;
+}
+
+static void member_problem(const char *display, const char *msg, int is_skip, void *ctx)
+{
+    member_item *it = add_item(ctx);
+    it->message = problem_text(display, msg);
+    it->is_skip = is_skip != 0;
+}
+
+/* An EVTX file inside a zip member: opened, hashed and read range by range, on this worker. */
+static int member_file(int fd, const char *display, void *ctx)
+{
+    unit *u = ctx;
+    char err[256];
+    et_evtx_file *ef = et_evtx_file_open_fd(fd, display, err, sizeof err);
+    if (!ef) { member_problem(display, err, 0, u); return 0; }
+    shared_file *f = calloc(1, sizeof *f);
+    if (!f) abort();
+    f->evtx = ef;
+    f->display = strdup(display);
+    f->info.display = f->display;
+    f->info.size = et_evtx_file_size(ef);
+    f->hash = u->hash;
+    hash_file(f);
+    uint64_t n = et_evtx_file_chunks(ef);
+    size_t nranges = n ? (n + u->per - 1) / u->per : 1;
+    range_result *ranges = calloc(nranges, sizeof *ranges);
+    if (!ranges) abort();
+    for (size_t i = 0; i < nranges; i++) {
+        ranges[i].first = i * u->per;
+        ranges[i].count = u->per;
+        read_range(f, u->c, &ranges[i]);
+    }
+    member_item *it = add_item(u);
+    it->file = f;
+    it->ranges = ranges;
+    it->nranges = nranges;
+    return 0;
+}
+
+static void run_member(unit *u)
+{
+    et_input_callbacks cb = {.file = member_file, .problem = member_problem, .ctx = u};
+    et_inputs_walk_member(u->member, u->display, u->limits, &cb);
+    u->member = NULL;
+}
+
 static void run_unit(void *task)
 {
     unit *u = task;
-    if (u->kind == U_FILE_BEGIN) {
-        if (u->file->hash && hash_fd(et_evtx_file_fd(u->file->evtx), u->file->info.sha256) != 0)
-            u->file->info.sha256[0] = 0;
-        return;
-    }
-    if (u->kind != U_RANGE) return;
-    u->state = u->c->unit_new ? u->c->unit_new(u->c->ctx) : NULL;
-    et_reader *r = et_reader_open_range(u->file->evtx, u->first, u->count);
-    const et_event *ev;
-    int rc;
-    while ((rc = et_reader_next(r, &ev)) != ET_READ_END) {
-        if (rc == ET_READ_EVENT) { if (u->c->event) u->c->event(u->state, ev); }
-        else {
-            u->nproblems++;
-            if (u->c->problem) u->c->problem(u->state, et_reader_problem(r));
-        }
-    }
-    u->stats = *et_reader_get_stats(r);
-    et_reader_close(r);
+    if (u->kind == U_FILE_BEGIN) hash_file(u->file);
+    else if (u->kind == U_RANGE) read_range(u->file, u->c, &u->r);
+    else if (u->kind == U_MEMBER) run_member(u);
 }
 
 static void add_stats(et_reader_stats *t, const et_reader_stats *s)
@@ -96,37 +191,74 @@ static void add_stats(et_reader_stats *t, const et_reader_stats *s)
     if (s->last_time > t->last_time) t->last_time = s->last_time;
 }
 
+static void deliver_begin(scan *sc, shared_file *f)
+{
+    if (sc->progress) et_progress_file(sc->progress, f->info.display);
+    if (sc->c->file_begin) sc->c->file_begin(sc->c->ctx, &f->info);
+}
+
+static void deliver_range(scan *sc, shared_file *f, range_result *r)
+{
+    if (r->nproblems) et_progress_clear(sc->progress);
+    add_stats(&f->info.stats, &r->stats);
+    if (sc->progress) {
+        uint64_t size = f->info.size, from = 4096 + r->first * 65536, to = from + r->count * 65536;
+        if (to > size) to = size;
+        et_progress_add(sc->progress, to > from ? to - from : 0, r->stats.records);
+    }
+    if (sc->c->unit_done) sc->c->unit_done(sc->c->ctx, r->state, &f->info);
+}
+
+static void deliver_end(scan *sc, shared_file *f)
+{
+    et_progress_clear(sc->progress);
+    if (f->info.stats.skipped || f->info.stats.truncated) sc->problems++;
+    if (sc->c->file_end) sc->c->file_end(sc->c->ctx, &f->info);
+}
+
+static void free_file(shared_file *f)
+{
+    et_evtx_file_close(f->evtx);
+    free(f->display);
+    free(f);
+}
+
+static void deliver_problem(scan *sc, char *message, bool is_skip)
+{
+    /* anything the consumer may print goes on a line of its own */
+    et_progress_clear(sc->progress);
+    if (sc->c->input_problem) sc->c->input_problem(sc->c->ctx, message, message + strlen(message) + 1, is_skip);
+    free(message);
+}
+
 static void unit_delivered(void *task, void *vctx)
 {
     unit *u = task;
     scan *sc = vctx;
-    const et_scan_consumer *c = sc->c;
-    /* anything the consumer may print goes on a line of its own */
-    if (u->kind == U_PROBLEM || u->kind == U_FILE_END || u->nproblems) et_progress_clear(sc->progress);
     switch (u->kind) {
-    case U_PROBLEM:
-        if (c->input_problem) c->input_problem(c->ctx, u->message, u->message + strlen(u->message) + 1, u->is_skip);
-        free(u->message);
-        break;
-    case U_FILE_BEGIN:
-        if (sc->progress) et_progress_file(sc->progress, u->file->info.display);
-        if (c->file_begin) c->file_begin(c->ctx, &u->file->info);
-        break;
-    case U_RANGE:
-        add_stats(&u->file->info.stats, &u->stats);
-        if (sc->progress) {
-            uint64_t size = u->file->info.size, from = 4096 + u->first * 65536, to = from + u->count * 65536;
-            if (to > size) to = size;
-            et_progress_add(sc->progress, to > from ? to - from : 0, u->stats.records);
-        }
-        if (c->unit_done) c->unit_done(c->ctx, u->state, &u->file->info);
-        break;
+    case U_PROBLEM: deliver_problem(sc, u->message, u->is_skip); break;
+    case U_FILE_BEGIN: deliver_begin(sc, u->file); break;
+    case U_RANGE: deliver_range(sc, u->file, &u->r); break;
     case U_FILE_END:
-        if (u->file->info.stats.skipped || u->file->info.stats.truncated) sc->problems++;
-        if (c->file_end) c->file_end(c->ctx, &u->file->info);
-        et_evtx_file_close(u->file->evtx);
-        free(u->file->display);
-        free(u->file);
+        deliver_end(sc, u->file);
+        free_file(u->file);
+        break;
+    case U_MEMBER:
+        for (size_t i = 0; i < u->nitems; i++) {
+            member_item *it = &u->items[i];
+            if (it->message) {
+                if (!it->is_skip) sc->problems++;
+                deliver_problem(sc, it->message, it->is_skip);
+                continue;
+            }
+            deliver_begin(sc, it->file);
+            for (size_t k = 0; k < it->nranges; k++) deliver_range(sc, it->file, &it->ranges[k]);
+            deliver_end(sc, it->file);
+            free(it->ranges);
+            free_file(it->file);
+        }
+        free(u->items);
+        free(u->display);
         break;
     }
     free(u);
@@ -145,11 +277,7 @@ static unit *new_unit(scan *sc, enum unit_kind kind, shared_file *f)
 static void submit_problem(scan *sc, const char *display, const char *msg, bool is_skip)
 {
     unit *u = new_unit(sc, U_PROBLEM, NULL);
-    size_t a = strlen(display), b = strlen(msg);
-    u->message = malloc(a + b + 2);
-    if (!u->message) abort();
-    memcpy(u->message, display, a + 1);
-    memcpy(u->message + a + 1, msg, b + 1);
+    u->message = problem_text(display, msg);
     u->is_skip = is_skip;
     if (!is_skip) sc->problems++;
     et_pool_submit(sc->pool, u, run_unit);
@@ -160,13 +288,8 @@ static void on_input_problem(const char *display, const char *msg, int is_skip, 
     submit_problem(vctx, display, msg, is_skip != 0);
 }
 
-static int on_file(const char *open_path, const char *display, void *vctx)
+static shared_file *new_file(scan *sc, const char *display, et_evtx_file *ef)
 {
-    scan *sc = vctx;
-    char err[256];
-    et_evtx_file *ef = et_evtx_file_open(open_path, display, err, sizeof err);
-    if (!ef) { submit_problem(sc, display, err, false); return 0; }
-    /* The descriptor stays valid when an archive member's temporary file is removed. */
     shared_file *f = calloc(1, sizeof *f);
     if (!f) abort();
     f->evtx = ef;
@@ -174,12 +297,24 @@ static int on_file(const char *open_path, const char *display, void *vctx)
     f->info.display = f->display;
     f->info.size = et_evtx_file_size(ef);
     f->hash = sc->opts->hash;
+    return f;
+}
+
+static uint64_t chunks_per_unit(const scan *sc) { return sc->opts->chunks_per_unit ? sc->opts->chunks_per_unit : 8; }
+
+static int on_file(int fd, const char *display, void *vctx)
+{
+    scan *sc = vctx;
+    char err[256];
+    et_evtx_file *ef = et_evtx_file_open_fd(fd, display, err, sizeof err);
+    if (!ef) { submit_problem(sc, display, err, false); return 0; }
+    shared_file *f = new_file(sc, display, ef);
     et_pool_submit(sc->pool, new_unit(sc, U_FILE_BEGIN, f), run_unit);
-    uint64_t n = et_evtx_file_chunks(ef), per = sc->opts->chunks_per_unit ? sc->opts->chunks_per_unit : 8;
+    uint64_t n = et_evtx_file_chunks(ef), per = chunks_per_unit(sc);
     for (uint64_t first = 0; first < n || first == 0; first += per) {
         unit *u = new_unit(sc, U_RANGE, f);
-        u->first = first;
-        u->count = per;
+        u->r.first = first;
+        u->r.count = per;
         et_pool_submit(sc->pool, u, run_unit);
         if (n == 0) break;
     }
@@ -187,13 +322,31 @@ static int on_file(const char *open_path, const char *display, void *vctx)
     return 0;
 }
 
+/* A zip member is one unit: a worker inflates and reads it while others take other members. */
+static int on_member(et_zip_member *m, const char *display, void *vctx)
+{
+    scan *sc = vctx;
+    unit *u = new_unit(sc, U_MEMBER, NULL);
+    u->member = m;
+    u->display = strdup(display);
+    u->limits = sc->limits;
+    u->hash = sc->opts->hash;
+    u->per = chunks_per_unit(sc);
+    et_pool_submit(sc->pool, u, run_unit);
+    return 0;
+}
+
 int et_scan(char **paths, int npaths, const et_scan_opts *opts, const et_scan_consumer *c)
 {
-    scan sc = {.opts = opts, .c = c};
+    et_input_limits limits;
+    if (opts->limits) limits = *opts->limits;
+    else et_input_limits_default(&limits);
+    scan sc = {.opts = opts, .limits = &limits, .c = c};
     int jobs = opts->jobs > 0 ? opts->jobs : et_cpu_count();
     if (opts->progress) sc.progress = et_progress_new(paths, npaths);
     sc.pool = et_pool_new(jobs, (size_t)jobs * 3 + 2, unit_delivered, &sc);
-    et_inputs_walk(paths, npaths, opts->limits, on_file, on_input_problem, &sc);
+    et_input_callbacks cb = {.file = on_file, .member = on_member, .problem = on_input_problem, .ctx = &sc};
+    et_inputs_walk(paths, npaths, &limits, &cb);
     et_pool_free(sc.pool);
     et_progress_free(sc.progress);
     return sc.problems;

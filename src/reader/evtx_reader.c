@@ -97,6 +97,11 @@ et_evtx_file *et_evtx_file_open(const char *path, const char *display, char *err
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) { snprintf(err, errlen, "cannot open: %s", strerror(errno)); return NULL; }
+    return et_evtx_file_open_fd(fd, display, err, errlen);
+}
+
+et_evtx_file *et_evtx_file_open_fd(int fd, const char *display, char *err, size_t errlen)
+{
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         snprintf(err, errlen, "not a regular file");

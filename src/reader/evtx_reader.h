@@ -32,6 +32,8 @@ et_reader *et_reader_open_as(const char *path, const char *display, char *err, s
 /* Parallel reading: open the file once, then one reader per range of chunks (each on its
  * own thread if wanted). Stats of the ranges add up to the whole file's. */
 et_evtx_file *et_evtx_file_open(const char *path, const char *display, char *err, size_t errlen);
+/* Same on an open descriptor, which the file takes over (closed on failure too). */
+et_evtx_file *et_evtx_file_open_fd(int fd, const char *display, char *err, size_t errlen);
 uint64_t et_evtx_file_chunks(const et_evtx_file *f);
 uint64_t et_evtx_file_size(const et_evtx_file *f);
 int et_evtx_file_fd(const et_evtx_file *f);

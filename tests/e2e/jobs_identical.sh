@@ -8,6 +8,21 @@ for j in 2 3 7; do
   cmp -s "$TMP/1.err" "$TMP/j.err" && pass || fail "-j $j: stderr differs from -j 1"
   [ $rc -eq $rc1 ] && pass || fail "-j $j: exit $rc, -j 1 exit $rc1"
 done
+# The corpus as one zip (with a zip nested in it): members are inflated on the workers, yet
+# output is the same at any -j and equals the directory's, record for record.
+(cd "$CORPUS" && zip -q -r "$TMP/corpus.zip" . -x 'sigma-regression/*') || fail "zip"
+(cd "$CORPUS" && zip -q -r "$TMP/inner.zip" sigma-regression) && (cd "$TMP" && zip -q corpus.zip inner.zip) || fail "inner zip"
+"$EVTRIAGE" dump -j 1 "$TMP/corpus.zip" >"$TMP/z1.out" 2>"$TMP/z1.err"; rcz=$?
+for j in 2 5; do
+  "$EVTRIAGE" dump -j $j "$TMP/corpus.zip" >"$TMP/zj.out" 2>"$TMP/zj.err"; rc=$?
+  cmp -s "$TMP/z1.out" "$TMP/zj.out" && cmp -s "$TMP/z1.err" "$TMP/zj.err" && [ $rc -eq $rcz ] && pass || fail "zip -j $j differs from -j 1 (exit $rc vs $rcz)"
+done
+# the same records as the directory, ignoring the file name and the order of the files
+sed 's/^{"file":"[^"]*",//' "$TMP/1.out" | sort >"$TMP/dir.sorted"
+sed 's/^{"file":"[^"]*",//' "$TMP/z1.out" | sort >"$TMP/zip.sorted"
+cmp -s "$TMP/dir.sorted" "$TMP/zip.sorted" && pass || fail "zip records differ from the directory's: $(diff "$TMP/dir.sorted" "$TMP/zip.sorted" | head -c 300)"
+grep -q '"file":"[^"]*corpus.zip!inner.zip!sigma-regression/' "$TMP/z1.out" && pass || fail "nested zip members not read"
+grep -q 'SOURCES.md: skipped: not an EVTX file' "$TMP/z1.err" && pass || fail "non-EVTX member not listed as skipped"
 [ "$(wc -l <"$TMP/1.out")" -gt 40000 ] && pass || fail "corpus gave only $(wc -l <"$TMP/1.out") records"
 "$EVTRIAGE" dump -j 0 "$CORPUS" >/dev/null 2>&1; [ $? -eq 2 ] && pass || fail "-j 0: want exit 2"
 finish

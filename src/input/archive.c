@@ -1,0 +1,181 @@
+/* archive.c: archive members: each header checked against the limits, zip members handed on
+ * uninflated (read in parallel later), other members sniffed by their first bytes and only
+ * EVTX or nested archives inflated, into unnamed temporary files, one at a time. */
+#include "input/walk_int.h"
+#include "input/zipmember.h"
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Expanded bytes so far (one member's, the archive's) against the limits; 0, or -1 with msg set. */
+static int account(const et_walk *w, uint64_t member, uint64_t total, uint64_t compressed_size,
+                   char *msg, size_t msglen)
+{
+    const et_input_limits *lim = w->lim;
+    if (member > lim->max_member_bytes) {
+        snprintf(msg, msglen, "refused: member expands past %llu bytes (--max-member-bytes)",
+                 (unsigned long long)lim->max_member_bytes);
+        return -1;
+    }
+    if (total > lim->max_total_bytes) {
+        snprintf(msg, msglen, "refused: archive expands past %llu bytes (--max-total-bytes)",
+                 (unsigned long long)lim->max_total_bytes);
+        return -1;
+    }
+    if (compressed_size && (double)total / (double)compressed_size > lim->max_ratio && total > (64u << 20)) {
+        snprintf(msg, msglen, "refused: expansion ratio above %.0f (--max-ratio): a decompression bomb?",
+                 lim->max_ratio);
+        return -1;
+    }
+    return 0;
+}
+
+/* Copies the member (its first nhead bytes already in head) into an unnamed temporary file;
+ * returns its descriptor, or -1 with msg set. */
+static int extract_member(et_walk *w, struct archive *a, uint64_t *total, uint64_t compressed_size,
+                          const unsigned char *head, size_t nhead, char *msg, size_t msglen)
+{
+    int fd = et_input_temp_fd(msg, msglen);
+    if (fd < 0) return -1;
+    char buf[65536];
+    uint64_t member = 0;
+    int rc = 0;
+    for (int first = 1;; first = 0) {
+        la_ssize_t n;
+        const void *p = buf;
+        if (first) { p = head; n = (la_ssize_t)nhead; }
+        else if ((n = archive_read_data(a, buf, sizeof buf)) == 0) break;
+        if (n < 0) { snprintf(msg, msglen, "%s", archive_error_string(a)); rc = -1; break; }
+        member += (uint64_t)n;
+        *total += (uint64_t)n;
+        if ((rc = account(w, member, *total, compressed_size, msg, msglen)) != 0) break;
+        if (write(fd, p, (size_t)n) != n) {
+            rc = -1;
+            snprintf(msg, msglen, "cannot write a temporary file: %s", strerror(errno));
+            break;
+        }
+    }
+    if (rc) {
+        *total -= member; /* a refused member does not count against the others */
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Reads up to n first bytes of the current member (enough to sniff it). */
+static la_ssize_t read_head(struct archive *a, unsigned char *head, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        la_ssize_t r = archive_read_data(a, head + got, n - got);
+        if (r < 0) return r;
+        if (r == 0) break;
+        got += (size_t)r;
+    }
+    return (la_ssize_t)got;
+}
+
+/* A zip member goes on uninflated once its declared size passes the limits. */
+static void hand_on(et_walk *w, struct archive_entry *e, const char *display, uint64_t *total,
+                    uint64_t compressed_size, et_zipset *zs, uint64_t index)
+{
+    char msg[512];
+    int64_t declared = archive_entry_size_is_set(e) ? (int64_t)archive_entry_size(e) : -1;
+    if (declared >= 0 && account(w, (uint64_t)declared, *total + (uint64_t)declared, compressed_size, msg, sizeof msg)) {
+        et_walk_report(w, display, msg, 0);
+        return;
+    }
+    if (declared > 0) *total += (uint64_t)declared;
+    et_zip_member *m = et_zip_member_new(zs, index, archive_entry_pathname(e), declared);
+    if (w->cb->member(m, display, w->cb->ctx)) w->stop = 1;
+}
+
+/* Any other member: sniffed; EVTX and nested archives inflated here. */
+static void walk_member(et_walk *w, struct archive *a, const char *display, int depth, uint64_t *total,
+                        uint64_t compressed_size)
+{
+    char msg[512];
+    unsigned char head[512];
+    la_ssize_t nhead = read_head(a, head, sizeof head);
+    if (nhead < 0) {
+        snprintf(msg, sizeof msg, "%s", archive_error_string(a));
+        et_walk_report(w, display, msg, 0);
+        return;
+    }
+    int kind = et_sniff_bytes(head, (unsigned long)nhead);
+    if (kind == ET_KIND_OTHER) { et_walk_report(w, display, "skipped: not an EVTX file (no ElfFile signature)", 1); return; }
+    if (kind == ET_KIND_ARCHIVE && depth >= w->lim->max_depth) {
+        et_walk_report(w, display, "refused: archive nested too deeply (--max-depth)", 0);
+        return;
+    }
+    int fd = extract_member(w, a, total, compressed_size, head, (size_t)nhead, msg, sizeof msg);
+    if (fd < 0) { et_walk_report(w, display, msg, 0); return; }
+    et_walk_fd(w, fd, display, kind, depth + 1);
+}
+
+/* A zip read through a zipset, so its members can be inflated in parallel: when the caller
+ * takes members and libarchive's seekable zip reader accepts the file. */
+static struct archive *open_parallel_zip(et_walk *w, int fd, int depth, et_zipset **zs)
+{
+    *zs = NULL;
+    unsigned char magic[4];
+    if (!w->cb->member || pread(fd, magic, 4, 0) != 4 || memcmp(magic, "PK\3\4", 4) != 0) return NULL;
+    if (!(*zs = et_zipset_new(fd, w->lim, depth))) return NULL;
+    char msg[256];
+    struct archive *a = et_zipset_open_handle(*zs, msg, sizeof msg);
+    if (!a) { et_zipset_release(*zs); *zs = NULL; }
+    return a;
+}
+
+static struct archive *open_any(et_walk *w, int fd, const char *display)
+{
+    struct archive *a = archive_read_new();
+    archive_read_support_filter_all(a);
+    archive_read_support_format_all(a);
+    if (lseek(fd, 0, SEEK_SET) == 0 && archive_read_open_fd(a, fd, 1 << 16) == ARCHIVE_OK) return a;
+    char msg[512];
+    snprintf(msg, sizeof msg, "cannot read archive: %s", archive_error_string(a));
+    et_walk_report(w, display, msg, 0);
+    archive_read_free(a);
+    return NULL;
+}
+
+void et_walk_archive(et_walk *w, int fd, const char *display, int depth)
+{
+    et_zipset *zs;
+    struct archive *a = open_parallel_zip(w, fd, depth, &zs);
+    if (!a && !(a = open_any(w, fd, display))) return;
+    struct stat st;
+    uint64_t compressed = fstat(fd, &st) == 0 ? (uint64_t)st.st_size : 0;
+    uint64_t total = 0, members = 0;
+    struct archive_entry *e;
+    int rc = ARCHIVE_OK;
+    for (uint64_t index = 0; !w->stop && (rc = archive_read_next_header(a, &e)) == ARCHIVE_OK; index++) {
+        const char *name = archive_entry_pathname(e);
+        char sub[4096];
+        snprintf(sub, sizeof sub, "%s!%s", display, name ? name : "?");
+        if (++members > w->lim->max_members) {
+            et_walk_report(w, display, "refused: too many members (--max-members); the rest is not read", 0);
+            break;
+        }
+        mode_t type = archive_entry_filetype(e);
+        if (type == AE_IFDIR) continue;
+        if (type != AE_IFREG) { et_walk_report(w, sub, "skipped: not a regular file (link or device)", 1); continue; }
+        if (archive_entry_is_encrypted(e)) { et_walk_report(w, sub, "refused: encrypted member", 0); continue; }
+        if (zs) hand_on(w, e, sub, &total, compressed, zs, index);
+        else walk_member(w, a, sub, depth, &total, compressed);
+    }
+    if (!w->stop && rc != ARCHIVE_EOF && rc != ARCHIVE_OK) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "archive damaged: %s; the members before this point were read",
+                 archive_error_string(a));
+        et_walk_report(w, display, msg, 0);
+    }
+    archive_read_free(a);
+    et_zipset_release(zs);
+}

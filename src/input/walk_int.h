@@ -1,0 +1,22 @@
+/* walk_int.h: what inputs.c (paths, files, dispatch) and archive.c (members, limits) share
+ * while walking; nothing outside src/input includes it. */
+#ifndef EVTRIAGE_WALK_INT_H
+#define EVTRIAGE_WALK_INT_H
+#include "input/inputs.h"
+
+typedef struct et_walk {
+    const et_input_limits *lim;
+    const et_input_callbacks *cb;
+    int problems;
+    int stop;
+} et_walk;
+
+/* A problem (is_skip: only "not EVTX") with display, counted unless a skip. */
+void et_walk_report(et_walk *w, const char *display, const char *msg, int is_skip);
+/* An open file or inflated member of the given kind (ET_KIND_*), owned from here on:
+ * EVTX -> the file callback; archive -> its members (depth: archives around it). */
+void et_walk_fd(et_walk *w, int fd, const char *display, int kind, int depth);
+/* The members of the archive open on fd (not taken over). */
+void et_walk_archive(et_walk *w, int fd, const char *display, int depth);
+
+#endif

@@ -1,0 +1,322 @@
+/* zipmember.c: parallel zip members: a pool of libarchive handles on one zip, each reading by
+ * offset and moving forward through the members, so workers inflate members side by side. */
+#include "input/zipmember.h"
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- one handle's view of the file: pread at its own offset ---------------------------- */
+
+typedef struct source {
+    int fd;
+    int64_t off, size;
+    char buf[1 << 16];
+} source;
+
+static la_ssize_t source_read(struct archive *a, void *data, const void **buf)
+{
+    source *s = data;
+    ssize_t n = pread(s->fd, s->buf, sizeof s->buf, s->off);
+    if (n < 0) { archive_set_error(a, errno, "read: %s", strerror(errno)); return -1; }
+    s->off += n;
+    *buf = s->buf;
+    return n;
+}
+
+static la_int64_t source_seek(struct archive *a, void *data, la_int64_t off, int whence)
+{
+    source *s = data;
+    int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? s->off : s->size;
+    if (base + off < 0) { archive_set_error(a, EINVAL, "seek before the start"); return ARCHIVE_FATAL; }
+    s->off = base + off;
+    return s->off;
+}
+
+static la_int64_t source_skip(struct archive *a, void *data, la_int64_t n)
+{
+    (void)a;
+    source *s = data;
+    if (n > s->size - s->off) n = s->size > s->off ? s->size - s->off : 0;
+    s->off += n;
+    return n;
+}
+
+static int source_close(struct archive *a, void *data)
+{
+    (void)a;
+    free(data);
+    return ARCHIVE_OK;
+}
+
+/* ---- the set -------------------------------------------------------------------------- */
+
+typedef struct handle {
+    struct archive *a;   /* NULL until opened */
+    uint64_t next;       /* index of the next header it would read */
+    int busy;
+} handle;
+
+struct et_zipset {
+    int fd;
+    int64_t size;
+    et_input_limits lim;
+    int depth;
+    pthread_mutex_t mu;
+    handle *h;
+    size_t nh;
+    int refs;
+};
+
+struct et_zip_member {
+    et_zipset *zs;
+    uint64_t index;
+    char *name;
+    int64_t declared;
+};
+
+et_zipset *et_zipset_new(int fd, const et_input_limits *lim, int depth)
+{
+    int own = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (own < 0) return NULL;
+    et_zipset *zs = calloc(1, sizeof *zs);
+    if (!zs) abort();
+    zs->fd = own;
+    zs->size = lseek(own, 0, SEEK_END);
+    zs->lim = *lim;
+    zs->depth = depth;
+    zs->refs = 1;
+    pthread_mutex_init(&zs->mu, NULL);
+    return zs;
+}
+
+struct archive *et_zipset_open_handle(et_zipset *zs, char *msg, size_t msglen)
+{
+    source *s = malloc(sizeof *s);
+    if (!s) abort();
+    s->fd = zs->fd;
+    s->off = 0;
+    s->size = zs->size;
+    struct archive *a = archive_read_new();
+    archive_read_support_format_zip_seekable(a);
+    archive_read_set_read_callback(a, source_read);
+    archive_read_set_seek_callback(a, source_seek);
+    archive_read_set_skip_callback(a, source_skip);
+    archive_read_set_close_callback(a, source_close);
+    archive_read_set_callback_data(a, s);
+    if (archive_read_open1(a) != ARCHIVE_OK) {
+        snprintf(msg, msglen, "cannot read archive: %s", archive_error_string(a));
+        archive_read_free(a);   /* the close callback frees s */
+        return NULL;
+    }
+    return a;
+}
+
+static void zipset_unref(et_zipset *zs)
+{
+    pthread_mutex_lock(&zs->mu);
+    int left = --zs->refs;
+    pthread_mutex_unlock(&zs->mu);
+    if (left) return;
+    for (size_t i = 0; i < zs->nh; i++)
+        if (zs->h[i].a) archive_read_free(zs->h[i].a);
+    free(zs->h);
+    close(zs->fd);
+    pthread_mutex_destroy(&zs->mu);
+    free(zs);
+}
+
+void et_zipset_release(et_zipset *zs) { if (zs) zipset_unref(zs); }
+
+/* The free handle furthest along but not past index (members come roughly in order, so each
+ * handle only moves forward); else a free one to restart, else a new one. Returns its slot. */
+static size_t acquire(et_zipset *zs, uint64_t index)
+{
+    pthread_mutex_lock(&zs->mu);
+    size_t best = zs->nh, any = zs->nh;
+    for (size_t i = 0; i < zs->nh; i++) {
+        if (zs->h[i].busy) continue;
+        any = i;
+        if (zs->h[i].a && zs->h[i].next <= index && (best == zs->nh || zs->h[i].next > zs->h[best].next)) best = i;
+    }
+    if (best == zs->nh && any < zs->nh) {
+        best = any;
+        if (zs->h[best].a) archive_read_free(zs->h[best].a);
+        zs->h[best] = (handle){0};
+    }
+    if (best == zs->nh) {
+        handle *h = realloc(zs->h, (zs->nh + 1) * sizeof *h);
+        if (!h) abort();
+        zs->h = h;
+        zs->h[zs->nh++] = (handle){0};
+    }
+    zs->h[best].busy = 1;
+    pthread_mutex_unlock(&zs->mu);
+    return best;
+}
+
+static void release(et_zipset *zs, size_t slot, int broken)
+{
+    pthread_mutex_lock(&zs->mu);
+    handle *h = &zs->h[slot];
+    if (broken && h->a) { archive_read_free(h->a); h->a = NULL; h->next = 0; }
+    h->busy = 0;
+    pthread_mutex_unlock(&zs->mu);
+}
+
+/* ---- members -------------------------------------------------------------------------- */
+
+et_zip_member *et_zip_member_new(et_zipset *zs, uint64_t index, const char *name, int64_t declared_size)
+{
+    et_zip_member *m = calloc(1, sizeof *m);
+    if (!m) abort();
+    pthread_mutex_lock(&zs->mu);
+    zs->refs++;
+    pthread_mutex_unlock(&zs->mu);
+    m->zs = zs;
+    m->index = index;
+    m->name = strdup(name ? name : "");
+    m->declared = declared_size;
+    return m;
+}
+
+void et_zip_member_free(et_zip_member *m)
+{
+    if (!m) return;
+    zipset_unref(m->zs);
+    free(m->name);
+    free(m);
+}
+
+int et_zip_member_depth(const et_zip_member *m) { return m->zs->depth; }
+
+/* O_TMPFILE where the file system has it, else a name removed at once. */
+int et_input_temp_fd(char *msg, size_t msglen)
+{
+    const char *dir = getenv("TMPDIR");
+    if (!dir || !*dir) dir = "/tmp";
+    int fd = open(dir, O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) return fd;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/evtriage-XXXXXX", dir);
+    fd = mkostemp(path, O_CLOEXEC);
+    if (fd >= 0) { unlink(path); return fd; }
+    snprintf(msg, msglen, "cannot create a temporary file in %s: %s", dir, strerror(errno));
+    return -1;
+}
+
+/* Moves the handle to header number index and reads it; 0, or -1 with msg set. */
+static int seek_member(handle *h, const et_zip_member *m, char *msg, size_t msglen)
+{
+    struct archive_entry *e = NULL;
+    while (h->next <= m->index) {
+        int rc = archive_read_next_header(h->a, &e);
+        if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
+            snprintf(msg, msglen, "archive damaged: %s", archive_error_string(h->a));
+            return -1;
+        }
+        if (h->next++ == m->index) break;
+        archive_read_data_skip(h->a);
+    }
+    const char *name = e ? archive_entry_pathname(e) : NULL;
+    if (strcmp(name ? name : "", m->name) != 0) {
+        snprintf(msg, msglen, "archive changed while it was read (member %llu is no longer this one)",
+                 (unsigned long long)m->index);
+        return -1;
+    }
+    return 0;
+}
+
+/* Copies the member's bytes to fd under the limits, the first nhead already read into
+ * head; 0, or -1 with msg set. */
+static int copy_data(struct archive *a, int fd, const et_zip_member *m, const et_input_limits *lim,
+                     const unsigned char *head, size_t nhead, char *msg, size_t msglen)
+{
+    char *buf = malloc(1 << 16);
+    if (!buf) abort();
+    uint64_t done = 0;
+    int rc = 0;
+    for (int first = 1;; first = 0) {
+        la_ssize_t n;
+        const void *p = buf;
+        if (first) { p = head; n = (la_ssize_t)nhead; }
+        else if ((n = archive_read_data(a, buf, 1 << 16)) == 0) break;
+        if (n < 0) { snprintf(msg, msglen, "%s", archive_error_string(a)); rc = -1; break; }
+        done += (uint64_t)n;
+        if (done > lim->max_member_bytes) {
+            snprintf(msg, msglen, "refused: member expands past %llu bytes (--max-member-bytes)",
+                     (unsigned long long)lim->max_member_bytes);
+            rc = -1;
+            break;
+        }
+        if (m->declared >= 0 && done > (uint64_t)m->declared) {
+            snprintf(msg, msglen, "refused: member expands past its declared size of %lld bytes (damaged or hostile archive)",
+                     (long long)m->declared);
+            rc = -1;
+            break;
+        }
+        if (write(fd, p, (size_t)n) != n) {
+            snprintf(msg, msglen, "cannot write a temporary file: %s", strerror(errno));
+            rc = -1;
+            break;
+        }
+    }
+    free(buf);
+    return rc;
+}
+
+/* Reads up to n first bytes of the current member. */
+static la_ssize_t read_head(struct archive *a, unsigned char *head, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        la_ssize_t r = archive_read_data(a, head + got, n - got);
+        if (r < 0) return r;
+        if (r == 0) break;
+        got += (size_t)r;
+    }
+    return (la_ssize_t)got;
+}
+
+/* With the handle at the member's data: -2 if want() declines it, else as et_zip_member_extract. */
+static int extract_data(struct archive *a, const et_zip_member *m, const et_input_limits *lim,
+                        int (*want)(const unsigned char *, size_t, void *), void *ctx, char *msg, size_t msglen)
+{
+    unsigned char head[512];
+    la_ssize_t nhead = read_head(a, head, sizeof head);
+    if (nhead < 0) { snprintf(msg, msglen, "%s", archive_error_string(a)); return -1; }
+    if (!want(head, (size_t)nhead, ctx)) return -2;
+    int fd = et_input_temp_fd(msg, msglen);
+    if (fd < 0) return -1;
+    if (copy_data(a, fd, m, lim, head, (size_t)nhead, msg, msglen) == 0) return fd;
+    close(fd);
+    return -1;
+}
+
+int et_zip_member_extract(et_zip_member *m, int (*want)(const unsigned char *head, size_t n, void *ctx),
+                          void *ctx, char *msg, size_t msglen)
+{
+    et_zipset *zs = m->zs;
+    size_t slot = acquire(zs, m->index);
+    pthread_mutex_lock(&zs->mu);   /* the array may move while another thread acquires: work on a copy */
+    handle local = zs->h[slot];
+    pthread_mutex_unlock(&zs->mu);
+    if (!local.a) {
+        local.a = et_zipset_open_handle(zs, msg, msglen);
+        local.next = 0;
+    }
+    int fd = -1;
+    if (local.a && seek_member(&local, m, msg, msglen) == 0)
+        fd = extract_data(local.a, m, &zs->lim, want, ctx, msg, msglen);
+    pthread_mutex_lock(&zs->mu);
+    zs->h[slot].a = local.a;
+    zs->h[slot].next = local.next;
+    pthread_mutex_unlock(&zs->mu);
+    release(zs, slot, fd == -1);
+    return fd;
+}

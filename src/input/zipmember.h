@@ -1,0 +1,41 @@
+/* zipmember.h: zip members inflated on any thread. A zip's members are independent, so the
+ * walker lists them (header and first bytes) and worker threads inflate them in parallel, each
+ * through its own libarchive handle on the same open file (reads by offset, never a shared
+ * file position). A member lands in an unnamed temporary file that vanishes when closed. */
+#ifndef EVTRIAGE_ZIPMEMBER_H
+#define EVTRIAGE_ZIPMEMBER_H
+#include <stddef.h>
+#include <stdint.h>
+#include "input/inputs.h"
+
+struct archive;
+typedef struct et_zipset et_zipset;
+typedef struct et_zip_member et_zip_member;
+
+/* Shares the zip open on fd (the set keeps its own descriptor), found inside depth archives.
+ * NULL if fd cannot be dup'ed. */
+et_zipset *et_zipset_new(int fd, const et_input_limits *lim, int depth);
+/* A libarchive handle reading the set's zip from the start (seekable zip format only), for the
+ * walker's listing; NULL with msg set if libarchive refuses it. Free with archive_read_free(). */
+struct archive *et_zipset_open_handle(et_zipset *zs, char *msg, size_t msglen);
+/* Drops the caller's reference; the set goes when its last member is freed. */
+void et_zipset_release(et_zipset *zs);
+
+/* Member number index (in header order, counting every entry) named name, declaring
+ * declared_size expanded bytes (-1: unknown). Holds a reference on the set. */
+et_zip_member *et_zip_member_new(et_zipset *zs, uint64_t index, const char *name, int64_t declared_size);
+/* Inflates the member: its first bytes (up to 512) go to want(); when want returns 0 nothing
+ * more is inflated and -2 is returned. Else the whole member lands in an unnamed temporary
+ * file whose descriptor is returned; -1 with msg set: unreadable, or refused (past
+ * --max-member-bytes or past its declared size). Members of one set may be extracted on
+ * several threads at once. */
+int et_zip_member_extract(et_zip_member *m, int (*want)(const unsigned char *head, size_t n, void *ctx),
+                          void *ctx, char *msg, size_t msglen);
+/* How many archives hold the member's zip (0: a zip given as input). */
+int et_zip_member_depth(const et_zip_member *m);
+void et_zip_member_free(et_zip_member *m);
+
+/* An unnamed temporary file in $TMPDIR (else /tmp), gone once closed; -1 with msg set. */
+int et_input_temp_fd(char *msg, size_t msglen);
+
+#endif
