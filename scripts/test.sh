@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: a -Werror release build and an ASan+UBSan build, each with ctest, then a
-# bounded libFuzzer run of every fuzz target (clang, ASan+UBSan; docs/fuzzing.md).
+# Runs every test: a -Werror release build and an ASan+UBSan build, each with ctest, the
+# multi-threaded end-to-end tests under ThreadSanitizer, then a bounded libFuzzer run of every
+# fuzz target (clang, ASan+UBSan; docs/fuzzing.md).
 # EVTRIAGE_FUZZ_SECONDS: seconds per fuzz target (default 30; 0 skips the fuzz stage).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +16,13 @@ for variant in release asan; do
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir "$dir" --output-on-failure -j "$jobs"
 done
+# ThreadSanitizer over the tests that run many threads (the pool, zip members inflated on
+# workers, output identical at any -j): only the evtriage binary is built.
+dir=build-ci-tsan
+cmake -S . -B "$dir" -DEVTRIAGE_WERROR=ON -DEVTRIAGE_TSAN=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$dir" -j "$jobs" --target evtriage
+TSAN_OPTIONS="halt_on_error=1:suppressions=$PWD/tests/tsan.supp" \
+  ctest --test-dir "$dir" --output-on-failure -j "$jobs" -R '^e2e\.(jobs_identical|inputs_archives)$'
 fuzz_seconds=${EVTRIAGE_FUZZ_SECONDS:-30}
 if [ "$fuzz_seconds" -gt 0 ]; then
   dir=build-ci-fuzz

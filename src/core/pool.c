@@ -10,6 +10,7 @@ typedef struct slot {
     void *task;
     et_task_fn run;
     int state;
+    int stream;   /* delivered as soon as it runs */
 } slot;
 
 struct et_pool {
@@ -40,6 +41,7 @@ static void *worker(void *arg)
         if (p->quit && p->next == p->tail) break;
         slot *s = &p->slots[p->next++ % p->cap];
         s->state = SLOT_RUNNING;
+        if (s->stream) pthread_cond_broadcast(&p->finished);   /* its delivery may begin */
         pthread_mutex_unlock(&p->mu);
         s->run(s->task);
         pthread_mutex_lock(&p->mu);
@@ -71,20 +73,22 @@ et_pool *et_pool_new(int nthreads, size_t max_inflight, et_done_fn done, void *c
     return p;
 }
 
-/* Delivers the oldest task once it is done. Called with the lock held. */
+/* Delivers the oldest task once it is done (a stream task once it runs; its slot is kept
+ * until the worker is through). Called with the lock held. */
 static void deliver_head(et_pool *p)
 {
     slot *s = &p->slots[p->head % p->cap];
-    while (s->state != SLOT_DONE) pthread_cond_wait(&p->finished, &p->mu);
+    while (s->state != SLOT_DONE && !(s->stream && s->state == SLOT_RUNNING)) pthread_cond_wait(&p->finished, &p->mu);
     void *task = s->task;
-    s->state = 0;
-    p->head++;
     pthread_mutex_unlock(&p->mu);
     p->done(task, p->ctx);
     pthread_mutex_lock(&p->mu);
+    while (s->state != SLOT_DONE) pthread_cond_wait(&p->finished, &p->mu);
+    s->state = 0;
+    p->head++;
 }
 
-void et_pool_submit(et_pool *p, void *task, et_task_fn run)
+static void submit(et_pool *p, void *task, et_task_fn run, int stream)
 {
     if (!p->nthreads) {
         run(task);
@@ -98,10 +102,15 @@ void et_pool_submit(et_pool *p, void *task, et_task_fn run)
     slot *s = &p->slots[p->tail++ % p->cap];
     s->task = task;
     s->run = run;
+    s->stream = stream;
     s->state = SLOT_QUEUED;
     pthread_cond_signal(&p->work);
     pthread_mutex_unlock(&p->mu);
 }
+
+void et_pool_submit(et_pool *p, void *task, et_task_fn run) { submit(p, task, run, 0); }
+void et_pool_submit_stream(et_pool *p, void *task, et_task_fn run) { submit(p, task, run, 1); }
+int et_pool_threads(const et_pool *p) { return p->nthreads; }
 
 void et_pool_drain(et_pool *p)
 {

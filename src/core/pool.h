@@ -12,6 +12,13 @@ typedef void (*et_done_fn)(void *task, void *ctx); /* runs on the submitting thr
 et_pool *et_pool_new(int nthreads, size_t max_inflight, et_done_fn done, void *ctx);
 /* Queues a task; may first deliver finished tasks (blocking while the pool is full). */
 void et_pool_submit(et_pool *p, void *task, et_task_fn run);
+/* A task whose results stream: its done callback runs (in order) as soon as a worker has
+ * started it, and must itself wait for what the task produces; its slot is reused only once
+ * the task has returned. Tasks start in submission order, so the oldest is always running
+ * and a stream task blocked on its consumer cannot stall the pool. */
+void et_pool_submit_stream(et_pool *p, void *task, et_task_fn run);
+/* Worker threads (0: tasks run inline at submit time, done right after). */
+int et_pool_threads(const et_pool *p);
 /* Waits for every queued task and delivers them all. */
 void et_pool_drain(et_pool *p);
 void et_pool_free(et_pool *p);

@@ -1,11 +1,12 @@
 /* scan.c: splits each input into units (file begin, chunk ranges, file end, problems, and
- * whole zip members inflated on a worker) and runs them through the ordered pool; per-file
- * stats are summed in delivery order. */
+ * zip members inflated and read on a worker, streamed back) and runs them through the
+ * ordered pool; per-file stats are summed in delivery order. */
 #include "input/scan.h"
 #include "core/pool.h"
 #include "core/sha256.h"
 #include "input/progress.h"
 #include "input/zipmember.h"
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,14 +29,26 @@ typedef struct range_result {
     size_t nproblems;         /* problems reported by the reader */
 } range_result;
 
-/* What a zip member gave, in order: a file read whole, or a problem. */
+/* What a zip member's worker hands to the delivering thread, in order, through a short
+ * queue (so a big member streams: memory holds a few ranges, not the member). */
+enum item_kind { I_PROBLEM, I_BEGIN, I_RANGE, I_END };
 typedef struct member_item {
+    enum item_kind kind;
     shared_file *file;
-    range_result *ranges;
-    size_t nranges;
-    char *message;            /* display\0message */
+    range_result r;           /* I_RANGE */
+    char *message;            /* I_PROBLEM: display\0message */
     bool is_skip;
 } member_item;
+
+enum { MEMBER_QUEUE = 4 };
+typedef struct member_stream {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    member_item q[MEMBER_QUEUE];
+    size_t head, tail;
+    bool finished;
+    bool direct;              /* no worker threads: items are delivered as they come */
+} member_stream;
 
 typedef struct unit {
     enum unit_kind kind;
@@ -44,23 +57,24 @@ typedef struct unit {
     range_result r;           /* U_RANGE */
     char *message;            /* U_PROBLEM: display\0message */
     bool is_skip;
-    et_zip_member *member;    /* U_MEMBER: inflated and read whole on the worker */
+    et_zip_member *member;    /* U_MEMBER: inflated and read on the worker, streamed */
     char *display;
-    const et_input_limits *limits;
-    bool hash;
+    struct scan *sc;
     uint64_t per;
-    member_item *items;
-    size_t nitems;
+    member_stream *ms;
 } unit;
 
-typedef struct scan {
+typedef struct scan scan;
+static void deliver_item(scan *sc, member_item *it);
+
+struct scan {
     const et_scan_opts *opts;
     const et_input_limits *limits;
     const et_scan_consumer *c;
     et_pool *pool;
     et_progress *progress;
     int problems;
-} scan;
+};
 
 static int hash_fd(int fd, char out[65])
 {
@@ -111,21 +125,33 @@ static char *problem_text(const char *display, const char *msg)
     return t;
 }
 
-static member_item *add_item(unit *u)
+static shared_file *new_file(scan *sc, const char *display, et_evtx_file *ef)
 {
-    member_item *it = realloc(u->items, (u->nitems + 1) * sizeof *it);
-    if (!it) abort();
-    u->items = it;
-    it = &u->items[u->nitems++];
-    memset(it, 0, sizeof *it);
-    return it;
+    shared_file *f = calloc(1, sizeof *f);
+    if (!f) abort();
+    f->evtx = ef;
+    f->display = strdup(display);
+    f->info.display = f->display;
+    f->info.size = et_evtx_file_size(ef);
+    f->hash = sc->opts->hash;
+    return f;
+}
+
+/* Worker side: waits for room, then queues the item (or delivers it at once without threads). */
+static void push_item(unit *u, member_item it)
+{
+    member_stream *ms = u->ms;
+    if (ms->direct) { deliver_item(u->sc, &it); return; }
+    pthread_mutex_lock(&ms->mu);
+    while (ms->tail - ms->head == MEMBER_QUEUE) pthread_cond_wait(&ms->cv, &ms->mu);
+    ms->q[ms->tail++ % MEMBER_QUEUE] = it;
+    pthread_cond_broadcast(&ms->cv);
+    pthread_mutex_unlock(&ms->mu);
 }
 
 static void member_problem(const char *display, const char *msg, int is_skip, void *ctx)
 {
-    member_item *it = add_item(ctx);
-    it->message = problem_text(display, msg);
-    it->is_skip = is_skip != 0;
+    push_item(ctx, (member_item){.kind = I_PROBLEM, .message = problem_text(display, msg), .is_skip = is_skip != 0});
 }
 
 /* An EVTX file inside a zip member: opened, hashed and read range by range, on this worker. */
@@ -135,35 +161,30 @@ static int member_file(int fd, const char *display, void *ctx)
     char err[256];
     et_evtx_file *ef = et_evtx_file_open_fd(fd, display, err, sizeof err);
     if (!ef) { member_problem(display, err, 0, u); return 0; }
-    shared_file *f = calloc(1, sizeof *f);
-    if (!f) abort();
-    f->evtx = ef;
-    f->display = strdup(display);
-    f->info.display = f->display;
-    f->info.size = et_evtx_file_size(ef);
-    f->hash = u->hash;
+    shared_file *f = new_file(u->sc, display, ef);
     hash_file(f);
+    push_item(u, (member_item){.kind = I_BEGIN, .file = f});
     uint64_t n = et_evtx_file_chunks(ef);
-    size_t nranges = n ? (n + u->per - 1) / u->per : 1;
-    range_result *ranges = calloc(nranges, sizeof *ranges);
-    if (!ranges) abort();
-    for (size_t i = 0; i < nranges; i++) {
-        ranges[i].first = i * u->per;
-        ranges[i].count = u->per;
-        read_range(f, u->c, &ranges[i]);
+    for (uint64_t first = 0; first < n || first == 0; first += u->per) {
+        member_item it = {.kind = I_RANGE, .file = f, .r = {.first = first, .count = u->per}};
+        read_range(f, u->c, &it.r);
+        push_item(u, it);
+        if (n == 0) break;
     }
-    member_item *it = add_item(u);
-    it->file = f;
-    it->ranges = ranges;
-    it->nranges = nranges;
+    push_item(u, (member_item){.kind = I_END, .file = f});
     return 0;
 }
 
 static void run_member(unit *u)
 {
     et_input_callbacks cb = {.file = member_file, .problem = member_problem, .ctx = u};
-    et_inputs_walk_member(u->member, u->display, u->limits, &cb);
+    et_inputs_walk_member(u->member, u->display, u->sc->limits, &cb);
     u->member = NULL;
+    member_stream *ms = u->ms;
+    pthread_mutex_lock(&ms->mu);
+    ms->finished = true;
+    pthread_cond_broadcast(&ms->cv);
+    pthread_mutex_unlock(&ms->mu);
 }
 
 static void run_unit(void *task)
@@ -231,6 +252,41 @@ static void deliver_problem(scan *sc, char *message, bool is_skip)
     free(message);
 }
 
+static void deliver_item(scan *sc, member_item *it)
+{
+    switch (it->kind) {
+    case I_PROBLEM:
+        if (!it->is_skip) sc->problems++;
+        deliver_problem(sc, it->message, it->is_skip);
+        break;
+    case I_BEGIN: deliver_begin(sc, it->file); break;
+    case I_RANGE: deliver_range(sc, it->file, &it->r); break;
+    case I_END:
+        deliver_end(sc, it->file);
+        free_file(it->file);
+        break;
+    }
+}
+
+/* Calling thread: delivers the member's items as its worker queues them, until it is through. */
+static void deliver_member(scan *sc, unit *u)
+{
+    member_stream *ms = u->ms;
+    for (;;) {
+        pthread_mutex_lock(&ms->mu);
+        while (ms->head == ms->tail && !ms->finished) pthread_cond_wait(&ms->cv, &ms->mu);
+        if (ms->head == ms->tail) { pthread_mutex_unlock(&ms->mu); break; }
+        member_item it = ms->q[ms->head++ % MEMBER_QUEUE];
+        pthread_cond_broadcast(&ms->cv);
+        pthread_mutex_unlock(&ms->mu);
+        deliver_item(sc, &it);
+    }
+    pthread_mutex_destroy(&ms->mu);
+    pthread_cond_destroy(&ms->cv);
+    free(ms);
+    free(u->display);
+}
+
 static void unit_delivered(void *task, void *vctx)
 {
     unit *u = task;
@@ -243,23 +299,7 @@ static void unit_delivered(void *task, void *vctx)
         deliver_end(sc, u->file);
         free_file(u->file);
         break;
-    case U_MEMBER:
-        for (size_t i = 0; i < u->nitems; i++) {
-            member_item *it = &u->items[i];
-            if (it->message) {
-                if (!it->is_skip) sc->problems++;
-                deliver_problem(sc, it->message, it->is_skip);
-                continue;
-            }
-            deliver_begin(sc, it->file);
-            for (size_t k = 0; k < it->nranges; k++) deliver_range(sc, it->file, &it->ranges[k]);
-            deliver_end(sc, it->file);
-            free(it->ranges);
-            free_file(it->file);
-        }
-        free(u->items);
-        free(u->display);
-        break;
+    case U_MEMBER: deliver_member(sc, u); break;
     }
     free(u);
 }
@@ -286,18 +326,6 @@ static void submit_problem(scan *sc, const char *display, const char *msg, bool 
 static void on_input_problem(const char *display, const char *msg, int is_skip, void *vctx)
 {
     submit_problem(vctx, display, msg, is_skip != 0);
-}
-
-static shared_file *new_file(scan *sc, const char *display, et_evtx_file *ef)
-{
-    shared_file *f = calloc(1, sizeof *f);
-    if (!f) abort();
-    f->evtx = ef;
-    f->display = strdup(display);
-    f->info.display = f->display;
-    f->info.size = et_evtx_file_size(ef);
-    f->hash = sc->opts->hash;
-    return f;
 }
 
 static uint64_t chunks_per_unit(const scan *sc) { return sc->opts->chunks_per_unit ? sc->opts->chunks_per_unit : 8; }
@@ -329,10 +357,14 @@ static int on_member(et_zip_member *m, const char *display, void *vctx)
     unit *u = new_unit(sc, U_MEMBER, NULL);
     u->member = m;
     u->display = strdup(display);
-    u->limits = sc->limits;
-    u->hash = sc->opts->hash;
+    u->sc = sc;
     u->per = chunks_per_unit(sc);
-    et_pool_submit(sc->pool, u, run_unit);
+    u->ms = calloc(1, sizeof *u->ms);
+    if (!u->ms) abort();
+    pthread_mutex_init(&u->ms->mu, NULL);
+    pthread_cond_init(&u->ms->cv, NULL);
+    u->ms->direct = et_pool_threads(sc->pool) == 0;
+    et_pool_submit_stream(sc->pool, u, run_unit);
     return 0;
 }
 
