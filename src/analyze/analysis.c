@@ -243,8 +243,7 @@ static et_input *add_input(analysis *a, const char *display, uint64_t size)
 static void file_begin(void *vctx, const et_scan_file *f)
 {
     analysis *a = vctx;
-    et_input *in = add_input(a, f->display, f->size);
-    memcpy(in->sha256, f->sha256, sizeof in->sha256);
+    add_input(a, f->display, f->size);
 }
 
 /* Every entry goes to the whole timeline's store (flat memory: it spills sorted runs). */
@@ -321,6 +320,7 @@ static void file_end(void *vctx, const et_scan_file *f)
 {
     analysis *a = vctx;
     et_input *in = current_input(a);
+    memcpy(in->sha256, f->sha256, sizeof in->sha256);   /* complete at file_end */
     et_input_end(in, &f->stats);
     if (f->stats.skipped) a->problems++;
 }

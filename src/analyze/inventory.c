@@ -1,24 +1,13 @@
 /* inventory.c: per-input bookkeeping for the report's inputs table and evidence gaps. */
 #include "analyze/inventory.h"
-#include "core/sha256.h"
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 static char *xstrdup(const char *s)
 {
     char *p = strdup(s ? s : "");
     if (!p) abort();
     return p;
-}
-
-void et_input_begin(et_input *in, const char *path)
-{
-    memset(in, 0, sizeof *in);
-    in->path = xstrdup(path);
-    struct stat st;
-    if (stat(path, &st) == 0) in->size = (uint64_t)st.st_size;
-    if (et_sha256_file(path, in->sha256) != 0) in->sha256[0] = 0;
 }
 
 /* Adds s to a bounded set of strings (linear: the sets are small). */

@@ -10,8 +10,6 @@
 #define ET_INV_MAX_CHANNELS 64
 #define ET_INV_MAX_PROBLEMS 50
 
-/* Starts an input entry: records path, size and SHA-256. */
-void et_input_begin(et_input *in, const char *path);
 /* Notes one event's host and channel (bounded distinct sets). */
 void et_input_note_event(et_input *in, const et_event *ev);
 /* Records a problem message (kept up to a bound, always counted). */

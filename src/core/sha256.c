@@ -1,9 +1,7 @@
 /* sha256.c: SHA-256 of input files, streamed, computed by OpenSSL's libcrypto (SHA-NI, AVX2). */
 #include "core/sha256.h"
-#include <fcntl.h>
 #include <openssl/evp.h>
 #include <string.h>
-#include <unistd.h>
 
 void et_sha256_init(et_sha256 *s)
 {
@@ -33,22 +31,4 @@ int et_sha256_hex(et_sha256 *s, char out[65])
     }
     out[64] = 0;
     return 0;
-}
-
-int et_sha256_file(const char *path, char out[65])
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return -1;
-    et_sha256 s;
-    et_sha256_init(&s);
-    static _Thread_local uint8_t buf[1 << 16];
-    ssize_t n;
-    while ((n = read(fd, buf, sizeof buf)) > 0) et_sha256_update(&s, buf, (size_t)n);
-    close(fd);
-    if (n < 0) {
-        et_sha256_hex(&s, out);
-        out[0] = 0;
-        return -1;
-    }
-    return et_sha256_hex(&s, out);
 }

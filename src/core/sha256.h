@@ -15,7 +15,5 @@ void et_sha256_update(et_sha256 *s, const void *data, size_t n);
 /* Writes 64 lower-case hex digits and a NUL and releases s; returns 0, or -1 (out = "") when
  * the digest could not be computed. */
 int et_sha256_hex(et_sha256 *s, char out[65]);
-/* Hashes a whole file by streaming it; returns 0 or -1 (errno set). */
-int et_sha256_file(const char *path, char out[65]);
 
 #endif

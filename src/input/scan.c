@@ -3,7 +3,7 @@
  * ordered pool; per-file stats are summed in delivery order. */
 #include "input/scan.h"
 #include "core/pool.h"
-#include "core/sha256.h"
+#include "input/filehash.h"
 #include "input/progress.h"
 #include "input/zipmember.h"
 #include <pthread.h>
@@ -18,12 +18,12 @@ typedef struct shared_file {
     et_evtx_file *evtx;
     et_scan_file info;
     char *display;
-    int hash;
+    et_filehash *hash;        /* when hashing: fed by the ranges as they finish */
 } shared_file;
 
 /* What one range of chunks gave: the consumer's state and the reader's counts. */
 typedef struct range_result {
-    uint64_t first, count;
+    uint64_t index, first, count;
     void *state;
     et_reader_stats stats;
     size_t nproblems;         /* problems reported by the reader */
@@ -76,22 +76,7 @@ struct scan {
     int problems;
 };
 
-static int hash_fd(int fd, char out[65])
-{
-    et_sha256 s;
-    et_sha256_init(&s);
-    uint8_t *buf = malloc(1 << 16);
-    if (!buf) abort();
-    off_t off = 0;
-    ssize_t n;
-    while ((n = pread(fd, buf, 1 << 16, off)) > 0) {
-        et_sha256_update(&s, buf, (size_t)n);
-        off += n;
-    }
-    free(buf);
-    int rc = et_sha256_hex(&s, out);
-    return n < 0 ? -1 : rc;
-}
+static uint64_t chunks_per_unit(const scan *sc) { return sc->opts->chunks_per_unit ? sc->opts->chunks_per_unit : 8; }
 
 static void read_range(shared_file *f, const et_scan_consumer *c, range_result *r)
 {
@@ -108,11 +93,23 @@ static void read_range(shared_file *f, const et_scan_consumer *c, range_result *
     }
     r->stats = *et_reader_get_stats(rd);
     et_reader_close(rd);
+    if (f->hash) et_filehash_part_done(f->hash, (size_t)r->index);
 }
 
-static void hash_file(shared_file *f)
+/* Ranges of per chunks: how many a file of n chunks has, and (when hashing) its hasher. */
+static uint64_t range_count(uint64_t nchunks, uint64_t per) { return nchunks ? (nchunks + per - 1) / per : 1; }
+
+static void start_hash(shared_file *f, uint64_t per)
 {
-    if (f->hash && hash_fd(et_evtx_file_fd(f->evtx), f->info.sha256) != 0) f->info.sha256[0] = 0;
+    uint64_t n = range_count(et_evtx_file_chunks(f->evtx), per);
+    f->hash = et_filehash_new(et_evtx_file_fd(f->evtx), f->info.size, 4096 + per * 65536, per * 65536, (size_t)n);
+}
+
+static void finish_hash(shared_file *f)
+{
+    if (!f->hash) return;
+    et_filehash_finish(f->hash, f->info.sha256);
+    f->hash = NULL;
 }
 
 static char *problem_text(const char *display, const char *msg)
@@ -133,7 +130,7 @@ static shared_file *new_file(scan *sc, const char *display, et_evtx_file *ef)
     f->display = strdup(display);
     f->info.display = f->display;
     f->info.size = et_evtx_file_size(ef);
-    f->hash = sc->opts->hash;
+    if (sc->opts->hash) start_hash(f, chunks_per_unit(sc));
     return f;
 }
 
@@ -162,15 +159,14 @@ static int member_file(int fd, const char *display, void *ctx)
     et_evtx_file *ef = et_evtx_file_open_fd(fd, display, err, sizeof err);
     if (!ef) { member_problem(display, err, 0, u); return 0; }
     shared_file *f = new_file(u->sc, display, ef);
-    hash_file(f);
     push_item(u, (member_item){.kind = I_BEGIN, .file = f});
-    uint64_t n = et_evtx_file_chunks(ef);
-    for (uint64_t first = 0; first < n || first == 0; first += u->per) {
-        member_item it = {.kind = I_RANGE, .file = f, .r = {.first = first, .count = u->per}};
+    uint64_t n = range_count(et_evtx_file_chunks(ef), u->per);
+    for (uint64_t i = 0; i < n; i++) {
+        member_item it = {.kind = I_RANGE, .file = f, .r = {.index = i, .first = i * u->per, .count = u->per}};
         read_range(f, u->c, &it.r);
         push_item(u, it);
-        if (n == 0) break;
     }
+    finish_hash(f);
     push_item(u, (member_item){.kind = I_END, .file = f});
     return 0;
 }
@@ -190,8 +186,7 @@ static void run_member(unit *u)
 static void run_unit(void *task)
 {
     unit *u = task;
-    if (u->kind == U_FILE_BEGIN) hash_file(u->file);
-    else if (u->kind == U_RANGE) read_range(u->file, u->c, &u->r);
+    if (u->kind == U_RANGE) read_range(u->file, u->c, &u->r);
     else if (u->kind == U_MEMBER) run_member(u);
 }
 
@@ -232,6 +227,8 @@ static void deliver_range(scan *sc, shared_file *f, range_result *r)
 
 static void deliver_end(scan *sc, shared_file *f)
 {
+    /* every range has returned, so the digest is complete: finishing never waits here */
+    finish_hash(f);
     et_progress_clear(sc->progress);
     if (f->info.stats.skipped || f->info.stats.truncated) sc->problems++;
     if (sc->c->file_end) sc->c->file_end(sc->c->ctx, &f->info);
@@ -328,7 +325,6 @@ static void on_input_problem(const char *display, const char *msg, int is_skip, 
     submit_problem(vctx, display, msg, is_skip != 0);
 }
 
-static uint64_t chunks_per_unit(const scan *sc) { return sc->opts->chunks_per_unit ? sc->opts->chunks_per_unit : 8; }
 
 static int on_file(int fd, const char *display, void *vctx)
 {
@@ -338,13 +334,11 @@ static int on_file(int fd, const char *display, void *vctx)
     if (!ef) { submit_problem(sc, display, err, false); return 0; }
     shared_file *f = new_file(sc, display, ef);
     et_pool_submit(sc->pool, new_unit(sc, U_FILE_BEGIN, f), run_unit);
-    uint64_t n = et_evtx_file_chunks(ef), per = chunks_per_unit(sc);
-    for (uint64_t first = 0; first < n || first == 0; first += per) {
+    uint64_t per = chunks_per_unit(sc), n = range_count(et_evtx_file_chunks(ef), per);
+    for (uint64_t i = 0; i < n; i++) {
         unit *u = new_unit(sc, U_RANGE, f);
-        u->r.first = first;
-        u->r.count = per;
+        u->r = (range_result){.index = i, .first = i * per, .count = per};
         et_pool_submit(sc->pool, u, run_unit);
-        if (n == 0) break;
     }
     et_pool_submit(sc->pool, new_unit(sc, U_FILE_END, f), run_unit);
     return 0;

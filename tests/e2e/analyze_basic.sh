@@ -23,6 +23,22 @@ sev = ["info", "low", "medium", "high", "critical"]
 ranks = [sev.index(f["severity"]) for f in r["findings"]]
 assert ranks == sorted(ranks, reverse=True), ranks
 PY
+# Every input's SHA-256 is the file's (multi-range files are hashed as their ranges finish on
+# different threads), zip members included.
+mkdir -p "$TMP/h" && cp "$CORPUS"/machine-logs/*.evtx "$TMP/h/" && (cd "$TMP/h" && zip -q ../h.zip ./*.evtx)
+"$EVTRIAGE" analyze -q -j 3 --json "$TMP/h.json" "$TMP/h" "$TMP/h.zip" 2>/dev/null
+python3 - "$TMP/h.json" "$TMP/h" <<'PY' && pass || fail "sha256 of the inputs"
+import hashlib, json, os, sys
+r, d = json.load(open(sys.argv[1])), sys.argv[2]
+want = {n: hashlib.sha256(open(os.path.join(d, n), "rb").read()).hexdigest() for n in os.listdir(d)}
+assert any(os.path.getsize(os.path.join(d, n)) > 4096 + 8 * 65536 for n in want), "no multi-range file"
+got = {}
+for i in r["inputs"]:
+    got.setdefault(i["path"].replace("!", "/").rsplit("/", 1)[-1], set()).add(i["sha256"])
+assert set(got) == set(want), (set(got) ^ set(want))
+for n, h in want.items():
+    assert got[n] == {h}, (n, got[n], h)
+PY
 # An unreadable input is a gap and exit 1; the rest is still analyzed.
 echo junk >"$TMP/bad.evtx"
 "$EVTRIAGE" analyze -q "${rules[@]}" --json "$TMP/3.json" "$a/events.evtx" "$TMP/bad.evtx" 2>"$TMP/err"; rc=$?

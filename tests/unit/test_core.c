@@ -10,6 +10,11 @@
 #include "core/outbuf.h"
 #include "core/timeutil.h"
 #include "core/sha256.h"
+#include "input/filehash.h"
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 static void test_filetime_epoch(void **state)
 {
@@ -126,6 +131,61 @@ static void test_sha256(void **state)
     assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
 
+/* Parts finished in any order, on several threads, give the file's plain SHA-256. */
+typedef struct hash_job { et_filehash *h; const size_t *order; size_t from, n; } hash_job;
+
+static void *finish_parts(void *arg)
+{
+    hash_job *j = arg;
+    for (size_t i = j->from; i < j->n; i += 3) et_filehash_part_done(j->h, j->order[i]);
+    return NULL;
+}
+
+static void test_filehash_out_of_order(void **state)
+{
+    (void)state;
+    enum { SIZE = 4096 + 37 * 65536 + 123, PER = 65536 * 2, NPARTS = 19 };
+    uint8_t *data = malloc(SIZE);
+    assert_non_null(data);
+    for (size_t i = 0; i < SIZE; i++) data[i] = (uint8_t)(i * 2654435761u >> 13);
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, SIZE, f), SIZE);
+    fflush(f);
+    et_sha256 s;
+    et_sha256_init(&s);
+    et_sha256_update(&s, data, SIZE);
+    char want[65], got[65];
+    et_sha256_hex(&s, want);
+    for (int round = 0; round < 20; round++) {
+        size_t order[NPARTS];
+        for (size_t i = 0; i < NPARTS; i++) order[i] = i;
+        srand((unsigned)round);
+        for (size_t i = NPARTS - 1; i > 0; i--) {
+            size_t k = (size_t)rand() % (i + 1), t = order[i];
+            order[i] = order[k];
+            order[k] = t;
+        }
+        et_filehash *h = et_filehash_new(fileno(f), SIZE, 4096 + PER, PER, NPARTS);
+        pthread_t th[3];
+        hash_job jobs[3];
+        for (int t = 0; t < 3; t++) {
+            jobs[t] = (hash_job){h, order, (size_t)t, NPARTS};
+            pthread_create(&th[t], NULL, finish_parts, &jobs[t]);
+        }
+        for (int t = 0; t < 3; t++) pthread_join(th[t], NULL);
+        et_filehash_finish(h, got);
+        assert_string_equal(got, want);
+    }
+    /* a part that cannot be read (the file is shorter than it says) gives no digest */
+    et_filehash *h = et_filehash_new(fileno(f), SIZE + 65536, 4096 + PER, PER, NPARTS + 1);
+    for (size_t i = 0; i <= NPARTS; i++) et_filehash_part_done(h, i);
+    et_filehash_finish(h, got);
+    assert_string_equal(got, "");
+    fclose(f);
+    free(data);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -133,6 +193,7 @@ int main(void)
         cmocka_unit_test(test_iso_forms),      cmocka_unit_test(test_json_escape),
         cmocka_unit_test(test_csv_escape),     cmocka_unit_test(test_crc32),
         cmocka_unit_test(test_arena),        cmocka_unit_test(test_sha256),
+        cmocka_unit_test(test_filehash_out_of_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
