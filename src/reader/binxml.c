@@ -210,57 +210,89 @@ static void add_field(bx_decoder *d, const char *name, const char *value)
     d->nfields++;
 }
 
+/* Decimal, or hexadecimal after 0x (how the System values are written); 0 on anything else,
+ * overflow included. Called for most System children of every record: no strtoull. */
 static int parse_uint(const char *s, unsigned long long *out)
 {
     if (!s || !*s) return 0;
-    char *end;
-    *out = strtoull(s, &end, 0);
-    return *end == 0;
+    unsigned long long v = 0;
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        s += 2;
+        if (!*s) return 0;
+        for (; *s; s++) {
+            int c = (unsigned char)*s, d = c >= '0' && c <= '9' ? c - '0' : (c | 32) >= 'a' && (c | 32) <= 'f' ? (c | 32) - 'a' + 10 : -1;
+            if (d < 0 || v >> 60) return 0;
+            v = v << 4 | (unsigned)d;
+        }
+    } else {
+        for (; *s; s++) {
+            if (*s < '0' || *s > '9' || v > (~0ULL - 9) / 10) return 0;
+            v = v * 10 + (unsigned)(*s - '0');
+        }
+    }
+    *out = v;
+    return 1;
+}
+
+/* The System children evtriage reads, told apart by first letter before one strcmp. */
+enum sys_child { SC_OTHER, SC_PROVIDER, SC_EVENTID, SC_VERSION, SC_LEVEL, SC_TASK, SC_OPCODE, SC_KEYWORDS,
+                 SC_TIMECREATED, SC_RECORDID, SC_EXECUTION, SC_CHANNEL, SC_COMPUTER, SC_SECURITY };
+
+static enum sys_child system_child(const char *n)
+{
+    static const struct { const char *name; enum sys_child id; } known[] = {
+        {"Provider", SC_PROVIDER}, {"EventID", SC_EVENTID}, {"EventRecordID", SC_RECORDID},
+        {"Execution", SC_EXECUTION}, {"Version", SC_VERSION}, {"Level", SC_LEVEL}, {"Task", SC_TASK},
+        {"TimeCreated", SC_TIMECREATED}, {"Opcode", SC_OPCODE}, {"Keywords", SC_KEYWORDS},
+        {"Channel", SC_CHANNEL}, {"Computer", SC_COMPUTER}, {"Security", SC_SECURITY}};
+    for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+        if (known[i].name[0] == n[0] && strcmp(known[i].name, n) == 0) return known[i].id;
+    return SC_OTHER;
 }
 
 static void end_system_child(bx_decoder *d, bx_frame *f)
 {
     et_event *ev = d->ev;
-    const char *n = f->name;
     const char *text = f->text.data ? f->text.data : "";
     unsigned long long v;
-    if (strcmp(n, "Provider") == 0) {
+    switch (system_child(f->name)) {
+    case SC_PROVIDER: {
         const char *a = frame_attr(f, "Name");
         if (!a) a = frame_attr(f, "EventSourceName");
         ev->provider = a;
         ev->provider_guid = frame_attr(f, "Guid");
-    } else if (strcmp(n, "EventID") == 0) {
+        break;
+    }
+    case SC_EVENTID:
         if (parse_uint(text, &v)) ev->event_id = (uint32_t)v;
         if (parse_uint(frame_attr(f, "Qualifiers"), &v)) { ev->qualifiers = (uint16_t)v; ev->has_qualifiers = true; }
-    } else if (strcmp(n, "Version") == 0) {
-        if (parse_uint(text, &v)) { ev->version = (uint8_t)v; ev->has_version = true; }
-    } else if (strcmp(n, "Level") == 0) {
-        if (parse_uint(text, &v)) { ev->level = (uint8_t)v; ev->has_level = true; }
-    } else if (strcmp(n, "Task") == 0) {
-        if (parse_uint(text, &v)) { ev->task = (uint16_t)v; ev->has_task = true; }
-    } else if (strcmp(n, "Opcode") == 0) {
-        if (parse_uint(text, &v)) { ev->opcode = (uint8_t)v; ev->has_opcode = true; }
-    } else if (strcmp(n, "Keywords") == 0) {
-        if (parse_uint(text, &v)) { ev->keywords = v; ev->has_keywords = true; }
-    } else if (strcmp(n, "TimeCreated") == 0) {
+        break;
+    case SC_VERSION: if (parse_uint(text, &v)) { ev->version = (uint8_t)v; ev->has_version = true; } break;
+    case SC_LEVEL: if (parse_uint(text, &v)) { ev->level = (uint8_t)v; ev->has_level = true; } break;
+    case SC_TASK: if (parse_uint(text, &v)) { ev->task = (uint16_t)v; ev->has_task = true; } break;
+    case SC_OPCODE: if (parse_uint(text, &v)) { ev->opcode = (uint8_t)v; ev->has_opcode = true; } break;
+    case SC_KEYWORDS: if (parse_uint(text, &v)) { ev->keywords = v; ev->has_keywords = true; } break;
+    case SC_TIMECREATED: {
         /* What Windows displays; the record header's time is the fallback (some
          * exports and crafted files leave it zero or differing). */
         int64_t ft;
         const char *st = frame_attr(f, "SystemTime");
         if (st && et_iso_to_filetime(st, &ft)) ev->timestamp = ft;
-    } else if (strcmp(n, "EventRecordID") == 0) {
+        break;
+    }
+    case SC_RECORDID:
         /* Exports (wevtutil epl, Event Viewer "save filtered") renumber record headers but
          * keep the original id here, which is the one Windows shows. */
         if (parse_uint(text, &v)) ev->record_id = v;
-    } else if (strcmp(n, "Execution") == 0) {
+        break;
+    case SC_EXECUTION:
         if (parse_uint(frame_attr(f, "ProcessID"), &v)) { ev->process_id = (uint32_t)v; ev->has_process_id = true; }
         if (parse_uint(frame_attr(f, "ThreadID"), &v)) { ev->thread_id = (uint32_t)v; ev->has_thread_id = true; }
-    } else if (strcmp(n, "Channel") == 0) {
-        ev->channel = arena_copy(d, &f->text);
-    } else if (strcmp(n, "Computer") == 0) {
-        ev->computer = arena_copy(d, &f->text);
-    } else if (strcmp(n, "Security") == 0) {
-        ev->user_sid = frame_attr(f, "UserID");
+        break;
+    case SC_CHANNEL: ev->channel = arena_copy(d, &f->text); break;
+    case SC_COMPUTER: ev->computer = arena_copy(d, &f->text); break;
+    case SC_SECURITY: ev->user_sid = frame_attr(f, "UserID"); break;
+    case SC_OTHER: break;
     }
 }
 
