@@ -5,7 +5,6 @@
 #include "input/zipmember.h"
 #include <archive.h>
 #include <archive_entry.h>
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -34,50 +33,14 @@ static int account(const et_walk *w, uint64_t member, uint64_t total, uint64_t c
     return 0;
 }
 
-/* Copies the member (its first nhead bytes already in head) into an unnamed temporary file;
- * returns its descriptor, or -1 with msg set. */
-static int extract_member(et_walk *w, struct archive *a, uint64_t *total, uint64_t compressed_size,
-                          const unsigned char *head, size_t nhead, char *msg, size_t msglen)
-{
-    int fd = et_input_temp_fd(msg, msglen);
-    if (fd < 0) return -1;
-    char buf[65536];
-    uint64_t member = 0;
-    int rc = 0;
-    for (int first = 1;; first = 0) {
-        la_ssize_t n;
-        const void *p = buf;
-        if (first) { p = head; n = (la_ssize_t)nhead; }
-        else if ((n = archive_read_data(a, buf, sizeof buf)) == 0) break;
-        if (n < 0) { snprintf(msg, msglen, "%s", archive_error_string(a)); rc = -1; break; }
-        member += (uint64_t)n;
-        *total += (uint64_t)n;
-        if ((rc = account(w, member, *total, compressed_size, msg, msglen)) != 0) break;
-        if (write(fd, p, (size_t)n) != n) {
-            rc = -1;
-            snprintf(msg, msglen, "cannot write a temporary file: %s", strerror(errno));
-            break;
-        }
-    }
-    if (rc) {
-        *total -= member; /* a refused member does not count against the others */
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
+/* A member inflated here: its bytes count against the member and archive limits. */
+typedef struct serial_check { const et_walk *w; uint64_t *total, compressed; } serial_check;
 
-/* Reads up to n first bytes of the current member (enough to sniff it). */
-static la_ssize_t read_head(struct archive *a, unsigned char *head, size_t n)
+static int check_serial(uint64_t done, uint64_t n, void *ctx, char *msg, size_t msglen)
 {
-    size_t got = 0;
-    while (got < n) {
-        la_ssize_t r = archive_read_data(a, head + got, n - got);
-        if (r < 0) return r;
-        if (r == 0) break;
-        got += (size_t)r;
-    }
-    return (la_ssize_t)got;
+    serial_check *c = ctx;
+    *c->total += n;
+    return account(c->w, done, *c->total, c->compressed, msg, msglen);
 }
 
 /* A zip member goes on uninflated once its declared size passes the limits. */
@@ -101,20 +64,22 @@ static void walk_member(et_walk *w, struct archive *a, const char *display, int 
 {
     char msg[512];
     unsigned char head[512];
-    la_ssize_t nhead = read_head(a, head, sizeof head);
-    if (nhead < 0) {
-        snprintf(msg, sizeof msg, "%s", archive_error_string(a));
-        et_walk_report(w, display, msg, 0);
-        return;
-    }
+    long nhead = et_member_read_head(a, head, sizeof head, msg, sizeof msg);
+    if (nhead < 0) { et_walk_report(w, display, msg, 0); return; }
     int kind = et_sniff_bytes(head, (unsigned long)nhead);
     if (kind == ET_KIND_OTHER) { et_walk_report(w, display, "skipped: not an EVTX file (no ElfFile signature)", 1); return; }
     if (kind == ET_KIND_ARCHIVE && depth >= w->lim->max_depth) {
         et_walk_report(w, display, "refused: archive nested too deeply (--max-depth)", 0);
         return;
     }
-    int fd = extract_member(w, a, total, compressed_size, head, (size_t)nhead, msg, sizeof msg);
-    if (fd < 0) { et_walk_report(w, display, msg, 0); return; }
+    uint64_t before = *total;
+    serial_check check = {w, total, compressed_size};
+    int fd = et_member_extract(a, head, (size_t)nhead, check_serial, &check, msg, sizeof msg);
+    if (fd < 0) {
+        *total = before;   /* a refused member does not count against the others */
+        et_walk_report(w, display, msg, 0);
+        return;
+    }
     et_walk_fd(w, fd, display, kind, depth + 1);
 }
 

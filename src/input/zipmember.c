@@ -232,11 +232,23 @@ static int seek_member(handle *h, const et_zip_member *m, char *msg, size_t msgl
     return 0;
 }
 
-/* Copies the member's bytes to fd under the limits, the first nhead already read into
- * head; 0, or -1 with msg set. */
-static int copy_data(struct archive *a, int fd, const et_zip_member *m, const et_input_limits *lim,
-                     const unsigned char *head, size_t nhead, char *msg, size_t msglen)
+long et_member_read_head(struct archive *a, unsigned char *head, size_t n, char *msg, size_t msglen)
 {
+    size_t got = 0;
+    while (got < n) {
+        la_ssize_t r = archive_read_data(a, head + got, n - got);
+        if (r < 0) { snprintf(msg, msglen, "%s", archive_error_string(a)); return -1; }
+        if (r == 0) break;
+        got += (size_t)r;
+    }
+    return (long)got;
+}
+
+int et_member_extract(struct archive *a, const unsigned char *head, size_t nhead, et_member_check check,
+                      void *ctx, char *msg, size_t msglen)
+{
+    int fd = et_input_temp_fd(msg, msglen);
+    if (fd < 0) return -1;
     char *buf = malloc(1 << 16);
     if (!buf) abort();
     uint64_t done = 0;
@@ -248,18 +260,7 @@ static int copy_data(struct archive *a, int fd, const et_zip_member *m, const et
         else if ((n = archive_read_data(a, buf, 1 << 16)) == 0) break;
         if (n < 0) { snprintf(msg, msglen, "%s", archive_error_string(a)); rc = -1; break; }
         done += (uint64_t)n;
-        if (done > lim->max_member_bytes) {
-            snprintf(msg, msglen, "refused: member expands past %llu bytes (--max-member-bytes)",
-                     (unsigned long long)lim->max_member_bytes);
-            rc = -1;
-            break;
-        }
-        if (m->declared >= 0 && done > (uint64_t)m->declared) {
-            snprintf(msg, msglen, "refused: member expands past its declared size of %lld bytes (damaged or hostile archive)",
-                     (long long)m->declared);
-            rc = -1;
-            break;
-        }
+        if ((rc = check(done, (uint64_t)n, ctx, msg, msglen)) != 0) break;
         if (write(fd, p, (size_t)n) != n) {
             snprintf(msg, msglen, "cannot write a temporary file: %s", strerror(errno));
             rc = -1;
@@ -267,35 +268,38 @@ static int copy_data(struct archive *a, int fd, const et_zip_member *m, const et
         }
     }
     free(buf);
-    return rc;
+    if (rc == 0) return fd;
+    close(fd);
+    return -1;
 }
 
-/* Reads up to n first bytes of the current member. */
-static la_ssize_t read_head(struct archive *a, unsigned char *head, size_t n)
+/* A zip member's bounds: --max-member-bytes and the size its header declared. */
+static int check_member(uint64_t done, uint64_t n, void *ctx, char *msg, size_t msglen)
 {
-    size_t got = 0;
-    while (got < n) {
-        la_ssize_t r = archive_read_data(a, head + got, n - got);
-        if (r < 0) return r;
-        if (r == 0) break;
-        got += (size_t)r;
+    (void)n;
+    const et_zip_member *m = ctx;
+    if (done > m->zs->lim.max_member_bytes) {
+        snprintf(msg, msglen, "refused: member expands past %llu bytes (--max-member-bytes)",
+                 (unsigned long long)m->zs->lim.max_member_bytes);
+        return -1;
     }
-    return (la_ssize_t)got;
+    if (m->declared >= 0 && done > (uint64_t)m->declared) {
+        snprintf(msg, msglen, "refused: member expands past its declared size of %lld bytes (damaged or hostile archive)",
+                 (long long)m->declared);
+        return -1;
+    }
+    return 0;
 }
 
 /* With the handle at the member's data: -2 if want() declines it, else as et_zip_member_extract. */
-static int extract_data(struct archive *a, const et_zip_member *m, const et_input_limits *lim,
-                        int (*want)(const unsigned char *, size_t, void *), void *ctx, char *msg, size_t msglen)
+static int extract_data(struct archive *a, et_zip_member *m, int (*want)(const unsigned char *, size_t, void *),
+                        void *ctx, char *msg, size_t msglen)
 {
     unsigned char head[512];
-    la_ssize_t nhead = read_head(a, head, sizeof head);
-    if (nhead < 0) { snprintf(msg, msglen, "%s", archive_error_string(a)); return -1; }
+    long nhead = et_member_read_head(a, head, sizeof head, msg, msglen);
+    if (nhead < 0) return -1;
     if (!want(head, (size_t)nhead, ctx)) return -2;
-    int fd = et_input_temp_fd(msg, msglen);
-    if (fd < 0) return -1;
-    if (copy_data(a, fd, m, lim, head, (size_t)nhead, msg, msglen) == 0) return fd;
-    close(fd);
-    return -1;
+    return et_member_extract(a, head, (size_t)nhead, check_member, m, msg, msglen);
 }
 
 int et_zip_member_extract(et_zip_member *m, int (*want)(const unsigned char *head, size_t n, void *ctx),
@@ -312,7 +316,7 @@ int et_zip_member_extract(et_zip_member *m, int (*want)(const unsigned char *hea
     }
     int fd = -1;
     if (local.a && seek_member(&local, m, msg, msglen) == 0)
-        fd = extract_data(local.a, m, &zs->lim, want, ctx, msg, msglen);
+        fd = extract_data(local.a, m, want, ctx, msg, msglen);
     pthread_mutex_lock(&zs->mu);
     zs->h[slot].a = local.a;
     zs->h[slot].next = local.next;

@@ -38,4 +38,15 @@ void et_zip_member_free(et_zip_member *m);
 /* An unnamed temporary file in $TMPDIR (else /tmp), gone once closed; -1 with msg set. */
 int et_input_temp_fd(char *msg, size_t msglen);
 
+/* Helpers for any libarchive member (zip or not), shared with archive.c. Reads up to n first
+ * bytes of the current member into head; returns how many, or -1 with msg set. */
+long et_member_read_head(struct archive *a, unsigned char *head, size_t n, char *msg, size_t msglen);
+/* Says whether done bytes of the member (n of them just read) are still within bounds;
+ * non-zero with msg set refuses the member. */
+typedef int (*et_member_check)(uint64_t done, uint64_t n, void *ctx, char *msg, size_t msglen);
+/* Inflates the current member, its first nhead bytes already in head, into an unnamed
+ * temporary file under check; returns the descriptor, or -1 with msg set. */
+int et_member_extract(struct archive *a, const unsigned char *head, size_t nhead, et_member_check check,
+                      void *ctx, char *msg, size_t msglen);
+
 #endif
