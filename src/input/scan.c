@@ -12,7 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-enum unit_kind { U_FILE_BEGIN, U_RANGE, U_FILE_END, U_PROBLEM, U_MEMBER };
 
 typedef struct shared_file {
     et_evtx_file *evtx;
@@ -29,35 +28,32 @@ typedef struct range_result {
     size_t nproblems;         /* problems reported by the reader */
 } range_result;
 
-/* What a zip member's worker hands to the delivering thread, in order, through a short
- * queue (so a big member streams: memory holds a few ranges, not the member). */
-enum item_kind { I_PROBLEM, I_BEGIN, I_RANGE, I_END };
-typedef struct member_item {
+/* One thing to deliver on the calling thread, in order: a file's begin, a range, its end,
+ * or a problem. A unit carries one; a zip member's worker streams many through a short queue
+ * (so a big member holds a few ranges in memory, not the member). */
+enum item_kind { I_BEGIN, I_RANGE, I_END, I_PROBLEM, I_MEMBER };
+typedef struct item {
     enum item_kind kind;
     shared_file *file;
     range_result r;           /* I_RANGE */
     char *message;            /* I_PROBLEM: display\0message */
     bool is_skip;
-} member_item;
+} item;
 
 enum { MEMBER_QUEUE = 4 };
 typedef struct member_stream {
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    member_item q[MEMBER_QUEUE];
+    item q[MEMBER_QUEUE];
     size_t head, tail;
     bool finished;
     bool direct;              /* no worker threads: items are delivered as they come */
 } member_stream;
 
 typedef struct unit {
-    enum unit_kind kind;
-    shared_file *file;
+    item it;                  /* I_MEMBER: what the worker streams instead */
     const et_scan_consumer *c;
-    range_result r;           /* U_RANGE */
-    char *message;            /* U_PROBLEM: display\0message */
-    bool is_skip;
-    et_zip_member *member;    /* U_MEMBER: inflated and read on the worker, streamed */
+    et_zip_member *member;    /* I_MEMBER: inflated and read on the worker */
     char *display;
     struct scan *sc;
     uint64_t per;
@@ -65,7 +61,7 @@ typedef struct unit {
 } unit;
 
 typedef struct scan scan;
-static void deliver_item(scan *sc, member_item *it);
+static void deliver_item(scan *sc, item *it);
 
 struct scan {
     const et_scan_opts *opts;
@@ -135,7 +131,7 @@ static shared_file *new_file(scan *sc, const char *display, et_evtx_file *ef)
 }
 
 /* Worker side: waits for room, then queues the item (or delivers it at once without threads). */
-static void push_item(unit *u, member_item it)
+static void push_item(unit *u, item it)
 {
     member_stream *ms = u->ms;
     if (ms->direct) { deliver_item(u->sc, &it); return; }
@@ -148,7 +144,7 @@ static void push_item(unit *u, member_item it)
 
 static void member_problem(const char *display, const char *msg, int is_skip, void *ctx)
 {
-    push_item(ctx, (member_item){.kind = I_PROBLEM, .message = problem_text(display, msg), .is_skip = is_skip != 0});
+    push_item(ctx, (item){.kind = I_PROBLEM, .message = problem_text(display, msg), .is_skip = is_skip != 0});
 }
 
 /* An EVTX file inside a zip member: opened, hashed and read range by range, on this worker. */
@@ -159,15 +155,15 @@ static int member_file(int fd, const char *display, void *ctx)
     et_evtx_file *ef = et_evtx_file_open_fd(fd, display, err, sizeof err);
     if (!ef) { member_problem(display, err, 0, u); return 0; }
     shared_file *f = new_file(u->sc, display, ef);
-    push_item(u, (member_item){.kind = I_BEGIN, .file = f});
+    push_item(u, (item){.kind = I_BEGIN, .file = f});
     uint64_t n = range_count(et_evtx_file_chunks(ef), u->per);
     for (uint64_t i = 0; i < n; i++) {
-        member_item it = {.kind = I_RANGE, .file = f, .r = {.index = i, .first = i * u->per, .count = u->per}};
+        item it = {.kind = I_RANGE, .file = f, .r = {.index = i, .first = i * u->per, .count = u->per}};
         read_range(f, u->c, &it.r);
         push_item(u, it);
     }
     finish_hash(f);
-    push_item(u, (member_item){.kind = I_END, .file = f});
+    push_item(u, (item){.kind = I_END, .file = f});
     return 0;
 }
 
@@ -186,8 +182,8 @@ static void run_member(unit *u)
 static void run_unit(void *task)
 {
     unit *u = task;
-    if (u->kind == U_RANGE) read_range(u->file, u->c, &u->r);
-    else if (u->kind == U_MEMBER) run_member(u);
+    if (u->it.kind == I_RANGE) read_range(u->it.file, u->c, &u->it.r);
+    else if (u->it.kind == I_MEMBER) run_member(u);
 }
 
 static void add_stats(et_reader_stats *t, const et_reader_stats *s)
@@ -249,7 +245,7 @@ static void deliver_problem(scan *sc, char *message, bool is_skip)
     free(message);
 }
 
-static void deliver_item(scan *sc, member_item *it)
+static void deliver_item(scan *sc, item *it)
 {
     switch (it->kind) {
     case I_PROBLEM:
@@ -262,6 +258,7 @@ static void deliver_item(scan *sc, member_item *it)
         deliver_end(sc, it->file);
         free_file(it->file);
         break;
+    case I_MEMBER: break;   /* delivered as its stream, by deliver_member */
     }
 }
 
@@ -273,7 +270,7 @@ static void deliver_member(scan *sc, unit *u)
         pthread_mutex_lock(&ms->mu);
         while (ms->head == ms->tail && !ms->finished) pthread_cond_wait(&ms->cv, &ms->mu);
         if (ms->head == ms->tail) { pthread_mutex_unlock(&ms->mu); break; }
-        member_item it = ms->q[ms->head++ % MEMBER_QUEUE];
+        item it = ms->q[ms->head++ % MEMBER_QUEUE];
         pthread_cond_broadcast(&ms->cv);
         pthread_mutex_unlock(&ms->mu);
         deliver_item(sc, &it);
@@ -288,35 +285,26 @@ static void unit_delivered(void *task, void *vctx)
 {
     unit *u = task;
     scan *sc = vctx;
-    switch (u->kind) {
-    case U_PROBLEM: deliver_problem(sc, u->message, u->is_skip); break;
-    case U_FILE_BEGIN: deliver_begin(sc, u->file); break;
-    case U_RANGE: deliver_range(sc, u->file, &u->r); break;
-    case U_FILE_END:
-        deliver_end(sc, u->file);
-        free_file(u->file);
-        break;
-    case U_MEMBER: deliver_member(sc, u); break;
-    }
+    if (u->it.kind == I_MEMBER) deliver_member(sc, u);
+    else deliver_item(sc, &u->it);
     free(u);
 }
 
-static unit *new_unit(scan *sc, enum unit_kind kind, shared_file *f)
+static unit *new_unit(scan *sc, enum item_kind kind, shared_file *f)
 {
     unit *u = calloc(1, sizeof *u);
     if (!u) abort();
-    u->kind = kind;
-    u->file = f;
+    u->it.kind = kind;
+    u->it.file = f;
     u->c = sc->c;
     return u;
 }
 
 static void submit_problem(scan *sc, const char *display, const char *msg, bool is_skip)
 {
-    unit *u = new_unit(sc, U_PROBLEM, NULL);
-    u->message = problem_text(display, msg);
-    u->is_skip = is_skip;
-    if (!is_skip) sc->problems++;
+    unit *u = new_unit(sc, I_PROBLEM, NULL);
+    u->it.message = problem_text(display, msg);
+    u->it.is_skip = is_skip;
     et_pool_submit(sc->pool, u, run_unit);
 }
 
@@ -333,14 +321,14 @@ static int on_file(int fd, const char *display, void *vctx)
     et_evtx_file *ef = et_evtx_file_open_fd(fd, display, err, sizeof err);
     if (!ef) { submit_problem(sc, display, err, false); return 0; }
     shared_file *f = new_file(sc, display, ef);
-    et_pool_submit(sc->pool, new_unit(sc, U_FILE_BEGIN, f), run_unit);
+    et_pool_submit(sc->pool, new_unit(sc, I_BEGIN, f), run_unit);
     uint64_t per = chunks_per_unit(sc), n = range_count(et_evtx_file_chunks(ef), per);
     for (uint64_t i = 0; i < n; i++) {
-        unit *u = new_unit(sc, U_RANGE, f);
-        u->r = (range_result){.index = i, .first = i * per, .count = per};
+        unit *u = new_unit(sc, I_RANGE, f);
+        u->it.r = (range_result){.index = i, .first = i * per, .count = per};
         et_pool_submit(sc->pool, u, run_unit);
     }
-    et_pool_submit(sc->pool, new_unit(sc, U_FILE_END, f), run_unit);
+    et_pool_submit(sc->pool, new_unit(sc, I_END, f), run_unit);
     return 0;
 }
 
@@ -348,7 +336,7 @@ static int on_file(int fd, const char *display, void *vctx)
 static int on_member(et_zip_member *m, const char *display, void *vctx)
 {
     scan *sc = vctx;
-    unit *u = new_unit(sc, U_MEMBER, NULL);
+    unit *u = new_unit(sc, I_MEMBER, NULL);
     u->member = m;
     u->display = strdup(display);
     u->sc = sc;
