@@ -80,7 +80,7 @@ static void walk_member(et_walk *w, struct archive *a, const char *display, int 
         et_walk_report(w, display, msg, 0);
         return;
     }
-    et_walk_fd(w, fd, display, kind, depth + 1);
+    et_walk_source(w, et_source_from_fd(fd), display, kind, depth + 1);
 }
 
 /* A zip read through a zipset, so its members can be inflated in parallel: when the caller
@@ -104,7 +104,7 @@ static struct archive *open_any(et_walk *w, int fd, const char *display)
     archive_read_support_format_all(a);
     if (lseek(fd, 0, SEEK_SET) == 0 && archive_read_open_fd(a, fd, 1 << 16) == ARCHIVE_OK) return a;
     char msg[512];
-    snprintf(msg, sizeof msg, "cannot read archive: %s", archive_error_string(a));
+    et_archive_error(a, "cannot read archive: ", msg, sizeof msg);
     et_walk_report(w, display, msg, 0);
     archive_read_free(a);
     return NULL;
@@ -136,9 +136,9 @@ void et_walk_archive(et_walk *w, int fd, const char *display, int depth)
         else walk_member(w, a, sub, depth, &total, compressed);
     }
     if (!w->stop && rc != ARCHIVE_EOF && rc != ARCHIVE_OK) {
-        char msg[512];
-        snprintf(msg, sizeof msg, "archive damaged: %s; the members before this point were read",
-                 archive_error_string(a));
+        char why[400], msg[512];
+        et_archive_error(a, "", why, sizeof why);
+        snprintf(msg, sizeof msg, "archive damaged: %s; the members before this point were read", why);
         et_walk_report(w, display, msg, 0);
     }
     archive_read_free(a);

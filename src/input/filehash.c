@@ -4,10 +4,9 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 struct et_filehash {
-    int fd;
+    const et_source *src;
     uint64_t size, first_end, part_len;
     size_t nparts, hashed;     /* parts 0..hashed-1 are in the digest */
     bool *done;
@@ -18,11 +17,11 @@ struct et_filehash {
     pthread_cond_t all;
 };
 
-et_filehash *et_filehash_new(int fd, uint64_t size, uint64_t first_end, uint64_t part_len, size_t nparts)
+et_filehash *et_filehash_new(const et_source *src, uint64_t size, uint64_t first_end, uint64_t part_len, size_t nparts)
 {
     et_filehash *h = calloc(1, sizeof *h);
     if (!h) abort();
-    h->fd = fd;
+    h->src = src;
     h->size = size;
     h->first_end = first_end;
     h->part_len = part_len;
@@ -50,10 +49,11 @@ static bool hash_part(et_filehash *h, size_t i, uint8_t *buf, size_t buflen)
     part_bounds(h, i, &off, &end);
     while (off < end) {
         size_t want = end - off < buflen ? (size_t)(end - off) : buflen;
-        ssize_t n = pread(h->fd, buf, want, (off_t)off);
-        if (n <= 0) return false;
-        et_sha256_update(&h->sha, buf, (size_t)n);
-        off += (uint64_t)n;
+        size_t n;
+        const unsigned char *p = et_source_view(h->src, buf, want, off, &n);
+        if (!p || n == 0) return false;
+        et_sha256_update(&h->sha, p, n);
+        off += n;
     }
     return true;
 }

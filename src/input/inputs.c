@@ -41,12 +41,35 @@ void et_walk_report(et_walk *w, const char *display, const char *msg, int is_ski
     if (w->cb->problem) w->cb->problem(display, msg, is_skip, w->cb->ctx);
 }
 
-void et_walk_fd(et_walk *w, int fd, const char *display, int kind, int depth)
+/* A nested archive inflated into memory goes to a temporary file: archives are read by
+ * descriptor. -1 with msg set. */
+static int spill(et_source *src, char *msg, size_t msglen)
+{
+    int fd = et_input_temp_fd(msg, msglen);
+    size_t done = 0;
+    while (fd >= 0 && done < src->size) {
+        ssize_t n = write(fd, src->mem + done, (size_t)(src->size - done));
+        if (n <= 0) {
+            snprintf(msg, msglen, "cannot write a temporary file: %s", strerror(errno));
+            close(fd);
+            fd = -1;
+        } else {
+            done += (size_t)n;
+        }
+    }
+    et_source_close(src);
+    return fd;
+}
+
+void et_walk_source(et_walk *w, et_source src, const char *display, int kind, int depth)
 {
     if (kind == ET_KIND_ARCHIVE) {
+        char msg[512];
+        int fd = src.fd >= 0 ? src.fd : spill(&src, msg, sizeof msg);
+        if (fd < 0) { et_walk_report(w, display, msg, 0); return; }
         et_walk_archive(w, fd, display, depth);
         close(fd);
-    } else if (w->cb->file(fd, display, w->cb->ctx)) {
+    } else if (w->cb->file(src, display, w->cb->ctx)) {
         w->stop = 1;
     }
 }
@@ -70,7 +93,7 @@ static void walk_file(et_walk *w, const char *path, int explicit_arg)
     int kind = et_sniff_bytes(head, (unsigned long)n);
     /* a *.evtx without the signature still goes to the reader, which says why it fails */
     if (kind != ET_KIND_OTHER || has_ext(path, ".evtx")) {
-        et_walk_fd(w, fd, path, kind, 0);
+        et_walk_source(w, et_source_from_fd(fd), path, kind, 0);
         return;
     }
     close(fd);
@@ -145,15 +168,16 @@ int et_inputs_walk_member(et_zip_member *m, const char *display, const et_input_
     et_walk w = {.lim = limits, .cb = &serial};
     char msg[512];
     int kind = ET_KIND_OTHER, depth = et_zip_member_depth(m);
-    int fd = et_zip_member_extract(m, want_member, &kind, msg, sizeof msg);
+    et_source src;
+    int rc = et_zip_member_extract(m, want_member, &kind, &src, msg, sizeof msg);
     et_zip_member_free(m);
-    if (fd == -2) et_walk_report(&w, display, "skipped: not an EVTX file (no ElfFile signature)", 1);
-    else if (fd < 0) et_walk_report(&w, display, msg, 0);
+    if (rc == -2) et_walk_report(&w, display, "skipped: not an EVTX file (no ElfFile signature)", 1);
+    else if (rc < 0) et_walk_report(&w, display, msg, 0);
     else if (kind == ET_KIND_ARCHIVE && depth >= limits->max_depth) {
         et_walk_report(&w, display, "refused: archive nested too deeply (--max-depth)", 0);
-        close(fd);
+        et_source_close(&src);
     } else {
-        et_walk_fd(&w, fd, display, kind, depth + 1);
+        et_walk_source(&w, src, display, kind, depth + 1);
     }
     return w.problems;
 }

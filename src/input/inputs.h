@@ -4,6 +4,7 @@
 #ifndef EVTRIAGE_INPUTS_H
 #define EVTRIAGE_INPUTS_H
 #include <stdint.h>
+#include "core/source.h"
 
 typedef struct et_input_limits {
     uint64_t max_total_bytes;   /* expanded bytes per top-level archive */
@@ -16,10 +17,10 @@ typedef struct et_input_limits {
 /* Documented defaults (README): 16 GiB total, 4 GiB per member, ratio 200, 100,000 members, depth 1. */
 void et_input_limits_default(et_input_limits *l);
 
-/* fd: the EVTX bytes, open for reading (a file, or an archive member inflated into an unnamed
- * temporary file), owned by the callee from here on; display: what to call it in output
- * ("upload.zip!HOST1/System.evtx"). Return non-zero to stop. */
-typedef int (*et_input_fn)(int fd, const char *display, void *ctx);
+/* src: the EVTX bytes (a file's descriptor, or an archive member inflated into memory or an
+ * unnamed temporary file), owned by the callee from here on; display: what to call it in
+ * output ("upload.zip!HOST1/System.evtx"). Return non-zero to stop. */
+typedef int (*et_input_fn)(et_source src, const char *display, void *ctx);
 /* A problem with display (unreadable, refused, or skipped: is_skip says it was only not EVTX). */
 typedef void (*et_input_problem_fn)(const char *display, const char *message, int is_skip, void *ctx);
 

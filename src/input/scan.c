@@ -98,7 +98,7 @@ static uint64_t range_count(uint64_t nchunks, uint64_t per) { return nchunks ? (
 static void start_hash(shared_file *f, uint64_t per)
 {
     uint64_t n = range_count(et_evtx_file_chunks(f->evtx), per);
-    f->hash = et_filehash_new(et_evtx_file_fd(f->evtx), f->info.size, 4096 + per * 65536, per * 65536, (size_t)n);
+    f->hash = et_filehash_new(et_evtx_file_source(f->evtx), f->info.size, 4096 + per * 65536, per * 65536, (size_t)n);
 }
 
 static void finish_hash(shared_file *f)
@@ -148,11 +148,11 @@ static void member_problem(const char *display, const char *msg, int is_skip, vo
 }
 
 /* An EVTX file inside a zip member: opened, hashed and read range by range, on this worker. */
-static int member_file(int fd, const char *display, void *ctx)
+static int member_file(et_source src, const char *display, void *ctx)
 {
     unit *u = ctx;
     char err[256];
-    et_evtx_file *ef = et_evtx_file_open_fd(fd, display, err, sizeof err);
+    et_evtx_file *ef = et_evtx_file_open_source(src, display, err, sizeof err);
     if (!ef) { member_problem(display, err, 0, u); return 0; }
     shared_file *f = new_file(u->sc, display, ef);
     push_item(u, (item){.kind = I_BEGIN, .file = f});
@@ -314,11 +314,11 @@ static void on_input_problem(const char *display, const char *msg, int is_skip, 
 }
 
 
-static int on_file(int fd, const char *display, void *vctx)
+static int on_file(et_source src, const char *display, void *vctx)
 {
     scan *sc = vctx;
     char err[256];
-    et_evtx_file *ef = et_evtx_file_open_fd(fd, display, err, sizeof err);
+    et_evtx_file *ef = et_evtx_file_open_source(src, display, err, sizeof err);
     if (!ef) { submit_problem(sc, display, err, false); return 0; }
     shared_file *f = new_file(sc, display, ef);
     et_pool_submit(sc->pool, new_unit(sc, I_BEGIN, f), run_unit);

@@ -1,6 +1,8 @@
-/* zipmember.c: parallel zip members: a pool of libarchive handles on one zip, each reading by
- * offset and moving forward through the members, so workers inflate members side by side. */
+/* zipmember.c: parallel zip members: whole in memory through zipdir.c where it can, else a pool
+ * of libarchive handles on one zip, each reading by offset and moving forward through the
+ * members, so workers inflate members side by side. */
 #include "input/zipmember.h"
+#include "input/zipdir.h"
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
@@ -10,6 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+void et_archive_error(struct archive *a, const char *prefix, char *msg, size_t msglen)
+{
+    const char *e = archive_error_string(a);
+    snprintf(msg, msglen, "%s%s", prefix, e ? e : "unknown error");
+    size_t n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' ' || msg[n - 1] == '\r')) msg[--n] = 0;
+}
 
 /* ---- one handle's view of the file: pread at its own offset ---------------------------- */
 
@@ -65,6 +75,7 @@ typedef struct handle {
 struct et_zipset {
     int fd;
     int64_t size;
+    et_zipdir *dir;      /* our reading of the directory, for the fast path; NULL: none */
     et_input_limits lim;
     int depth;
     pthread_mutex_t mu;
@@ -88,6 +99,7 @@ et_zipset *et_zipset_new(int fd, const et_input_limits *lim, int depth)
     if (!zs) abort();
     zs->fd = own;
     zs->size = lseek(own, 0, SEEK_END);
+    zs->dir = zs->size > 0 ? et_zipdir_read(own, (uint64_t)zs->size) : NULL;
     zs->lim = *lim;
     zs->depth = depth;
     zs->refs = 1;
@@ -110,7 +122,7 @@ struct archive *et_zipset_open_handle(et_zipset *zs, char *msg, size_t msglen)
     archive_read_set_close_callback(a, source_close);
     archive_read_set_callback_data(a, s);
     if (archive_read_open1(a) != ARCHIVE_OK) {
-        snprintf(msg, msglen, "cannot read archive: %s", archive_error_string(a));
+        et_archive_error(a, "cannot read archive: ", msg, msglen);
         archive_read_free(a);   /* the close callback frees s */
         return NULL;
     }
@@ -126,6 +138,7 @@ static void zipset_unref(et_zipset *zs)
     for (size_t i = 0; i < zs->nh; i++)
         if (zs->h[i].a) archive_read_free(zs->h[i].a);
     free(zs->h);
+    et_zipdir_free(zs->dir);
     close(zs->fd);
     pthread_mutex_destroy(&zs->mu);
     free(zs);
@@ -217,7 +230,7 @@ static int seek_member(handle *h, const et_zip_member *m, char *msg, size_t msgl
     while (h->next <= m->index) {
         int rc = archive_read_next_header(h->a, &e);
         if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
-            snprintf(msg, msglen, "archive damaged: %s", archive_error_string(h->a));
+            et_archive_error(h->a, "archive damaged: ", msg, msglen);
             return -1;
         }
         if (h->next++ == m->index) break;
@@ -237,7 +250,7 @@ long et_member_read_head(struct archive *a, unsigned char *head, size_t n, char 
     size_t got = 0;
     while (got < n) {
         la_ssize_t r = archive_read_data(a, head + got, n - got);
-        if (r < 0) { snprintf(msg, msglen, "%s", archive_error_string(a)); return -1; }
+        if (r < 0) { et_archive_error(a, "", msg, msglen); return -1; }
         if (r == 0) break;
         got += (size_t)r;
     }
@@ -258,7 +271,7 @@ int et_member_extract(struct archive *a, const unsigned char *head, size_t nhead
         const void *p = buf;
         if (first) { p = head; n = (la_ssize_t)nhead; }
         else if ((n = archive_read_data(a, buf, 1 << 16)) == 0) break;
-        if (n < 0) { snprintf(msg, msglen, "%s", archive_error_string(a)); rc = -1; break; }
+        if (n < 0) { et_archive_error(a, "", msg, msglen); rc = -1; break; }
         done += (uint64_t)n;
         if ((rc = check(done, (uint64_t)n, ctx, msg, msglen)) != 0) break;
         if (write(fd, p, (size_t)n) != n) {
@@ -303,9 +316,11 @@ static int extract_data(struct archive *a, et_zip_member *m, int (*want)(const u
 }
 
 int et_zip_member_extract(et_zip_member *m, int (*want)(const unsigned char *head, size_t n, void *ctx),
-                          void *ctx, char *msg, size_t msglen)
+                          void *ctx, et_source *out, char *msg, size_t msglen)
 {
     et_zipset *zs = m->zs;
+    int fast = et_zipdir_extract(zs->dir, m->name, m->declared, want, ctx, out);
+    if (fast != ET_ZIPDIR_FALLBACK) return fast == ET_ZIPDIR_OK ? 0 : -2;
     size_t slot = acquire(zs, m->index);
     pthread_mutex_lock(&zs->mu);   /* the array may move while another thread acquires: work on a copy */
     handle local = zs->h[slot];
@@ -322,5 +337,7 @@ int et_zip_member_extract(et_zip_member *m, int (*want)(const unsigned char *hea
     zs->h[slot].next = local.next;
     pthread_mutex_unlock(&zs->mu);
     release(zs, slot, fd == -1);
-    return fd;
+    if (fd < 0) return fd;
+    *out = et_source_from_fd(fd);
+    return 0;
 }

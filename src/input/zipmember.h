@@ -1,12 +1,14 @@
 /* zipmember.h: zip members inflated on any thread. A zip's members are independent, so the
- * walker lists them (header and first bytes) and worker threads inflate them in parallel, each
- * through its own libarchive handle on the same open file (reads by offset, never a shared
- * file position). A member lands in an unnamed temporary file that vanishes when closed. */
+ * walker lists them (header and first bytes) and worker threads inflate them in parallel:
+ * whole, in memory, by libdeflate when zipdir.c can, else each through its own libarchive
+ * handle on the same open file (reads by offset, never a shared file position) into an unnamed
+ * temporary file that vanishes when closed. */
 #ifndef EVTRIAGE_ZIPMEMBER_H
 #define EVTRIAGE_ZIPMEMBER_H
 #include <stddef.h>
 #include <stdint.h>
 #include "input/inputs.h"
+#include "core/source.h"
 
 struct archive;
 typedef struct et_zipset et_zipset;
@@ -25,12 +27,12 @@ void et_zipset_release(et_zipset *zs);
  * declared_size expanded bytes (-1: unknown). Holds a reference on the set. */
 et_zip_member *et_zip_member_new(et_zipset *zs, uint64_t index, const char *name, int64_t declared_size);
 /* Inflates the member: its first bytes (up to 512) go to want(); when want returns 0 nothing
- * more is inflated and -2 is returned. Else the whole member lands in an unnamed temporary
- * file whose descriptor is returned; -1 with msg set: unreadable, or refused (past
- * --max-member-bytes or past its declared size). Members of one set may be extracted on
- * several threads at once. */
+ * more is inflated and -2 is returned. Else 0, with the whole member in *out: in memory
+ * (zipdir.c, within the memory budget) or in an unnamed temporary file; -1 with msg set:
+ * unreadable, or refused (past --max-member-bytes or past its declared size). Members of one
+ * set may be extracted on several threads at once. */
 int et_zip_member_extract(et_zip_member *m, int (*want)(const unsigned char *head, size_t n, void *ctx),
-                          void *ctx, char *msg, size_t msglen);
+                          void *ctx, et_source *out, char *msg, size_t msglen);
 /* How many archives hold the member's zip (0: a zip given as input). */
 int et_zip_member_depth(const et_zip_member *m);
 void et_zip_member_free(et_zip_member *m);
@@ -38,8 +40,11 @@ void et_zip_member_free(et_zip_member *m);
 /* An unnamed temporary file in $TMPDIR (else /tmp), gone once closed; -1 with msg set. */
 int et_input_temp_fd(char *msg, size_t msglen);
 
-/* Helpers for any libarchive member (zip or not), shared with archive.c. Reads up to n first
- * bytes of the current member into head; returns how many, or -1 with msg set. */
+/* Helpers for any libarchive handle (zip or not), shared with archive.c. libarchive's last
+ * error after prefix, in msg, without the newline some of its messages end with. */
+void et_archive_error(struct archive *a, const char *prefix, char *msg, size_t msglen);
+/* Reads up to n first bytes of the current member into head; returns how many, or -1 with
+ * msg set. */
 long et_member_read_head(struct archive *a, unsigned char *head, size_t n, char *msg, size_t msglen);
 /* Says whether done bytes of the member (n of them just read) are still within bounds;
  * non-zero with msg set refuses the member. */

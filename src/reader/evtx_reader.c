@@ -4,6 +4,7 @@
 #include "reader/evtx_reader.h"
 #include "reader/binxml.h"
 #include "core/crc32.h"
+#include "core/source.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -23,7 +24,7 @@ enum phase { PH_NEXT_CHUNK, PH_RECORDS, PH_SLACK, PH_DONE };
 /* What every reader of one file shares (read-only after open): several readers, one per
  * range of chunks, can run on separate threads. */
 struct et_evtx_file {
-    int fd;
+    et_source src;
     char *path;            /* display name */
     uint64_t size;
     uint64_t nblocks;      /* chunk-sized blocks after the file header */
@@ -37,7 +38,6 @@ struct et_evtx_file {
 struct et_reader {
     et_evtx_file *file;
     int owns_file;
-    int fd;
     char *path;
     uint64_t nblocks;      /* end of this reader's block range */
     uint64_t block;        /* index of the chunk being read */
@@ -56,18 +56,6 @@ struct et_reader {
 static uint32_t rd32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
 static uint64_t rd64(const uint8_t *p) { return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32; }
 
-static int read_at(int fd, void *buf, size_t n, uint64_t off)
-{
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = pread(fd, (char *)buf + got, n - got, (off_t)(off + got));
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) break;
-        got += (size_t)r;
-    }
-    return (int)got;
-}
-
 static int cmp_range(const void *a, const void *b)
 {
     const uint64_t *x = a, *y = b;
@@ -82,7 +70,7 @@ static void load_live_ranges(et_evtx_file *f)
     if (!f->live) abort();
     for (uint64_t b = 0; b < f->nblocks; b++) {
         uint8_t h[48];
-        if (read_at(f->fd, h, sizeof h, FILE_HEADER_SIZE + b * CHUNK_SIZE) != (int)sizeof h) break;
+        if (et_source_read_at(&f->src, h, sizeof h, FILE_HEADER_SIZE + b * CHUNK_SIZE) != (long)sizeof h) break;
         if (memcmp(h, "ElfChnk", 8) != 0) continue;
         uint64_t first = rd64(h + 24), last = rd64(h + 32);
         if (first > last || last - first > CHUNK_SIZE) continue;
@@ -102,28 +90,33 @@ et_evtx_file *et_evtx_file_open(const char *path, const char *display, char *err
 
 et_evtx_file *et_evtx_file_open_fd(int fd, const char *display, char *err, size_t errlen)
 {
+    return et_evtx_file_open_source(et_source_from_fd(fd), display, err, errlen);
+}
+
+et_evtx_file *et_evtx_file_open_source(et_source src, const char *display, char *err, size_t errlen)
+{
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (src.fd >= 0 && (fstat(src.fd, &st) != 0 || !S_ISREG(st.st_mode))) {
         snprintf(err, errlen, "not a regular file");
-        close(fd);
+        et_source_close(&src);
         return NULL;
     }
     uint8_t hdr[128];
-    if ((uint64_t)st.st_size < sizeof hdr || read_at(fd, hdr, sizeof hdr, 0) != (int)sizeof hdr) {
-        snprintf(err, errlen, "not an EVTX file (only %lld bytes)", (long long)st.st_size);
-        close(fd);
+    if (src.size < sizeof hdr || et_source_read_at(&src, hdr, sizeof hdr, 0) != (long)sizeof hdr) {
+        snprintf(err, errlen, "not an EVTX file (only %llu bytes)", (unsigned long long)src.size);
+        et_source_close(&src);
         return NULL;
     }
     if (memcmp(hdr, "ElfFile", 8) != 0) {
         snprintf(err, errlen, "not an EVTX file (no ElfFile signature)");
-        close(fd);
+        et_source_close(&src);
         return NULL;
     }
     et_evtx_file *f = calloc(1, sizeof *f);
     if (!f) abort();
-    f->fd = fd;
+    f->src = src;
     f->path = strdup(display);
-    f->size = (uint64_t)st.st_size;
+    f->size = src.size;
     f->dirty = (rd32(hdr + 120) & 1) != 0;
     f->nblocks = f->size > FILE_HEADER_SIZE ? (f->size - FILE_HEADER_SIZE + CHUNK_SIZE - 1) / CHUNK_SIZE : 0;
     load_live_ranges(f);
@@ -132,12 +125,12 @@ et_evtx_file *et_evtx_file_open_fd(int fd, const char *display, char *err, size_
 
 uint64_t et_evtx_file_chunks(const et_evtx_file *f) { return f->nblocks; }
 uint64_t et_evtx_file_size(const et_evtx_file *f) { return f->size; }
-int et_evtx_file_fd(const et_evtx_file *f) { return f->fd; }
+const et_source *et_evtx_file_source(const et_evtx_file *f) { return &f->src; }
 
 void et_evtx_file_close(et_evtx_file *f)
 {
     if (!f) return;
-    close(f->fd);
+    et_source_close(&f->src);
     free(f->live);
     free(f->path);
     free(f);
@@ -150,7 +143,6 @@ et_reader *et_reader_open_range(et_evtx_file *f, uint64_t first_chunk, uint64_t 
     r->chunk = malloc(CHUNK_SIZE);
     if (!r->chunk) abort();
     r->file = f;
-    r->fd = f->fd;
     r->path = f->path;
     r->block = first_chunk < f->nblocks ? first_chunk : f->nblocks;
     r->nblocks = nchunks > f->nblocks - r->block ? f->nblocks : r->block + nchunks;
@@ -202,8 +194,8 @@ __attribute__((format(printf, 2, 3))) static int problem(et_reader *r, const cha
 static int load_chunk(et_reader *r)
 {
     uint64_t off = FILE_HEADER_SIZE + r->block * CHUNK_SIZE;
-    int got = read_at(r->fd, r->chunk, CHUNK_SIZE, off);
-    if (got < 0) got = 0;
+    long n = et_source_read_at(&r->file->src, r->chunk, CHUNK_SIZE, off);
+    int got = n < 0 ? 0 : (int)n;
     r->chunk_len = (uint32_t)got;
     if (got < CHUNK_SIZE) memset(r->chunk + got, 0, CHUNK_SIZE - (size_t)got);
     if (got < CHUNK_SIZE) r->stats.truncated = 1;

@@ -3,6 +3,7 @@
 #define EVTRIAGE_EVTX_READER_H
 #include <stdint.h>
 #include "core/event.h"
+#include "core/source.h"
 
 typedef struct et_reader et_reader;
 /* One open EVTX file, shared read-only by readers of its chunk ranges (thread-safe). */
@@ -34,9 +35,12 @@ et_reader *et_reader_open_as(const char *path, const char *display, char *err, s
 et_evtx_file *et_evtx_file_open(const char *path, const char *display, char *err, size_t errlen);
 /* Same on an open descriptor, which the file takes over (closed on failure too). */
 et_evtx_file *et_evtx_file_open_fd(int fd, const char *display, char *err, size_t errlen);
+/* Same on any source (a descriptor or memory), taken over likewise. */
+et_evtx_file *et_evtx_file_open_source(et_source src, const char *display, char *err, size_t errlen);
 uint64_t et_evtx_file_chunks(const et_evtx_file *f);
 uint64_t et_evtx_file_size(const et_evtx_file *f);
-int et_evtx_file_fd(const et_evtx_file *f);
+/* The bytes the file reads (for hashing them). */
+const et_source *et_evtx_file_source(const et_evtx_file *f);
 et_reader *et_reader_open_range(et_evtx_file *f, uint64_t first_chunk, uint64_t nchunks);
 /* Closes the file; every reader of it must be closed first. */
 void et_evtx_file_close(et_evtx_file *f);

@@ -16,6 +16,27 @@ for a in up.zip up.tgz up.txz; do
   grep -q "readme.txt: skipped: not an EVTX file" err.txt && pass || fail "$a: readme not listed as skipped"
 done
 grep -q '"file":"up.zip!inner.zip!HOST2/renamed.log"' <("$EVTRIAGE" dump up.zip 2>/dev/null) && pass || fail "nested member not named"
+# Zip members are inflated in memory (libdeflate) when they fit the memory budget, else through
+# libarchive; both routes give the same output, also for stored, zip64 and damaged members.
+(cd up && zip -q -0 ../stored.zip -r HOST1 HOST2 && zip -q -fz ../z64.zip -r HOST1 HOST2)
+/usr/bin/python3 - up.zip damaged.zip <<'PY' || fail "making damaged.zip"
+import sys, zipfile
+src, dst = sys.argv[1], sys.argv[2]
+data = bytearray(open(src, "rb").read())
+info = max(zipfile.ZipFile(src).infolist(), key=lambda i: i.compress_size)
+name_len = int.from_bytes(data[info.header_offset + 26:info.header_offset + 28], "little")
+extra_len = int.from_bytes(data[info.header_offset + 28:info.header_offset + 30], "little")
+data[info.header_offset + 30 + name_len + extra_len + info.compress_size // 2] ^= 0x5A
+open(dst, "wb").write(data)
+PY
+for a in up.zip stored.zip z64.zip damaged.zip; do
+  "$EVTRIAGE" dump -j2 "$a" >fast.out 2>fast.err; rf=$?
+  EVTRIAGE_MEMORY_BUDGET_MIB=0 "$EVTRIAGE" dump -j2 "$a" >slow.out 2>slow.err; rs=$?
+  [ $rf -eq $rs ] && cmp -s fast.out slow.out && cmp -s fast.err slow.err && pass || fail "$a: memory and temporary-file routes differ (rc $rf/$rs)"
+  [ $a = damaged.zip ] || { [ "$(wc -l <fast.out)" -eq "$want" ] && pass || fail "$a: $(wc -l <fast.out) records"; }
+done
+[ $rf -eq 1 ] && grep -q "inner.zip" fast.err && pass || fail "damaged member not reported: $(cat fast.err)"
+! grep -q '^$' fast.err && pass || fail "a diagnostic spans two lines: $(cat -A fast.err)"
 # Nothing left behind in the temporary folder.
 mkdir tmpd; TMPDIR="$TMP/tmpd" "$EVTRIAGE" dump up.zip >/dev/null 2>&1
 [ -z "$(ls -A tmpd)" ] && pass || fail "temporary files left: $(ls -A tmpd)"

@@ -38,11 +38,11 @@ static void remove_tmpdir(void)
     rmdir(tmpdir);
 }
 
-static int on_evtx(int fd, const char *display, void *ctx)
+static int on_evtx(et_source src, const char *display, void *ctx)
 {
     (void)ctx;
     char err[256];
-    et_evtx_file *f = et_evtx_file_open_fd(fd, display, err, sizeof err);
+    et_evtx_file *f = et_evtx_file_open_source(src, display, err, sizeof err);
     if (!f) { sink += strlen(err); return 0; }
     et_reader *r = et_reader_open_range(f, 0, et_evtx_file_chunks(f) + 1);
     const et_event *ev;

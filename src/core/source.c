@@ -1,0 +1,95 @@
+/* source.c: input bytes on a descriptor or in budgeted memory (see source.h). */
+#include "core/source.h"
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static _Atomic uint64_t in_use;
+static uint64_t budget;
+static pthread_once_t budget_once = PTHREAD_ONCE_INIT;
+
+static void init_budget(void)
+{
+    const char *env = getenv("EVTRIAGE_MEMORY_BUDGET_MIB");
+    char *end;
+    unsigned long long mib = env && *env ? strtoull(env, &end, 10) : 48;
+    if (env && *env && *end) mib = 48;
+    budget = (uint64_t)mib << 20;
+}
+
+uint64_t et_source_budget(void)
+{
+    pthread_once(&budget_once, init_budget);
+    return budget;
+}
+
+int et_source_budget_take(uint64_t n)
+{
+    uint64_t limit = et_source_budget();
+    uint64_t cur = atomic_load(&in_use);
+    do {
+        if (n > limit || cur > limit - n) return 0;
+    } while (!atomic_compare_exchange_weak(&in_use, &cur, cur + n));
+    return 1;
+}
+
+void et_source_budget_give(uint64_t n) { atomic_fetch_sub(&in_use, n); }
+
+et_source et_source_from_fd(int fd)
+{
+    struct stat st;
+    et_source s = {.fd = fd};
+    if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size > 0) s.size = (uint64_t)st.st_size;
+    return s;
+}
+
+et_source et_source_mem_reserve(uint64_t size)
+{
+    et_source s = {.fd = -1, .size = size};
+    if (size == 0 || size > SIZE_MAX || !et_source_budget_take(size)) return s;
+    if (!(s.mem = malloc((size_t)size))) { et_source_budget_give(size); return s; }
+    return s;
+}
+
+long et_source_read_at(const et_source *s, void *buf, size_t n, uint64_t off)
+{
+    if (s->fd < 0) {
+        if (off >= s->size) return 0;
+        if (n > s->size - off) n = (size_t)(s->size - off);
+        memcpy(buf, s->mem + off, n);
+        return (long)n;
+    }
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = pread(s->fd, (char *)buf + got, n - got, (off_t)(off + got));
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) return got ? (long)got : -1;
+        if (r == 0) break;
+        got += (size_t)r;
+    }
+    return (long)got;
+}
+
+const unsigned char *et_source_view(const et_source *s, void *buf, size_t n, uint64_t off, size_t *got)
+{
+    if (s->fd < 0) {
+        *got = off >= s->size ? 0 : n < s->size - off ? n : (size_t)(s->size - off);
+        return s->mem + (off < s->size ? off : s->size);
+    }
+    long r = et_source_read_at(s, buf, n, off);
+    if (r < 0) { *got = 0; return NULL; }
+    *got = (size_t)r;
+    return buf;
+}
+
+void et_source_close(et_source *s)
+{
+    if (s->fd >= 0) close(s->fd);
+    else if (s->mem) { free(s->mem); et_source_budget_give(s->size); }
+    s->fd = -1;
+    s->mem = NULL;
+}

@@ -1,0 +1,35 @@
+/* source.h: the bytes of one input file, read by offset from any thread: on a descriptor (a file
+ * given by the user, a temporary file) or in memory (an archive member inflated there). Memory
+ * sources draw on one process-wide budget, so holding members in memory keeps peak memory flat
+ * whatever the number of threads: a caller that cannot get room takes the descriptor route. */
+#ifndef EVTRIAGE_SOURCE_H
+#define EVTRIAGE_SOURCE_H
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct et_source {
+    int fd;                 /* >= 0: read with pread */
+    unsigned char *mem;     /* else: size bytes in memory, owned */
+    uint64_t size;
+} et_source;
+
+/* A source on fd (owned from here on); size from fstat (0 if that fails). */
+et_source et_source_from_fd(int fd);
+/* Room for size bytes of a memory source, from the budget: mem is NULL (and nothing is taken)
+ * when the budget cannot hold it. Fill mem, then set nothing else: size is already set. */
+et_source et_source_mem_reserve(uint64_t size);
+/* Budget bytes alone (a scratch buffer beside a memory source): 1 if granted. */
+int et_source_budget_take(uint64_t n);
+void et_source_budget_give(uint64_t n);
+/* The budget, in bytes (default 48 MiB; EVTRIAGE_MEMORY_BUDGET_MIB changes it for tests). */
+uint64_t et_source_budget(void);
+
+/* Up to n bytes at off into buf; returns how many (0 past the end, -1 on a read error). */
+long et_source_read_at(const et_source *s, void *buf, size_t n, uint64_t off);
+/* The n bytes at off, without a copy when the source is in memory (else read into buf, which
+ * holds n); *got says how many are there. NULL on a read error. */
+const unsigned char *et_source_view(const et_source *s, void *buf, size_t n, uint64_t off, size_t *got);
+/* Closes the descriptor or frees the memory (and gives its budget back). */
+void et_source_close(et_source *s);
+
+#endif

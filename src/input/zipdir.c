@@ -1,0 +1,279 @@
+/* zipdir.c: our own reading of a zip's central directory and whole-member inflation with
+ * libdeflate (see zipdir.h); zlib inflates only a member's first bytes, to sniff them. */
+#include "input/zipdir.h"
+#include <libdeflate.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+enum { EOCD_LEN = 22, EOCD_SCAN = EOCD_LEN + 65535, LOCATOR_LEN = 20, EOCD64_LEN = 56, CDH_LEN = 46,
+       LFH_LEN = 30, HEAD_LEN = 512 };
+#define CD_MAX (64u << 20)   /* a central directory this big is left to libarchive */
+
+typedef struct zd_entry {
+    char *name;
+    uint64_t local_off, csize, usize;
+    uint32_t crc;
+    uint16_t method, flags;
+    int dup;                 /* the name is listed more than once */
+} zd_entry;
+
+struct et_zipdir {
+    int fd;
+    uint64_t size;
+    zd_entry *e;
+    size_t n;
+};
+
+static uint16_t le16(const unsigned char *p) { return (uint16_t)(p[0] | p[1] << 8); }
+static uint32_t le32(const unsigned char *p) { return (uint32_t)le16(p) | (uint32_t)le16(p + 2) << 16; }
+static uint64_t le64(const unsigned char *p) { return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32; }
+
+static int read_exact(int fd, void *buf, size_t n, uint64_t off)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = pread(fd, (char *)buf + got, n - got, (off_t)(off + got));
+        if (r <= 0) return -1;
+        got += (size_t)r;
+    }
+    return 0;
+}
+
+/* Where the directory is and how many entries it has, from the end record (zip64's if the
+ * classic one is saturated); 0, or -1 when it is not there or not a single-disk zip. */
+typedef struct cd_loc { uint64_t off, len, count; } cd_loc;
+
+static int read_zip64_end(int fd, uint64_t eocd_pos, cd_loc *loc)
+{
+    unsigned char l[LOCATOR_LEN], z[EOCD64_LEN];
+    if (eocd_pos < LOCATOR_LEN || read_exact(fd, l, LOCATOR_LEN, eocd_pos - LOCATOR_LEN)) return -1;
+    if (le32(l) != 0x07064b50 || le32(l + 4) != 0 || le32(l + 16) > 1) return -1;
+    uint64_t at = le64(l + 8);
+    if (at > eocd_pos || read_exact(fd, z, EOCD64_LEN, at) || le32(z) != 0x06064b50) return -1;
+    if (le32(z + 16) != 0 || le32(z + 20) != 0 || le64(z + 24) != le64(z + 32)) return -1;
+    *loc = (cd_loc){.count = le64(z + 32), .len = le64(z + 40), .off = le64(z + 48)};
+    return 0;
+}
+
+static int find_directory(int fd, uint64_t size, cd_loc *loc)
+{
+    size_t tail = size < EOCD_SCAN ? (size_t)size : EOCD_SCAN;
+    if (tail < EOCD_LEN) return -1;
+    unsigned char *t = malloc(tail);
+    if (!t) abort();
+    int rc = -1;
+    if (read_exact(fd, t, tail, size - tail) == 0) {
+        for (size_t i = tail - EOCD_LEN + 1; i-- > 0;) {
+            const unsigned char *p = t + i;
+            if (le32(p) != 0x06054b50 || i + EOCD_LEN + le16(p + 20) != tail) continue;
+            uint64_t pos = size - tail + i;
+            if (le16(p + 4) != 0 || le16(p + 6) != 0 || le16(p + 8) != le16(p + 10)) break;
+            *loc = (cd_loc){.count = le16(p + 10), .len = le32(p + 12), .off = le32(p + 16)};
+            if (loc->count == 0xFFFF || loc->len == 0xFFFFFFFF || loc->off == 0xFFFFFFFF)
+                rc = read_zip64_end(fd, pos, loc);
+            else rc = 0;
+            if (rc == 0 && (loc->off > pos || loc->len > pos - loc->off)) rc = -1;
+            break;
+        }
+    }
+    free(t);
+    return rc;
+}
+
+/* The zip64 extra field's 64-bit values, for those the header saturated. */
+static int apply_zip64(zd_entry *e, const unsigned char *x, size_t xlen, int want_u, int want_c, int want_o)
+{
+    while (xlen >= 4) {
+        uint16_t id = le16(x), len = le16(x + 2);
+        if ((size_t)len + 4 > xlen) return -1;
+        if (id == 0x0001) {
+            const unsigned char *v = x + 4;
+            size_t need = 8u * (unsigned)(want_u + want_c + want_o);
+            if (len < need) return -1;
+            if (want_u) { e->usize = le64(v); v += 8; }
+            if (want_c) { e->csize = le64(v); v += 8; }
+            if (want_o) e->local_off = le64(v);
+            return 0;
+        }
+        x += 4 + len;
+        xlen -= 4 + (size_t)len;
+    }
+    return want_u || want_c || want_o ? -1 : 0;
+}
+
+/* Whether an extra-field block holds a field with this id. */
+static int has_field(const unsigned char *x, size_t xlen, uint16_t id)
+{
+    while (xlen >= 4) {
+        size_t len = le16(x + 2);
+        if (le16(x) == id) return 1;
+        if (len + 4 > xlen) return 0;
+        x += 4 + len;
+        xlen -= 4 + len;
+    }
+    return 0;
+}
+
+/* Printable ASCII: a name libarchive reports byte for byte in any locale. Another name (a
+ * code page, or an Info-ZIP Unicode path field) may reach the caller converted, and could then
+ * equal some other member's raw name: such a zip is left to libarchive whole. */
+static int plain_name(const unsigned char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] < 0x20 || p[i] > 0x7e) return 0;
+    return 1;
+}
+
+/* One central directory header at p (room bytes left); its length, or 0 if malformed. */
+static size_t parse_entry(const unsigned char *p, size_t room, zd_entry *e)
+{
+    if (room < CDH_LEN || le32(p) != 0x02014b50) return 0;
+    size_t nlen = le16(p + 28), xlen = le16(p + 30), clen = le16(p + 32);
+    if (CDH_LEN + nlen + xlen + clen > room) return 0;
+    *e = (zd_entry){.flags = le16(p + 8), .method = le16(p + 10), .crc = le32(p + 16), .csize = le32(p + 20),
+                    .usize = le32(p + 24), .local_off = le32(p + 42)};
+    if (apply_zip64(e, p + CDH_LEN + nlen, xlen, e->usize == 0xFFFFFFFF, e->csize == 0xFFFFFFFF,
+                    e->local_off == 0xFFFFFFFF) != 0)
+        return 0;
+    if (!plain_name(p + CDH_LEN, nlen) || has_field(p + CDH_LEN + nlen, xlen, 0x7075)) return 0;
+    e->name = malloc(nlen + 1);
+    if (!e->name) abort();
+    memcpy(e->name, p + CDH_LEN, nlen);
+    e->name[nlen] = 0;
+    return CDH_LEN + nlen + xlen + clen;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+    return strcmp(((const zd_entry *)a)->name, ((const zd_entry *)b)->name);
+}
+
+static int parse_directory(et_zipdir *d, const unsigned char *cd, size_t len, uint64_t count)
+{
+    if (count > len / CDH_LEN) return -1;
+    d->e = calloc(count ? (size_t)count : 1, sizeof *d->e);
+    if (!d->e) abort();
+    size_t at = 0;
+    for (; d->n < count; d->n++) {
+        size_t used = parse_entry(cd + at, len - at, &d->e[d->n]);
+        if (!used) return -1;
+        at += used;
+    }
+    qsort(d->e, d->n, sizeof *d->e, cmp_entry);
+    for (size_t i = 1; i < d->n; i++)
+        if (strcmp(d->e[i - 1].name, d->e[i].name) == 0) d->e[i - 1].dup = d->e[i].dup = 1;
+    return 0;
+}
+
+et_zipdir *et_zipdir_read(int fd, uint64_t size)
+{
+    cd_loc loc;
+    if (find_directory(fd, size, &loc) != 0 || loc.len > CD_MAX) return NULL;
+    unsigned char *cd = malloc(loc.len ? (size_t)loc.len : 1);
+    if (!cd) abort();
+    et_zipdir *d = calloc(1, sizeof *d);
+    if (!d) abort();
+    d->fd = fd;
+    d->size = size;
+    int rc = read_exact(fd, cd, (size_t)loc.len, loc.off) == 0 ? parse_directory(d, cd, (size_t)loc.len, loc.count) : -1;
+    free(cd);
+    if (rc != 0) { et_zipdir_free(d); return NULL; }
+    return d;
+}
+
+void et_zipdir_free(et_zipdir *d)
+{
+    if (!d) return;
+    for (size_t i = 0; i < d->n; i++) free(d->e[i].name);
+    free(d->e);
+    free(d);
+}
+
+size_t et_zipdir_count(const et_zipdir *d) { return d ? d->n : 0; }
+
+static const zd_entry *find(const et_zipdir *d, const char *name)
+{
+    zd_entry key = {.name = (char *)name};
+    const zd_entry *e = bsearch(&key, d->e, d->n, sizeof *d->e, cmp_entry);
+    return e && !e->dup ? e : NULL;
+}
+
+/* Where e's data starts, after its local header; 0 if that header does not hold up. */
+static uint64_t data_offset(const et_zipdir *d, const zd_entry *e)
+{
+    unsigned char h[LFH_LEN];
+    if (e->local_off > d->size || read_exact(d->fd, h, LFH_LEN, e->local_off) || le32(h) != 0x04034b50) return 0;
+    uint64_t at = e->local_off + LFH_LEN + le16(h + 26) + le16(h + 28);
+    return at <= d->size && e->csize <= d->size - at ? at : 0;
+}
+
+/* The member's first bytes: read as they are (stored), or inflated by zlib from the start of
+ * the deflate stream, reading at most 64 KiB of it. Returns how many, or -1. */
+static long sniff_head(const et_zipdir *d, const zd_entry *e, uint64_t at, unsigned char *head)
+{
+    size_t want = e->usize < HEAD_LEN ? (size_t)e->usize : HEAD_LEN;
+    if (e->method == 0) return read_exact(d->fd, head, want, at) == 0 ? (long)want : -1;
+    z_stream z = {0};
+    if (inflateInit2(&z, -MAX_WBITS) != Z_OK) return -1;
+    unsigned char in[4096];
+    uint64_t done = 0;
+    int rc = Z_OK;
+    z.next_out = head;
+    z.avail_out = (uInt)want;
+    while (z.avail_out && rc == Z_OK && done < e->csize && done < 65536) {
+        size_t n = e->csize - done < sizeof in ? (size_t)(e->csize - done) : sizeof in;
+        if (read_exact(d->fd, in, n, at + done)) { rc = Z_ERRNO; break; }
+        done += n;
+        z.next_in = in;
+        z.avail_in = (uInt)n;
+        rc = inflate(&z, Z_SYNC_FLUSH);
+        if (rc == Z_BUF_ERROR && z.avail_out == 0) rc = Z_OK;
+    }
+    long got = (long)(want - z.avail_out);
+    inflateEnd(&z);
+    return (rc == Z_OK || rc == Z_STREAM_END) && got == (long)want ? got : -1;
+}
+
+/* The whole member into out (room for usize bytes), CRC checked; 0, or -1. */
+static int inflate_whole(const et_zipdir *d, const zd_entry *e, uint64_t at, unsigned char *out)
+{
+    if (e->method == 0) return read_exact(d->fd, out, (size_t)e->usize, at);
+    if (!et_source_budget_take(e->csize)) return -1;
+    unsigned char *in = malloc(e->csize ? (size_t)e->csize : 1);
+    if (!in) abort();
+    int rc = read_exact(d->fd, in, (size_t)e->csize, at);
+    if (rc == 0) {
+        struct libdeflate_decompressor *dc = libdeflate_alloc_decompressor();
+        if (!dc) abort();
+        rc = libdeflate_deflate_decompress(dc, in, (size_t)e->csize, out, (size_t)e->usize, NULL) ==
+             LIBDEFLATE_SUCCESS ? 0 : -1;
+        libdeflate_free_decompressor(dc);
+    }
+    free(in);
+    et_source_budget_give(e->csize);
+    return rc;
+}
+
+int et_zipdir_extract(const et_zipdir *d, const char *name, int64_t declared,
+                      int (*want)(const unsigned char *head, size_t n, void *ctx), void *ctx, et_source *out)
+{
+    const zd_entry *e = d ? find(d, name) : NULL;
+    if (!e || (e->flags & 0x41) || (e->method != 0 && e->method != 8) || e->usize == 0) return ET_ZIPDIR_FALLBACK;
+    if (declared < 0 || (uint64_t)declared != e->usize || (e->method == 0 && e->csize != e->usize))
+        return ET_ZIPDIR_FALLBACK;
+    uint64_t at = data_offset(d, e);
+    unsigned char head[HEAD_LEN];
+    long nhead = at ? sniff_head(d, e, at, head) : -1;
+    if (nhead < 0) return ET_ZIPDIR_FALLBACK;
+    if (!want(head, (size_t)nhead, ctx)) return ET_ZIPDIR_DECLINED;
+    et_source s = et_source_mem_reserve(e->usize);
+    if (!s.mem) return ET_ZIPDIR_FALLBACK;
+    if (inflate_whole(d, e, at, s.mem) != 0 || libdeflate_crc32(0, s.mem, (size_t)e->usize) != e->crc) {
+        et_source_close(&s);
+        return ET_ZIPDIR_FALLBACK;
+    }
+    *out = s;
+    return ET_ZIPDIR_OK;
+}

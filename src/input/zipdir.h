@@ -1,0 +1,31 @@
+/* zipdir.h: a zip's central directory, read by us (zip64 too), so that members stored or
+ * deflated can be inflated whole, in memory, by libdeflate: several times faster than the
+ * streaming zlib path through libarchive, and no temporary file. An accelerator only: any
+ * member that is unusual (encrypted, another method, a name given twice or not in plain ASCII), damaged (CRC, sizes)
+ * or too big for the memory budget (core/source.h) is left to libarchive, which decides and
+ * words every refusal, so the output is the same whichever path a member took. */
+#ifndef EVTRIAGE_ZIPDIR_H
+#define EVTRIAGE_ZIPDIR_H
+#include <stddef.h>
+#include <stdint.h>
+#include "core/source.h"
+
+typedef struct et_zipdir et_zipdir;
+
+/* The directory of the zip open on fd (size bytes; fd stays the caller's and must outlive the
+ * directory), or NULL when it cannot be read simply (multi-disk, damaged, oversized). */
+et_zipdir *et_zipdir_read(int fd, uint64_t size);
+void et_zipdir_free(et_zipdir *d);
+/* Members listed (for tests). */
+size_t et_zipdir_count(const et_zipdir *d);
+
+enum { ET_ZIPDIR_OK = 0, ET_ZIPDIR_DECLINED = -2, ET_ZIPDIR_FALLBACK = -3 };
+/* Member name, whose header declared declared bytes (already checked against the limits; -1,
+ * unknown: left to libarchive): its first bytes (up to 512) go to want;
+ * ET_ZIPDIR_DECLINED when want returns 0; ET_ZIPDIR_OK with the whole member, CRC checked, in
+ * *out (a memory source); ET_ZIPDIR_FALLBACK when this path cannot or should not take it.
+ * Any thread, several at once. */
+int et_zipdir_extract(const et_zipdir *d, const char *name, int64_t declared,
+                      int (*want)(const unsigned char *head, size_t n, void *ctx), void *ctx, et_source *out);
+
+#endif

@@ -1,0 +1,206 @@
+/* test_zipdir.c: the zip fast path (input/zipdir.c): members come out byte for byte as written,
+ * sniffing declines without inflating, and everything it should not take (damage, duplicate
+ * names, encryption-like flags, no room in the memory budget) falls back to libarchive. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include "core/source.h"
+#include "input/zipdir.h"
+#include <archive.h>
+#include <archive_entry.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct member { const char *name; const unsigned char *data; size_t size; } member;
+
+/* A zip written by libarchive into a temporary file (options: "zip:zip64" forces zip64 fields,
+ * "zip:compression=store" stores the members). */
+static int write_zip(const member *m, size_t n, const char *options)
+{
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    int fd = dup(fileno(f));
+    fclose(f);
+    struct archive *a = archive_write_new();
+    archive_write_set_format_zip(a);
+    if (options) assert_int_equal(archive_write_set_options(a, options), ARCHIVE_OK);
+    assert_int_equal(archive_write_open_fd(a, fd), ARCHIVE_OK);
+    for (size_t i = 0; i < n; i++) {
+        struct archive_entry *e = archive_entry_new();
+        archive_entry_set_pathname(e, m[i].name);
+        archive_entry_set_filetype(e, AE_IFREG);
+        archive_entry_set_perm(e, 0644);
+        archive_entry_set_size(e, (la_int64_t)m[i].size);
+        if (archive_write_header(a, e) != ARCHIVE_OK) fail_msg("%s", archive_error_string(a));
+        assert_int_equal(archive_write_data(a, m[i].data, m[i].size), (la_ssize_t)m[i].size);
+        archive_entry_free(e);
+    }
+    assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+    archive_write_free(a);
+    return fd;
+}
+
+static uint64_t file_size(int fd) { return (uint64_t)lseek(fd, 0, SEEK_END); }
+
+/* An EVTX-looking member: the signature, then bytes deflate cannot shrink much (so a byte
+ * half-way into the member's data is inside its compressed stream). */
+static unsigned char *evtx_like(size_t size)
+{
+    unsigned char *p = malloc(size);
+    assert_non_null(p);
+    uint32_t x = 2463534242u;
+    for (size_t i = 0; i < size; i++) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        p[i] = (unsigned char)(x & 0x3f);
+    }
+    memcpy(p, "ElfFile", 8);
+    return p;
+}
+
+static int is_evtx(const unsigned char *head, size_t n, void *ctx)
+{
+    ++*(int *)ctx;
+    return n >= 8 && memcmp(head, "ElfFile", 8) == 0;
+}
+
+static void test_members_byte_for_byte(void **state)
+{
+    (void)state;
+    unsigned char *a = evtx_like(300000), *b = evtx_like(70000);
+    member m[] = {{"HOST1/System.evtx", a, 300000}, {"HOST2/Other.evtx", b, 70000},
+                  {"notes.txt", (const unsigned char *)"just text", 9}};
+    const char *kinds[] = {NULL, "zip:compression=store", "zip:zip64"};
+    for (int k = 0; k < 3; k++) {
+        int fd = write_zip(m, 3, kinds[k]);
+        et_zipdir *d = et_zipdir_read(fd, file_size(fd));
+        assert_non_null(d);
+        assert_int_equal(et_zipdir_count(d), 3);
+        for (int i = 0; i < 2; i++) {
+            et_source s = {.fd = -1};
+            int calls = 0;
+            assert_int_equal(et_zipdir_extract(d, m[i].name, (int64_t)m[i].size, is_evtx, &calls, &s), ET_ZIPDIR_OK);
+            assert_int_equal(calls, 1);
+            assert_int_equal(s.fd, -1);
+            assert_int_equal(s.size, m[i].size);
+            assert_memory_equal(s.mem, m[i].data, m[i].size);
+            et_source_close(&s);
+        }
+        int calls = 0;
+        et_source s = {.fd = -1};
+        assert_int_equal(et_zipdir_extract(d, "notes.txt", 9, is_evtx, &calls, &s), ET_ZIPDIR_DECLINED);
+        assert_int_equal(calls, 1);
+        /* not listed, a size other than the declared one, or an unknown one: libarchive's call */
+        assert_int_equal(et_zipdir_extract(d, "missing.evtx", 10, is_evtx, &calls, &s), ET_ZIPDIR_FALLBACK);
+        assert_int_equal(et_zipdir_extract(d, m[0].name, 299999, is_evtx, &calls, &s), ET_ZIPDIR_FALLBACK);
+        assert_int_equal(et_zipdir_extract(d, m[0].name, -1, is_evtx, &calls, &s), ET_ZIPDIR_FALLBACK);
+        et_zipdir_free(d);
+        close(fd);
+    }
+    free(a);
+    free(b);
+}
+
+/* The offset of a member's data (after its local header), found the slow way. */
+static off_t data_at(int fd, const char *name)
+{
+    unsigned char *buf = malloc(1 << 20);
+    assert_non_null(buf);
+    ssize_t n = pread(fd, buf, 1 << 20, 0);
+    size_t len = strlen(name);
+    off_t at = 0;
+    for (ssize_t i = 0; !at && i + 30 + (ssize_t)len <= n; i++)
+        if (memcmp(buf + i, "PK\3\4", 4) == 0 && memcmp(buf + i + 30, name, len) == 0)
+            at = i + 30 + (off_t)len + (buf[i + 28] | buf[i + 29] << 8);
+    free(buf);
+    if (!at) fail_msg("no local header for %s", name);
+    return at;
+}
+
+static void test_damage_falls_back(void **state)
+{
+    (void)state;
+    unsigned char *a = evtx_like(200000);
+    member m[] = {{"a.evtx", a, 200000}, {"b.evtx", a, 200000}};
+    /* a flipped byte deep in each member (deflated, then stored): inflate or CRC fails, so the
+     * member is left alone */
+    unsigned char x;
+    for (int i = 0; i < 2; i++) {
+        int fd = write_zip(m, 2, i ? "zip:compression=store" : NULL);
+        et_zipdir *d = et_zipdir_read(fd, file_size(fd));
+        assert_non_null(d);
+        off_t at = data_at(fd, m[i].name) + 50000;
+        assert_int_equal(pread(fd, &x, 1, at), 1);
+        x ^= 0x5a;
+        assert_int_equal(pwrite(fd, &x, 1, at), 1);
+        int calls = 0;
+        et_source s = {.fd = -1};
+        assert_int_equal(et_zipdir_extract(d, m[i].name, 200000, is_evtx, &calls, &s), ET_ZIPDIR_FALLBACK);
+        assert_null(s.mem);
+        /* the member beside it is untouched */
+        assert_int_equal(et_zipdir_extract(d, m[1 - i].name, 200000, is_evtx, &calls, &s), ET_ZIPDIR_OK);
+        et_source_close(&s);
+        et_zipdir_free(d);
+        close(fd);
+    }
+    /* not a zip, or a zip cut short: no directory at all */
+    int fd = write_zip(m, 2, NULL);
+    assert_null(et_zipdir_read(fd, file_size(fd) - 10));
+    assert_int_equal(ftruncate(fd, 100), 0);
+    assert_null(et_zipdir_read(fd, 100));
+    close(fd);
+    free(a);
+}
+
+static void test_duplicates_and_budget(void **state)
+{
+    (void)state;
+    unsigned char *a = evtx_like(100000);
+    member m[] = {{"same.evtx", a, 100000}, {"same.evtx", a, 100000}, {"other.evtx", a, 100000}};
+    int fd = write_zip(m, 3, NULL);
+    et_zipdir *d = et_zipdir_read(fd, file_size(fd));
+    assert_non_null(d);
+    int calls = 0;
+    et_source s = {.fd = -1};
+    assert_int_equal(et_zipdir_extract(d, "same.evtx", 100000, is_evtx, &calls, &s), ET_ZIPDIR_FALLBACK);
+    /* no room in the memory budget: the member takes the temporary-file route instead */
+    uint64_t room = et_source_budget() - 1000;
+    assert_true(et_source_budget_take(room));
+    assert_int_equal(et_zipdir_extract(d, "other.evtx", 100000, is_evtx, &calls, &s), ET_ZIPDIR_FALLBACK);
+    et_source_budget_give(room);
+    assert_int_equal(et_zipdir_extract(d, "other.evtx", 100000, is_evtx, &calls, &s), ET_ZIPDIR_OK);
+    /* its memory counts against the budget until the source is closed */
+    assert_false(et_source_budget_take(et_source_budget() - 50000));
+    et_source_close(&s);
+    assert_true(et_source_budget_take(et_source_budget() - 50000));
+    et_source_budget_give(et_source_budget() - 50000);
+    et_zipdir_free(d);
+    close(fd);
+    free(a);
+}
+
+static void test_names_not_plain(void **state)
+{
+    (void)state;
+    unsigned char *a = evtx_like(5000);
+    member m[] = {{"plain.evtx", a, 5000}, {"caf\xc3\xa9.evtx", a, 5000}};
+    int fd = write_zip(m, 2, NULL);
+    /* a converted name could match another member's: such a zip is libarchive's whole */
+    assert_null(et_zipdir_read(fd, file_size(fd)));
+    close(fd);
+    free(a);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_members_byte_for_byte), cmocka_unit_test(test_damage_falls_back),
+        cmocka_unit_test(test_duplicates_and_budget), cmocka_unit_test(test_names_not_plain),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
