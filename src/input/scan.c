@@ -40,7 +40,7 @@ typedef struct item {
     bool is_skip;
 } item;
 
-enum { MEMBER_QUEUE = 4 };
+enum { MEMBER_QUEUE = 16 };
 typedef struct member_stream {
     pthread_mutex_t mu;
     pthread_cond_t cv;

@@ -45,7 +45,8 @@ struct et_reader {
     uint32_t pos, limit;   /* scan position and end of the live record area */
     uint32_t chunk_len;    /* bytes of the chunk present in the file */
     int chunk_ok;          /* signature valid */
-    uint8_t *chunk;
+    uint8_t *chunk;        /* a copy of the chunk, when the source is not in memory */
+    const uint8_t *data;   /* the chunk being read: chunk, or the source's own bytes */
     bx_decoder *dec;
     et_arena arena;
     et_event ev;
@@ -194,29 +195,34 @@ __attribute__((format(printf, 2, 3))) static int problem(et_reader *r, const cha
 static int load_chunk(et_reader *r)
 {
     uint64_t off = FILE_HEADER_SIZE + r->block * CHUNK_SIZE;
-    long n = et_source_read_at(&r->file->src, r->chunk, CHUNK_SIZE, off);
-    int got = n < 0 ? 0 : (int)n;
+    size_t n;
+    const uint8_t *view = et_source_view(&r->file->src, r->chunk, CHUNK_SIZE, off, &n);
+    int got = view ? (int)n : 0;
     r->chunk_len = (uint32_t)got;
-    if (got < CHUNK_SIZE) memset(r->chunk + got, 0, CHUNK_SIZE - (size_t)got);
-    if (got < CHUNK_SIZE) r->stats.truncated = 1;
-    bx_decoder_set_chunk(r->dec, r->chunk, CHUNK_SIZE);
-    r->chunk_ok = memcmp(r->chunk, "ElfChnk", 8) == 0;
+    r->data = got == CHUNK_SIZE ? view : r->chunk;   /* in memory: no copy */
+    if (got < CHUNK_SIZE) {
+        if (got && view != r->chunk) memcpy(r->chunk, view, (size_t)got);
+        memset(r->chunk + got, 0, CHUNK_SIZE - (size_t)got);
+        r->stats.truncated = 1;
+    }
+    bx_decoder_set_chunk(r->dec, r->data, CHUNK_SIZE);
+    r->chunk_ok = memcmp(r->data, "ElfChnk", 8) == 0;
     if (r->chunk_ok) {
         r->stats.chunks++;
-        uint32_t free_off = rd32(r->chunk + 48);
+        uint32_t free_off = rd32(r->data + 48);
         if (free_off < CHUNK_HEADER_SIZE || free_off > CHUNK_SIZE) free_off = CHUNK_SIZE;
         r->limit = free_off;
         r->pos = CHUNK_HEADER_SIZE;
-        uint32_t hcrc = et_crc32(0, r->chunk, 120);
-        hcrc = et_crc32(hcrc, r->chunk + 128, 384);
-        uint32_t dcrc = et_crc32(0, r->chunk + CHUNK_HEADER_SIZE, free_off - CHUNK_HEADER_SIZE);
-        if (hcrc != rd32(r->chunk + 124) || dcrc != rd32(r->chunk + 52)) r->stats.bad_crc_chunks++;
+        uint32_t hcrc = et_crc32(0, r->data, 120);
+        hcrc = et_crc32(hcrc, r->data + 128, 384);
+        uint32_t dcrc = et_crc32(0, r->data + CHUNK_HEADER_SIZE, free_off - CHUNK_HEADER_SIZE);
+        if (hcrc != rd32(r->data + 124) || dcrc != rd32(r->data + 52)) r->stats.bad_crc_chunks++;
         r->phase = PH_RECORDS;
         return 1;
     }
     /* Not a chunk: an unused (all-zero) block, or a damaged one worth carving. */
     for (int i = 0; i < got; i++)
-        if (r->chunk[i]) {
+        if (r->data[i]) {
             r->stats.damaged_chunks++;
             r->pos = 0;
             r->limit = 0;
@@ -230,7 +236,7 @@ static int load_chunk(et_reader *r)
 static int record_at(const et_reader *r, uint32_t pos, uint32_t *size)
 {
     if (pos + RECORD_MIN > CHUNK_SIZE) return 0;
-    const uint8_t *p = r->chunk + pos;
+    const uint8_t *p = r->data + pos;
     if (p[0] != 0x2a || p[1] != 0x2a || p[2] || p[3]) return 0;
     uint32_t sz = rd32(p + 4);
     if (sz < RECORD_MIN || sz > CHUNK_SIZE - pos) return 0;
@@ -258,7 +264,7 @@ static int is_live_id(const et_reader *r, uint64_t id)
 static int record_cut(const et_reader *r, uint32_t pos)
 {
     if (pos + RECORD_MIN > r->chunk_len) return 1;
-    uint32_t sz = rd32(r->chunk + pos + 4);
+    uint32_t sz = rd32(r->data + pos + 4);
     return sz >= RECORD_MIN && pos + sz > r->chunk_len && pos + sz <= CHUNK_SIZE;
 }
 
@@ -267,8 +273,8 @@ static int decode(et_reader *r, uint32_t pos, uint32_t size, int recovered, cons
     et_arena_reset(&r->arena);
     memset(&r->ev, 0, sizeof r->ev);
     r->ev.file = r->path;
-    r->ev.record_id = rd64(r->chunk + pos + 8);
-    r->ev.timestamp = (int64_t)rd64(r->chunk + pos + 16);
+    r->ev.record_id = rd64(r->data + pos + 8);
+    r->ev.timestamp = (int64_t)rd64(r->data + pos + 16);
     r->ev.recovered = recovered;
     char msg[256];
     if (bx_decode_record(r->dec, pos + 24, pos + size - 4, &r->ev, &r->arena, msg, sizeof msg) < 0) {
@@ -330,7 +336,7 @@ int et_reader_next(et_reader *r, const et_event **out)
                 r->phase = PH_NEXT_CHUNK;
                 break;
             }
-            if (is_live_id(r, rd64(r->chunk + p + 8))) {
+            if (is_live_id(r, rd64(r->data + p + 8))) {
                 /* An older copy of a record the live area holds (the chunk was rewritten):
                  * its template offsets may now point at other templates. */
                 r->stats.stale_copies++;
