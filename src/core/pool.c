@@ -37,16 +37,19 @@ static void *worker(void *arg)
     et_pool *p = arg;
     pthread_mutex_lock(&p->mu);
     for (;;) {
+        while (p->next < p->tail && !p->slots[p->next % p->cap].run) p->next++;   /* nothing to run */
         while (!p->quit && p->next == p->tail) pthread_cond_wait(&p->work, &p->mu);
         if (p->quit && p->next == p->tail) break;
         slot *s = &p->slots[p->next++ % p->cap];
+        if (!s->run) continue;
         s->state = SLOT_RUNNING;
-        if (s->stream) pthread_cond_broadcast(&p->finished);   /* its delivery may begin */
+        if (s->stream && s == &p->slots[p->head % p->cap]) pthread_cond_broadcast(&p->finished);   /* its delivery may begin */
         pthread_mutex_unlock(&p->mu);
         s->run(s->task);
         pthread_mutex_lock(&p->mu);
         s->state = SLOT_DONE;
-        pthread_cond_broadcast(&p->finished);
+        /* the submitting thread only ever waits for the oldest slot */
+        if (s == &p->slots[p->head % p->cap]) pthread_cond_broadcast(&p->finished);
     }
     pthread_mutex_unlock(&p->mu);
     return NULL;
@@ -91,7 +94,7 @@ static void deliver_head(et_pool *p)
 static void submit(et_pool *p, void *task, et_task_fn run, int stream)
 {
     if (!p->nthreads) {
-        run(task);
+        if (run) run(task);
         p->done(task, p->ctx);
         return;
     }
@@ -103,8 +106,8 @@ static void submit(et_pool *p, void *task, et_task_fn run, int stream)
     s->task = task;
     s->run = run;
     s->stream = stream;
-    s->state = SLOT_QUEUED;
-    pthread_cond_signal(&p->work);
+    s->state = run ? SLOT_QUEUED : SLOT_DONE;
+    if (run) pthread_cond_signal(&p->work);
     pthread_mutex_unlock(&p->mu);
 }
 

@@ -10,7 +10,8 @@ typedef void (*et_done_fn)(void *task, void *ctx); /* runs on the submitting thr
 
 /* nthreads <= 1 runs every task inline at submit time. max_inflight bounds memory. */
 et_pool *et_pool_new(int nthreads, size_t max_inflight, et_done_fn done, void *ctx);
-/* Queues a task; may first deliver finished tasks (blocking while the pool is full). */
+/* Queues a task; may first deliver finished tasks (blocking while the pool is full). run NULL:
+ * nothing to run, only to deliver in its turn (no worker is woken for it). */
 void et_pool_submit(et_pool *p, void *task, et_task_fn run);
 /* A task whose results stream: its done callback runs (in order) as soon as a worker has
  * started it, and must itself wait for what the task produces; its slot is reused only once

@@ -305,7 +305,7 @@ static void submit_problem(scan *sc, const char *display, const char *msg, bool 
     unit *u = new_unit(sc, I_PROBLEM, NULL);
     u->it.message = problem_text(display, msg);
     u->it.is_skip = is_skip;
-    et_pool_submit(sc->pool, u, run_unit);
+    et_pool_submit(sc->pool, u, NULL);   /* nothing to run: delivered in its turn */
 }
 
 static void on_input_problem(const char *display, const char *msg, int is_skip, void *vctx)
@@ -321,14 +321,14 @@ static int on_file(et_source src, const char *display, void *vctx)
     et_evtx_file *ef = et_evtx_file_open_source(src, display, err, sizeof err);
     if (!ef) { submit_problem(sc, display, err, false); return 0; }
     shared_file *f = new_file(sc, display, ef);
-    et_pool_submit(sc->pool, new_unit(sc, I_BEGIN, f), run_unit);
+    et_pool_submit(sc->pool, new_unit(sc, I_BEGIN, f), NULL);
     uint64_t per = chunks_per_unit(sc), n = range_count(et_evtx_file_chunks(ef), per);
     for (uint64_t i = 0; i < n; i++) {
         unit *u = new_unit(sc, I_RANGE, f);
         u->it.r = (range_result){.index = i, .first = i * per, .count = per};
         et_pool_submit(sc->pool, u, run_unit);
     }
-    et_pool_submit(sc->pool, new_unit(sc, I_END, f), run_unit);
+    et_pool_submit(sc->pool, new_unit(sc, I_END, f), NULL);
     return 0;
 }
 
@@ -358,7 +358,7 @@ int et_scan(char **paths, int npaths, const et_scan_opts *opts, const et_scan_co
     scan sc = {.opts = opts, .limits = &limits, .c = c};
     int jobs = opts->jobs > 0 ? opts->jobs : et_cpu_count();
     if (opts->progress) sc.progress = et_progress_new(paths, npaths);
-    sc.pool = et_pool_new(jobs, (size_t)jobs * 3 + 2, unit_delivered, &sc);
+    sc.pool = et_pool_new(jobs, (size_t)jobs * 8 + 4, unit_delivered, &sc);
     et_input_callbacks cb = {.file = on_file, .member = on_member, .problem = on_input_problem, .ctx = &sc};
     et_inputs_walk(paths, npaths, &limits, &cb);
     et_pool_free(sc.pool);
