@@ -17,12 +17,12 @@ for variant in release asan; do
     ctest --test-dir "$dir" --output-on-failure -j "$jobs"
 done
 # ThreadSanitizer over the tests that run many threads (the pool, zip members inflated on
-# workers, output identical at any -j): only the evtriage binary is built.
+# workers, output identical at any -j): only the evtriage binary and the pool's unit test are built.
 dir=build-ci-tsan
 cmake -S . -B "$dir" -DEVTRIAGE_WERROR=ON -DEVTRIAGE_TSAN=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$dir" -j "$jobs" --target evtriage
+cmake --build "$dir" -j "$jobs" --target evtriage test_pool
 TSAN_OPTIONS="halt_on_error=1:suppressions=$PWD/tests/tsan.supp" \
-  ctest --test-dir "$dir" --output-on-failure -j "$jobs" -R '^e2e\.(jobs_identical|inputs_archives)$'
+  ctest --test-dir "$dir" --output-on-failure -j "$jobs" -R '^(e2e\.(jobs_identical|inputs_archives)|unit\.test_pool)$'
 fuzz_seconds=${EVTRIAGE_FUZZ_SECONDS:-30}
 if [ "$fuzz_seconds" -gt 0 ]; then
   dir=build-ci-fuzz

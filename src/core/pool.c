@@ -37,8 +37,12 @@ static void *worker(void *arg)
     et_pool *p = arg;
     pthread_mutex_lock(&p->mu);
     for (;;) {
-        while (p->next < p->tail && !p->slots[p->next % p->cap].run) p->next++;   /* nothing to run */
+        /* slots with nothing to run are delivered without a worker, so the deliverer may have
+         * gone past (and reused) slots no worker reached: every one of them had nothing to run */
+        if (p->next < p->head) p->next = p->head;
+        while (p->next < p->tail && !p->slots[p->next % p->cap].run) p->next++;
         while (!p->quit && p->next == p->tail) pthread_cond_wait(&p->work, &p->mu);
+        if (p->next < p->head) p->next = p->head;
         if (p->quit && p->next == p->tail) break;
         slot *s = &p->slots[p->next++ % p->cap];
         if (!s->run) continue;
