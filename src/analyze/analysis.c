@@ -426,13 +426,13 @@ et_report *et_analyze(char **paths, int npaths, const et_ruleset *rules, const e
     if (a.kept.dropped)
         fprintf(stderr, "evtriage: note: %zu matched record(s) were counted but not kept as evidence (at most %d per "
                 "finding, %zu in all); counts stay exact\n", a.kept.dropped, KEPT_PER_GROUP, a.kept.nmatches);
-    if (et_correlator_dropped(a.corr)) {
-        fprintf(stderr, "evtriage: warning: correlation cap reached; %zu matches were not correlated\n",
-                et_correlator_dropped(a.corr));
-    }
+    size_t lost = et_correlator_dropped(a.corr);
+    if (lost)
+        fprintf(stderr, "evtriage: warning: %zu match(es) could not be spilled to a temporary file and were not "
+                "correlated\n", lost);
     et_correlator_free(a.corr);
     et_codes_free(a.codes);
     kept_set_free(&a.kept);
-    if (problems) *problems = a.problems;
+    if (problems) *problems = a.problems + (lost ? 1 : 0);
     return r;
 }

@@ -53,9 +53,10 @@ static void input_gaps(et_report *r, const kept_set *k)
     if (r->tlstore && et_tl_store_failed(r->tlstore))
         add_gap(r, "timeline-incomplete", "the timeline could not be kept whole: a temporary file could not be written (TMPDIR full?)");
     if (k->corr_dropped) {
-        snprintf(msg, sizeof msg, "correlations incomplete: %zu matched record(s) beyond the correlator's bound were not"
-                 " correlated; correlation findings may be missing or undercounted", k->corr_dropped);
-        add_gap(r, "correlation-capped", msg);
+        snprintf(msg, sizeof msg, "correlations incomplete: %zu matched record(s) could not be spilled to a temporary"
+                 " file (TMPDIR full?) and were not correlated; correlation findings may be missing or undercounted",
+                 k->corr_dropped);
+        add_gap(r, "correlation-incomplete", msg);
     }
     if (k->dropped) {
         snprintf(msg, sizeof msg, "evidence capped: %zu matched record(s) were counted but not kept (at most %d per finding"

@@ -50,7 +50,8 @@ static void hunt_usage(FILE *f)
             "  --format table|jsonl|csv   output format (default table)\n"
             "  --all-matches         also print matches of rules that only feed a correlation\n"
             "  --warnings            print rule warnings too (default: rule errors only)\n"
-            "  --max-buffer N        matches kept for correlations (default 1000000)\n"
+            "  --max-buffer N        matches held in memory for correlations before they spill to a\n"
+            "                        temporary file (default 32768)\n"
             "  -j, --jobs N          threads (default: one per core); output is the same for any N\n"
             "  -h, --help            this help\n\n"
             "Rule problems go to stderr as 'file:line:column: message'; rules with errors are skipped.\n"
@@ -388,9 +389,10 @@ int cmd_hunt(int argc, char **argv)
     et_scan_opts so = {.jobs = jobs, .limits = &limits};
     et_scan(argv + optind, argc - optind, &so, &cons);
     et_correlator_finish(h.corr, on_hit, &h);
-    if (et_correlator_dropped(h.corr))
-        fprintf(stderr, "evtriage: hunt: warning: correlation buffer full: %zu match(es) not correlated "
-                        "(raise --max-buffer)\n", et_correlator_dropped(h.corr));
+    size_t lost = et_correlator_dropped(h.corr);
+    if (lost)
+        fprintf(stderr, "evtriage: hunt: warning: %zu match(es) could not be spilled to a temporary file and were "
+                        "not correlated\n", et_correlator_dropped(h.corr));
     int werr = h.write_error || et_buf_flush(&h.out, stdout) != 0 || fflush(stdout) != 0;
     fprintf(stderr, "evtriage: hunt: %zu rule(s), %llu event(s) in %llu file(s): %llu match(es), %llu correlation hit(s)\n",
             et_ruleset_count(rs), (unsigned long long)h.events, (unsigned long long)h.files,
@@ -402,5 +404,5 @@ int cmd_hunt(int argc, char **argv)
     et_correlator_free(h.corr);
     et_ruleset_free(rs);
     if (werr) { cli_error("hunt: cannot write output"); return ET_EXIT_PROBLEM; }
-    return h.problems || nerr ? ET_EXIT_PROBLEM : ET_EXIT_OK;
+    return h.problems || nerr || lost ? ET_EXIT_PROBLEM : ET_EXIT_OK;
 }

@@ -4,6 +4,7 @@
 #include "input/inputs.h"
 #include "input/walk_int.h"
 #include "input/zipmember.h"
+#include "core/tempfile.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -45,7 +46,7 @@ void et_walk_report(et_walk *w, const char *display, const char *msg, int is_ski
  * descriptor. -1 with msg set. */
 static int spill(et_source *src, char *msg, size_t msglen)
 {
-    int fd = et_input_temp_fd(msg, msglen);
+    int fd = et_temp_fd(msg, msglen);
     size_t done = 0;
     while (fd >= 0 && done < src->size) {
         ssize_t n = write(fd, src->mem + done, (size_t)(src->size - done));

@@ -3,6 +3,7 @@
  * members, so workers inflate members side by side. */
 #include "input/zipmember.h"
 #include "input/zipdir.h"
+#include "core/tempfile.h"
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
@@ -208,21 +209,6 @@ void et_zip_member_free(et_zip_member *m)
 
 int et_zip_member_depth(const et_zip_member *m) { return m->zs->depth; }
 
-/* O_TMPFILE where the file system has it, else a name removed at once. */
-int et_input_temp_fd(char *msg, size_t msglen)
-{
-    const char *dir = getenv("TMPDIR");
-    if (!dir || !*dir) dir = "/tmp";
-    int fd = open(dir, O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600);
-    if (fd >= 0) return fd;
-    char path[4096];
-    snprintf(path, sizeof path, "%s/evtriage-XXXXXX", dir);
-    fd = mkostemp(path, O_CLOEXEC);
-    if (fd >= 0) { unlink(path); return fd; }
-    snprintf(msg, msglen, "cannot create a temporary file in %s: %s", dir, strerror(errno));
-    return -1;
-}
-
 /* Moves the handle to header number index and reads it; 0, or -1 with msg set. */
 static int seek_member(handle *h, const et_zip_member *m, char *msg, size_t msglen)
 {
@@ -260,7 +246,7 @@ long et_member_read_head(struct archive *a, unsigned char *head, size_t n, char 
 int et_member_extract(struct archive *a, const unsigned char *head, size_t nhead, et_member_check check,
                       void *ctx, char *msg, size_t msglen)
 {
-    int fd = et_input_temp_fd(msg, msglen);
+    int fd = et_temp_fd(msg, msglen);
     if (fd < 0) return -1;
     char *buf = malloc(1 << 16);
     if (!buf) abort();

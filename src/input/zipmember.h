@@ -37,9 +37,6 @@ int et_zip_member_extract(et_zip_member *m, int (*want)(const unsigned char *hea
 int et_zip_member_depth(const et_zip_member *m);
 void et_zip_member_free(et_zip_member *m);
 
-/* An unnamed temporary file in $TMPDIR (else /tmp), gone once closed; -1 with msg set. */
-int et_input_temp_fd(char *msg, size_t msglen);
-
 /* Helpers for any libarchive handle (zip or not), shared with archive.c. libarchive's last
  * error after prefix, in msg, without the newline some of its messages end with. */
 void et_archive_error(struct archive *a, const char *prefix, char *msg, size_t msglen);

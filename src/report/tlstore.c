@@ -2,6 +2,7 @@
  * buffer; a full buffer is sorted and spilled to an anonymous temporary file (a run); reading
  * merges the runs. Counts by severity, host and rule are kept as entries arrive. */
 #include "report/report.h"
+#include "core/tempfile.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -128,7 +129,7 @@ static void spill(et_tl_store *s)
 {
     if (!s->n) return;
     qsort(s->buf, s->n, sizeof *s->buf, cmp_entry);
-    FILE *f = tmpfile();   /* unlinked at once: removed whatever happens to the process */
+    FILE *f = et_temp_file();   /* unnamed: removed whatever happens to the process */
     if (!f) { s->failed = 1; for (size_t i = 0; i < s->n; i++) entry_free(&s->buf[i]); s->n = 0; return; }
     for (size_t i = 0; i < s->n; i++) { put_entry(f, &s->buf[i]); entry_free(&s->buf[i]); }
     if (fflush(f) != 0 || ferror(f)) s->failed = 1;

@@ -155,8 +155,8 @@ typedef struct et_corr_hit {
 typedef void (*et_hit_fn)(const et_corr_hit *h, void *ctx);
 
 typedef struct et_correlator et_correlator;
-/* cap: most matches kept (0: default 150,000, about 40 MiB; beyond, a warning says how many were not
- * correlated). */
+/* cap: matches held in memory before they spill, sorted, to a temporary file (0: 32,768 or
+ * 16 MiB). Evaluation keeps only what open windows hold. */
 et_correlator *et_correlator_new(const et_ruleset *rs, size_t cap);
 void et_correlator_free(et_correlator *c);
 /* Keeps a copy of what the correlations need from m (no-op for rules no correlation uses). */
@@ -165,10 +165,11 @@ void et_correlator_add(et_correlator *c, const et_match *m);
 void et_correlator_observe(et_correlator *c, const et_event *ev);
 /* Moves everything src holds into dst (one correlator per thread, merged at the end). */
 void et_correlator_merge(et_correlator *dst, et_correlator *src);
-/* Sorts what was kept by time and evaluates every correlation; calls fn per hit. Results do not
- * depend on the order events were added. Returns the number of hits. */
+/* Streams what was kept in time order through every correlation's windows; calls fn per hit
+ * (in the order windows close). Results do not depend on the order events were added.
+ * Returns the number of hits. */
 size_t et_correlator_finish(et_correlator *c, et_hit_fn fn, void *ctx);
-/* Matches not kept because the cap was reached (0 normally). */
+/* Matches lost because a temporary file could not be written (0 normally). */
 size_t et_correlator_dropped(const et_correlator *c);
 
 /* ---- helpers for the report stage ---------------------------------------------------------- */

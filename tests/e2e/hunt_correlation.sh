@@ -127,7 +127,11 @@ grep -q 'Repeated activation failures .*event_count x2' "$TMP/t" && pass || fail
 # --all-matches shows what the correlations consumed
 "$EVTRIAGE" hunt --all-matches --format jsonl --rules "$TMP/spp.yml" "$APP" >"$TMP/all" 2>/dev/null
 [ "$(grep -c '^{"type":"match","rule_id":"11111111-0000-4000-8000-000000016394"' "$TMP/all")" -eq 2 ] && pass || fail "--all-matches"
-# a tiny correlation buffer is reported, not silently ignored
-"$EVTRIAGE" hunt --max-buffer 1 --rules "$TMP/spp.yml" "$APP" >/dev/null 2>"$TMP/err"
-grep -q 'correlation buffer full' "$TMP/err" && pass || fail "buffer warning: $(cat "$TMP/err")"
+# a tiny correlation buffer spills every match to a temporary file: same hits, nothing lost
+"$EVTRIAGE" hunt --max-buffer 1 -j 2 --format jsonl --rules "$TMP/spp.yml" "$APP" "$SYS" >"$TMP/spilled" 2>"$TMP/err"
+cmp -s "$TMP/j1" "$TMP/spilled" && pass || fail "spilled correlation input changes the output"
+! grep -q 'not correlated' "$TMP/err" && pass || fail "spill reported a loss: $(cat "$TMP/err")"
+# where the temporary file cannot be made ($TMPDIR is honoured), the loss is said and the exit code shows it
+TMPDIR="$TMP/missing" "$EVTRIAGE" hunt --max-buffer 1 --rules "$TMP/spp.yml" "$APP" >/dev/null 2>"$TMP/err"; rc=$?
+[ $rc -eq 1 ] && grep -q 'could not be spilled to a temporary file' "$TMP/err" && pass || fail "lost spill: rc=$rc $(cat "$TMP/err")"
 finish

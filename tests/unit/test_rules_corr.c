@@ -332,29 +332,6 @@ static void test_rca_render(void **state)
     et_ruleset_free(rs);
 }
 
-static void test_buffer_cap(void **state)
-{
-    (void)state;
-    char yaml[4096];
-    snprintf(yaml, sizeof yaml, "%s---\n%s", base_rules, count3);
-    et_ruleset *rs = load_ok(yaml);
-    et_scanner *sc = et_scanner_new(rs);
-    seen s = {.corr = et_correlator_new(rs, 2)};
-    for (int i = 0; i < 5; i++) {
-        tev t;
-        mkev(&t, SPP_CH, SPP_PR, 12288, i, NULL);
-        et_scanner_scan(sc, &t.ev, on_m, &s);
-        freeev(&t);
-    }
-    assert_int_equal(et_correlator_dropped(s.corr), 3);
-    hits h = {0};
-    et_correlator_finish(s.corr, on_hit, &h);
-    assert_int_equal(h.n, 0);     /* only two kept: below the threshold */
-    et_correlator_free(s.corr);
-    et_scanner_free(sc);
-    et_ruleset_free(rs);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -363,7 +340,7 @@ int main(void)
         cmocka_unit_test(test_value_count_hit),      cmocka_unit_test(test_temporal),
         cmocka_unit_test(test_temporal_ordered),     cmocka_unit_test(test_absent),
         cmocka_unit_test(test_chain_and_generate),   cmocka_unit_test(test_aliases),
-        cmocka_unit_test(test_buffer_cap),           cmocka_unit_test(test_rca_render),
+        cmocka_unit_test(test_rca_render),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
