@@ -15,7 +15,8 @@ typedef struct slot {
 
 struct et_pool {
     int nthreads;
-    size_t cap;
+    size_t cap;                /* ring slots: run-less ones ride along, 4 per task that runs */
+    size_t max_runs, runs;     /* tasks that run, submitted and not yet delivered: the bound */
     slot *slots;
     size_t head, next, tail;   /* deliver from head, run from next, fill at tail */
     et_done_fn done;
@@ -64,7 +65,8 @@ et_pool *et_pool_new(int nthreads, size_t max_inflight, et_done_fn done, void *c
     et_pool *p = calloc(1, sizeof *p);
     if (!p) abort();
     p->nthreads = nthreads > 1 ? nthreads : 0;
-    p->cap = max_inflight ? max_inflight : 1;
+    p->max_runs = max_inflight ? max_inflight : 1;
+    p->cap = p->max_runs * 4;
     p->slots = calloc(p->cap, sizeof *p->slots);
     p->done = done;
     p->ctx = ctx;
@@ -87,6 +89,7 @@ static void deliver_head(et_pool *p)
     slot *s = &p->slots[p->head % p->cap];
     while (s->state != SLOT_DONE && !(s->stream && s->state == SLOT_RUNNING)) pthread_cond_wait(&p->finished, &p->mu);
     void *task = s->task;
+    if (s->run) p->runs--;
     pthread_mutex_unlock(&p->mu);
     p->done(task, p->ctx);
     pthread_mutex_lock(&p->mu);
@@ -103,7 +106,7 @@ static void submit(et_pool *p, void *task, et_task_fn run, int stream)
         return;
     }
     pthread_mutex_lock(&p->mu);
-    while (p->tail - p->head == p->cap) deliver_head(p);
+    while (p->tail - p->head == p->cap || (run && p->runs == p->max_runs)) deliver_head(p);
     /* deliver what is already finished, to keep output flowing */
     while (p->head < p->tail && p->slots[p->head % p->cap].state == SLOT_DONE) deliver_head(p);
     slot *s = &p->slots[p->tail++ % p->cap];
@@ -111,7 +114,10 @@ static void submit(et_pool *p, void *task, et_task_fn run, int stream)
     s->run = run;
     s->stream = stream;
     s->state = run ? SLOT_QUEUED : SLOT_DONE;
-    if (run) pthread_cond_signal(&p->work);
+    if (run) {
+        p->runs++;
+        pthread_cond_signal(&p->work);
+    }
     pthread_mutex_unlock(&p->mu);
 }
 

@@ -8,7 +8,8 @@ typedef struct et_pool et_pool;
 typedef void (*et_task_fn)(void *task);          /* runs on a worker thread */
 typedef void (*et_done_fn)(void *task, void *ctx); /* runs on the submitting thread, in order */
 
-/* nthreads <= 1 runs every task inline at submit time. max_inflight bounds memory. */
+/* nthreads <= 1 runs every task inline at submit time. max_inflight bounds memory: tasks that
+ * run, submitted and not yet delivered (tasks with nothing to run are not counted). */
 et_pool *et_pool_new(int nthreads, size_t max_inflight, et_done_fn done, void *ctx);
 /* Queues a task; may first deliver finished tasks (blocking while the pool is full). run NULL:
  * nothing to run, only to deliver in its turn (no worker is woken for it). */

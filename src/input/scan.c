@@ -358,7 +358,7 @@ int et_scan(char **paths, int npaths, const et_scan_opts *opts, const et_scan_co
     scan sc = {.opts = opts, .limits = &limits, .c = c};
     int jobs = opts->jobs > 0 ? opts->jobs : et_cpu_count();
     if (opts->progress) sc.progress = et_progress_new(paths, npaths);
-    sc.pool = et_pool_new(jobs, (size_t)jobs * 8 + 4, unit_delivered, &sc);
+    sc.pool = et_pool_new(jobs, (size_t)jobs * 3 + 2, unit_delivered, &sc);
     et_input_callbacks cb = {.file = on_file, .member = on_member, .problem = on_input_problem, .ctx = &sc};
     et_inputs_walk(paths, npaths, &limits, &cb);
     et_pool_free(sc.pool);

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# memory_bounds.sh: peak RSS and time of `evtriage analyze -j2` on inputs built to push each
+# bound that keeps memory flat (docs/bench.md), with evtxexport's peak on the big file for scale:
+#   every-match     big.evtx with a rule matching every record (timeline spills, evidence capped)
+#   correlated      the same records also feeding an event_count (1 min) and a value_count (1 h)
+#                   correlation: matches spill to a temporary file, windows let members go
+#   correlated-x2   the big file given twice: the same times, so every window holds twice as much
+#   zip-big         big.evtx inside a zip: a member beyond the memory budget streams from disk
+#   zip-many        2,000 small EVTX members in one zip (inflated in memory, in parallel)
+# usage: bench/memory_bounds.sh [BUILD_DIR]
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BIN=$(realpath "${1:-build}/evtriage")
+SHARED=${EVTRIAGE_SHARED:-../shared}
+[ -x "$BIN" ] || { echo "no $BIN: build first" >&2; exit 2; }
+for t in evtxexport zip /usr/bin/time; do command -v "$t" >/dev/null || { echo "$t missing: scripts/install-deps.sh" >&2; exit 2; }; done
+OUT=bench/out
+mkdir -p "$OUT"
+BIG=$OUT/big.evtx
+[ -f "$BIG" ] || /usr/bin/python3 bench/make_big_evtx.py "$BIG" "${BIG_MB:-300}" >&2
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+cat >"$W/every.yml" <<'YML'
+title: any record
+id: 00000000-0000-4000-8000-0000000000a1
+name: any_record
+logsource:
+    product: windows
+detection:
+    sel:
+        EventID|gte: 0
+    condition: sel
+level: low
+YML
+cp "$W/every.yml" "$W/corr.yml"
+cat >>"$W/corr.yml" <<'YML'
+---
+title: records per host and minute
+id: 00000000-0000-4000-8000-0000000000a2
+correlation:
+    type: event_count
+    rules: [any_record]
+    group-by: [Computer]
+    timespan: 1m
+    condition:
+        gte: 100000000
+level: low
+---
+title: distinct event ids per host and hour
+id: 00000000-0000-4000-8000-0000000000a3
+correlation:
+    type: value_count
+    rules: [any_record]
+    group-by: [Computer]
+    timespan: 1h
+    condition:
+        field: EventID
+        gte: 100000
+level: low
+YML
+# every.yml alone would make the rule standalone: a finding per record
+(cd "$OUT" && rm -f big.zip && zip -q -1 big.zip big.evtx)
+mkdir "$W/many"
+for i in $(seq -w 1 2000); do cp "$SHARED/corpus/parsers/velocidex/Security_1_record.evtx" "$W/many/host$i.evtx"; done
+(cd "$W/many" && zip -q -r "$W/many.zip" .)
+run() { # label args...
+  local label=$1; shift
+  /usr/bin/time -o "$W/t" -f '%e %M' "$BIN" analyze -q -j2 --json /dev/null "$@" >/dev/null 2>"$W/err"
+  read -r s k <"$W/t"
+  local warn; warn=$(grep -c 'warning' "$W/err")
+  printf "%-15s %8.2f s %9.1f MiB  (%s warning line(s))\n" "$label" "$s" "$(echo "$k / 1024" | bc -l)" "$warn"
+}
+/usr/bin/time -o "$W/t" -f '%e %M' evtxexport -f xml "$BIG" >/dev/null 2>&1
+read -r s k <"$W/t"
+printf "%-15s %8.2f s %9.1f MiB  (evtxexport -f xml, for scale)\n" "big" "$s" "$(echo "$k / 1024" | bc -l)"
+run every-match --rules "$W/every.yml" "$BIG"
+run correlated --rules "$W/corr.yml" "$BIG"
+run correlated-x2 --rules "$W/corr.yml" "$BIG" "$BIG"
+run zip-big "$OUT/big.zip"
+run zip-many "$W/many.zip"
