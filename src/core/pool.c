@@ -1,6 +1,7 @@
 /* pool.c: a fixed ring of task slots served by worker threads, drained in order. */
 #include "core/pool.h"
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -21,6 +22,10 @@ struct et_pool {
     size_t head, next, tail;   /* deliver from head, run from next, fill at tail */
     et_done_fn done;
     void *ctx;
+    et_idle_fn idle;           /* work a worker may do while no task is queued */
+    void *idle_ctx;
+    unsigned long wakes;       /* et_pool_wake calls: a worker back from idle() that sees a new
+                                  one looks again instead of sleeping through it */
     int quit;
     pthread_mutex_t mu;
     pthread_cond_t work, finished;
@@ -33,6 +38,18 @@ int et_cpu_count(void)
     return n > 0 ? (int)n : 1;
 }
 
+/* Nothing queued: lets the idle hook work (without the lock). True when the worker should look
+ * at the queue again rather than sleep: the hook did something, or a wake came meanwhile. */
+static bool idle_once(et_pool *p)
+{
+    if (!p->idle) return false;
+    unsigned long wakes = p->wakes;
+    pthread_mutex_unlock(&p->mu);
+    bool did = p->idle(p->idle_ctx);
+    pthread_mutex_lock(&p->mu);
+    return did || wakes != p->wakes;
+}
+
 static void *worker(void *arg)
 {
     et_pool *p = arg;
@@ -42,6 +59,7 @@ static void *worker(void *arg)
          * gone past (and reused) slots no worker reached: every one of them had nothing to run */
         if (p->next < p->head) p->next = p->head;
         while (p->next < p->tail && !p->slots[p->next % p->cap].run) p->next++;
+        if (!p->quit && p->next == p->tail && idle_once(p)) continue;
         while (!p->quit && p->next == p->tail) pthread_cond_wait(&p->work, &p->mu);
         if (p->next < p->head) p->next = p->head;
         if (p->quit && p->next == p->tail) break;
@@ -118,6 +136,23 @@ static void submit(et_pool *p, void *task, et_task_fn run, int stream)
         p->runs++;
         pthread_cond_signal(&p->work);
     }
+    pthread_mutex_unlock(&p->mu);
+}
+
+void et_pool_set_idle(et_pool *p, et_idle_fn fn, void *ctx)
+{
+    pthread_mutex_lock(&p->mu);
+    p->idle = fn;
+    p->idle_ctx = ctx;
+    pthread_mutex_unlock(&p->mu);
+}
+
+void et_pool_wake(et_pool *p)
+{
+    if (!p->nthreads) return;
+    pthread_mutex_lock(&p->mu);
+    p->wakes++;
+    pthread_cond_broadcast(&p->work);
     pthread_mutex_unlock(&p->mu);
 }
 

@@ -2,6 +2,7 @@
  * submitting thread in submission order, so output never depends on the thread count. */
 #ifndef EVTRIAGE_POOL_H
 #define EVTRIAGE_POOL_H
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct et_pool et_pool;
@@ -19,6 +20,13 @@ void et_pool_submit(et_pool *p, void *task, et_task_fn run);
  * the task has returned. Tasks start in submission order, so the oldest is always running
  * and a stream task blocked on its consumer cannot stall the pool. */
 void et_pool_submit_stream(et_pool *p, void *task, et_task_fn run);
+/* Work for idle workers: called (on a worker, no lock held) whenever no task is queued; returns
+ * true if it did something (the worker then looks at the queue again), false to let it sleep
+ * until a task is submitted or et_pool_wake() is called. Set before submitting. */
+typedef bool (*et_idle_fn)(void *ctx);
+void et_pool_set_idle(et_pool *p, et_idle_fn fn, void *ctx);
+/* Wakes sleeping workers so they call the idle hook again (new idle work is there). */
+void et_pool_wake(et_pool *p);
 /* Worker threads (0: tasks run inline at submit time, done right after). */
 int et_pool_threads(const et_pool *p);
 /* Waits for every queued task and delivers them all. */

@@ -16,8 +16,8 @@ static void init_budget(void)
 {
     const char *env = getenv("EVTRIAGE_MEMORY_BUDGET_MIB");
     char *end;
-    unsigned long long mib = env && *env ? strtoull(env, &end, 10) : 48;
-    if (env && *env && *end) mib = 48;
+    unsigned long long mib = env && *env ? strtoull(env, &end, 10) : 32;
+    if (env && *env && *end) mib = 32;
     budget = (uint64_t)mib << 20;
 }
 

@@ -21,7 +21,7 @@ et_source et_source_mem_reserve(uint64_t size);
 /* Budget bytes alone (a scratch buffer beside a memory source): 1 if granted. */
 int et_source_budget_take(uint64_t n);
 void et_source_budget_give(uint64_t n);
-/* The budget, in bytes (default 48 MiB; EVTRIAGE_MEMORY_BUDGET_MIB changes it for tests). */
+/* The budget, in bytes (default 32 MiB; EVTRIAGE_MEMORY_BUDGET_MIB changes it for tests). */
 uint64_t et_source_budget(void);
 
 /* Up to n bytes at off into buf; returns how many (0 past the end, -1 on a read error). */

@@ -63,6 +63,8 @@ typedef struct unit {
 typedef struct scan scan;
 static void deliver_item(scan *sc, item *it);
 
+typedef struct shared_ranges shared_ranges;
+
 struct scan {
     const et_scan_opts *opts;
     const et_input_limits *limits;
@@ -70,6 +72,9 @@ struct scan {
     et_pool *pool;
     et_progress *progress;
     int problems;
+    pthread_mutex_t share_mu;   /* the members whose ranges idle workers may read */
+    pthread_cond_t share_cv;
+    shared_ranges *shared;
 };
 
 static uint64_t chunks_per_unit(const scan *sc) { return sc->opts->chunks_per_unit ? sc->opts->chunks_per_unit : 8; }
@@ -147,7 +152,96 @@ static void member_problem(const char *display, const char *msg, int is_skip, vo
     push_item(ctx, (item){.kind = I_PROBLEM, .message = problem_text(display, msg), .is_skip = is_skip != 0});
 }
 
-/* An EVTX file inside a zip member: opened, hashed and read range by range, on this worker. */
+/* ---- a member's ranges, shared with idle workers ----------------------------------------
+ * A member is one task (its items stream in order), so a big one would keep one worker busy
+ * while the others, done with everything else in flight, wait. So its worker publishes the
+ * ranges: it reads them itself in order, idle workers (the pool's idle hook) take the next
+ * ones, at most SHARE_AHEAD beyond what has been queued for delivery, and the worker queues
+ * each result in order as it is there. */
+enum { SHARE_AHEAD = 16 };
+
+struct shared_ranges {
+    shared_ranges *next;
+    shared_file *f;
+    const et_scan_consumer *c;
+    uint64_t per, n, claimed, queued;   /* ranges: in all, taken, handed to the stream */
+    range_result *r;
+    bool *done;
+};
+
+/* The next range of s anyone may take, or false (under share_mu). */
+static bool claim(shared_ranges *s, uint64_t *i)
+{
+    if (s->claimed == s->n || s->claimed >= s->queued + SHARE_AHEAD) return false;
+    *i = s->claimed++;
+    s->r[*i] = (range_result){.index = *i, .first = *i * s->per, .count = s->per};
+    return true;
+}
+
+/* Reads range i of s (lock dropped meanwhile) and says it is there. */
+static void read_claimed(scan *sc, shared_ranges *s, uint64_t i)
+{
+    pthread_mutex_unlock(&sc->share_mu);
+    read_range(s->f, s->c, &s->r[i]);
+    pthread_mutex_lock(&sc->share_mu);
+    s->done[i] = true;
+    pthread_cond_broadcast(&sc->share_cv);
+}
+
+/* The pool's idle hook: one range of some published member. */
+static bool help_read(void *vctx)
+{
+    scan *sc = vctx;
+    pthread_mutex_lock(&sc->share_mu);
+    uint64_t i;
+    shared_ranges *s = sc->shared;
+    while (s && !claim(s, &i)) s = s->next;
+    if (s) read_claimed(sc, s, i);
+    pthread_mutex_unlock(&sc->share_mu);
+    return s != NULL;
+}
+
+static void unpublish(scan *sc, shared_ranges *s)
+{
+    for (shared_ranges **p = &sc->shared; *p; p = &(*p)->next)
+        if (*p == s) { *p = s->next; break; }
+}
+
+/* The member's worker: reads ranges too, and queues every result in order. */
+static void read_shared(unit *u, shared_file *f, uint64_t n)
+{
+    scan *sc = u->sc;
+    shared_ranges s = {.f = f, .c = u->c, .per = u->per, .n = n};
+    s.r = calloc(n, sizeof *s.r);
+    s.done = calloc(n, sizeof *s.done);
+    if (!s.r || !s.done) abort();
+    pthread_mutex_lock(&sc->share_mu);
+    s.next = sc->shared;
+    sc->shared = &s;
+    pthread_mutex_unlock(&sc->share_mu);
+    et_pool_wake(sc->pool);
+    pthread_mutex_lock(&sc->share_mu);
+    uint64_t i;
+    while (s.queued < n) {
+        if (s.done[s.queued]) {
+            item it = {.kind = I_RANGE, .file = f, .r = s.r[s.queued++]};
+            pthread_mutex_unlock(&sc->share_mu);
+            push_item(u, it);   /* may wait for the deliverer: helpers go on meanwhile */
+            pthread_mutex_lock(&sc->share_mu);
+        } else if (claim(&s, &i)) {
+            read_claimed(sc, &s, i);
+        } else {
+            pthread_cond_wait(&sc->share_cv, &sc->share_mu);   /* a helper has the next one */
+        }
+    }
+    unpublish(sc, &s);   /* every range was queued, so no helper still reads one */
+    pthread_mutex_unlock(&sc->share_mu);
+    free(s.r);
+    free(s.done);
+}
+
+/* An EVTX file inside a zip member: opened, hashed and read range by range (shared with idle
+ * workers when it has several), from this worker. */
 static int member_file(et_source src, const char *display, void *ctx)
 {
     unit *u = ctx;
@@ -157,10 +251,14 @@ static int member_file(et_source src, const char *display, void *ctx)
     shared_file *f = new_file(u->sc, display, ef);
     push_item(u, (item){.kind = I_BEGIN, .file = f});
     uint64_t n = range_count(et_evtx_file_chunks(ef), u->per);
-    for (uint64_t i = 0; i < n; i++) {
-        item it = {.kind = I_RANGE, .file = f, .r = {.index = i, .first = i * u->per, .count = u->per}};
-        read_range(f, u->c, &it.r);
-        push_item(u, it);
+    if (n > 1 && !u->ms->direct) {
+        read_shared(u, f, n);
+    } else {
+        for (uint64_t i = 0; i < n; i++) {
+            item it = {.kind = I_RANGE, .file = f, .r = {.index = i, .first = i * u->per, .count = u->per}};
+            read_range(f, u->c, &it.r);
+            push_item(u, it);
+        }
     }
     finish_hash(f);
     push_item(u, (item){.kind = I_END, .file = f});
@@ -358,10 +456,15 @@ int et_scan(char **paths, int npaths, const et_scan_opts *opts, const et_scan_co
     scan sc = {.opts = opts, .limits = &limits, .c = c};
     int jobs = opts->jobs > 0 ? opts->jobs : et_cpu_count();
     if (opts->progress) sc.progress = et_progress_new(paths, npaths);
+    pthread_mutex_init(&sc.share_mu, NULL);
+    pthread_cond_init(&sc.share_cv, NULL);
     sc.pool = et_pool_new(jobs, (size_t)jobs * 3 + 2, unit_delivered, &sc);
+    et_pool_set_idle(sc.pool, help_read, &sc);
     et_input_callbacks cb = {.file = on_file, .member = on_member, .problem = on_input_problem, .ctx = &sc};
     et_inputs_walk(paths, npaths, &limits, &cb);
     et_pool_free(sc.pool);
+    pthread_mutex_destroy(&sc.share_mu);
+    pthread_cond_destroy(&sc.share_cv);
     et_progress_free(sc.progress);
     return sc.problems;
 }
