@@ -287,46 +287,41 @@ static void eval_event_count(cwin *w, group *g, int64_t now, bool final)
     drop_before(w, g, i);
 }
 
-static void eval_value_count(cwin *w, group *g, int64_t now, bool final)
+/* value_count and temporal: what the window [i, j) counts (distinct values of the field, or
+ * distinct rules) as members come in and go. */
+static void window_enter(cwin *w, group *g, uint64_t k)
 {
-    int64_t T = w->k->timespan;
-    uint64_t i = g->anchor, j = g->j;   /* the window is [i, j) */
-    while (i < g->total) {
-        int64_t ti = ts_of(g, i);
-        if (!final && !past(ti, now, T)) break;
-        for (; j < g->total && !past(ti, ts_of(g, j), T); j++) vc_add(&g->vc, citem_value(at(g, j)->it, w->k->field), 1);
-        if (cond_ok(w->k, (int64_t)g->vc.distinct, false)) {
-            emit_range(w, g, i, j, g->vc.distinct);
-            for (; i < j; i++) vc_add(&g->vc, citem_value(at(g, i)->it, w->k->field), -1);
-            continue;
-        }
-        vc_add(&g->vc, citem_value(at(g, i)->it, w->k->field), -1);
-        i++;
-    }
-    g->anchor = i;
-    g->j = j;
-    drop_before(w, g, i);
+    if (w->k->type == ET_CORR_VALUE_COUNT) vc_add(&g->vc, citem_value(at(g, k)->it, w->k->field), 1);
+    else if (g->cnt[at(g, k)->slot]++ == 0) g->distinct++;
 }
 
-static void eval_temporal(cwin *w, group *g, int64_t now, bool final)
+static void window_leave(cwin *w, group *g, uint64_t k)
+{
+    if (w->k->type == ET_CORR_VALUE_COUNT) vc_add(&g->vc, citem_value(at(g, k)->it, w->k->field), -1);
+    else if (--g->cnt[at(g, k)->slot] == 0) g->distinct--;
+}
+
+static bool window_ok(const cwin *w, uint64_t n)
+{
+    if (w->k->type == ET_CORR_TEMPORAL && !has_cond(w->k)) return n == w->nr;   /* all the rules */
+    return cond_ok(w->k, (int64_t)n, false);
+}
+
+static void eval_window(cwin *w, group *g, int64_t now, bool final)
 {
     int64_t T = w->k->timespan;
     uint64_t i = g->anchor, j = g->j;   /* the window is [i, j) */
     while (i < g->total) {
         int64_t ti = ts_of(g, i);
         if (!final && !past(ti, now, T)) break;
-        for (; j < g->total && !past(ti, ts_of(g, j), T); j++)
-            if (g->cnt[at(g, j)->slot]++ == 0) g->distinct++;
-        bool ok = has_cond(w->k) ? cond_ok(w->k, (int64_t)g->distinct, false) : g->distinct == w->nr;
-        if (ok) {
-            emit_range(w, g, i, j, g->distinct);
-            memset(g->cnt, 0, w->nr * sizeof *g->cnt);
-            g->distinct = 0;
-            i = j;
+        for (; j < g->total && !past(ti, ts_of(g, j), T); j++) window_enter(w, g, j);
+        uint64_t n = w->k->type == ET_CORR_VALUE_COUNT ? g->vc.distinct : g->distinct;
+        if (window_ok(w, n)) {
+            emit_range(w, g, i, j, n);
+            for (; i < j; i++) window_leave(w, g, i);
             continue;
         }
-        if (--g->cnt[at(g, i)->slot] == 0) g->distinct--;
-        i++;
+        window_leave(w, g, i++);
     }
     g->anchor = i;
     g->j = j;
@@ -425,8 +420,8 @@ static void evaluate(cwin *w, group *g, int64_t now, bool final)
 {
     switch (w->k->type) {
     case ET_CORR_EVENT_COUNT: eval_event_count(w, g, now, final); break;
-    case ET_CORR_VALUE_COUNT: eval_value_count(w, g, now, final); break;
-    case ET_CORR_TEMPORAL: eval_temporal(w, g, now, final); break;
+    case ET_CORR_VALUE_COUNT:
+    case ET_CORR_TEMPORAL: eval_window(w, g, now, final); break;
     case ET_CORR_TEMPORAL_ORDERED: eval_ordered(w, g, now, final); break;
     case ET_CORR_ABSENT: eval_absent(w, g, now, final); break;
     }
