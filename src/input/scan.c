@@ -224,9 +224,11 @@ static void read_shared(unit *u, shared_file *f, uint64_t n)
     uint64_t i;
     while (s.queued < n) {
         if (s.done[s.queued]) {
+            bool held_back = s.claimed == s.queued + SHARE_AHEAD;   /* helpers may be asleep */
             item it = {.kind = I_RANGE, .file = f, .r = s.r[s.queued++]};
             pthread_mutex_unlock(&sc->share_mu);
             push_item(u, it);   /* may wait for the deliverer: helpers go on meanwhile */
+            if (held_back) et_pool_wake(sc->pool);
             pthread_mutex_lock(&sc->share_mu);
         } else if (claim(&s, &i)) {
             read_claimed(sc, &s, i);

@@ -9,7 +9,7 @@
 
 enum { EOCD_LEN = 22, EOCD_SCAN = EOCD_LEN + 65535, LOCATOR_LEN = 20, EOCD64_LEN = 56, CDH_LEN = 46,
        LFH_LEN = 30, HEAD_LEN = 512 };
-#define CD_MAX (64u << 20)   /* a central directory this big is left to libarchive */
+#define CD_MAX (16u << 20)   /* a central directory this big (some 150,000 entries) is left to libarchive */
 
 typedef struct zd_entry {
     char *name;
