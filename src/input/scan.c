@@ -40,7 +40,9 @@ typedef struct item {
     bool is_skip;
 } item;
 
-enum { MEMBER_QUEUE = 16 };
+/* A member's worker runs at most MEMBER_QUEUE items ahead of delivery; the deliverer wakes for
+ * BATCH of them (or the end), not for each: a small member costs one wake-up, not three. */
+enum { MEMBER_QUEUE = 16, BATCH = MEMBER_QUEUE / 2 };
 typedef struct member_stream {
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -143,7 +145,7 @@ static void push_item(unit *u, item it)
     pthread_mutex_lock(&ms->mu);
     while (ms->tail - ms->head == MEMBER_QUEUE) pthread_cond_wait(&ms->cv, &ms->mu);
     ms->q[ms->tail++ % MEMBER_QUEUE] = it;
-    pthread_cond_broadcast(&ms->cv);
+    if (ms->tail - ms->head == BATCH) pthread_cond_broadcast(&ms->cv);
     pthread_mutex_unlock(&ms->mu);
 }
 
@@ -366,14 +368,16 @@ static void deliver_item(scan *sc, item *it)
 static void deliver_member(scan *sc, unit *u)
 {
     member_stream *ms = u->ms;
+    item batch[MEMBER_QUEUE];
     for (;;) {
         pthread_mutex_lock(&ms->mu);
-        while (ms->head == ms->tail && !ms->finished) pthread_cond_wait(&ms->cv, &ms->mu);
-        if (ms->head == ms->tail) { pthread_mutex_unlock(&ms->mu); break; }
-        item it = ms->q[ms->head++ % MEMBER_QUEUE];
-        pthread_cond_broadcast(&ms->cv);
+        while (ms->tail - ms->head < BATCH && !ms->finished) pthread_cond_wait(&ms->cv, &ms->mu);
+        size_t n = ms->tail - ms->head;
+        if (n == MEMBER_QUEUE) pthread_cond_broadcast(&ms->cv);   /* the worker may wait for room */
+        for (size_t k = 0; k < n; k++) batch[k] = ms->q[ms->head++ % MEMBER_QUEUE];
         pthread_mutex_unlock(&ms->mu);
-        deliver_item(sc, &it);
+        if (!n) break;   /* finished, and everything delivered */
+        for (size_t k = 0; k < n; k++) deliver_item(sc, &batch[k]);
     }
     pthread_mutex_destroy(&ms->mu);
     pthread_cond_destroy(&ms->cv);
