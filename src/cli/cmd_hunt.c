@@ -55,7 +55,7 @@ static void hunt_usage(FILE *f)
             "  -j, --jobs N          threads (default: one per core); output is the same for any N\n"
             "  -h, --help            this help\n\n"
             "Rule problems go to stderr as 'file:line:column: message'; rules with errors are skipped.\n"
-            "exit codes: 0 all read, 1 some input unreadable or some rule skipped, 2 usage error or no rule\n");
+            "exit codes: 0 all read, 1 some input unreadable, some rule skipped or correlation input lost, 2 usage error or no rule\n");
 }
 
 static void put_time(et_buf *b, int64_t ft, bool table)
