@@ -421,15 +421,19 @@ et_report *et_analyze(char **paths, int npaths, const et_ruleset *rules, const e
     r->tz = opts->tz ? xstrdup(opts->tz) : NULL;
     r->generated_at = now_iso();
     a.kept.corr_dropped = et_correlator_dropped(a.corr);
+    a.kept.corr_overflowed = et_correlator_overflowed(a.corr);
     et_build_findings(&a.kept, r, a.codes);
     et_find_gaps(&a.kept, r);
     if (a.kept.dropped)
         fprintf(stderr, "evtriage: note: %zu matched record(s) were counted but not kept as evidence (at most %d per "
                 "finding, %zu in all); counts stay exact\n", a.kept.dropped, KEPT_PER_GROUP, a.kept.nmatches);
-    size_t lost = et_correlator_dropped(a.corr);
+    size_t lost = et_correlator_dropped(a.corr), over = et_correlator_overflowed(a.corr);
     if (lost)
         fprintf(stderr, "evtriage: warning: %zu match(es) could not be spilled to a temporary file and were not "
                 "correlated\n", lost);
+    if (over)
+        fprintf(stderr, "evtriage: warning: %zu match(es) were let go by correlation windows holding more than "
+                "100,000 at once; those correlations may be undercounted\n", over);
     et_correlator_free(a.corr);
     et_codes_free(a.codes);
     kept_set_free(&a.kept);

@@ -58,6 +58,11 @@ static void input_gaps(et_report *r, const kept_set *k)
                  k->corr_dropped);
         add_gap(r, "correlation-incomplete", msg);
     }
+    if (k->corr_overflowed) {
+        snprintf(msg, sizeof msg, "correlations incomplete: %zu matched record(s) were let go by correlation windows"
+                 " holding more than 100,000 records at once; those correlations may be undercounted", k->corr_overflowed);
+        add_gap(r, "correlation-incomplete", msg);
+    }
     if (k->dropped) {
         snprintf(msg, sizeof msg, "evidence capped: %zu matched record(s) were counted but not kept (at most %d per finding"
                  " and %zu in all); counts and time ranges are exact, evidence lists and value counts cover the kept ones",

@@ -38,6 +38,7 @@ typedef struct kept_set {
     kept_match *matches; size_t nmatches, cap;
     size_t dropped;           /* matches counted but not kept (bounds reached) */
     size_t corr_dropped;      /* matches the correlator lost (a temporary file could not be written) */
+    size_t corr_overflowed;   /* matches let go by windows over their bound */
     kept_group *groups; size_t ngroups, gcap;   /* open addressing on hash */
     kept_hit *hits; size_t nhits, hcap;
 } kept_set;

@@ -389,7 +389,10 @@ int cmd_hunt(int argc, char **argv)
     et_scan_opts so = {.jobs = jobs, .limits = &limits};
     et_scan(argv + optind, argc - optind, &so, &cons);
     et_correlator_finish(h.corr, on_hit, &h);
-    size_t lost = et_correlator_dropped(h.corr);
+    size_t lost = et_correlator_dropped(h.corr), over = et_correlator_overflowed(h.corr);
+    if (over)
+        fprintf(stderr, "evtriage: hunt: warning: %zu match(es) were let go by correlation windows holding more "
+                        "than 100,000 at once; those correlations may be undercounted\n", over);
     if (lost)
         fprintf(stderr, "evtriage: hunt: warning: %zu match(es) could not be spilled to a temporary file and were "
                         "not correlated\n", et_correlator_dropped(h.corr));

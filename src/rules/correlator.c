@@ -17,6 +17,7 @@ struct et_correlator {
     cstore *store;
     int64_t max_ts, max_item_ts;
     bool seen, any_item;
+    size_t overflowed;        /* members windows let go unevaluated (CWIN_MAX_HELD) */
 };
 
 et_correlator *et_correlator_new(const et_ruleset *rs, size_t cap)
@@ -36,6 +37,7 @@ void et_correlator_free(et_correlator *c)
 }
 
 size_t et_correlator_dropped(const et_correlator *c) { return cstore_lost(c->store); }
+size_t et_correlator_overflowed(const et_correlator *c) { return c->overflowed; }
 
 static void add_value(et_value_ref *v, size_t *n, size_t cap, const char *name, const char *value)
 {
@@ -183,10 +185,11 @@ static bool pass_open(pass *p, int d)
     return p->nw > 0;
 }
 
-static void pass_close(pass *p, int64_t end_of_input)
+static void pass_close(pass *p, int64_t end_of_input, size_t *overflowed)
 {
     for (size_t i = 0; i < p->nw; i++) {   /* in rule order */
         cwin_finish(p->w[i], end_of_input);
+        *overflowed += cwin_overflowed(p->w[i]);
         cwin_free(p->w[i]);
     }
     for (size_t i = 0; i < p->rs->nrules; i++) free(p->to[i]);
@@ -233,7 +236,7 @@ size_t et_correlator_finish(et_correlator *c, et_hit_fn fn, void *ctx)
     for (int d = 1; d <= maxdepth; d++) {
         pass p = {.rs = rs, .fn = fn, .ctx = ctx};
         if (pass_open(&p, d)) pass_run(&p, c->store, &fed);
-        pass_close(&p, end_of_input);
+        pass_close(&p, end_of_input, &c->overflowed);
         hits += p.hits;
         for (size_t i = 0; i < p.fed.n; i++) items_push(&fed, p.fed.v[i]);   /* visible to the next depth */
         free(p.fed.v);

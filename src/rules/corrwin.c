@@ -27,6 +27,8 @@ typedef struct group {
 } group;
 
 struct cwin {
+    size_t max_held;          /* the bound on members held (CWIN_MAX_HELD unless a test sets it) */
+    size_t overflowed;        /* members let go unevaluated to stay within it */
     const et_rule *rule;
     const et_corr *k;
     size_t nr;                /* rules in the correlation */
@@ -433,6 +435,7 @@ cwin *cwin_new(const et_rule *rule, cwin_emit_fn emit, void *ctx)
 {
     cwin *w = calloc(1, sizeof *w);
     if (!w) abort();
+    w->max_held = CWIN_MAX_HELD;
     w->rule = rule;
     w->k = rule->impl->corr;
     w->nr = rule->ncorr_rules;
@@ -456,11 +459,28 @@ static void sweep(cwin *w, int64_t now, bool final)
     w->adds = 0;
 }
 
+/* Over the bound: the group's oldest member goes as if it had anchored a window without a hit
+ * (a window holding so much may then be undercounted: the caller warns). */
+static void let_go_oldest(cwin *w, group *g)
+{
+    uint64_t b = g->base;
+    if (g->anchor == b) {
+        if (w->k->type == ET_CORR_VALUE_COUNT || w->k->type == ET_CORR_TEMPORAL) {
+            if (b < g->j) window_leave(w, g, b);
+            else g->j = b + 1;
+        }
+        g->anchor = b + 1;
+    }
+    drop_before(w, g, b + 1);
+    w->overflowed++;
+}
+
 void cwin_add(cwin *w, citem *it, int slot)
 {
     if (!make_key(w, it, slot)) return;   /* a group-by value is missing: the event cannot be grouped */
     group *g = find_group(w);
     push(w, g, it, slot);
+    if (w->held > w->max_held) let_go_oldest(w, g);
     evaluate(w, g, it->ts, false);
     if (++w->adds >= w->ngroups + 1024) sweep(w, it->ts, false);   /* amortized: a sweep per group's worth of adds */
 }
@@ -474,6 +494,8 @@ void cwin_finish(cwin *w, int64_t end_of_input)
 }
 
 size_t cwin_held(const cwin *w) { return w->held; }
+size_t cwin_overflowed(const cwin *w) { return w->overflowed; }
+void cwin_set_max_held(cwin *w, size_t n) { w->max_held = n ? n : CWIN_MAX_HELD; }
 size_t cwin_groups(const cwin *w) { return w->ngroups; }
 
 void cwin_free(cwin *w)

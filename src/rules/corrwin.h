@@ -12,6 +12,10 @@ typedef struct cwin_member { citem *it; int slot; } cwin_member;   /* slot: its 
 /* A hit: its members in order, and the count the condition was checked against. */
 typedef void (*cwin_emit_fn)(void *ctx, const et_rule *rule, const cwin_member *m, size_t n, uint64_t count);
 
+/* Members one correlation's windows hold at most (about 20-40 MiB); beyond, a group's oldest
+ * member is let go unevaluated and counted (cwin_overflowed). */
+#define CWIN_MAX_HELD 100000
+
 typedef struct cwin cwin;
 cwin *cwin_new(const et_rule *rule, cwin_emit_fn emit, void *ctx);
 void cwin_free(cwin *w);
@@ -23,9 +27,12 @@ void cwin_expire(cwin *w, int64_t now);
 /* The input is through: every window left is evaluated (an `absent` whose window runs past
  * end_of_input is undecided and gives no hit), and everything is let go. */
 void cwin_finish(cwin *w, int64_t end_of_input);
-/* Members held now, and groups open (for tests and bounds). */
+/* Members held now, groups open, members let go over the bound (for tests and warnings). */
 size_t cwin_held(const cwin *w);
 size_t cwin_groups(const cwin *w);
+size_t cwin_overflowed(const cwin *w);
+/* Another bound (tests; 0: CWIN_MAX_HELD). */
+void cwin_set_max_held(cwin *w, size_t n);
 /* The event field group-by value g comes from in a member of rule slot (aliases resolved). */
 const char *cwin_group_field(const et_corr *k, size_t g, int slot);
 

@@ -171,6 +171,9 @@ void et_correlator_merge(et_correlator *dst, et_correlator *src);
 size_t et_correlator_finish(et_correlator *c, et_hit_fn fn, void *ctx);
 /* Matches lost because a temporary file could not be written (0 normally). */
 size_t et_correlator_dropped(const et_correlator *c);
+/* Matches a correlation's windows let go unevaluated because they held more than 100,000 at
+ * once (0 normally; its hits may then be undercounted). Known after finish. */
+size_t et_correlator_overflowed(const et_correlator *c);
 
 /* ---- helpers for the report stage ---------------------------------------------------------- */
 /* Looks a placeholder up: returns its value or NULL (the placeholder is then kept as is). */

@@ -320,11 +320,73 @@ static void test_windows_expire(void **state)
     }
 }
 
+/* A window holding more than the bound: its oldest members go unevaluated and are counted, so
+ * memory stays bounded and the loss is known. */
+static void test_window_bound(void **state)
+{
+    (void)state;
+    const char *big_window =
+        "title: many\nid: many\ncorrelation:\n    type: event_count\n    rules: [kms_request]\n"
+        "    group-by: [Computer]\n    timespan: 1h\n    condition:\n        gte: 4000\n";
+    char yaml[8192];
+    snprintf(yaml, sizeof yaml, "%s---\n%s", base_rules, big_window);
+    et_ruleset *rs = load_ok(yaml);
+    for (int bounded = 0; bounded < 2; bounded++) {
+        size_t hits = 0, max_held = 0;
+        cwin *w = cwin_new(et_ruleset_rule(rs, 2), ignore_hit, &hits);
+        if (bounded) cwin_set_max_held(w, 1000);
+        for (uint64_t i = 0; i < 5000; i++) {   /* 5,000 requests in 50 minutes, one host */
+            citem *it = citem_new(0, t0() + (int64_t)i * ET_TICKS_PER_SEC * 6 / 10, i, 12288, "f.evtx", "h1", SPP_CH,
+                                  NULL, 0);
+            cwin_add(w, it, 0);
+            citem_unref(it);
+            if (cwin_held(w) > max_held) max_held = cwin_held(w);
+        }
+        cwin_finish(w, t0() + 5000LL * ET_TICKS_PER_SEC);
+        if (bounded) {
+            assert_true(max_held <= 1000);
+            assert_int_equal(cwin_overflowed(w), 4000);
+            assert_int_equal(hits, 0);   /* undercounted, and said so */
+        } else {
+            assert_int_equal(max_held, 5000);
+            assert_int_equal(cwin_overflowed(w), 0);
+            assert_int_equal(hits, 1);
+        }
+        cwin_free(w);
+    }
+    et_ruleset_free(rs);
+    /* every kind stays within a bound of 50 on a dense stream */
+    const char *corr[] = {corr_ec, corr_vc, corr_tp, corr_to, corr_ab};
+    for (int kind = 0; kind < 5; kind++) {
+        snprintf(yaml, sizeof yaml, "%s---\n%s", base_rules, corr[kind]);
+        rs = load_ok(yaml);
+        size_t hits = 0, max_held = 0;
+        cwin *w = cwin_new(et_ruleset_rule(rs, 2), ignore_hit, &hits);
+        cwin_set_max_held(w, 50);
+        for (uint64_t i = 0; i < 3000; i++) {   /* ten a second */
+            char user[16];
+            snprintf(user, sizeof user, "u%llu", (unsigned long long)(i % 7));
+            et_value_ref v[] = {{"User", user}};
+            citem *it = citem_new(0, t0() + (int64_t)i * ET_TICKS_PER_SEC / 10, i, 12288, "f.evtx", "h1", SPP_CH, v, 1);
+            cwin_add(w, it, kind >= 2 && i % 3 == 2 ? 1 : 0);
+            citem_unref(it);
+            if (cwin_held(w) > max_held) max_held = cwin_held(w);
+        }
+        cwin_finish(w, t0() + 3000LL * ET_TICKS_PER_SEC);
+        if (max_held > 50) fail_msg("kind %d held %zu", kind, max_held);
+        assert_true(cwin_overflowed(w) > 0);
+        assert_int_equal(cwin_held(w), 0);
+        cwin_free(w);
+        et_ruleset_free(rs);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_matches_reference), cmocka_unit_test(test_chain_spilled),
         cmocka_unit_test(test_store_round_trip), cmocka_unit_test(test_windows_expire),
+        cmocka_unit_test(test_window_bound),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
