@@ -265,6 +265,7 @@ static int member_file(et_source src, const char *display, void *ctx)
         }
     }
     finish_hash(f);
+    et_evtx_file_release(ef);   /* read and hashed: its memory goes back to the budget now, not at delivery */
     push_item(u, (item){.kind = I_END, .file = f});
     return 0;
 }

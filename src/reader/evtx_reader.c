@@ -128,6 +128,8 @@ uint64_t et_evtx_file_chunks(const et_evtx_file *f) { return f->nblocks; }
 uint64_t et_evtx_file_size(const et_evtx_file *f) { return f->size; }
 const et_source *et_evtx_file_source(const et_evtx_file *f) { return &f->src; }
 
+void et_evtx_file_release(et_evtx_file *f) { et_source_close(&f->src); }
+
 void et_evtx_file_close(et_evtx_file *f)
 {
     if (!f) return;

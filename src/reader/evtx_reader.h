@@ -42,6 +42,9 @@ uint64_t et_evtx_file_size(const et_evtx_file *f);
 /* The bytes the file reads (for hashing them). */
 const et_source *et_evtx_file_source(const et_evtx_file *f);
 et_reader *et_reader_open_range(et_evtx_file *f, uint64_t first_chunk, uint64_t nchunks);
+/* Lets go of the file's bytes (its descriptor or memory) once every reader is closed and
+ * nothing will read it again; the rest (name, size, chunk count) stays until close. */
+void et_evtx_file_release(et_evtx_file *f);
 /* Closes the file; every reader of it must be closed first. */
 void et_evtx_file_close(et_evtx_file *f);
 /* ET_READ_EVENT: *ev is valid until the next call. ET_READ_PROBLEM: a record or chunk
