@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # analyze_vs_evtxexport.sh: `evtriage analyze` (the bundled rule packs, every report in memory,
 # terminal output discarded) beside Debian's `evtxexport -f xml` on the same inputs (evtriage: the
-# fastest of REPEAT=11 runs; evtxexport: one run):
+# fastest of REPEAT=11 runs, every configuration in turn so all meet the same load; evtxexport:
+# one run):
 #   corpus     every *.evtx of ../shared/corpus that evtxexport reads without error (a directory)
 #   corpus.zip the same files as one zip (read in place: members streamed, never unpacked to disk)
 #   big        bench/out/big.evtx (~300 MB of real chunks, bench/make_big_evtx.py)
@@ -31,18 +32,29 @@ done < <(find "$SHARED/corpus" -iname '*.evtx' -print0 | sort -z)
 (cd "$DIR" && zip -q -r ../corpus.zip .)
 TIMES=$OUT/time.txt
 REPEAT=${REPEAT:-11}
-measure() { # prints "seconds peak_kib median": the fastest of REPEAT runs (ns clock), the largest
-  # peak, and the median run (a 2-core VM's neighbours make single runs noisy)
-  local i t0 t1 kmax=0 k all=""
-  for ((i = 0; i < REPEAT; i++)); do
-    t0=$(date +%s%N)
-    /usr/bin/time -o "$TIMES" -f '%M' "$@" >/dev/null 2>/dev/null || true
-    t1=$(date +%s%N)
-    k=$(tail -1 "$TIMES"); [ "$k" -gt "$kmax" ] && kmax=$k
-    all="$all $(( t1 - t0 ))"
+measure() { # prints "seconds peak_kib": one run of CMD... (ns clock)
+  local t0 t1
+  t0=$(date +%s%N)
+  /usr/bin/time -o "$TIMES" -f '%M' "$@" >/dev/null 2>/dev/null || true
+  t1=$(date +%s%N)
+  awk -v s="$(( t1 - t0 ))" -v k="$(tail -1 "$TIMES")" 'BEGIN { printf "%.3f %d\n", s / 1e9, k }'
+}
+# Runs every configuration in turn, REPEAT rounds, so all of them meet the same neighbours (a
+# 2-core VM's load changes from one second to the next); then "best peak median" for each.
+# A configuration is NAME=PATH:JOBS; results land in $RUNS/NAME.
+RUNS=$(mktemp -d)
+trap 'rm -rf "$RUNS"' EXIT
+interleaved() {
+  local r c name rest path jobs
+  for ((r = 0; r < REPEAT; r++)); do
+    for c in "$@"; do
+      name=${c%%=*} rest=${c#*=} path=${rest%:*} jobs=${rest##*:}
+      measure "$BIN" analyze -q -j"$jobs" --json /dev/null "$path" >>"$RUNS/$name"
+    done
   done
-  echo $all | tr ' ' '\n' | sort -n | awk -v k="$kmax" '{ v[NR] = $1 } END {
-    printf "%.3f %d %.3f\n", v[1] / 1e9, k, v[int((NR + 1) / 2)] / 1e9 }'
+}
+summary() { # NAME -> "best peak_kib median"
+  sort -n "$RUNS/$1" | awk '{ v[NR] = $1; if ($2 > k) k = $2 } END { printf "%.3f %d %.3f\n", v[1], k, v[int((NR + 1) / 2)] }'
 }
 evtxexport_all() { # every file of a folder, one process each (as a user would); "seconds peak_kib"
   local t0 kx=0 k
@@ -58,31 +70,49 @@ row() { # input label bytes seconds kib [median]
     printf "%-10s %-36s %8.3f %8.1f %9.1f %8s\n", i, l, s, b / s / 1048576, k / 1024, m }'
 }
 printf "%-10s %-36s %8s %8s %9s %8s\n" input tool seconds MB/s peakMiB median
-for input in corpus corpus.zip big; do
-  case $input in
-    corpus) path=$DIR; bytes=$(du -cb "$DIR"/*.evtx | tail -1 | cut -f1) ;;
-    corpus.zip) path=$OUT/corpus.zip; bytes=$(du -cb "$DIR"/*.evtx | tail -1 | cut -f1) ;;
-    big) path=$BIG; bytes=$(stat -c %s "$BIG") ;;
-  esac
-  if [ $input = big ]; then read -r sx kx < <(REPEAT=1 measure evtxexport -f xml "$BIG")
-  elif [ $input = corpus ]; then read -r sx kx < <(evtxexport_all "$DIR")
-  fi
-  [ $input != corpus.zip ] && row $input "evtxexport -f xml" "$bytes" "$sx" "$kx"
-  read -r s1 k1 m1 < <(measure "$BIN" analyze -q -j1 --json /dev/null "$path")
-  read -r s2 k2 m2 < <(measure "$BIN" analyze -q -j2 --json /dev/null "$path")
-  row $input "evtriage analyze -j1" "$bytes" "$s1" "$k1" "$m1"
-  row $input "evtriage analyze -j2" "$bytes" "$s2" "$k2" "$m2"
+CORPUS_BYTES=$(du -cb "$DIR"/*.evtx | tail -1 | cut -f1)
+BIG_BYTES=$(stat -c %s "$BIG")
+read -r sxc kxc < <(evtxexport_all "$DIR")
+read -r sxb kxb < <(measure evtxexport -f xml "$BIG")
+jobs_list="1 2"
+[ "$NCPU" -gt 2 ] && jobs_list="1 2 $NCPU"
+configs=()
+for j in $jobs_list; do configs+=("corpus-j$j=$DIR:$j" "zip-j$j=$OUT/corpus.zip:$j"); done
+interleaved "${configs[@]}"
+configs=()
+for j in $jobs_list; do configs+=("big-j$j=$BIG:$j"); done
+interleaved "${configs[@]}"
+ratios() { # input evtxexport_seconds prefix
+  local x=$2 p=$3
+  read -r b1 _ m1 < <(summary "$p-j1")
+  read -r b2 _ m2 < <(summary "$p-j2")
+  awk -v x="$x" -v a="$b1" -v b="$b2" -v ma="$m1" -v mb="$m2" -v i="$1" 'BEGIN {
+    printf "%-10s ratio: analyze -j2 %.1fx evtxexport; -j2 %.2fx -j1 (medians %.2fx)", i, x / b, a / b, ma / mb }'
   if [ "$NCPU" -gt 2 ]; then
-    read -r sn kn mn < <(measure "$BIN" analyze -q -j"$NCPU" --json /dev/null "$path")
-    row $input "evtriage analyze -j$NCPU" "$bytes" "$sn" "$kn" "$mn"
+    read -r bn _ mn < <(summary "$p-j$NCPU")
+    awk -v x="$x" -v a="$b1" -v c="$bn" -v n="$NCPU" 'BEGIN { printf "; -j%d %.1fx evtxexport, %.1fx -j1", n, x / c, a / c }'
   fi
-  [ $input = corpus ] && { s_dir=$s2; m_dir=$m2; }
-  [ $input = corpus.zip ] && awk -v z="$s2" -v d="$s_dir" -v mz="$m2" -v md="$m_dir" 'BEGIN {
-    printf "corpus.zip ratio: the zip takes %.0f%% of the directory'"'"'s time (-j2; medians %.0f%%)\n", 100 * z / d, 100 * mz / md }'
-  if [ $input != corpus.zip ]; then
-    awk -v x="$sx" -v a="$s1" -v b="$s2" -v ma="$m1" -v mb="$m2" -v i=$input -v n="$NCPU" -v c="${sn:-0}" 'BEGIN {
-      printf "%-10s ratio: analyze -j2 %.1fx evtxexport; -j2 %.2fx -j1 (medians %.2fx)", i, x / b, a / b, ma / mb
-      if (n > 2 && c > 0) printf "; -j%d %.1fx evtxexport, %.1fx -j1", n, x / c, a / c
-      printf "\n" }'
-  fi
-done
+  echo
+}
+rows() { # input label-prefix name-prefix bytes
+  local j s k m
+  for j in $jobs_list; do
+    read -r s k m < <(summary "$3-j$j")
+    row "$1" "evtriage analyze -j$j" "$4" "$s" "$k" "$m"
+  done
+}
+row corpus "evtxexport -f xml" "$CORPUS_BYTES" "$sxc" "$kxc"
+rows corpus analyze corpus "$CORPUS_BYTES"
+ratios corpus "$sxc" corpus
+rows corpus.zip analyze zip "$CORPUS_BYTES"
+read -r zb _ zm < <(summary zip-j2)
+read -r db _ dm < <(summary corpus-j2)
+awk -v z="$zb" -v d="$db" -v mz="$zm" -v md="$dm" 'BEGIN {
+  printf "corpus.zip ratio: the zip takes %.0f%% of the directory'"'"'s time (-j2; medians %.0f%%)\n", 100 * z / d, 100 * mz / md }'
+read -r zb _ zm < <(summary zip-j1)
+read -r db _ dm < <(summary corpus-j1)
+awk -v z="$zb" -v d="$db" -v mz="$zm" -v md="$dm" 'BEGIN {
+  printf "corpus.zip ratio: %.0f%% at -j1 (medians %.0f%%)\n", 100 * z / d, 100 * mz / md }'
+row big "evtxexport -f xml" "$BIG_BYTES" "$sxb" "$kxb"
+rows big analyze big "$BIG_BYTES"
+ratios big "$sxb" big
