@@ -84,7 +84,7 @@ et_acc *cc_resolve_field(et_cctx *c, const char *name)
     return acc;
 }
 
-pcre2_code *cc_regex(et_cctx *c, const ynode *n, const char *pattern, uint32_t flags)
+pcre2_code *cc_regex(et_cctx *c, const ynode *n, const char *pattern, uint32_t flags, bool jit)
 {
     int errcode;
     PCRE2_SIZE erroff;
@@ -97,7 +97,7 @@ pcre2_code *cc_regex(et_cctx *c, const ynode *n, const char *pattern, uint32_t f
         cc_error_at(c, n->line, col, "bad regular expression: %s (at offset %zu)", (char *)msg, (size_t)erroff);
         return NULL;
     }
-    pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+    if (jit) pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
     uint32_t ncap = 0;
     pcre2_pattern_info(re, PCRE2_INFO_CAPTURECOUNT, &ncap);
     if (ncap + 1 > c->rs->max_captures) c->rs->max_captures = ncap + 1;

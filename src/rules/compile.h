@@ -26,8 +26,11 @@ void *cc_alloc(et_cctx *c, size_t n);   /* zeroed, in the rule set's arena */
 et_acc *cc_resolve_field(et_cctx *c, const char *name);
 /* Accessor of a field name in one variant. */
 et_acc cc_resolve_one(et_cctx *c, const et_variant *v, const char *name);
-/* Compiles a regex (pcre2, JIT); reports errors at n. */
-pcre2_code *cc_regex(et_cctx *c, const ynode *n, const char *pattern, uint32_t flags);
+/* Compiles a regex (pcre2); reports errors at n. jit: to machine code too, for patterns tried on
+ * every candidate event (detection values); `extract:` and lookup patterns run only on matched
+ * events, where JIT compiling (about 1 ms over the bundled packs, at every start) costs more
+ * than it saves. */
+pcre2_code *cc_regex(et_cctx *c, const ynode *n, const char *pattern, uint32_t flags, bool jit);
 
 /* value.c: one `field|modifiers: values` entry (keyword: field NULL). Returns false on error. */
 bool cc_field_condition(et_cctx *c, const ynode *key, const char *spec, const ynode *value, et_fcond *out);

@@ -202,7 +202,7 @@ static bool ex_lookup(et_cctx *c, const ynode *spec, et_extract *e)
             r->re = cc_alloc(c, np * sizeof *r->re);
             for (size_t j = 0; j < np; j++) {
                 const ynode *pat = k->kind == YN_SEQ ? k->items[j] : k;
-                if (!yn_str(pat) || !(r->re[r->nre++] = cc_regex(c, pat, pat->str, PCRE2_CASELESS))) return false;
+                if (!yn_str(pat) || !(r->re[r->nre++] = cc_regex(c, pat, pat->str, PCRE2_CASELESS, false))) return false;
             }
         } else if (!(r->key = cell_text(c, k))) {
             continue;
@@ -237,7 +237,7 @@ static bool ex_op(et_cctx *c, const ynode *spec, et_extract *e)
     } else if (re) {
         e->op = EX_RE;
         if (!yn_str(re)) { cc_error(c, re, "re must be a string"); return false; }
-        if (!(e->re = cc_regex(c, re, re->str, 0))) return false;
+        if (!(e->re = cc_regex(c, re, re->str, 0, false))) return false;
         uint32_t ncap = 0;
         pcre2_pattern_info(e->re, PCRE2_INFO_CAPTURECOUNT, &ncap);
         e->group = grp && yn_str(grp) ? atoi(grp->str) : ncap ? 1 : 0;

@@ -326,7 +326,7 @@ static bool one_value(et_cctx *c, const ynode *vn, const modspec *ms, bool keywo
         } else if (b & M_RE) {
             uint32_t fl = (b & M_I ? PCRE2_CASELESS : 0) | (b & M_M ? PCRE2_MULTILINE : 0) | (b & M_S ? PCRE2_DOTALL : 0);
             v->op = OP_RE;
-            if (!(v->re = cc_regex(c, vn, vn->str, fl))) return false;
+            if (!(v->re = cc_regex(c, vn, vn->str, fl, true))) return false;
         } else if (b & M_NUMERIC) {
             if (!et_parse_number(vn->str, &v->num)) { cc_error(c, vn, "'%s' is not a number", vn->str); return false; }
             v->op = b & M_LT ? OP_LT : b & M_LTE ? OP_LTE : b & M_GT ? OP_GT : OP_GTE;
