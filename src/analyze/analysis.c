@@ -381,6 +381,14 @@ static void on_hit(const et_corr_hit *h, void *vctx)
     for (size_t i = 0; i < h->nevents; i++) copy_evref(&kh->events[i], &h->events[i]);
 }
 
+/* What the correlator could not use: kept for the report's gaps and the warnings. */
+static void on_loss(const char *sentence, bool lost, void *vctx)
+{
+    kept_set *k = vctx;
+    if (k->ncorr_losses < 2) snprintf(k->corr_losses[k->ncorr_losses++], sizeof k->corr_losses[0], "%s", sentence);
+    k->corr_lost |= lost;
+}
+
 /* Now in ISO 8601 UTC, or SOURCE_DATE_EPOCH's time for reproducible reports. */
 static char *now_iso(void)
 {
@@ -420,20 +428,14 @@ et_report *et_analyze(char **paths, int npaths, const et_ruleset *rules, const e
     r->tool_version = xstrdup(EVTRIAGE_VERSION);
     r->tz = opts->tz ? xstrdup(opts->tz) : NULL;
     r->generated_at = now_iso();
-    a.kept.corr_dropped = et_correlator_dropped(a.corr);
-    a.kept.corr_overflowed = et_correlator_overflowed(a.corr);
+    et_correlator_losses(a.corr, on_loss, &a.kept);
     et_build_findings(&a.kept, r, a.codes);
     et_find_gaps(&a.kept, r);
     if (a.kept.dropped)
         fprintf(stderr, "evtriage: note: %zu matched record(s) were counted but not kept as evidence (at most %d per "
                 "finding, %zu in all); counts stay exact\n", a.kept.dropped, KEPT_PER_GROUP, a.kept.nmatches);
-    size_t lost = et_correlator_dropped(a.corr), over = et_correlator_overflowed(a.corr);
-    if (lost)
-        fprintf(stderr, "evtriage: warning: %zu match(es) could not be spilled to a temporary file and were not "
-                "correlated\n", lost);
-    if (over)
-        fprintf(stderr, "evtriage: warning: %zu match(es) were let go by correlation windows holding more than "
-                "100,000 at once; those correlations may be undercounted\n", over);
+    for (size_t i = 0; i < a.kept.ncorr_losses; i++) fprintf(stderr, "evtriage: warning: %s\n", a.kept.corr_losses[i]);
+    bool lost = a.kept.corr_lost;
     et_correlator_free(a.corr);
     et_codes_free(a.codes);
     kept_set_free(&a.kept);

@@ -52,15 +52,8 @@ static void input_gaps(et_report *r, const kept_set *k)
     }
     if (r->tlstore && et_tl_store_failed(r->tlstore))
         add_gap(r, "timeline-incomplete", "the timeline could not be kept whole: a temporary file could not be written (TMPDIR full?)");
-    if (k->corr_dropped) {
-        snprintf(msg, sizeof msg, "correlations incomplete: %zu matched record(s) could not be spilled to a temporary"
-                 " file (TMPDIR full?) and were not correlated; correlation findings may be missing or undercounted",
-                 k->corr_dropped);
-        add_gap(r, "correlation-incomplete", msg);
-    }
-    if (k->corr_overflowed) {
-        snprintf(msg, sizeof msg, "correlations incomplete: %zu matched record(s) were let go by correlation windows"
-                 " holding more than 100,000 records at once; those correlations may be undercounted", k->corr_overflowed);
+    for (size_t i = 0; i < k->ncorr_losses; i++) {
+        snprintf(msg, sizeof msg, "correlations incomplete: %s", k->corr_losses[i]);
         add_gap(r, "correlation-incomplete", msg);
     }
     if (k->dropped) {

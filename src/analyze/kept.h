@@ -37,8 +37,9 @@ typedef struct kept_set {
     const et_ruleset *rules;
     kept_match *matches; size_t nmatches, cap;
     size_t dropped;           /* matches counted but not kept (bounds reached) */
-    size_t corr_dropped;      /* matches the correlator lost (a temporary file could not be written) */
-    size_t corr_overflowed;   /* matches let go by windows over their bound */
+    char corr_losses[2][256]; /* what the correlator could not use (et_correlator_losses) */
+    size_t ncorr_losses;
+    bool corr_lost;           /* matches are missing, not only let go over the bound */
     kept_group *groups; size_t ngroups, gcap;   /* open addressing on hash */
     kept_hit *hits; size_t nhits, hcap;
 } kept_set;

@@ -328,6 +328,12 @@ static void print_header(hunt_ctx *h)
                       "FILE#RECORD / HIT", "FIELDS");
 }
 
+static void warn_loss(const char *sentence, bool lost, void *ctx)
+{
+    fprintf(stderr, "evtriage: hunt: warning: %s\n", sentence);
+    *(bool *)ctx |= lost;
+}
+
 int cmd_hunt(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -389,13 +395,8 @@ int cmd_hunt(int argc, char **argv)
     et_scan_opts so = {.jobs = jobs, .limits = &limits};
     et_scan(argv + optind, argc - optind, &so, &cons);
     et_correlator_finish(h.corr, on_hit, &h);
-    size_t lost = et_correlator_dropped(h.corr), over = et_correlator_overflowed(h.corr);
-    if (over)
-        fprintf(stderr, "evtriage: hunt: warning: %zu match(es) were let go by correlation windows holding more "
-                        "than 100,000 at once; those correlations may be undercounted\n", over);
-    if (lost)
-        fprintf(stderr, "evtriage: hunt: warning: %zu match(es) could not be spilled to a temporary file and were "
-                        "not correlated\n", et_correlator_dropped(h.corr));
+    bool lost = false;
+    et_correlator_losses(h.corr, warn_loss, &lost);
     int werr = h.write_error || et_buf_flush(&h.out, stdout) != 0 || fflush(stdout) != 0;
     fprintf(stderr, "evtriage: hunt: %zu rule(s), %llu event(s) in %llu file(s): %llu match(es), %llu correlation hit(s)\n",
             et_ruleset_count(rs), (unsigned long long)h.events, (unsigned long long)h.files,

@@ -6,6 +6,7 @@
 #include "rules/corrstore.h"
 #include "rules/corrwin.h"
 #include "rules/rule_int.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,6 +39,21 @@ void et_correlator_free(et_correlator *c)
 
 size_t et_correlator_dropped(const et_correlator *c) { return cstore_lost(c->store); }
 size_t et_correlator_overflowed(const et_correlator *c) { return c->overflowed; }
+
+void et_correlator_losses(const et_correlator *c, et_loss_fn fn, void *ctx)
+{
+    char s[256];
+    if (et_correlator_dropped(c)) {
+        snprintf(s, sizeof s, "%zu match(es) could not be spilled to a temporary file (TMPDIR full?) and were not "
+                 "correlated", et_correlator_dropped(c));
+        fn(s, true, ctx);
+    }
+    if (c->overflowed) {
+        snprintf(s, sizeof s, "%zu match(es) were let go by correlation windows holding more than %d at once; those "
+                 "correlations may be undercounted", c->overflowed, CWIN_MAX_HELD);
+        fn(s, false, ctx);
+    }
+}
 
 static void add_value(et_value_ref *v, size_t *n, size_t cap, const char *name, const char *value)
 {

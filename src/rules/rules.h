@@ -174,6 +174,11 @@ size_t et_correlator_dropped(const et_correlator *c);
 /* Matches a correlation's windows let go unevaluated because they held more than 100,000 at
  * once (0 normally; its hits may then be undercounted). Known after finish. */
 size_t et_correlator_overflowed(const et_correlator *c);
+/* The two above as sentences for warnings and report gaps ("3 match(es) could not be spilled
+ * ..."): fn once per kind that happened; lost says matches are missing (a temporary file
+ * failed: callers exit 1) rather than let go over the bound. After finish. */
+typedef void (*et_loss_fn)(const char *sentence, bool lost, void *ctx);
+void et_correlator_losses(const et_correlator *c, et_loss_fn fn, void *ctx);
 
 /* ---- helpers for the report stage ---------------------------------------------------------- */
 /* Looks a placeholder up: returns its value or NULL (the placeholder is then kept as is). */
