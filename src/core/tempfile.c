@@ -21,6 +21,22 @@ int et_temp_fd(char *msg, size_t msglen)
     return -1;
 }
 
+int et_temp_write(int fd, const void *p, size_t n, char *msg, size_t msglen)
+{
+    const char *c = p;
+    while (n) {
+        ssize_t w = write(fd, c, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+            snprintf(msg, msglen, "cannot write a temporary file: %s", w < 0 ? strerror(errno) : "no space");
+            return -1;
+        }
+        c += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
 FILE *et_temp_file(void)
 {
     char msg[256];

@@ -7,6 +7,9 @@
 
 /* A descriptor open for reading and writing; -1 with msg set. */
 int et_temp_fd(char *msg, size_t msglen);
+/* Writes all n bytes at the file's position: 0, or -1 with msg set ("cannot write a temporary
+ * file: ..."). */
+int et_temp_write(int fd, const void *p, size_t n, char *msg, size_t msglen);
 /* The same as a stream; NULL on failure. */
 FILE *et_temp_file(void);
 

@@ -47,16 +47,9 @@ void et_walk_report(et_walk *w, const char *display, const char *msg, int is_ski
 static int spill(et_source *src, char *msg, size_t msglen)
 {
     int fd = et_temp_fd(msg, msglen);
-    size_t done = 0;
-    while (fd >= 0 && done < src->size) {
-        ssize_t n = write(fd, src->mem + done, (size_t)(src->size - done));
-        if (n <= 0) {
-            snprintf(msg, msglen, "cannot write a temporary file: %s", strerror(errno));
-            close(fd);
-            fd = -1;
-        } else {
-            done += (size_t)n;
-        }
+    if (fd >= 0 && et_temp_write(fd, src->mem, (size_t)src->size, msg, msglen) != 0) {
+        close(fd);
+        fd = -1;
     }
     et_source_close(src);
     return fd;

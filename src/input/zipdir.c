@@ -4,7 +4,6 @@
 #include <libdeflate.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <zlib.h>
 
 enum { EOCD_LEN = 22, EOCD_SCAN = EOCD_LEN + 65535, LOCATOR_LEN = 20, EOCD64_LEN = 56, CDH_LEN = 46,
@@ -20,8 +19,7 @@ typedef struct zd_entry {
 } zd_entry;
 
 struct et_zipdir {
-    int fd;
-    uint64_t size;
+    et_source zip;            /* the caller's descriptor, read by offset (never closed here) */
     zd_entry *e;
     size_t n;
 };
@@ -30,41 +28,36 @@ static uint16_t le16(const unsigned char *p) { return (uint16_t)(p[0] | p[1] << 
 static uint32_t le32(const unsigned char *p) { return (uint32_t)le16(p) | (uint32_t)le16(p + 2) << 16; }
 static uint64_t le64(const unsigned char *p) { return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32; }
 
-static int read_exact(int fd, void *buf, size_t n, uint64_t off)
+static int read_exact(const et_source *zip, void *buf, size_t n, uint64_t off)
 {
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = pread(fd, (char *)buf + got, n - got, (off_t)(off + got));
-        if (r <= 0) return -1;
-        got += (size_t)r;
-    }
-    return 0;
+    return et_source_read_at(zip, buf, n, off) == (long)n ? 0 : -1;
 }
 
 /* Where the directory is and how many entries it has, from the end record (zip64's if the
  * classic one is saturated); 0, or -1 when it is not there or not a single-disk zip. */
 typedef struct cd_loc { uint64_t off, len, count; } cd_loc;
 
-static int read_zip64_end(int fd, uint64_t eocd_pos, cd_loc *loc)
+static int read_zip64_end(const et_source *zip, uint64_t eocd_pos, cd_loc *loc)
 {
     unsigned char l[LOCATOR_LEN], z[EOCD64_LEN];
-    if (eocd_pos < LOCATOR_LEN || read_exact(fd, l, LOCATOR_LEN, eocd_pos - LOCATOR_LEN)) return -1;
+    if (eocd_pos < LOCATOR_LEN || read_exact(zip, l, LOCATOR_LEN, eocd_pos - LOCATOR_LEN)) return -1;
     if (le32(l) != 0x07064b50 || le32(l + 4) != 0 || le32(l + 16) > 1) return -1;
     uint64_t at = le64(l + 8);
-    if (at > eocd_pos || read_exact(fd, z, EOCD64_LEN, at) || le32(z) != 0x06064b50) return -1;
+    if (at > eocd_pos || read_exact(zip, z, EOCD64_LEN, at) || le32(z) != 0x06064b50) return -1;
     if (le32(z + 16) != 0 || le32(z + 20) != 0 || le64(z + 24) != le64(z + 32)) return -1;
     *loc = (cd_loc){.count = le64(z + 32), .len = le64(z + 40), .off = le64(z + 48)};
     return 0;
 }
 
-static int find_directory(int fd, uint64_t size, cd_loc *loc)
+static int find_directory(const et_source *zip, cd_loc *loc)
 {
+    uint64_t size = zip->size;
     size_t tail = size < EOCD_SCAN ? (size_t)size : EOCD_SCAN;
     if (tail < EOCD_LEN) return -1;
     unsigned char *t = malloc(tail);
     if (!t) abort();
     int rc = -1;
-    if (read_exact(fd, t, tail, size - tail) == 0) {
+    if (read_exact(zip, t, tail, size - tail) == 0) {
         for (size_t i = tail - EOCD_LEN + 1; i-- > 0;) {
             const unsigned char *p = t + i;
             if (le32(p) != 0x06054b50 || i + EOCD_LEN + le16(p + 20) != tail) continue;
@@ -72,7 +65,7 @@ static int find_directory(int fd, uint64_t size, cd_loc *loc)
             if (le16(p + 4) != 0 || le16(p + 6) != 0 || le16(p + 8) != le16(p + 10)) break;
             *loc = (cd_loc){.count = le16(p + 10), .len = le32(p + 12), .off = le32(p + 16)};
             if (loc->count == 0xFFFF || loc->len == 0xFFFFFFFF || loc->off == 0xFFFFFFFF)
-                rc = read_zip64_end(fd, pos, loc);
+                rc = read_zip64_end(zip, pos, loc);
             else rc = 0;
             if (rc == 0 && (loc->off > pos || loc->len > pos - loc->off)) rc = -1;
             break;
@@ -169,15 +162,15 @@ static int parse_directory(et_zipdir *d, const unsigned char *cd, size_t len, ui
 
 et_zipdir *et_zipdir_read(int fd, uint64_t size)
 {
+    et_source zip = {.fd = fd, .size = size};
     cd_loc loc;
-    if (find_directory(fd, size, &loc) != 0 || loc.len > CD_MAX) return NULL;
+    if (find_directory(&zip, &loc) != 0 || loc.len > CD_MAX) return NULL;
     unsigned char *cd = malloc(loc.len ? (size_t)loc.len : 1);
     if (!cd) abort();
     et_zipdir *d = calloc(1, sizeof *d);
     if (!d) abort();
-    d->fd = fd;
-    d->size = size;
-    int rc = read_exact(fd, cd, (size_t)loc.len, loc.off) == 0 ? parse_directory(d, cd, (size_t)loc.len, loc.count) : -1;
+    d->zip = zip;
+    int rc = read_exact(&zip, cd, (size_t)loc.len, loc.off) == 0 ? parse_directory(d, cd, (size_t)loc.len, loc.count) : -1;
     free(cd);
     if (rc != 0) { et_zipdir_free(d); return NULL; }
     return d;
@@ -204,9 +197,9 @@ static const zd_entry *find(const et_zipdir *d, const char *name)
 static uint64_t data_offset(const et_zipdir *d, const zd_entry *e)
 {
     unsigned char h[LFH_LEN];
-    if (e->local_off > d->size || read_exact(d->fd, h, LFH_LEN, e->local_off) || le32(h) != 0x04034b50) return 0;
+    if (e->local_off > d->zip.size || read_exact(&d->zip, h, LFH_LEN, e->local_off) || le32(h) != 0x04034b50) return 0;
     uint64_t at = e->local_off + LFH_LEN + le16(h + 26) + le16(h + 28);
-    return at <= d->size && e->csize <= d->size - at ? at : 0;
+    return at <= d->zip.size && e->csize <= d->zip.size - at ? at : 0;
 }
 
 /* The member's first bytes: read as they are (stored), or inflated by zlib from the start of
@@ -214,7 +207,7 @@ static uint64_t data_offset(const et_zipdir *d, const zd_entry *e)
 static long sniff_head(const et_zipdir *d, const zd_entry *e, uint64_t at, unsigned char *head)
 {
     size_t want = e->usize < HEAD_LEN ? (size_t)e->usize : HEAD_LEN;
-    if (e->method == 0) return read_exact(d->fd, head, want, at) == 0 ? (long)want : -1;
+    if (e->method == 0) return read_exact(&d->zip, head, want, at) == 0 ? (long)want : -1;
     z_stream z = {0};
     if (inflateInit2(&z, -MAX_WBITS) != Z_OK) return -1;
     unsigned char in[4096];
@@ -224,7 +217,7 @@ static long sniff_head(const et_zipdir *d, const zd_entry *e, uint64_t at, unsig
     z.avail_out = (uInt)want;
     while (z.avail_out && rc == Z_OK && done < e->csize && done < 65536) {
         size_t n = e->csize - done < sizeof in ? (size_t)(e->csize - done) : sizeof in;
-        if (read_exact(d->fd, in, n, at + done)) { rc = Z_ERRNO; break; }
+        if (read_exact(&d->zip, in, n, at + done)) { rc = Z_ERRNO; break; }
         done += n;
         z.next_in = in;
         z.avail_in = (uInt)n;
@@ -239,11 +232,11 @@ static long sniff_head(const et_zipdir *d, const zd_entry *e, uint64_t at, unsig
 /* The whole member into out (room for usize bytes), CRC checked; 0, or -1. */
 static int inflate_whole(const et_zipdir *d, const zd_entry *e, uint64_t at, unsigned char *out)
 {
-    if (e->method == 0) return read_exact(d->fd, out, (size_t)e->usize, at);
+    if (e->method == 0) return read_exact(&d->zip, out, (size_t)e->usize, at);
     if (!et_source_budget_take(e->csize)) return -1;
     unsigned char *in = malloc(e->csize ? (size_t)e->csize : 1);
     if (!in) abort();
-    int rc = read_exact(d->fd, in, (size_t)e->csize, at);
+    int rc = read_exact(&d->zip, in, (size_t)e->csize, at);
     if (rc == 0) {
         struct libdeflate_decompressor *dc = libdeflate_alloc_decompressor();
         if (!dc) abort();

@@ -260,11 +260,7 @@ int et_member_extract(struct archive *a, const unsigned char *head, size_t nhead
         if (n < 0) { et_archive_error(a, "", msg, msglen); rc = -1; break; }
         done += (uint64_t)n;
         if ((rc = check(done, (uint64_t)n, ctx, msg, msglen)) != 0) break;
-        if (write(fd, p, (size_t)n) != n) {
-            snprintf(msg, msglen, "cannot write a temporary file: %s", strerror(errno));
-            rc = -1;
-            break;
-        }
+        if ((rc = et_temp_write(fd, p, (size_t)n, msg, msglen)) != 0) break;
     }
     free(buf);
     if (rc == 0) return fd;

@@ -3,15 +3,6 @@
  * clock skew, chained correlations, generate. */
 #include "test_rules_helpers.h"
 
-#define SPP_CH "Application"
-#define SPP_PR "Microsoft-Windows-Security-SPP"
-
-static const char *base_rules =
-    "title: request\nid: req\nname: kms_request\nlogsource:\n    product: windows\n    service: security-spp\n"
-    "detection:\n    s:\n        EventID: 12288\n    condition: s\n"
-    "---\n"
-    "title: response\nid: resp\nname: kms_response\nlogsource:\n    product: windows\n    service: security-spp\n"
-    "detection:\n    s:\n        EventID: 12289\n    condition: s\n";
 
 typedef struct hits { int n; uint64_t count[32]; int64_t first[32]; char group[32][128]; size_t nev[32]; char rule[32][64]; } hits;
 
@@ -36,7 +27,7 @@ typedef struct evspec { uint32_t eid; int64_t sec; const char *computer; const c
 static void run(const char *corr_yaml, const evspec *evs, size_t n, const size_t *order, hits *out)
 {
     char yaml[8192];
-    snprintf(yaml, sizeof yaml, "%s---\n%s", base_rules, corr_yaml);
+    snprintf(yaml, sizeof yaml, "%s---\n%s", SPP_BASE_RULES, corr_yaml);
     et_ruleset *rs = load_ok(yaml);
     et_scanner *sc = et_scanner_new(rs);
     seen s = {.corr = et_correlator_new(rs, 0)};
@@ -240,13 +231,13 @@ static void test_chain_and_generate(void **state)
     assert_string_equal(h.rule[1], "ch");
     /* generate: referenced rules stay standalone only with generate: true */
     char yaml[4096];
-    snprintf(yaml, sizeof yaml, "%s---\n%s", base_rules, count3);
+    snprintf(yaml, sizeof yaml, "%s---\n%s", SPP_BASE_RULES, count3);
     et_ruleset *rs = load_ok(yaml);
     assert_false(et_ruleset_find(rs, "req")->standalone);
     assert_true(et_ruleset_find(rs, "resp")->standalone);
     assert_true(et_rule_feeds_correlation(et_ruleset_find(rs, "req")));
     et_ruleset_free(rs);
-    snprintf(yaml, sizeof yaml, "%s---\n%s    generate: true\n", base_rules, count3);
+    snprintf(yaml, sizeof yaml, "%s---\n%s    generate: true\n", SPP_BASE_RULES, count3);
     rs = load_ok(yaml);
     assert_true(et_ruleset_find(rs, "req")->standalone);
     et_ruleset_free(rs);
@@ -261,7 +252,7 @@ static void test_aliases(void **state)
         "    aliases:\n        who:\n            kms_request: User\n            kms_response: Account\n"
         "    group-by: [who]\n    timespan: 1m\n";
     char yaml[4096];
-    snprintf(yaml, sizeof yaml, "%s---\n%s", base_rules, al);
+    snprintf(yaml, sizeof yaml, "%s---\n%s", SPP_BASE_RULES, al);
     et_ruleset *rs = load_ok(yaml);
     et_scanner *sc = et_scanner_new(rs);
     seen s = {.corr = et_correlator_new(rs, 0)};

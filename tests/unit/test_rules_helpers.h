@@ -14,6 +14,17 @@
 #include "core/timeutil.h"
 #include "rules/rules.h"
 
+/* The two detection rules the correlation tests build on: KMS requests (12288) and responses
+ * (12289) in the Security-SPP log. */
+#define SPP_CH "Application"
+#define SPP_PR "Microsoft-Windows-Security-SPP"
+#define SPP_BASE_RULES \
+    "title: request\nid: req\nname: kms_request\nlogsource:\n    product: windows\n    service: security-spp\n" \
+    "detection:\n    s:\n        EventID: 12288\n    condition: s\n" \
+    "---\n" \
+    "title: response\nid: resp\nname: kms_response\nlogsource:\n    product: windows\n    service: security-spp\n" \
+    "detection:\n    s:\n        EventID: 12289\n    condition: s\n"
+
 typedef struct diags { char msg[64][600]; int n, errors; } diags;
 
 static inline void collect_diag(const et_diag *d, void *ctx)

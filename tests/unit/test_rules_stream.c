@@ -6,16 +6,7 @@
 #include "rules/corrstore.h"
 #include "rules/corrwin.h"
 
-#define SPP_CH "Application"
-#define SPP_PR "Microsoft-Windows-Security-SPP"
 #define NEV 600
-
-static const char *base_rules =
-    "title: request\nid: req\nname: kms_request\nlogsource:\n    product: windows\n    service: security-spp\n"
-    "detection:\n    s:\n        EventID: 12288\n    condition: s\n"
-    "---\n"
-    "title: response\nid: resp\nname: kms_response\nlogsource:\n    product: windows\n    service: security-spp\n"
-    "detection:\n    s:\n        EventID: 12289\n    condition: s\n";
 
 static const char *corr_ec =
     "title: ec\nid: ec\ncorrelation:\n    type: event_count\n    rules: [kms_request]\n"
@@ -66,7 +57,7 @@ static void on_hit(const et_corr_hit *h, void *ctx)
 static sigs run_stream(const char *corr, const rev *ev, size_t n, size_t cap)
 {
     char yaml[8192];
-    snprintf(yaml, sizeof yaml, "%s---\n%s", base_rules, corr);
+    snprintf(yaml, sizeof yaml, "%s---\n%s", SPP_BASE_RULES, corr);
     et_ruleset *rs = load_ok(yaml);
     et_scanner *sc = et_scanner_new(rs);
     seen s = {.corr = et_correlator_new(rs, cap)};
@@ -290,7 +281,7 @@ static void test_windows_expire(void **state)
     const char *corr[] = {corr_ec, corr_vc, corr_to, corr_ab};
     for (int kind = 0; kind < 4; kind++) {
         char yaml[8192];
-        snprintf(yaml, sizeof yaml, "%s---\n%s", base_rules, corr[kind]);
+        snprintf(yaml, sizeof yaml, "%s---\n%s", SPP_BASE_RULES, corr[kind]);
         et_ruleset *rs = load_ok(yaml);
         const et_rule *r = et_ruleset_rule(rs, 2);
         size_t hits = 0, max_held = 0, max_groups = 0;
@@ -329,7 +320,7 @@ static void test_window_bound(void **state)
         "title: many\nid: many\ncorrelation:\n    type: event_count\n    rules: [kms_request]\n"
         "    group-by: [Computer]\n    timespan: 1h\n    condition:\n        gte: 4000\n";
     char yaml[8192];
-    snprintf(yaml, sizeof yaml, "%s---\n%s", base_rules, big_window);
+    snprintf(yaml, sizeof yaml, "%s---\n%s", SPP_BASE_RULES, big_window);
     et_ruleset *rs = load_ok(yaml);
     for (int bounded = 0; bounded < 2; bounded++) {
         size_t hits = 0, max_held = 0;
@@ -358,7 +349,7 @@ static void test_window_bound(void **state)
     /* every kind stays within a bound of 50 on a dense stream */
     const char *corr[] = {corr_ec, corr_vc, corr_tp, corr_to, corr_ab};
     for (int kind = 0; kind < 5; kind++) {
-        snprintf(yaml, sizeof yaml, "%s---\n%s", base_rules, corr[kind]);
+        snprintf(yaml, sizeof yaml, "%s---\n%s", SPP_BASE_RULES, corr[kind]);
         rs = load_ok(yaml);
         size_t hits = 0, max_held = 0;
         cwin *w = cwin_new(et_ruleset_rule(rs, 2), ignore_hit, &hits);
