@@ -191,13 +191,6 @@ static bool make_key(cwin *w, const citem *it, int slot)
     return true;
 }
 
-static uint64_t str_hash(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
-}
-
 static void rehash(cwin *w)
 {
     size_t nb = w->nb ? w->nb * 2 : 64;
@@ -216,7 +209,7 @@ static void rehash(cwin *w)
 
 static group *find_group(cwin *w)
 {
-    uint64_t h = str_hash(w->key);
+    uint64_t h = ihash(w->key);   /* the key is lower-cased already */
     if (w->nb)
         for (group *g = w->b[h & (w->nb - 1)]; g; g = g->next)
             if (g->hash == h && !strcmp(g->key, w->key)) return g;
