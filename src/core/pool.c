@@ -12,12 +12,13 @@ typedef struct slot {
     et_task_fn run;
     int state;
     int stream;   /* delivered as soon as it runs */
+    size_t weight;
 } slot;
 
 struct et_pool {
     int nthreads;
-    size_t cap;                /* ring slots: run-less ones ride along, 4 per task that runs */
-    size_t max_runs, runs;     /* tasks that run, submitted and not yet delivered: the bound */
+    size_t cap;                /* ring slots: run-less ones ride along, 4 per unit of weight */
+    size_t max_weight, weight; /* of tasks that run, submitted and not yet delivered: the bound */
     slot *slots;
     size_t head, next, tail;   /* deliver from head, run from next, fill at tail */
     et_done_fn done;
@@ -78,13 +79,13 @@ static void *worker(void *arg)
     return NULL;
 }
 
-et_pool *et_pool_new(int nthreads, size_t max_inflight, et_done_fn done, void *ctx)
+et_pool *et_pool_new(int nthreads, size_t max_weight, et_done_fn done, void *ctx)
 {
     et_pool *p = calloc(1, sizeof *p);
     if (!p) abort();
     p->nthreads = nthreads > 1 ? nthreads : 0;
-    p->max_runs = max_inflight ? max_inflight : 1;
-    p->cap = p->max_runs * 4;
+    p->max_weight = max_weight ? max_weight : 1;
+    p->cap = p->max_weight * 4;
     p->slots = calloc(p->cap, sizeof *p->slots);
     p->done = done;
     p->ctx = ctx;
@@ -107,7 +108,7 @@ static void deliver_head(et_pool *p)
     slot *s = &p->slots[p->head % p->cap];
     while (s->state != SLOT_DONE && !(s->stream && s->state == SLOT_RUNNING)) pthread_cond_wait(&p->finished, &p->mu);
     void *task = s->task;
-    if (s->run) p->runs--;
+    if (s->run) p->weight -= s->weight;
     pthread_mutex_unlock(&p->mu);
     p->done(task, p->ctx);
     pthread_mutex_lock(&p->mu);
@@ -116,7 +117,7 @@ static void deliver_head(et_pool *p)
     p->head++;
 }
 
-static void submit(et_pool *p, void *task, et_task_fn run, int stream)
+static void submit(et_pool *p, void *task, et_task_fn run, int stream, size_t weight)
 {
     if (!p->nthreads) {
         if (run) run(task);
@@ -124,16 +125,19 @@ static void submit(et_pool *p, void *task, et_task_fn run, int stream)
         return;
     }
     pthread_mutex_lock(&p->mu);
-    while (p->tail - p->head == p->cap || (run && p->runs == p->max_runs)) deliver_head(p);
+    if (weight < 1) weight = 1;
+    if (weight > p->max_weight) weight = p->max_weight;
+    while (p->tail - p->head == p->cap || (run && p->weight + weight > p->max_weight)) deliver_head(p);
     /* deliver what is already finished, to keep output flowing */
     while (p->head < p->tail && p->slots[p->head % p->cap].state == SLOT_DONE) deliver_head(p);
     slot *s = &p->slots[p->tail++ % p->cap];
     s->task = task;
     s->run = run;
     s->stream = stream;
+    s->weight = weight;
     s->state = run ? SLOT_QUEUED : SLOT_DONE;
     if (run) {
-        p->runs++;
+        p->weight += weight;
         pthread_cond_signal(&p->work);
     }
     pthread_mutex_unlock(&p->mu);
@@ -156,8 +160,8 @@ void et_pool_wake(et_pool *p)
     pthread_mutex_unlock(&p->mu);
 }
 
-void et_pool_submit(et_pool *p, void *task, et_task_fn run) { submit(p, task, run, 0); }
-void et_pool_submit_stream(et_pool *p, void *task, et_task_fn run) { submit(p, task, run, 1); }
+void et_pool_submit(et_pool *p, void *task, et_task_fn run, size_t weight) { submit(p, task, run, 0, weight); }
+void et_pool_submit_stream(et_pool *p, void *task, et_task_fn run, size_t weight) { submit(p, task, run, 1, weight); }
 int et_pool_threads(const et_pool *p) { return p->nthreads; }
 
 void et_pool_drain(et_pool *p)

@@ -9,17 +9,20 @@ typedef struct et_pool et_pool;
 typedef void (*et_task_fn)(void *task);          /* runs on a worker thread */
 typedef void (*et_done_fn)(void *task, void *ctx); /* runs on the submitting thread, in order */
 
-/* nthreads <= 1 runs every task inline at submit time. max_inflight bounds memory: tasks that
- * run, submitted and not yet delivered (tasks with nothing to run are not counted). */
-et_pool *et_pool_new(int nthreads, size_t max_inflight, et_done_fn done, void *ctx);
+/* nthreads <= 1 runs every task inline at submit time. max_weight bounds memory and how far
+ * workers run ahead of delivery: the summed weight of tasks that run, submitted and not yet
+ * delivered (tasks with nothing to run are not counted). */
+et_pool *et_pool_new(int nthreads, size_t max_weight, et_done_fn done, void *ctx);
 /* Queues a task; may first deliver finished tasks (blocking while the pool is full). run NULL:
- * nothing to run, only to deliver in its turn (no worker is woken for it). */
-void et_pool_submit(et_pool *p, void *task, et_task_fn run);
+ * nothing to run, only to deliver in its turn (no worker is woken for it). weight: the task's
+ * share of max_weight, in whatever unit the caller sizes its work by (clamped to 1..max_weight;
+ * ignored without run), so many small tasks may be in flight where few big ones are. */
+void et_pool_submit(et_pool *p, void *task, et_task_fn run, size_t weight);
 /* A task whose results stream: its done callback runs (in order) as soon as a worker has
  * started it, and must itself wait for what the task produces; its slot is reused only once
  * the task has returned. Tasks start in submission order, so the oldest is always running
  * and a stream task blocked on its consumer cannot stall the pool. */
-void et_pool_submit_stream(et_pool *p, void *task, et_task_fn run);
+void et_pool_submit_stream(et_pool *p, void *task, et_task_fn run, size_t weight);
 /* Work for idle workers: called (on a worker, no lock held) whenever no task is queued; returns
  * true if it did something (the worker then looks at the queue again), false to let it sleep
  * until a task is submitted or et_pool_wake() is called. Set before submitting. */

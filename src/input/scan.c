@@ -81,6 +81,17 @@ struct scan {
 
 static uint64_t chunks_per_unit(const scan *sc) { return sc->opts->chunks_per_unit ? sc->opts->chunks_per_unit : 8; }
 
+/* The pool's window is counted in chunks (64 KiB of EVTX, about what a chunk's results hold):
+ * a range weighs its chunks and a zip member the chunks its declared size makes, so a window
+ * of a few ranges may hold many small members, and a worker finds work while a big one, the
+ * oldest, is still being read. */
+static size_t member_weight(const scan *sc, const et_zip_member *m)
+{
+    int64_t size = et_zip_member_declared_size(m);
+    if (size < 0) return (size_t)chunks_per_unit(sc);
+    return (size_t)(size / 65536 + 1);
+}
+
 static void read_range(shared_file *f, const et_scan_consumer *c, range_result *r)
 {
     r->state = c->unit_new ? c->unit_new(c->ctx) : NULL;
@@ -410,7 +421,7 @@ static void submit_problem(scan *sc, const char *display, const char *msg, bool 
     unit *u = new_unit(sc, I_PROBLEM, NULL);
     u->it.message = problem_text(display, msg);
     u->it.is_skip = is_skip;
-    et_pool_submit(sc->pool, u, NULL);   /* nothing to run: delivered in its turn */
+    et_pool_submit(sc->pool, u, NULL, 0);   /* nothing to run: delivered in its turn */
 }
 
 static void on_input_problem(const char *display, const char *msg, int is_skip, void *vctx)
@@ -426,14 +437,15 @@ static int on_file(et_source src, const char *display, void *vctx)
     et_evtx_file *ef = et_evtx_file_open_source(src, display, err, sizeof err);
     if (!ef) { submit_problem(sc, display, err, false); return 0; }
     shared_file *f = new_file(sc, display, ef);
-    et_pool_submit(sc->pool, new_unit(sc, I_BEGIN, f), NULL);
-    uint64_t per = chunks_per_unit(sc), n = range_count(et_evtx_file_chunks(ef), per);
+    et_pool_submit(sc->pool, new_unit(sc, I_BEGIN, f), NULL, 0);
+    uint64_t per = chunks_per_unit(sc), nchunks = et_evtx_file_chunks(ef), n = range_count(nchunks, per);
     for (uint64_t i = 0; i < n; i++) {
         unit *u = new_unit(sc, I_RANGE, f);
         u->it.r = (range_result){.index = i, .first = i * per, .count = per};
-        et_pool_submit(sc->pool, u, run_unit);
+        uint64_t left = nchunks > i * per ? nchunks - i * per : 0;
+        et_pool_submit(sc->pool, u, run_unit, (size_t)(left < per ? left : per));
     }
-    et_pool_submit(sc->pool, new_unit(sc, I_END, f), NULL);
+    et_pool_submit(sc->pool, new_unit(sc, I_END, f), NULL, 0);
     return 0;
 }
 
@@ -451,7 +463,7 @@ static int on_member(et_zip_member *m, const char *display, void *vctx)
     pthread_mutex_init(&u->ms->mu, NULL);
     pthread_cond_init(&u->ms->cv, NULL);
     u->ms->direct = et_pool_threads(sc->pool) == 0;
-    et_pool_submit_stream(sc->pool, u, run_unit);
+    et_pool_submit_stream(sc->pool, u, run_unit, member_weight(sc, m));
     return 0;
 }
 
@@ -465,7 +477,7 @@ int et_scan(char **paths, int npaths, const et_scan_opts *opts, const et_scan_co
     if (opts->progress) sc.progress = et_progress_new(paths, npaths);
     pthread_mutex_init(&sc.share_mu, NULL);
     pthread_cond_init(&sc.share_cv, NULL);
-    sc.pool = et_pool_new(jobs, (size_t)jobs * 3 + 2, unit_delivered, &sc);
+    sc.pool = et_pool_new(jobs, ((size_t)jobs * 3 + 2) * (size_t)chunks_per_unit(&sc), unit_delivered, &sc);
     et_pool_set_idle(sc.pool, help_read, &sc);
     et_input_callbacks cb = {.file = on_file, .member = on_member, .problem = on_input_problem, .ctx = &sc};
     et_inputs_walk(paths, npaths, &limits, &cb);

@@ -208,6 +208,7 @@ void et_zip_member_free(et_zip_member *m)
 }
 
 int et_zip_member_depth(const et_zip_member *m) { return m->zs->depth; }
+int64_t et_zip_member_declared_size(const et_zip_member *m) { return m->declared; }
 
 /* Moves the handle to header number index and reads it; 0, or -1 with msg set. */
 static int seek_member(handle *h, const et_zip_member *m, char *msg, size_t msglen)

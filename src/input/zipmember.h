@@ -35,6 +35,8 @@ int et_zip_member_extract(et_zip_member *m, int (*want)(const unsigned char *hea
                           void *ctx, et_source *out, char *msg, size_t msglen);
 /* How many archives hold the member's zip (0: a zip given as input). */
 int et_zip_member_depth(const et_zip_member *m);
+/* The size the member's header declares once inflated, or -1 when it declares none. */
+int64_t et_zip_member_declared_size(const et_zip_member *m);
 void et_zip_member_free(et_zip_member *m);
 
 /* Helpers for any libarchive handle (zip or not), shared with archive.c. libarchive's last
