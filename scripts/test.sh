@@ -17,12 +17,13 @@ for variant in release asan; do
     ctest --test-dir "$dir" --output-on-failure -j "$jobs"
 done
 # ThreadSanitizer over the tests that run many threads (the pool, zip members inflated on
-# workers, output identical at any -j): only the evtriage binary and the pool's unit test are built.
+# workers, output identical at any -j, rule files parsed side by side): only the evtriage
+# binary and the unit tests of the pool and of core (arena adoption, parallel YAML) are built.
 dir=build-ci-tsan
 cmake -S . -B "$dir" -DEVTRIAGE_WERROR=ON -DEVTRIAGE_TSAN=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$dir" -j "$jobs" --target evtriage test_pool
+cmake --build "$dir" -j "$jobs" --target evtriage test_pool test_core
 TSAN_OPTIONS="halt_on_error=1:suppressions=$PWD/tests/tsan.supp" \
-  ctest --test-dir "$dir" --output-on-failure -j "$jobs" -R '^(e2e\.(jobs_identical|inputs_archives)|unit\.test_pool)$'
+  ctest --test-dir "$dir" --output-on-failure -j "$jobs" -R '^(e2e\.(jobs_identical|inputs_archives|rules_lint)|unit\.(test_pool|test_core))$'
 fuzz_seconds=${EVTRIAGE_FUZZ_SECONDS:-30}
 if [ "$fuzz_seconds" -gt 0 ]; then
   dir=build-ci-fuzz

@@ -157,7 +157,7 @@ int cmd_analyze(int argc, char **argv)
     snprintf(codes, sizeof codes, "%s/data/error-codes.yaml", root);
     char *defaults[] = {pack_dir};
     int nerr = 0;
-    et_rules_options ro = {0};
+    et_rules_options ro = {.jobs = a.jobs};
     et_ruleset *rs = a.nrules ? et_rules_load(a.rules, a.nrules, &ro, print_diag, NULL, &nerr)
                               : et_rules_load(defaults, 1, &ro, print_diag, NULL, &nerr);
     if (!rs || nerr) {

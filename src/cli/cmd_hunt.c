@@ -375,6 +375,7 @@ int cmd_hunt(int argc, char **argv)
         return ET_EXIT_USAGE;
     }
     int nerr = 0;
+    ro.jobs = jobs;
     et_ruleset *rs = et_rules_load(rpaths, nr, &ro, warnings ? on_diag : quiet_diag, NULL, &nerr);
     free(rpaths);
     if (!rs || !et_ruleset_count(rs)) {

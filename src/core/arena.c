@@ -61,3 +61,16 @@ void et_arena_free(et_arena *a)
     }
     a->head = NULL;
 }
+
+void et_arena_adopt(et_arena *a, et_arena *from)
+{
+    et_arena_block *first = from->head;
+    if (!first) return;
+    from->head = NULL;
+    if (!a->head) { a->head = first; return; }
+    /* behind a's current block, which allocation goes on filling */
+    et_arena_block *last = first;
+    while (last->next) last = last->next;
+    last->next = a->head->next;
+    a->head->next = first;
+}

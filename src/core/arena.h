@@ -14,5 +14,8 @@ char *et_arena_strndup(et_arena *a, const char *s, size_t n);
 /* Drops every allocation; keeps the first block for reuse. */
 void et_arena_reset(et_arena *a);
 void et_arena_free(et_arena *a);
+/* Moves every block of from into a (nothing is copied: pointers into them stay valid); from is
+ * left empty. */
+void et_arena_adopt(et_arena *a, et_arena *from);
 
 #endif

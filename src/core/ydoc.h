@@ -27,6 +27,24 @@ typedef int (*ydoc_fn)(const ynode *root, int docno, void *ctx);
 int ydoc_parse(const char *path, const char *text, et_arena *arena, ydoc_fn fn, void *ctx,
                char *err, size_t errlen, int *line, int *col);
 
+/* ---- several sources at once (ydoc_many.c) ------------------------------------------------ */
+typedef struct ydoc_source {
+    const char *path;       /* read from here, or names text in messages */
+    const char *text;       /* NUL-terminated text, or NULL to read path */
+} ydoc_source;
+typedef struct ydoc_parsed {
+    const ynode *const *docs;   /* the documents read before any syntax error, in order */
+    size_t ndocs;
+    const char *error;          /* NULL, or the syntax error that ended the source */
+    int line, col;              /* where the error is (0 when not at a position) */
+} ydoc_parsed;
+/* Called once per source, in source order, on the calling thread. */
+typedef void (*ydoc_each_fn)(size_t i, const ydoc_parsed *p, void *ctx);
+/* Parses n sources side by side on up to threads threads (1: here, one after the other), each
+ * into an arena of its own that then joins keep, so the nodes live as long as keep. Each source
+ * is handed to fn as soon as it and those before it are parsed. */
+void ydoc_parse_many(const ydoc_source *src, size_t n, int threads, et_arena *keep, ydoc_each_fn fn, void *ctx);
+
 /* Map lookup: value of key, or NULL. */
 const ynode *yn_get(const ynode *map, const char *key);
 /* Key node of pair i of a map. */

@@ -1,12 +1,20 @@
-/* loader.c: reads rule files (several YAML documents each), compiles every document, resolves
- * references between rules (correlations, explains) and builds the rule set's index. */
+/* loader.c: finds the rule files (several YAML documents each), has them parsed side by side,
+ * compiles every document in file order, resolves references between rules (correlations,
+ * explains) and builds the rule set's index. */
 #include "rules/compile.h"
+#include "core/pool.h"
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+
+/* A rule file found by the walk, or why a path given could not be read (said in its turn). */
+typedef struct entry {
+    char *path;
+    char *error;
+} entry;
 
 typedef struct lctx {
     et_ruleset *rs;
@@ -15,6 +23,9 @@ typedef struct lctx {
     void *dctx;
     int nerr;
     const char *file;
+    entry *entries;
+    size_t nentries, said;   /* entries found; entries handled so far */
+    const char *mapping_path;
 } lctx;
 
 static const char *const rule_keys[] = {
@@ -145,16 +156,49 @@ static int on_doc(const ynode *root, int docno, void *vctx)
     return 0;
 }
 
-static void load_file(lctx *l, const char *path)
+static void add_entry(lctx *l, const char *path, const char *error)
 {
-    l->file = et_arena_strndup(&l->rs->arena, path, strlen(path));
-    char err[256];
-    int line, col;
-    if (ydoc_parse(path, NULL, &l->rs->arena, on_doc, l, err, sizeof err, &line, &col) < 0) {
-        et_diag d = {l->file, line, col, ET_DIAG_ERROR, err};
+    l->entries = realloc(l->entries, (l->nentries + 1) * sizeof *l->entries);
+    if (!l->entries) abort();
+    l->entries[l->nentries++] = (entry){strdup(path), error ? strdup(error) : NULL};
+}
+
+/* Says the errors of the walk up to the next rule file (or to the end); returns that file's entry. */
+static const entry *next_file(lctx *l)
+{
+    while (l->said < l->nentries && l->entries[l->said].error) {
+        const entry *e = &l->entries[l->said++];
+        et_diag d = {e->path, 0, 0, ET_DIAG_ERROR, e->error};
         if (l->diag) l->diag(&d, l->dctx);
         l->nerr++;
     }
+    return l->said < l->nentries ? &l->entries[l->said++] : NULL;
+}
+
+/* One rule file, parsed: every document compiled, then its syntax error, if any. */
+static void compile_file(lctx *l, const char *path, const ydoc_parsed *p)
+{
+    l->file = et_arena_strndup(&l->rs->arena, path, strlen(path));
+    for (size_t i = 0; i < p->ndocs; i++) on_doc(p->docs[i], (int)i, l);
+    if (p->error) {
+        et_diag d = {l->file, p->line, p->col, ET_DIAG_ERROR, p->error};
+        if (l->diag) l->diag(&d, l->dctx);
+        l->nerr++;
+    }
+}
+
+/* Source 0 is the mapping, which the rules compile against; then the rule files in order. */
+static void on_source(size_t i, const ydoc_parsed *p, void *vctx)
+{
+    lctx *l = vctx;
+    if (i == 0) {
+        int merr = 0;
+        l->rs->mapping = et_mapping_build(l->mapping_path, p, &l->rs->arena, l->diag, l->dctx, &merr);
+        if (!l->rs->mapping) l->nerr += merr ? merr : 1;
+        return;
+    }
+    const entry *e = next_file(l);
+    if (l->rs->mapping && e) compile_file(l, e->path, p);
 }
 
 static bool rule_file_name(const char *name)
@@ -172,12 +216,10 @@ static void walk(lctx *l, const char *path)
     if (stat(path, &st) < 0) {
         char msg[300];
         snprintf(msg, sizeof msg, "cannot open: %m");
-        et_diag d = {path, 0, 0, ET_DIAG_ERROR, msg};
-        if (l->diag) l->diag(&d, l->dctx);
-        l->nerr++;
+        add_entry(l, path, msg);
         return;
     }
-    if (!S_ISDIR(st.st_mode)) { load_file(l, path); return; }
+    if (!S_ISDIR(st.st_mode)) { add_entry(l, path, NULL); return; }
     DIR *d = opendir(path);
     if (!d) return;
     char **names = NULL;
@@ -196,7 +238,7 @@ static void walk(lctx *l, const char *path)
         if (stat(full, &cs) == 0 && S_ISDIR(cs.st_mode)) {
             if (strcmp(names[i], "data")) walk(l, full);   /* rules/data holds tables */
         } else if (rule_file_name(names[i])) {
-            load_file(l, full);
+            add_entry(l, full, NULL);
         }
         free(full);
         free(names[i]);
@@ -243,19 +285,30 @@ et_ruleset *et_rules_load(char **paths, int npaths, const et_rules_options *opt,
 {
     et_ruleset *rs = calloc(1, sizeof *rs);
     rs->arena.block_size = 1 << 16;
-    int merr = 0;
+    lctx l = {.rs = rs, .opt = opt, .diag = diag, .dctx = ctx};
+    for (int i = 0; i < npaths; i++) walk(&l, paths[i]);
     const char *mpath = opt && opt->mapping ? opt->mapping : getenv("EVTRIAGE_MAPPING");
-    if (mpath) rs->mapping = et_mapping_load(mpath, NULL, &rs->arena, diag, ctx, &merr);
-    else rs->mapping = et_mapping_load("(built-in sigma-mapping.yaml)", et_default_mapping_yaml, &rs->arena, diag, ctx, &merr);
+    ydoc_source *src = calloc(l.nentries + 1, sizeof *src);
+    if (!src) abort();
+    size_t n = 0;
+    l.mapping_path = mpath ? mpath : "(built-in sigma-mapping.yaml)";
+    src[n++] = (ydoc_source){l.mapping_path, mpath ? NULL : et_default_mapping_yaml};
+    for (size_t i = 0; i < l.nentries; i++)
+        if (!l.entries[i].error) src[n++] = (ydoc_source){l.entries[i].path, NULL};
+    int jobs = opt && opt->jobs > 0 ? opt->jobs : et_cpu_count();
+    ydoc_parse_many(src, n, jobs, &rs->arena, on_source, &l);
+    free(src);
+    if (rs->mapping) {
+        next_file(&l);   /* the walk's errors after the last file */
+        finalize(&l);
+    }
+    for (size_t i = 0; i < l.nentries; i++) { free(l.entries[i].path); free(l.entries[i].error); }
+    free(l.entries);
+    *nerrors = l.nerr;
     if (!rs->mapping) {
-        *nerrors = merr ? merr : 1;
         et_ruleset_free(rs);
         return NULL;
     }
-    lctx l = {.rs = rs, .opt = opt, .diag = diag, .dctx = ctx};
-    for (int i = 0; i < npaths; i++) walk(&l, paths[i]);
-    finalize(&l);
-    *nerrors = l.nerr;
     return rs;
 }
 

@@ -99,10 +99,8 @@ static void load_entry(mctx *c, const ynode *key, const ynode *v)
     c->m->e[c->m->n++] = e;
 }
 
-static int on_doc(const ynode *root, int docno, void *vctx)
+static void on_doc(const ynode *root, mctx *c)
 {
-    mctx *c = vctx;
-    (void)docno;
     const ynode *fields = yn_get(root, "fields");
     for (size_t i = 0; i < yn_pairs(fields); i++) {
         const char *to = yn_str(yn_val(fields, i));
@@ -116,19 +114,17 @@ static int on_doc(const ynode *root, int docno, void *vctx)
     const ynode *ls = yn_get(root, "logsources");
     if (!ls) merr(c, root, "no 'logsources' map%s", "");
     for (size_t i = 0; i < yn_pairs(ls); i++) load_entry(c, yn_key(ls, i), yn_val(ls, i));
-    return 0;
 }
 
-et_mapping *et_mapping_load(const char *path, const char *text, et_arena *arena, et_diag_fn diag, void *ctx,
-                            int *nerr)
+et_mapping *et_mapping_build(const char *path, const ydoc_parsed *parsed, et_arena *arena, et_diag_fn diag,
+                             void *ctx, int *nerr)
 {
     et_mapping *m = calloc(1, sizeof *m);
     m->arena = arena;
     mctx c = {path, diag, ctx, 0, m};
-    char err[256];
-    int line, col;
-    if (ydoc_parse(path, text, arena, on_doc, &c, err, sizeof err, &line, &col) < 0) {
-        et_diag d = {path, line, col, ET_DIAG_ERROR, err};
+    for (size_t i = 0; i < parsed->ndocs; i++) on_doc(parsed->docs[i], &c);
+    if (parsed->error) {
+        et_diag d = {path, parsed->line, parsed->col, ET_DIAG_ERROR, parsed->error};
         if (diag) diag(&d, ctx);
         c.nerr++;
     }

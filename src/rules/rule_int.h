@@ -167,9 +167,10 @@ extern const char et_default_mapping_yaml[];
 
 /* mapping.c */
 typedef struct et_mapping et_mapping;
-/* Reads the mapping from path, or from text when not NULL (path then names it in messages). */
-et_mapping *et_mapping_load(const char *path, const char *text, et_arena *arena, et_diag_fn diag, void *ctx,
-                            int *nerr);
+/* Builds the mapping from the parsed documents of path (and reports its syntax error, if any);
+ * NULL on any error. */
+et_mapping *et_mapping_build(const char *path, const ydoc_parsed *parsed, et_arena *arena, et_diag_fn diag,
+                             void *ctx, int *nerr);
 void et_mapping_free(et_mapping *m);
 /* Variants for a rule's logsource; *known false when no entry applies. Variant field accessors
  * are filled by the compiler. Returns the number of variants. */

@@ -95,6 +95,7 @@ typedef struct et_rules_options {
     const char *mapping;    /* logsource/field mapping file; NULL: rules/sigma-mapping.yaml next
                                to the executable's source tree or $EVTRIAGE_MAPPING */
     bool strict;            /* warnings about unknown keys count as errors (lint --strict) */
+    int jobs;               /* threads that parse rule files side by side; 0: one per core */
 } et_rules_options;
 
 /* Loads every rule file (or directory of *.yml / *.yaml, walked recursively) given. Rules with

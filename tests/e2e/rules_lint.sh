@@ -86,6 +86,22 @@ grep -q "rules lint: 1 rule(s) compiled, 4 error(s), 1 warning(s)" "$TMP/err" &&
 printf 'title: x\ndetection: [a, b\n' >"$TMP/syntax.yml"
 "$EVTRIAGE" rules lint "$TMP/syntax.yml" >"$TMP/out" 2>&1
 [ $? -eq 1 ] && grep -q "^$TMP/syntax.yml:[0-9]*:[0-9]*: error: " "$TMP/out" && pass || fail "syntax: $(cat "$TMP/out")"
+# rule files are parsed side by side, yet compiled and reported in path order: the same
+# diagnostics, in the same order, with one thread or several; a missing path is said in its turn
+mkdir -p "$TMP/many"
+for i in $(seq -w 1 30); do
+  printf 'title: Rule %s\nlogsource: {product: windows, service: system}\ndetecton: {sel: {EventID: %d}, condition: sel}\n' "$i" "$((10#$i))" >"$TMP/many/r$i.yml"
+done
+printf 'title: Good\nlogsource: {product: windows, service: system}\ndetection: {sel: {EventID: 1}, condition: sel}\nstatuss: test\n---\ntitle: x\ndetection: [a, b\n' >"$TMP/many/r15b.yml"
+for j in 1 3; do
+  "$EVTRIAGE" analyze -q -j $j --rules "$TMP/many/r01.yml" --rules "$TMP/nowhere.yml" --rules "$TMP/many" "$CORPUS/machine-logs" >/dev/null 2>"$TMP/many-$j.err"
+done
+cmp -s "$TMP/many-1.err" "$TMP/many-3.err" && pass || fail "rule diagnostics differ between -j 1 and -j 3: $(diff "$TMP/many-1.err" "$TMP/many-3.err" | head -5)"
+grep -o '^[^:]*' "$TMP/many-3.err" | grep -v '^evtriage' | uniq >"$TMP/order"
+{ echo "$TMP/many/r01.yml"; echo "$TMP/nowhere.yml"; for i in $(seq -w 1 30); do echo "$TMP/many/r$i.yml"; [ "$i" = 15 ] && echo "$TMP/many/r15b.yml"; done; } >"$TMP/want"
+cmp -s "$TMP/order" "$TMP/want" && pass || fail "rule diagnostics out of path order: $(diff "$TMP/want" "$TMP/order" | head -6)"
+# the documents before a syntax error are compiled (what is wrong with the first comes first)
+grep -A1 "r15b.yml:4:1: error: unknown key 'statuss'" "$TMP/many-3.err" | grep -q "r15b.yml:8:[0-9]*: error: did not find" && pass || fail "syntax error after a good document: $(grep r15b "$TMP/many-3.err")"
 # warnings only: exit 0; --strict makes them errors
 "$EVTRIAGE" rules lint "$CORPUS/sigma-regression" >"$TMP/out" 2>"$TMP/err"
 [ $? -eq 0 ] && pass || fail "regression rules: $(head -5 "$TMP/out")"

@@ -9,6 +9,7 @@
 #include "core/crc32.h"
 #include "core/outbuf.h"
 #include "core/timeutil.h"
+#include "core/ydoc.h"
 #include "core/sha256.h"
 #include "input/filehash.h"
 #include <pthread.h>
@@ -109,6 +110,65 @@ static void test_arena(void **state)
     et_arena_free(&a);
 }
 
+/* Blocks move, strings stay where they were, and allocation goes on in the receiving arena. */
+static void test_arena_adopt(void **state)
+{
+    (void)state;
+    et_arena keep = {.block_size = 64}, part = {.block_size = 64};
+    char *k = et_arena_strndup(&keep, "kept", 4);
+    char *p[20];
+    for (int i = 0; i < 20; i++) p[i] = et_arena_strndup(&part, "part-of-another-arena", 21);   /* several blocks */
+    et_arena_adopt(&keep, &part);
+    assert_null(part.head);
+    char *after = et_arena_strndup(&keep, "after", 5);
+    assert_string_equal(k, "kept");
+    for (int i = 0; i < 20; i++) assert_string_equal(p[i], "part-of-another-arena");
+    assert_string_equal(after, "after");
+    et_arena_adopt(&keep, &part);   /* an empty one: nothing */
+    et_arena_free(&keep);           /* ASan: every block freed once */
+    et_arena empty = {0};
+    et_arena_adopt(&empty, &keep);
+    assert_null(empty.head);
+}
+
+/* Many sources parsed on threads come back in source order, each with its own documents and
+ * its syntax error after the documents before it. */
+typedef struct many_seen { size_t next; int errors; } many_seen;
+static void on_parsed(size_t i, const ydoc_parsed *p, void *vctx)
+{
+    many_seen *s = vctx;
+    if (i != s->next++) s->errors++;
+    char want[32];
+    snprintf(want, sizeof want, "source-%zu", i);
+    if (i % 5 == 4) {   /* one good document, then a syntax error at the end (line 4) */
+        if (p->ndocs != 1 || !p->error || p->line != 4) s->errors++;
+    } else if (p->ndocs != 2 || p->error) {
+        s->errors++;
+    }
+    if (!p->ndocs || strcmp(yn_str(yn_get(p->docs[0], "name")), want)) s->errors++;
+}
+
+static void test_ydoc_parse_many(void **state)
+{
+    (void)state;
+    enum { N = 40 };
+    static char texts[N][128];
+    ydoc_source src[N];
+    for (size_t i = 0; i < N; i++) {
+        if (i % 5 == 4) snprintf(texts[i], sizeof texts[i], "name: source-%zu\n---\nbad: [a, b\n", i);
+        else snprintf(texts[i], sizeof texts[i], "name: source-%zu\nitems: [1, 2, 3]\n---\nsecond: %zu\n", i, i);
+        src[i] = (ydoc_source){"mem", texts[i]};
+    }
+    for (int threads = 1; threads <= 4; threads += 3) {
+        et_arena keep = {.block_size = 256};
+        many_seen s = {0};
+        ydoc_parse_many(src, N, threads, &keep, on_parsed, &s);
+        assert_int_equal(s.next, N);
+        assert_int_equal(s.errors, 0);
+        et_arena_free(&keep);
+    }
+}
+
 static void test_sha256(void **state)
 {
     (void)state;
@@ -196,6 +256,7 @@ int main(void)
         cmocka_unit_test(test_iso_forms),      cmocka_unit_test(test_json_escape),
         cmocka_unit_test(test_csv_escape),     cmocka_unit_test(test_crc32),
         cmocka_unit_test(test_arena),        cmocka_unit_test(test_sha256),
+        cmocka_unit_test(test_arena_adopt),  cmocka_unit_test(test_ydoc_parse_many),
         cmocka_unit_test(test_filehash_out_of_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
