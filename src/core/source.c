@@ -1,4 +1,6 @@
-/* source.c: input bytes on a descriptor or in budgeted memory (see source.h). */
+/* source.c: input bytes on a descriptor or in budgeted memory (see source.h); big buffers of
+ * closed memory sources are kept for the next ones, so inflating member after member writes
+ * into pages already there instead of faulting fresh zeroed ones in each time. */
 #include "core/source.h"
 #include <errno.h>
 #include <pthread.h>
@@ -27,7 +29,7 @@ uint64_t et_source_budget(void)
     return budget;
 }
 
-int et_source_budget_take(uint64_t n)
+static int take(uint64_t n)
 {
     uint64_t limit = et_source_budget();
     uint64_t cur = atomic_load(&in_use);
@@ -38,6 +40,60 @@ int et_source_budget_take(uint64_t n)
 }
 
 void et_source_budget_give(uint64_t n) { atomic_fetch_sub(&in_use, n); }
+
+/* ---- kept buffers: at most KEPT, of PARK_MIN bytes or more, still counted in in_use -------- */
+enum { KEPT = 8 };
+#define PARK_MIN ((uint64_t)256 << 10)
+static pthread_mutex_t kept_mu = PTHREAD_MUTEX_INITIALIZER;
+typedef struct kept_buf { unsigned char *mem; uint64_t cap; } kept_buf;
+static kept_buf kept[KEPT];
+static size_t nkept;
+
+/* The smallest kept buffer that holds size bytes without wasting more than as much again. */
+static unsigned char *reuse(uint64_t size, uint64_t *cap)
+{
+    pthread_mutex_lock(&kept_mu);
+    size_t best = nkept;
+    for (size_t i = 0; i < nkept; i++)
+        if (kept[i].cap >= size && kept[i].cap / 2 <= size && (best == nkept || kept[i].cap < kept[best].cap)) best = i;
+    unsigned char *mem = NULL;
+    if (best < nkept) {
+        mem = kept[best].mem;
+        *cap = kept[best].cap;
+        kept[best] = kept[--nkept];
+    }
+    pthread_mutex_unlock(&kept_mu);
+    return mem;
+}
+
+static int keep(unsigned char *mem, uint64_t cap)
+{
+    if (cap < PARK_MIN) return 0;
+    pthread_mutex_lock(&kept_mu);
+    int ok = nkept < KEPT;
+    if (ok) kept[nkept++] = (kept_buf){mem, cap};
+    pthread_mutex_unlock(&kept_mu);
+    return ok;
+}
+
+void et_source_drop_kept(void)
+{
+    pthread_mutex_lock(&kept_mu);
+    while (nkept) {
+        nkept--;
+        free(kept[nkept].mem);
+        et_source_budget_give(kept[nkept].cap);
+    }
+    pthread_mutex_unlock(&kept_mu);
+}
+
+/* Kept buffers give way to anyone who needs the room. */
+int et_source_budget_take(uint64_t n)
+{
+    if (take(n)) return 1;
+    et_source_drop_kept();
+    return take(n);
+}
 
 et_source et_source_from_fd(int fd)
 {
@@ -50,8 +106,11 @@ et_source et_source_from_fd(int fd)
 et_source et_source_mem_reserve(uint64_t size)
 {
     et_source s = {.fd = -1, .size = size};
-    if (size == 0 || size > SIZE_MAX || !et_source_budget_take(size)) return s;
+    if (size == 0 || size > SIZE_MAX) return s;
+    if ((s.mem = reuse(size, &s.cap))) return s;
+    if (!et_source_budget_take(size)) return s;
     if (!(s.mem = malloc((size_t)size))) { et_source_budget_give(size); return s; }
+    s.cap = size;
     return s;
 }
 
@@ -89,7 +148,7 @@ const unsigned char *et_source_view(const et_source *s, void *buf, size_t n, uin
 void et_source_close(et_source *s)
 {
     if (s->fd >= 0) close(s->fd);
-    else if (s->mem) { free(s->mem); et_source_budget_give(s->size); }
+    else if (s->mem && !keep(s->mem, s->cap)) { free(s->mem); et_source_budget_give(s->cap); }
     s->fd = -1;
     s->mem = NULL;
 }

@@ -11,6 +11,7 @@ typedef struct et_source {
     int fd;                 /* >= 0: read with pread */
     unsigned char *mem;     /* else: size bytes in memory, owned */
     uint64_t size;
+    uint64_t cap;           /* memory: bytes held (a reused buffer may be larger than size) */
 } et_source;
 
 /* A source on fd (owned from here on); size from fstat (0 if that fails). */
@@ -29,7 +30,11 @@ long et_source_read_at(const et_source *s, void *buf, size_t n, uint64_t off);
 /* The n bytes at off, without a copy when the source is in memory (else read into buf, which
  * holds n); *got says how many are there. NULL on a read error. */
 const unsigned char *et_source_view(const et_source *s, void *buf, size_t n, uint64_t off, size_t *got);
-/* Closes the descriptor or frees the memory (and gives its budget back). */
+/* Closes the descriptor or frees the memory (and gives its budget back). A big buffer is kept
+ * for the next et_source_mem_reserve instead (still counted against the budget, and given up
+ * whenever budget is asked for and short). */
 void et_source_close(et_source *s);
+/* Frees the kept buffers (when a run is over). */
+void et_source_drop_kept(void);
 
 #endif

@@ -482,6 +482,7 @@ int et_scan(char **paths, int npaths, const et_scan_opts *opts, const et_scan_co
     et_input_callbacks cb = {.file = on_file, .member = on_member, .problem = on_input_problem, .ctx = &sc};
     et_inputs_walk(paths, npaths, &limits, &cb);
     et_pool_free(sc.pool);
+    et_source_drop_kept();
     pthread_mutex_destroy(&sc.share_mu);
     pthread_cond_destroy(&sc.share_cv);
     et_progress_free(sc.progress);
