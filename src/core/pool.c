@@ -11,9 +11,12 @@ typedef struct slot {
     void *task;
     et_task_fn run;
     int state;
-    int stream;   /* delivered as soon as it runs */
+    int stream;   /* may be delivered while it runs, once it says so (et_pool_stream_ready) */
+    int ready;    /* stream: it has said so */
     size_t weight;
 } slot;
+
+static _Thread_local slot *running;   /* on a worker: the slot it runs */
 
 struct et_pool {
     int nthreads;
@@ -67,9 +70,10 @@ static void *worker(void *arg)
         slot *s = &p->slots[p->next++ % p->cap];
         if (!s->run) continue;
         s->state = SLOT_RUNNING;
-        if (s->stream && s == &p->slots[p->head % p->cap]) pthread_cond_broadcast(&p->finished);   /* its delivery may begin */
         pthread_mutex_unlock(&p->mu);
+        running = s;
         s->run(s->task);
+        running = NULL;
         pthread_mutex_lock(&p->mu);
         s->state = SLOT_DONE;
         /* the submitting thread only ever waits for the oldest slot */
@@ -101,12 +105,12 @@ et_pool *et_pool_new(int nthreads, size_t max_weight, et_done_fn done, void *ctx
     return p;
 }
 
-/* Delivers the oldest task once it is done (a stream task once it runs; its slot is kept
+/* Delivers the oldest task once it is done (a stream task once it is ready; its slot is kept
  * until the worker is through). Called with the lock held. */
 static void deliver_head(et_pool *p)
 {
     slot *s = &p->slots[p->head % p->cap];
-    while (s->state != SLOT_DONE && !(s->stream && s->state == SLOT_RUNNING)) pthread_cond_wait(&p->finished, &p->mu);
+    while (s->state != SLOT_DONE && !s->ready) pthread_cond_wait(&p->finished, &p->mu);
     void *task = s->task;
     if (s->run) p->weight -= s->weight;
     pthread_mutex_unlock(&p->mu);
@@ -114,6 +118,7 @@ static void deliver_head(et_pool *p)
     pthread_mutex_lock(&p->mu);
     while (s->state != SLOT_DONE) pthread_cond_wait(&p->finished, &p->mu);
     s->state = 0;
+    s->ready = 0;
     p->head++;
 }
 
@@ -134,12 +139,23 @@ static void submit(et_pool *p, void *task, et_task_fn run, int stream, size_t we
     s->task = task;
     s->run = run;
     s->stream = stream;
+    s->ready = 0;
     s->weight = weight;
     s->state = run ? SLOT_QUEUED : SLOT_DONE;
     if (run) {
         p->weight += weight;
         pthread_cond_signal(&p->work);
     }
+    pthread_mutex_unlock(&p->mu);
+}
+
+void et_pool_stream_ready(et_pool *p)
+{
+    slot *s = running;
+    if (!p->nthreads || !s || !s->stream) return;
+    pthread_mutex_lock(&p->mu);
+    s->ready = 1;
+    if (s == &p->slots[p->head % p->cap]) pthread_cond_broadcast(&p->finished);
     pthread_mutex_unlock(&p->mu);
 }
 

@@ -18,11 +18,15 @@ et_pool *et_pool_new(int nthreads, size_t max_weight, et_done_fn done, void *ctx
  * share of max_weight, in whatever unit the caller sizes its work by (clamped to 1..max_weight;
  * ignored without run), so many small tasks may be in flight where few big ones are. */
 void et_pool_submit(et_pool *p, void *task, et_task_fn run, size_t weight);
-/* A task whose results stream: its done callback runs (in order) as soon as a worker has
- * started it, and must itself wait for what the task produces; its slot is reused only once
- * the task has returned. Tasks start in submission order, so the oldest is always running
- * and a stream task blocked on its consumer cannot stall the pool. */
+/* A task whose results may stream: delivered like any other once it is done, or (in order)
+ * while it still runs once it calls et_pool_stream_ready, its done callback then waiting for
+ * what the task goes on producing; its slot is reused only once the task has returned. Tasks
+ * start in submission order, so the oldest is always running and a stream task that waits
+ * for its consumer (having said it is ready) cannot stall the pool. */
 void et_pool_submit_stream(et_pool *p, void *task, et_task_fn run, size_t weight);
+/* From a stream task, on its worker: deliver me now, before I am done (I would wait for my
+ * consumer otherwise). Does nothing without worker threads or outside a stream task. */
+void et_pool_stream_ready(et_pool *p);
 /* Work for idle workers: called (on a worker, no lock held) whenever no task is queued; returns
  * true if it did something (the worker then looks at the queue again), false to let it sleep
  * until a task is submitted or et_pool_wake() is called. Set before submitting. */

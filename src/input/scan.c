@@ -154,6 +154,11 @@ static void push_item(unit *u, item it)
     member_stream *ms = u->ms;
     if (ms->direct) { deliver_item(u->sc, &it); return; }
     pthread_mutex_lock(&ms->mu);
+    if (ms->tail - ms->head == MEMBER_QUEUE) {
+        pthread_mutex_unlock(&ms->mu);
+        et_pool_stream_ready(u->sc->pool);   /* a big member: its items go out while it runs */
+        pthread_mutex_lock(&ms->mu);
+    }
     while (ms->tail - ms->head == MEMBER_QUEUE) pthread_cond_wait(&ms->cv, &ms->mu);
     ms->q[ms->tail++ % MEMBER_QUEUE] = it;
     if (ms->tail - ms->head == BATCH) pthread_cond_broadcast(&ms->cv);

@@ -1,7 +1,8 @@
 /* test_pool.c: the ordered pool: every task runs once (tasks with nothing to run never do) and
  * is delivered once, in submission order, whatever the thread count, the in-flight bound and
  * the mix of slow, instant and run-less tasks; the weight in flight never passes the bound, and
- * light tasks do run side by side. */
+ * light tasks do run side by side; stream tasks hand over items in order, short ones once done
+ * and long ones while they run. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -9,6 +10,7 @@
 #include <cmocka.h>
 #include "core/pool.h"
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -110,8 +112,88 @@ static void test_weight_bound(void **state)
     free(tasks);
 }
 
+/* ---- stream tasks: a short queue between a task and its delivery -------------------------- */
+
+enum { QCAP = 4, STASKS = 600 };
+typedef struct stask {
+    et_pool *pool;
+    size_t id, nitems;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    size_t q[QCAP], head, tail;
+    int finished;
+} stask;
+typedef struct sorder { size_t next_task, bad; } sorder;
+
+static void run_stream(void *vt)
+{
+    stask *t = vt;
+    for (size_t i = 0; i < t->nitems; i++) {
+        pthread_mutex_lock(&t->mu);
+        if (t->tail - t->head == QCAP) {   /* full: be delivered now, or wait forever */
+            pthread_mutex_unlock(&t->mu);
+            et_pool_stream_ready(t->pool);
+            pthread_mutex_lock(&t->mu);
+        }
+        while (t->tail - t->head == QCAP) pthread_cond_wait(&t->cv, &t->mu);
+        t->q[t->tail++ % QCAP] = t->id * 1000 + i;
+        pthread_cond_broadcast(&t->cv);
+        pthread_mutex_unlock(&t->mu);
+    }
+    pthread_mutex_lock(&t->mu);
+    t->finished = 1;
+    pthread_cond_broadcast(&t->cv);
+    pthread_mutex_unlock(&t->mu);
+}
+
+static void deliver_stream(void *vt, void *vctx)
+{
+    stask *t = vt;
+    sorder *o = vctx;
+    if (t->id != o->next_task++) o->bad++;
+    for (size_t want = 0;; want++) {
+        pthread_mutex_lock(&t->mu);
+        while (t->head == t->tail && !t->finished) pthread_cond_wait(&t->cv, &t->mu);
+        if (t->head == t->tail) { pthread_mutex_unlock(&t->mu); if (want != t->nitems) o->bad++; break; }
+        size_t item = t->q[t->head++ % QCAP];
+        pthread_cond_broadcast(&t->cv);
+        pthread_mutex_unlock(&t->mu);
+        if (item != t->id * 1000 + want) o->bad++;
+    }
+}
+
+static void test_stream_tasks(void **state)
+{
+    (void)state;
+    stask *tasks = calloc(STASKS, sizeof *tasks);
+    assert_non_null(tasks);
+    for (int threads = 0; threads <= 3; threads += 3) {
+        sorder o = {0};
+        et_pool *p = et_pool_new(threads, 6, deliver_stream, &o);
+        srand(11);
+        for (size_t i = 0; i < STASKS; i++) {
+            /* most fit the queue (delivered once done); some need to be delivered while they run
+             * (not without threads: a task runs there before its delivery, whole) */
+            bool long_one = threads && rand() % 3 == 0;
+            tasks[i] = (stask){.pool = p, .id = i, .nitems = (size_t)(long_one ? QCAP + 1 + rand() % 20 : rand() % (QCAP + 1))};
+            pthread_mutex_init(&tasks[i].mu, NULL);
+            pthread_cond_init(&tasks[i].cv, NULL);
+            et_pool_submit_stream(p, &tasks[i], run_stream, (size_t)(rand() % 3) + 1);
+        }
+        et_pool_free(p);
+        assert_int_equal(o.next_task, STASKS);
+        assert_int_equal(o.bad, 0);
+        for (size_t i = 0; i < STASKS; i++) {
+            pthread_mutex_destroy(&tasks[i].mu);
+            pthread_cond_destroy(&tasks[i].cv);
+        }
+    }
+    free(tasks);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_order_and_once), cmocka_unit_test(test_weight_bound)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_order_and_once), cmocka_unit_test(test_weight_bound),
+                                       cmocka_unit_test(test_stream_tasks)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
