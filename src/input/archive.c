@@ -3,8 +3,7 @@
  * EVTX or nested archives inflated, into unnamed temporary files, one at a time. */
 #include "input/walk_int.h"
 #include "input/zipmember.h"
-#include <archive.h>
-#include <archive_entry.h>
+#include "input/arlib.h"
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -48,13 +47,13 @@ static void hand_on(et_walk *w, struct archive_entry *e, const char *display, ui
                     uint64_t compressed_size, et_zipset *zs, uint64_t index)
 {
     char msg[512];
-    int64_t declared = archive_entry_size_is_set(e) ? (int64_t)archive_entry_size(e) : -1;
+    int64_t declared = et_la()->archive_entry_size_is_set(e) ? (int64_t)et_la()->archive_entry_size(e) : -1;
     if (declared >= 0 && account(w, (uint64_t)declared, *total + (uint64_t)declared, compressed_size, msg, sizeof msg)) {
         et_walk_report(w, display, msg, 0);
         return;
     }
     if (declared > 0) *total += (uint64_t)declared;
-    et_zip_member *m = et_zip_member_new(zs, index, archive_entry_pathname(e), declared);
+    et_zip_member *m = et_zip_member_new(zs, index, et_la()->archive_entry_pathname(e), declared);
     if (w->cb->member(m, display, w->cb->ctx)) w->stop = 1;
 }
 
@@ -99,19 +98,25 @@ static struct archive *open_parallel_zip(et_walk *w, int fd, int depth, et_zipse
 
 static struct archive *open_any(et_walk *w, int fd, const char *display)
 {
-    struct archive *a = archive_read_new();
-    archive_read_support_filter_all(a);
-    archive_read_support_format_all(a);
-    if (lseek(fd, 0, SEEK_SET) == 0 && archive_read_open_fd(a, fd, 1 << 16) == ARCHIVE_OK) return a;
+    struct archive *a = et_la()->archive_read_new();
+    et_la()->archive_read_support_filter_all(a);
+    et_la()->archive_read_support_format_all(a);
+    if (lseek(fd, 0, SEEK_SET) == 0 && et_la()->archive_read_open_fd(a, fd, 1 << 16) == ARCHIVE_OK) return a;
     char msg[512];
     et_archive_error(a, "cannot read archive: ", msg, sizeof msg);
     et_walk_report(w, display, msg, 0);
-    archive_read_free(a);
+    et_la()->archive_read_free(a);
     return NULL;
 }
 
 void et_walk_archive(et_walk *w, int fd, const char *display, int depth)
 {
+    char why[256], msg[300];
+    if (!et_arlib_get(why, sizeof why)) {
+        snprintf(msg, sizeof msg, "cannot read archive: %s", why);
+        et_walk_report(w, display, msg, 0);
+        return;
+    }
     et_zipset *zs;
     struct archive *a = open_parallel_zip(w, fd, depth, &zs);
     if (!a && !(a = open_any(w, fd, display))) return;
@@ -120,18 +125,18 @@ void et_walk_archive(et_walk *w, int fd, const char *display, int depth)
     uint64_t total = 0, members = 0;
     struct archive_entry *e;
     int rc = ARCHIVE_OK;
-    for (uint64_t index = 0; !w->stop && (rc = archive_read_next_header(a, &e)) == ARCHIVE_OK; index++) {
-        const char *name = archive_entry_pathname(e);
+    for (uint64_t index = 0; !w->stop && (rc = et_la()->archive_read_next_header(a, &e)) == ARCHIVE_OK; index++) {
+        const char *name = et_la()->archive_entry_pathname(e);
         char sub[4096];
         snprintf(sub, sizeof sub, "%s!%s", display, name ? name : "?");
         if (++members > w->lim->max_members) {
             et_walk_report(w, display, "refused: too many members (--max-members); the rest is not read", 0);
             break;
         }
-        mode_t type = archive_entry_filetype(e);
+        mode_t type = et_la()->archive_entry_filetype(e);
         if (type == AE_IFDIR) continue;
         if (type != AE_IFREG) { et_walk_report(w, sub, "skipped: not a regular file (link or device)", 1); continue; }
-        if (archive_entry_is_encrypted(e)) { et_walk_report(w, sub, "refused: encrypted member", 0); continue; }
+        if (et_la()->archive_entry_is_encrypted(e)) { et_walk_report(w, sub, "refused: encrypted member", 0); continue; }
         if (zs) hand_on(w, e, sub, &total, compressed, zs, index);
         else walk_member(w, a, sub, depth, &total, compressed);
     }
@@ -141,6 +146,6 @@ void et_walk_archive(et_walk *w, int fd, const char *display, int depth)
         snprintf(msg, sizeof msg, "archive damaged: %s; the members before this point were read", why);
         et_walk_report(w, display, msg, 0);
     }
-    archive_read_free(a);
+    et_la()->archive_read_free(a);
     et_zipset_release(zs);
 }

@@ -4,8 +4,7 @@
 #include "input/zipmember.h"
 #include "input/zipdir.h"
 #include "core/tempfile.h"
-#include <archive.h>
-#include <archive_entry.h>
+#include "input/arlib.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -16,7 +15,7 @@
 
 void et_archive_error(struct archive *a, const char *prefix, char *msg, size_t msglen)
 {
-    const char *e = archive_error_string(a);
+    const char *e = et_la()->archive_error_string(a);
     snprintf(msg, msglen, "%s%s", prefix, e ? e : "unknown error");
     size_t n = strlen(msg);
     while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' ' || msg[n - 1] == '\r')) msg[--n] = 0;
@@ -34,7 +33,7 @@ static la_ssize_t source_read(struct archive *a, void *data, const void **buf)
 {
     source *s = data;
     ssize_t n = pread(s->fd, s->buf, sizeof s->buf, s->off);
-    if (n < 0) { archive_set_error(a, errno, "read: %s", strerror(errno)); return -1; }
+    if (n < 0) { et_la()->archive_set_error(a, errno, "read: %s", strerror(errno)); return -1; }
     s->off += n;
     *buf = s->buf;
     return n;
@@ -44,7 +43,7 @@ static la_int64_t source_seek(struct archive *a, void *data, la_int64_t off, int
 {
     source *s = data;
     int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? s->off : s->size;
-    if (base + off < 0) { archive_set_error(a, EINVAL, "seek before the start"); return ARCHIVE_FATAL; }
+    if (base + off < 0) { et_la()->archive_set_error(a, EINVAL, "seek before the start"); return ARCHIVE_FATAL; }
     s->off = base + off;
     return s->off;
 }
@@ -110,21 +109,22 @@ et_zipset *et_zipset_new(int fd, const et_input_limits *lim, int depth)
 
 struct archive *et_zipset_open_handle(et_zipset *zs, char *msg, size_t msglen)
 {
+    if (!et_arlib_get(msg, msglen)) return NULL;
     source *s = malloc(sizeof *s);
     if (!s) abort();
     s->fd = zs->fd;
     s->off = 0;
     s->size = zs->size;
-    struct archive *a = archive_read_new();
-    archive_read_support_format_zip_seekable(a);
-    archive_read_set_read_callback(a, source_read);
-    archive_read_set_seek_callback(a, source_seek);
-    archive_read_set_skip_callback(a, source_skip);
-    archive_read_set_close_callback(a, source_close);
-    archive_read_set_callback_data(a, s);
-    if (archive_read_open1(a) != ARCHIVE_OK) {
+    struct archive *a = et_la()->archive_read_new();
+    et_la()->archive_read_support_format_zip_seekable(a);
+    et_la()->archive_read_set_read_callback(a, source_read);
+    et_la()->archive_read_set_seek_callback(a, source_seek);
+    et_la()->archive_read_set_skip_callback(a, source_skip);
+    et_la()->archive_read_set_close_callback(a, source_close);
+    et_la()->archive_read_set_callback_data(a, s);
+    if (et_la()->archive_read_open1(a) != ARCHIVE_OK) {
         et_archive_error(a, "cannot read archive: ", msg, msglen);
-        archive_read_free(a);   /* the close callback frees s */
+        et_la()->archive_read_free(a);   /* the close callback frees s */
         return NULL;
     }
     return a;
@@ -137,7 +137,7 @@ static void zipset_unref(et_zipset *zs)
     pthread_mutex_unlock(&zs->mu);
     if (left) return;
     for (size_t i = 0; i < zs->nh; i++)
-        if (zs->h[i].a) archive_read_free(zs->h[i].a);
+        if (zs->h[i].a) et_la()->archive_read_free(zs->h[i].a);
     free(zs->h);
     et_zipdir_free(zs->dir);
     close(zs->fd);
@@ -160,7 +160,7 @@ static size_t acquire(et_zipset *zs, uint64_t index)
     }
     if (best == zs->nh && any < zs->nh) {
         best = any;
-        if (zs->h[best].a) archive_read_free(zs->h[best].a);
+        if (zs->h[best].a) et_la()->archive_read_free(zs->h[best].a);
         zs->h[best] = (handle){0};
     }
     if (best == zs->nh) {
@@ -178,7 +178,7 @@ static void release(et_zipset *zs, size_t slot, int broken)
 {
     pthread_mutex_lock(&zs->mu);
     handle *h = &zs->h[slot];
-    if (broken && h->a) { archive_read_free(h->a); h->a = NULL; h->next = 0; }
+    if (broken && h->a) { et_la()->archive_read_free(h->a); h->a = NULL; h->next = 0; }
     h->busy = 0;
     pthread_mutex_unlock(&zs->mu);
 }
@@ -215,15 +215,15 @@ static int seek_member(handle *h, const et_zip_member *m, char *msg, size_t msgl
 {
     struct archive_entry *e = NULL;
     while (h->next <= m->index) {
-        int rc = archive_read_next_header(h->a, &e);
+        int rc = et_la()->archive_read_next_header(h->a, &e);
         if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
             et_archive_error(h->a, "archive damaged: ", msg, msglen);
             return -1;
         }
         if (h->next++ == m->index) break;
-        archive_read_data_skip(h->a);
+        et_la()->archive_read_data_skip(h->a);
     }
-    const char *name = e ? archive_entry_pathname(e) : NULL;
+    const char *name = e ? et_la()->archive_entry_pathname(e) : NULL;
     if (strcmp(name ? name : "", m->name) != 0) {
         snprintf(msg, msglen, "archive changed while it was read (member %llu is no longer this one)",
                  (unsigned long long)m->index);
@@ -236,7 +236,7 @@ long et_member_read_head(struct archive *a, unsigned char *head, size_t n, char 
 {
     size_t got = 0;
     while (got < n) {
-        la_ssize_t r = archive_read_data(a, head + got, n - got);
+        la_ssize_t r = et_la()->archive_read_data(a, head + got, n - got);
         if (r < 0) { et_archive_error(a, "", msg, msglen); return -1; }
         if (r == 0) break;
         got += (size_t)r;
@@ -257,7 +257,7 @@ int et_member_extract(struct archive *a, const unsigned char *head, size_t nhead
         la_ssize_t n;
         const void *p = buf;
         if (first) { p = head; n = (la_ssize_t)nhead; }
-        else if ((n = archive_read_data(a, buf, 1 << 16)) == 0) break;
+        else if ((n = et_la()->archive_read_data(a, buf, 1 << 16)) == 0) break;
         if (n < 0) { et_archive_error(a, "", msg, msglen); rc = -1; break; }
         done += (uint64_t)n;
         if ((rc = check(done, (uint64_t)n, ctx, msg, msglen)) != 0) break;

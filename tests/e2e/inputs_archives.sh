@@ -64,4 +64,9 @@ grep -q '"file":"links.tar!../../evil/Security_1_record.evtx"' out.jsonl && pass
 echo junk >junk.bin; "$EVTRIAGE" dump junk.bin >/dev/null 2>err.txt; [ $? -eq 0 ] && grep -q "junk.bin: skipped" err.txt && pass || fail "junk"
 # A truncated archive: members before the cut are read, the damage is reported.
 head -c 2000 up.tgz >cut.tgz; "$EVTRIAGE" dump cut.tgz >/dev/null 2>err.txt; [ $? -eq 1 ] && pass || fail "truncated archive: $(cat err.txt)"
+# libarchive is loaded only when an archive is read: without it an archive is one clear
+# refusal (exit 1) and the EVTX files beside it are still read
+EVTRIAGE_LIBARCHIVE=/nonexistent/libarchive.so "$EVTRIAGE" dump up.tgz up/HOST1/Security_1_record.evtx >out.jsonl 2>err.txt; rc=$?
+[ $rc -eq 1 ] && grep -q "^up.tgz: cannot read archive: libarchive could not be loaded (/nonexistent/libarchive.so: " err.txt \
+  && [ "$(wc -l <out.jsonl)" -ge 1 ] && pass || fail "no libarchive: rc=$rc $(cat err.txt)"
 finish
