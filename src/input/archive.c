@@ -1,6 +1,7 @@
 /* archive.c: archive members: each header checked against the limits, zip members handed on
- * uninflated (read in parallel later), other members sniffed by their first bytes and only
- * EVTX or nested archives inflated, into unnamed temporary files, one at a time. */
+ * uninflated (read in parallel later; a plain zip listed from its own directory, without
+ * libarchive), other members sniffed by their first bytes and only EVTX or nested archives
+ * inflated, into unnamed temporary files, one at a time. */
 #include "input/walk_int.h"
 #include "input/zipmember.h"
 #include "input/arlib.h"
@@ -42,19 +43,39 @@ static int check_serial(uint64_t done, uint64_t n, void *ctx, char *msg, size_t 
     return account(c->w, done, *c->total, c->compressed, msg, msglen);
 }
 
-/* A zip member goes on uninflated once its declared size passes the limits. */
-static void hand_on(et_walk *w, struct archive_entry *e, const char *display, uint64_t *total,
+/* A zip member goes on uninflated once its declared size (-1: none) passes the limits. */
+static void hand_on(et_walk *w, const char *name, int64_t declared, const char *display, uint64_t *total,
                     uint64_t compressed_size, et_zipset *zs, uint64_t index)
 {
     char msg[512];
-    int64_t declared = et_la()->archive_entry_size_is_set(e) ? (int64_t)et_la()->archive_entry_size(e) : -1;
     if (declared >= 0 && account(w, (uint64_t)declared, *total + (uint64_t)declared, compressed_size, msg, sizeof msg)) {
         et_walk_report(w, display, msg, 0);
         return;
     }
     if (declared > 0) *total += (uint64_t)declared;
-    et_zip_member *m = et_zip_member_new(zs, index, et_la()->archive_entry_pathname(e), declared);
+    et_zip_member *m = et_zip_member_new(zs, index, name, declared);
     if (w->cb->member(m, display, w->cb->ctx)) w->stop = 1;
+}
+
+/* Past --max-members: said once, and nothing after it is read. */
+static int too_many(et_walk *w, const char *display, uint64_t members)
+{
+    if (members <= w->lim->max_members) return 0;
+    et_walk_report(w, display, "refused: too many members (--max-members); the rest is not read", 0);
+    return 1;
+}
+
+/* A zip listed from its own directory (zipdir.c): what libarchive would list, without it. */
+static void walk_listing(et_walk *w, et_zipset *zs, const et_zipdir_member *l, size_t n, const char *display,
+                         uint64_t compressed)
+{
+    uint64_t total = 0;
+    for (size_t i = 0; i < n && !w->stop; i++) {
+        char sub[4096];
+        snprintf(sub, sizeof sub, "%s!%s", display, l[i].name);
+        if (too_many(w, display, i + 1)) break;
+        if (!l[i].is_dir) hand_on(w, l[i].name, (int64_t)l[i].size, sub, &total, compressed, zs, i);
+    }
 }
 
 /* Any other member: sniffed; EVTX and nested archives inflated here. */
@@ -82,18 +103,12 @@ static void walk_member(et_walk *w, struct archive *a, const char *display, int 
     et_walk_source(w, et_source_from_fd(fd), display, kind, depth + 1);
 }
 
-/* A zip read through a zipset, so its members can be inflated in parallel: when the caller
- * takes members and libarchive's seekable zip reader accepts the file. */
-static struct archive *open_parallel_zip(et_walk *w, int fd, int depth, et_zipset **zs)
+/* A zipset for a zip whose members the caller takes (to inflate them in parallel), else NULL. */
+static et_zipset *zip_set(et_walk *w, int fd, int depth)
 {
-    *zs = NULL;
     unsigned char magic[4];
     if (!w->cb->member || pread(fd, magic, 4, 0) != 4 || memcmp(magic, "PK\3\4", 4) != 0) return NULL;
-    if (!(*zs = et_zipset_new(fd, w->lim, depth))) return NULL;
-    char msg[256];
-    struct archive *a = et_zipset_open_handle(*zs, msg, sizeof msg);
-    if (!a) { et_zipset_release(*zs); *zs = NULL; }
-    return a;
+    return et_zipset_new(fd, w->lim, depth);
 }
 
 static struct archive *open_any(et_walk *w, int fd, const char *display)
@@ -111,17 +126,27 @@ static struct archive *open_any(et_walk *w, int fd, const char *display)
 
 void et_walk_archive(et_walk *w, int fd, const char *display, int depth)
 {
-    char why[256], msg[300];
+    struct stat st;
+    uint64_t compressed = fstat(fd, &st) == 0 ? (uint64_t)st.st_size : 0;
+    et_zipset *zs = zip_set(w, fd, depth);
+    size_t n;
+    const et_zipdir_member *listing = zs ? et_zipset_listing(zs, &n) : NULL;
+    if (listing) {
+        walk_listing(w, zs, listing, n, display, compressed);
+        et_zipset_release(zs);
+        return;
+    }
+    char why[256], msg[512];
     if (!et_arlib_get(why, sizeof why)) {
         snprintf(msg, sizeof msg, "cannot read archive: %s", why);
         et_walk_report(w, display, msg, 0);
+        et_zipset_release(zs);
         return;
     }
-    et_zipset *zs;
-    struct archive *a = open_parallel_zip(w, fd, depth, &zs);
+    /* libarchive's seekable zip reader (members inflated in parallel later), else any reader */
+    struct archive *a = zs ? et_zipset_open_handle(zs, why, sizeof why) : NULL;
+    if (!a) { et_zipset_release(zs); zs = NULL; }
     if (!a && !(a = open_any(w, fd, display))) return;
-    struct stat st;
-    uint64_t compressed = fstat(fd, &st) == 0 ? (uint64_t)st.st_size : 0;
     uint64_t total = 0, members = 0;
     struct archive_entry *e;
     int rc = ARCHIVE_OK;
@@ -129,21 +154,19 @@ void et_walk_archive(et_walk *w, int fd, const char *display, int depth)
         const char *name = et_la()->archive_entry_pathname(e);
         char sub[4096];
         snprintf(sub, sizeof sub, "%s!%s", display, name ? name : "?");
-        if (++members > w->lim->max_members) {
-            et_walk_report(w, display, "refused: too many members (--max-members); the rest is not read", 0);
-            break;
-        }
+        if (too_many(w, display, ++members)) break;
         mode_t type = et_la()->archive_entry_filetype(e);
         if (type == AE_IFDIR) continue;
         if (type != AE_IFREG) { et_walk_report(w, sub, "skipped: not a regular file (link or device)", 1); continue; }
         if (et_la()->archive_entry_is_encrypted(e)) { et_walk_report(w, sub, "refused: encrypted member", 0); continue; }
-        if (zs) hand_on(w, e, sub, &total, compressed, zs, index);
+        int64_t declared = et_la()->archive_entry_size_is_set(e) ? (int64_t)et_la()->archive_entry_size(e) : -1;
+        if (zs) hand_on(w, name, declared, sub, &total, compressed, zs, index);
         else walk_member(w, a, sub, depth, &total, compressed);
     }
     if (!w->stop && rc != ARCHIVE_EOF && rc != ARCHIVE_OK) {
-        char why[400], msg[512];
-        et_archive_error(a, "", why, sizeof why);
-        snprintf(msg, sizeof msg, "archive damaged: %s; the members before this point were read", why);
+        char cause[400];
+        et_archive_error(a, "", cause, sizeof cause);
+        snprintf(msg, sizeof msg, "archive damaged: %s; the members before this point were read", cause);
         et_walk_report(w, display, msg, 0);
     }
     et_la()->archive_read_free(a);

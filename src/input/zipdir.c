@@ -13,15 +13,18 @@ enum { EOCD_LEN = 22, EOCD_SCAN = EOCD_LEN + 65535, LOCATOR_LEN = 20, EOCD64_LEN
 typedef struct zd_entry {
     char *name;
     uint64_t local_off, csize, usize;
-    uint32_t crc;
-    uint16_t method, flags;
+    uint32_t crc, csize32, usize32;   /* csize32, usize32: as written (0xFFFFFFFF: see zip64) */
+    uint32_t ext_attr;
+    uint16_t method, flags, made_by;
     int dup;                 /* the name is listed more than once */
+    int benign_extra;        /* its extra fields are ones the listing may ignore */
 } zd_entry;
 
 struct et_zipdir {
     et_source zip;            /* the caller's descriptor, read by offset (never closed here) */
     zd_entry *e;
     size_t n;
+    et_zipdir_member *listing;   /* NULL: libarchive lists this zip */
 };
 
 static uint16_t le16(const unsigned char *p) { return (uint16_t)(p[0] | p[1] << 8); }
@@ -35,7 +38,7 @@ static int read_exact(const et_source *zip, void *buf, size_t n, uint64_t off)
 
 /* Where the directory is and how many entries it has, from the end record (zip64's if the
  * classic one is saturated); 0, or -1 when it is not there or not a single-disk zip. */
-typedef struct cd_loc { uint64_t off, len, count; } cd_loc;
+typedef struct cd_loc { uint64_t off, len, count, end; } cd_loc;   /* end: where the directory should end */
 
 static int read_zip64_end(const et_source *zip, uint64_t eocd_pos, cd_loc *loc)
 {
@@ -45,7 +48,7 @@ static int read_zip64_end(const et_source *zip, uint64_t eocd_pos, cd_loc *loc)
     uint64_t at = le64(l + 8);
     if (at > eocd_pos || read_exact(zip, z, EOCD64_LEN, at) || le32(z) != 0x06064b50) return -1;
     if (le32(z + 16) != 0 || le32(z + 20) != 0 || le64(z + 24) != le64(z + 32)) return -1;
-    *loc = (cd_loc){.count = le64(z + 32), .len = le64(z + 40), .off = le64(z + 48)};
+    *loc = (cd_loc){.count = le64(z + 32), .len = le64(z + 40), .off = le64(z + 48), .end = at};
     return 0;
 }
 
@@ -63,9 +66,12 @@ static int find_directory(const et_source *zip, cd_loc *loc)
             if (le32(p) != 0x06054b50 || i + EOCD_LEN + le16(p + 20) != tail) continue;
             uint64_t pos = size - tail + i;
             if (le16(p + 4) != 0 || le16(p + 6) != 0 || le16(p + 8) != le16(p + 10)) break;
-            *loc = (cd_loc){.count = le16(p + 10), .len = le32(p + 12), .off = le32(p + 16)};
-            if (loc->count == 0xFFFF || loc->len == 0xFFFFFFFF || loc->off == 0xFFFFFFFF)
-                rc = read_zip64_end(zip, pos, loc);
+            *loc = (cd_loc){.count = le16(p + 10), .len = le32(p + 12), .off = le32(p + 16), .end = pos};
+            int saturated = loc->count == 0xFFFF || loc->len == 0xFFFFFFFF || loc->off == 0xFFFFFFFF;
+            unsigned char l[4];
+            /* a zip64 end record (which libarchive reads whenever it is there) ends the directory */
+            int zip64 = pos >= LOCATOR_LEN && read_exact(zip, l, 4, pos - LOCATOR_LEN) == 0 && le32(l) == 0x07064b50;
+            if (saturated || zip64) rc = read_zip64_end(zip, pos, loc);
             else rc = 0;
             if (rc == 0 && (loc->off > pos || loc->len > pos - loc->off)) rc = -1;
             break;
@@ -119,14 +125,33 @@ static int plain_name(const unsigned char *p, size_t n)
     return 1;
 }
 
+/* Extra fields libarchive reads silently and that change nothing a listing shows (zip64 sizes,
+ * times, Unix owners), every block well formed. Any other field, and libarchive lists the zip. */
+static int benign_extra(const unsigned char *x, size_t xlen)
+{
+    while (xlen) {
+        if (xlen < 4) return 0;
+        uint16_t id = le16(x);
+        size_t len = le16(x + 2);
+        if (len + 4 > xlen || (id == 0x5455 && len == 0)) return 0;
+        if (id != 0x0001 && id != 0x000a && id != 0x5455 && id != 0x5855 && id != 0x7855 && id != 0x7875) return 0;
+        x += 4 + len;
+        xlen -= 4 + len;
+    }
+    return 1;
+}
+
 /* One central directory header at p (room bytes left); its length, or 0 if malformed. */
 static size_t parse_entry(const unsigned char *p, size_t room, zd_entry *e)
 {
     if (room < CDH_LEN || le32(p) != 0x02014b50) return 0;
     size_t nlen = le16(p + 28), xlen = le16(p + 30), clen = le16(p + 32);
     if (CDH_LEN + nlen + xlen + clen > room) return 0;
-    *e = (zd_entry){.flags = le16(p + 8), .method = le16(p + 10), .crc = le32(p + 16), .csize = le32(p + 20),
-                    .usize = le32(p + 24), .local_off = le32(p + 42)};
+    *e = (zd_entry){.made_by = le16(p + 4), .flags = le16(p + 8), .method = le16(p + 10), .crc = le32(p + 16),
+                    .csize = le32(p + 20), .usize = le32(p + 24), .ext_attr = le32(p + 38), .local_off = le32(p + 42)};
+    e->csize32 = (uint32_t)e->csize;
+    e->usize32 = (uint32_t)e->usize;
+    e->benign_extra = benign_extra(p + CDH_LEN + nlen, xlen);
     if (apply_zip64(e, p + CDH_LEN + nlen, xlen, e->usize == 0xFFFFFFFF, e->csize == 0xFFFFFFFF,
                     e->local_off == 0xFFFFFFFF) != 0)
         return 0;
@@ -143,7 +168,9 @@ static int cmp_entry(const void *a, const void *b)
     return strcmp(((const zd_entry *)a)->name, ((const zd_entry *)b)->name);
 }
 
-static int parse_directory(et_zipdir *d, const unsigned char *cd, size_t len, uint64_t count)
+static void build_listing(et_zipdir *d);
+
+static int parse_directory(et_zipdir *d, const unsigned char *cd, size_t len, uint64_t count, int listable)
 {
     if (count > len / CDH_LEN) return -1;
     d->e = calloc(count ? (size_t)count : 1, sizeof *d->e);
@@ -154,9 +181,12 @@ static int parse_directory(et_zipdir *d, const unsigned char *cd, size_t len, ui
         if (!used) return -1;
         at += used;
     }
+    if (listable && at == len) build_listing(d);   /* in directory order, before the entries are sorted */
     qsort(d->e, d->n, sizeof *d->e, cmp_entry);
     for (size_t i = 1; i < d->n; i++)
         if (strcmp(d->e[i - 1].name, d->e[i].name) == 0) d->e[i - 1].dup = d->e[i].dup = 1;
+    for (size_t i = 0; d->listing && i < d->n; i++)
+        if (d->e[i].dup) { free(d->listing); d->listing = NULL; }
     return 0;
 }
 
@@ -170,7 +200,9 @@ et_zipdir *et_zipdir_read(int fd, uint64_t size)
     et_zipdir *d = calloc(1, sizeof *d);
     if (!d) abort();
     d->zip = zip;
-    int rc = read_exact(&zip, cd, (size_t)loc.len, loc.off) == 0 ? parse_directory(d, cd, (size_t)loc.len, loc.count) : -1;
+    int listable = loc.off + loc.len == loc.end;   /* else bytes lie between: libarchive's to make sense of */
+    int rc = read_exact(&zip, cd, (size_t)loc.len, loc.off) == 0
+                 ? parse_directory(d, cd, (size_t)loc.len, loc.count, listable) : -1;
     free(cd);
     if (rc != 0) { et_zipdir_free(d); return NULL; }
     return d;
@@ -181,6 +213,7 @@ void et_zipdir_free(et_zipdir *d)
     if (!d) return;
     for (size_t i = 0; i < d->n; i++) free(d->e[i].name);
     free(d->e);
+    free(d->listing);
     free(d);
 }
 
@@ -269,4 +302,75 @@ int et_zipdir_extract(const et_zipdir *d, const char *name, int64_t declared,
     }
     *out = s;
     return ET_ZIPDIR_OK;
+}
+
+/* ---- the listing: what libarchive would list, when that is certain ----------------------- */
+
+/* 1: a regular file, 0: a directory, -1: anything libarchive may see otherwise (a link, a
+ * trailing slash and attributes that disagree, a system whose attributes it reads its own way). */
+static int kind_of(const zd_entry *e)
+{
+    size_t n = strlen(e->name);
+    int slash = n && e->name[n - 1] == '/';
+    unsigned system = e->made_by >> 8;
+    if (system == 3) {
+        unsigned fmt = (e->ext_attr >> 16) & 0170000;
+        if (fmt == 0100000 && !slash) return 1;
+        if (fmt == 0040000 && slash) return 0;
+        return -1;
+    }
+    if (system == 0) {
+        int dir = (e->ext_attr & 0x10) != 0;
+        return dir == slash ? !dir : -1;
+    }
+    return -1;
+}
+
+/* The local header holds up the way libarchive checks it against the central one: its
+ * signature, the same name, method and flags, only benign extra fields, and a CRC and sizes
+ * (zip64 ones from its own zip64 field) that are zero or equal. */
+static int local_agrees(const et_zipdir *d, const zd_entry *e)
+{
+    unsigned char h[LFH_LEN];
+    uint64_t size = d->zip.size;
+    if (e->local_off > size || size - e->local_off < LFH_LEN || read_exact(&d->zip, h, LFH_LEN, e->local_off) ||
+        le32(h) != 0x04034b50 || le16(h + 6) != e->flags || le16(h + 8) != e->method)
+        return 0;
+    size_t nlen = le16(h + 26), xlen = le16(h + 28);
+    if (nlen != strlen(e->name) || size - e->local_off - LFH_LEN < nlen + xlen) return 0;
+    unsigned char *p = malloc(nlen + xlen + 1);
+    if (!p) abort();
+    zd_entry local = {.crc = le32(h + 14), .csize = le32(h + 18), .usize = le32(h + 22)};
+    int ok = read_exact(&d->zip, p, nlen + xlen, e->local_off + LFH_LEN) == 0 && memcmp(p, e->name, nlen) == 0 &&
+             benign_extra(p + nlen, xlen) &&
+             apply_zip64(&local, p + nlen, xlen, local.usize == 0xFFFFFFFF, local.csize == 0xFFFFFFFF, 0) == 0;
+    free(p);
+    return ok && (!local.crc || local.crc == e->crc) && (!local.csize || local.csize == e->csize) &&
+           (!local.usize || local.usize == e->usize);
+}
+
+/* Every entry, in directory order, must be plain, and the local headers ascend (libarchive lists
+ * by local header offset); any doubt and there is no listing. */
+static void build_listing(et_zipdir *d)
+{
+    if (!d->n) return;
+    et_zipdir_member *l = calloc(d->n, sizeof *l);
+    if (!l) abort();
+    for (size_t i = 0; i < d->n; i++) {
+        const zd_entry *e = &d->e[i];
+        int kind = kind_of(e);
+        if (kind < 0 || (e->flags & 0x41) || !e->benign_extra || (i && e->local_off <= d->e[i - 1].local_off) ||
+            !local_agrees(d, e)) {
+            free(l);
+            return;
+        }
+        l[i] = (et_zipdir_member){.name = e->name, .size = e->usize, .is_dir = kind == 0};
+    }
+    d->listing = l;
+}
+
+const et_zipdir_member *et_zipdir_listing(const et_zipdir *d, size_t *n)
+{
+    *n = d && d->listing ? d->n : 0;
+    return d ? d->listing : NULL;
 }

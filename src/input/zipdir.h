@@ -1,9 +1,10 @@
-/* zipdir.h: a zip's central directory, read by us (zip64 too), so that members stored or
- * deflated can be inflated whole, in memory, by libdeflate: several times faster than the
- * streaming zlib path through libarchive, and no temporary file. An accelerator only: any
- * member that is unusual (encrypted, another method, a name given twice or not in plain ASCII), damaged (CRC, sizes)
- * or too big for the memory budget (core/source.h) is left to libarchive, which decides and
- * words every refusal, so the output is the same whichever path a member took. */
+/* zipdir.h: a zip's central directory, read by us (zip64 too), so that a plain zip is listed
+ * without libarchive and members stored or deflated can be inflated whole, in memory, by
+ * libdeflate: several times faster than the streaming zlib path through libarchive, and no
+ * temporary file. An accelerator only: any zip or member that is unusual (encrypted, another
+ * method, a name given twice or not in plain ASCII), damaged (CRC, sizes) or too big for the
+ * memory budget (core/source.h) is left to libarchive, which decides and words every refusal,
+ * so the output is the same whichever path it took. */
 #ifndef EVTRIAGE_ZIPDIR_H
 #define EVTRIAGE_ZIPDIR_H
 #include <stddef.h>
@@ -18,6 +19,18 @@ et_zipdir *et_zipdir_read(int fd, uint64_t size);
 void et_zipdir_free(et_zipdir *d);
 /* Members listed (for tests). */
 size_t et_zipdir_count(const et_zipdir *d);
+
+/* The members in the order libarchive lists them (by local header offset), with what it would
+ * say of each, when the zip is plain enough for that to be certain: names in plain ASCII and
+ * none twice, regular files and directories as Unix or MS-DOS attributes and the trailing slash
+ * agree, nothing encrypted, only extra fields that change no listing, local headers that agree
+ * with the directory. NULL (*n 0) otherwise: libarchive lists the zip, and words any trouble. */
+typedef struct et_zipdir_member {
+    const char *name;
+    uint64_t size;          /* as the directory declares it */
+    int is_dir;
+} et_zipdir_member;
+const et_zipdir_member *et_zipdir_listing(const et_zipdir *d, size_t *n);
 
 enum { ET_ZIPDIR_OK = 0, ET_ZIPDIR_DECLINED = -2, ET_ZIPDIR_FALLBACK = -3 };
 /* Member name, whose header declared declared bytes (already checked against the limits; -1,

@@ -99,7 +99,8 @@ et_zipset *et_zipset_new(int fd, const et_input_limits *lim, int depth)
     if (!zs) abort();
     zs->fd = own;
     zs->size = lseek(own, 0, SEEK_END);
-    zs->dir = zs->size > 0 ? et_zipdir_read(own, (uint64_t)zs->size) : NULL;
+    /* the fast path needs memory to inflate into: with no budget (tests) it is off, listing too */
+    zs->dir = zs->size > 0 && et_source_budget() > 0 ? et_zipdir_read(own, (uint64_t)zs->size) : NULL;
     zs->lim = *lim;
     zs->depth = depth;
     zs->refs = 1;
@@ -146,6 +147,8 @@ static void zipset_unref(et_zipset *zs)
 }
 
 void et_zipset_release(et_zipset *zs) { if (zs) zipset_unref(zs); }
+
+const et_zipdir_member *et_zipset_listing(const et_zipset *zs, size_t *n) { return et_zipdir_listing(zs->dir, n); }
 
 /* The free handle furthest along but not past index (members come roughly in order, so each
  * handle only moves forward); else a free one to restart, else a new one. Returns its slot. */

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include "input/inputs.h"
 #include "core/source.h"
+#include "input/zipdir.h"
 
 struct archive;
 typedef struct et_zipset et_zipset;
@@ -20,6 +21,9 @@ et_zipset *et_zipset_new(int fd, const et_input_limits *lim, int depth);
 /* A libarchive handle reading the set's zip from the start (seekable zip format only), for the
  * walker's listing; NULL with msg set if libarchive refuses it. Free with archive_read_free(). */
 struct archive *et_zipset_open_handle(et_zipset *zs, char *msg, size_t msglen);
+/* The members as libarchive would list them, read from the directory without libarchive when
+ * the zip is plain enough for that (zipdir.h); NULL: list it through et_zipset_open_handle. */
+const et_zipdir_member *et_zipset_listing(const et_zipset *zs, size_t *n);
 /* Drops the caller's reference; the set goes when its last member is freed. */
 void et_zipset_release(et_zipset *zs);
 

@@ -1,6 +1,7 @@
 /* test_zipdir.c: the zip fast path (input/zipdir.c): members come out byte for byte as written,
  * sniffing declines without inflating, and everything it should not take (damage, duplicate
- * names, encryption-like flags, no room in the memory budget) falls back to libarchive. */
+ * names, encryption-like flags, no room in the memory budget) falls back to libarchive; its
+ * listing is libarchive's own, entry for entry, or there is none. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -15,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-typedef struct member { const char *name; const unsigned char *data; size_t size; } member;
+typedef struct member { const char *name; const unsigned char *data; size_t size; int dir; } member;
 
 /* A zip written by libarchive into a temporary file (options: "zip:zip64" forces zip64 fields,
  * "zip:compression=store" stores the members). */
@@ -32,8 +33,8 @@ static int write_zip(const member *m, size_t n, const char *options)
     for (size_t i = 0; i < n; i++) {
         struct archive_entry *e = archive_entry_new();
         archive_entry_set_pathname(e, m[i].name);
-        archive_entry_set_filetype(e, AE_IFREG);
-        archive_entry_set_perm(e, 0644);
+        archive_entry_set_filetype(e, m[i].dir ? AE_IFDIR : AE_IFREG);
+        archive_entry_set_perm(e, m[i].dir ? 0755 : 0644);
         archive_entry_set_size(e, (la_int64_t)m[i].size);
         if (archive_write_header(a, e) != ARCHIVE_OK) fail_msg("%s", archive_error_string(a));
         assert_int_equal(archive_write_data(a, m[i].data, m[i].size), (la_ssize_t)m[i].size);
@@ -73,8 +74,8 @@ static void test_members_byte_for_byte(void **state)
 {
     (void)state;
     unsigned char *a = evtx_like(300000), *b = evtx_like(70000);
-    member m[] = {{"HOST1/System.evtx", a, 300000}, {"HOST2/Other.evtx", b, 70000},
-                  {"notes.txt", (const unsigned char *)"just text", 9}};
+    member m[] = {{"HOST1/System.evtx", a, 300000, 0}, {"HOST2/Other.evtx", b, 70000, 0},
+                  {"notes.txt", (const unsigned char *)"just text", 9, 0}};
     const char *kinds[] = {NULL, "zip:compression=store", "zip:zip64"};
     for (int k = 0; k < 3; k++) {
         int fd = write_zip(m, 3, kinds[k]);
@@ -126,7 +127,7 @@ static void test_damage_falls_back(void **state)
 {
     (void)state;
     unsigned char *a = evtx_like(200000);
-    member m[] = {{"a.evtx", a, 200000}, {"b.evtx", a, 200000}};
+    member m[] = {{"a.evtx", a, 200000, 0}, {"b.evtx", a, 200000, 0}};
     /* a flipped byte deep in each member (deflated, then stored): inflate or CRC fails, so the
      * member is left alone */
     unsigned char x;
@@ -161,7 +162,7 @@ static void test_duplicates_and_budget(void **state)
 {
     (void)state;
     unsigned char *a = evtx_like(100000);
-    member m[] = {{"same.evtx", a, 100000}, {"same.evtx", a, 100000}, {"other.evtx", a, 100000}};
+    member m[] = {{"same.evtx", a, 100000, 0}, {"same.evtx", a, 100000, 0}, {"other.evtx", a, 100000, 0}};
     int fd = write_zip(m, 3, NULL);
     et_zipdir *d = et_zipdir_read(fd, file_size(fd));
     assert_non_null(d);
@@ -188,11 +189,78 @@ static void test_names_not_plain(void **state)
 {
     (void)state;
     unsigned char *a = evtx_like(5000);
-    member m[] = {{"plain.evtx", a, 5000}, {"caf\xc3\xa9.evtx", a, 5000}};
+    member m[] = {{"plain.evtx", a, 5000, 0}, {"caf\xc3\xa9.evtx", a, 5000, 0}};
     int fd = write_zip(m, 2, NULL);
     /* a converted name could match another member's: such a zip is libarchive's whole */
     assert_null(et_zipdir_read(fd, file_size(fd)));
     close(fd);
+    free(a);
+}
+
+/* The listing says what libarchive's seekable zip reader says, in its order. */
+static void assert_listing_is_libarchives(int fd)
+{
+    et_zipdir *d = et_zipdir_read(fd, file_size(fd));
+    assert_non_null(d);
+    size_t n;
+    const et_zipdir_member *l = et_zipdir_listing(d, &n);
+    assert_non_null(l);
+    struct archive *a = archive_read_new();
+    archive_read_support_format_zip_seekable(a);
+    assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+    assert_int_equal(archive_read_open_fd(a, fd, 65536), ARCHIVE_OK);
+    struct archive_entry *e;
+    size_t i = 0;
+    while (archive_read_next_header(a, &e) == ARCHIVE_OK) {
+        assert_true(i < n);
+        assert_string_equal(l[i].name, archive_entry_pathname(e));
+        assert_int_equal(l[i].is_dir, archive_entry_filetype(e) == AE_IFDIR);
+        if (!l[i].is_dir) {
+            assert_true(archive_entry_size_is_set(e));
+            assert_int_equal(l[i].size, archive_entry_size(e));
+        }
+        i++;
+    }
+    assert_int_equal(i, n);
+    archive_read_free(a);
+    et_zipdir_free(d);
+}
+
+static void test_listing(void **state)
+{
+    (void)state;
+    unsigned char *a = evtx_like(300000);
+    member m[] = {{"HOST1/", NULL, 0, 1}, {"HOST1/System.evtx", a, 300000, 0}, {"HOST1/empty.evtx", a, 0, 0},
+                  {"HOST2/", NULL, 0, 1}, {"HOST2/Other.evtx", a, 70000, 0}, {"notes.txt", a, 9, 0}};
+    const char *kinds[] = {NULL, "zip:compression=store", "zip:zip64"};
+    for (int k = 0; k < 3; k++) {
+        int fd = write_zip(m, 6, kinds[k]);
+        assert_listing_is_libarchives(fd);
+        close(fd);
+    }
+    /* anything in doubt: no listing (libarchive lists such a zip itself) */
+    int fd = write_zip(m, 6, NULL);
+    uint64_t size = file_size(fd);
+    unsigned char *z = malloc(size);
+    assert_non_null(z);
+    assert_int_equal(pread(fd, z, size, 0), (ssize_t)size);
+    close(fd);
+    /* a local header whose CRC disagrees (libarchive: "Inconsistent CRC32 values") */
+    size_t at = 0;
+    while (memcmp(z + at, "PK\3\4", 4) || memcmp(z + at + 30, "HOST1/System.evtx", 17)) at++;
+    z[at + 14] ^= 1;
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    assert_int_equal(fwrite(z, 1, size, f), size);
+    fflush(f);
+    et_zipdir *d = et_zipdir_read(fileno(f), size);
+    assert_non_null(d);   /* members may still be read by name; the listing is libarchive's to make */
+    size_t n;
+    assert_null(et_zipdir_listing(d, &n));
+    assert_int_equal(n, 0);
+    et_zipdir_free(d);
+    fclose(f);
+    free(z);
     free(a);
 }
 
@@ -201,6 +269,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_members_byte_for_byte), cmocka_unit_test(test_damage_falls_back),
         cmocka_unit_test(test_duplicates_and_budget), cmocka_unit_test(test_names_not_plain),
+        cmocka_unit_test(test_listing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
