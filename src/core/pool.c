@@ -133,8 +133,6 @@ static void submit(et_pool *p, void *task, et_task_fn run, int stream, size_t we
     if (weight < 1) weight = 1;
     if (weight > p->max_weight) weight = p->max_weight;
     while (p->tail - p->head == p->cap || (run && p->weight + weight > p->max_weight)) deliver_head(p);
-    /* deliver what is already finished, to keep output flowing */
-    while (p->head < p->tail && p->slots[p->head % p->cap].state == SLOT_DONE) deliver_head(p);
     slot *s = &p->slots[p->tail++ % p->cap];
     s->task = task;
     s->run = run;

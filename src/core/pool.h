@@ -13,7 +13,9 @@ typedef void (*et_done_fn)(void *task, void *ctx); /* runs on the submitting thr
  * workers run ahead of delivery: the summed weight of tasks that run, submitted and not yet
  * delivered (tasks with nothing to run are not counted). */
 et_pool *et_pool_new(int nthreads, size_t max_weight, et_done_fn done, void *ctx);
-/* Queues a task; may first deliver finished tasks (blocking while the pool is full). run NULL:
+/* Queues a task; while the pool is full, first delivers the oldest ones (waiting for them), and
+ * only then: a caller queueing many tasks gets them all to the workers before it delivers any
+ * (the rule loader's parsing). run NULL:
  * nothing to run, only to deliver in its turn (no worker is woken for it). weight: the task's
  * share of max_weight, in whatever unit the caller sizes its work by (clamped to 1..max_weight;
  * ignored without run), so many small tasks may be in flight where few big ones are. */
