@@ -50,6 +50,7 @@ struct bx_decoder {
     /* per-record state */
     bx_frame frames[MAX_DEPTH];
     int depth;
+    int section;        /* what frames[1] is (enum section): told once, not per element below it */
     int nest;
     int in_template;    /* elements inside template bodies carry a dependency id */
     long steps;
@@ -296,10 +297,19 @@ static void end_system_child(bx_decoder *d, bx_frame *f)
     }
 }
 
+enum section { SEC_OTHER, SEC_SYSTEM, SEC_EVENTDATA, SEC_RENDERING };
+
+static int section_of(const char *name)
+{
+    if (!strcmp(name, "System")) return SEC_SYSTEM;
+    if (!strcmp(name, "EventData")) return SEC_EVENTDATA;
+    if (!strcmp(name, "RenderingInfo")) return SEC_RENDERING;
+    return SEC_OTHER;
+}
+
 static void end_payload_element(bx_decoder *d, bx_frame *f, int depth)
 {
-    const char *section = d->frames[1].name;
-    if (strcmp(section, "EventData") == 0 && depth == 2) {
+    if (d->section == SEC_EVENTDATA && depth == 2) {
         if (strcmp(f->name, "Data") == 0) {
             const char *name = frame_attr(f, "Name");
             if (!name || !*name) {
@@ -324,7 +334,7 @@ static void end_payload_element(bx_decoder *d, bx_frame *f, int depth)
             return;
         }
     }
-    if (strcmp(section, "RenderingInfo") == 0) return;
+    if (d->section == SEC_RENDERING) return;
     for (int i = 0; i < f->nattrs; i++) {
         if (strncmp(f->attr_name[i], "xmlns", 5) == 0) continue;
         char tmp[512];
@@ -343,6 +353,7 @@ static int elem_start(bx_decoder *d, const char *name)
 {
     if (d->depth >= MAX_DEPTH) return fail(d, "elements nested too deeply", 0);
     if (d->depth > 0) d->frames[d->depth - 1].has_children = 1;
+    if (d->depth == 1) d->section = section_of(name);
     bx_frame *f = &d->frames[d->depth++];
     f->name = name;
     f->text.len = 0;
@@ -357,11 +368,11 @@ static void elem_end(bx_decoder *d)
 {
     int depth = --d->depth;
     bx_frame *f = &d->frames[depth];
-    if (depth >= 2 && strcmp(d->frames[1].name, "System") == 0) {
+    if (depth >= 2 && d->section == SEC_SYSTEM) {
         if (depth == 2) end_system_child(d, f);
     } else if (depth >= 2) {
         end_payload_element(d, f, depth);
-    } else if (depth == 1 && !f->has_children && f->text.len && strcmp(f->name, "System") != 0) {
+    } else if (depth == 1 && !f->has_children && f->text.len && d->section != SEC_SYSTEM) {
         add_field(d, f->name, arena_copy(d, &f->text));
     }
 }
