@@ -1,13 +1,20 @@
 /* sha256.c: SHA-256 of input files, streamed, computed by OpenSSL's libcrypto (SHA-NI, AVX2). */
 #include "core/sha256.h"
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <string.h>
+
+/* The implementation, fetched once: an implicit fetch per file costs 0.3-0.5 us each time. */
+static EVP_MD *sha256_md;
+static pthread_once_t md_once = PTHREAD_ONCE_INIT;
+static void fetch_md(void) { sha256_md = EVP_MD_fetch(NULL, "SHA2-256", NULL); }
 
 void et_sha256_init(et_sha256 *s)
 {
+    pthread_once(&md_once, fetch_md);
     EVP_MD_CTX *c = EVP_MD_CTX_new();
     s->ctx = c;
-    s->failed = !c || EVP_DigestInit_ex(c, EVP_sha256(), NULL) != 1;
+    s->failed = !c || EVP_DigestInit_ex(c, sha256_md ? sha256_md : EVP_sha256(), NULL) != 1;
 }
 
 void et_sha256_update(et_sha256 *s, const void *data, size_t n)

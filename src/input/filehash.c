@@ -12,6 +12,8 @@ struct et_filehash {
     bool *done;
     bool busy;                 /* a thread is hashing */
     bool failed;
+    bool started;              /* sha set up: by the first thread to hash, not by the opener
+                                  (the first set-up in a process costs OpenSSL ~1 ms) */
     et_sha256 sha;
     pthread_mutex_t mu;
     pthread_cond_t all;
@@ -28,7 +30,6 @@ et_filehash *et_filehash_new(const et_source *src, uint64_t size, uint64_t first
     h->nparts = nparts ? nparts : 1;
     h->done = calloc(h->nparts, sizeof *h->done);
     if (!h->done) abort();
-    et_sha256_init(&h->sha);
     pthread_mutex_init(&h->mu, NULL);
     pthread_cond_init(&h->all, NULL);
     return h;
@@ -69,6 +70,7 @@ void et_filehash_part_done(et_filehash *h, size_t i)
         size_t k = h->hashed;
         pthread_mutex_unlock(&h->mu);
         if (!buf && !(buf = malloc(1 << 16))) abort();
+        if (!h->started) { et_sha256_init(&h->sha); h->started = true; }
         bool ok = h->failed || hash_part(h, k, buf, 1 << 16);
         pthread_mutex_lock(&h->mu);
         if (!ok) h->failed = true;
