@@ -246,30 +246,56 @@ static void walk(lctx *l, const char *path)
     free(names);
 }
 
+/* A rule left out that r refers to (and where r names it), or NULL. */
+static const et_rule *dropped_ref(const et_rule *r, const ynode **at)
+{
+    for (size_t i = 0; i < r->ncorr_rules; i++)
+        if (r->corr_rules[i]->impl->dropped) { *at = r->impl->corr->rule_ref_nodes[i]; return r->corr_rules[i]; }
+    for (size_t i = 0; r->rca && i < r->rca->nexplains; i++)
+        if (r->rca->explains[i]->impl->dropped) { *at = r->impl->explains_node; return r->rca->explains[i]; }
+    for (size_t i = 0; r->rca && i < r->rca->nresolved_by; i++)
+        if (r->rca->resolved_by[i]->impl->dropped) { *at = r->impl->resolved_node; return r->rca->resolved_by[i]; }
+    return NULL;
+}
+
+/* References resolve against every rule read, so one may point at a rule that is then left
+ * out: such a rule goes too, said where it names the other (and so on, down the chain). */
+static bool refs_kept(et_cctx *c, et_rule *r)
+{
+    const ynode *at = NULL;
+    const et_rule *t = dropped_ref(r, &at);
+    if (!t) return true;
+    cc_error(c, at, "refers to rule '%s', which has errors and is left out",
+             t->name ? t->name : t->id ? t->id : t->title ? t->title : "?");
+    return false;
+}
+
+/* Keeps the rules that pass check, in order; returns how many were left out. */
+static size_t keep_if(lctx *l, bool (*check)(et_cctx *, et_rule *))
+{
+    et_ruleset *rs = l->rs;
+    size_t keep = 0, n = rs->nrules;
+    for (size_t i = 0; i < n; i++) {
+        et_rule *r = rs->rules[i];
+        et_cctx c = {.rs = rs, .file = r->file, .diag = l->diag, .dctx = l->dctx, .rule = r, .impl = r->impl,
+                     .strict = l->opt && l->opt->strict};
+        bool ok = check(&c, r);
+        l->nerr += c.nerr;
+        if (ok) rs->rules[keep++] = r;
+        else r->impl->dropped = true;
+    }
+    rs->nrules = keep;
+    return n - keep;
+}
+
 /* After every file is read: rule references, `standalone`, the index. */
 static void finalize(lctx *l)
 {
     et_ruleset *rs = l->rs;
     for (size_t i = 0; i < rs->nrules; i++) rs->rules[i]->standalone = true;
-    size_t keep = 0;
-    for (size_t i = 0; i < rs->nrules; i++) {
-        et_rule *r = rs->rules[i];
-        et_cctx c = {.rs = rs, .file = r->file, .diag = l->diag, .dctx = l->dctx, .rule = r, .impl = r->impl,
-                     .strict = l->opt && l->opt->strict};
-        bool ok = cc_resolve_refs(&c, r);
-        l->nerr += c.nerr;
-        if (ok) rs->rules[keep++] = r;
-    }
-    rs->nrules = keep;
-    keep = 0;
-    for (size_t i = 0; i < rs->nrules; i++) {
-        et_rule *r = rs->rules[i];
-        et_cctx c = {.rs = rs, .file = r->file, .diag = l->diag, .dctx = l->dctx, .rule = r, .impl = r->impl};
-        bool ok = cc_check_depth(&c, r);
-        l->nerr += c.nerr;
-        if (ok) rs->rules[keep++] = r;
-    }
-    rs->nrules = keep;
+    keep_if(l, cc_resolve_refs);
+    keep_if(l, cc_check_depth);
+    while (keep_if(l, refs_kept)) {}
     for (size_t i = 0; i < rs->nrules; i++) {
         et_rule *r = rs->rules[i];
         r->index = i;

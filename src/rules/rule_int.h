@@ -130,6 +130,7 @@ struct et_rule_impl {
     int depth;                /* correlation chain depth (detection rules: 0) */
     const ynode *explains_node;
     const ynode *resolved_node;
+    bool dropped;             /* left out of the set (its errors, or a reference to one left out) */
 };
 
 /* Index bucket: candidate (rule, variant) pairs for one (channel, provider) pair. */

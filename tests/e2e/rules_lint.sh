@@ -102,6 +102,20 @@ grep -o '^[^:]*' "$TMP/many-3.err" | grep -v '^evtriage' | uniq >"$TMP/order"
 cmp -s "$TMP/order" "$TMP/want" && pass || fail "rule diagnostics out of path order: $(diff "$TMP/want" "$TMP/order" | head -6)"
 # the documents before a syntax error are compiled (what is wrong with the first comes first)
 grep -A1 "r15b.yml:4:1: error: unknown key 'statuss'" "$TMP/many-3.err" | grep -q "r15b.yml:8:[0-9]*: error: did not find" && pass || fail "syntax error after a good document: $(grep r15b "$TMP/many-3.err")"
+# a correlation over a rule that is then left out (its own reference is unknown) goes too, said
+# where it names it (fuzz_rules found the correlator reading past its tables on this)
+cat >"$TMP/chain.yml" <<'YAML'
+title: Outer
+name: outer
+correlation: {type: event_count, rules: [inner], timespan: 1h, condition: {gte: 2}}
+---
+title: Inner
+name: inner
+correlation: {type: event_count, rules: [nowhere], timespan: 1h, condition: {gte: 2}}
+YAML
+"$EVTRIAGE" rules lint "$TMP/chain.yml" >"$TMP/out" 2>&1; rc=$?
+[ $rc -eq 1 ] && grep -qx "$TMP/chain.yml:3:42: error: refers to rule 'inner', which has errors and is left out" "$TMP/out" \
+  && pass || fail "chain: exit $rc: $(cat "$TMP/out")"
 # warnings only: exit 0; --strict makes them errors
 "$EVTRIAGE" rules lint "$CORPUS/sigma-regression" >"$TMP/out" 2>"$TMP/err"
 [ $? -eq 0 ] && pass || fail "regression rules: $(head -5 "$TMP/out")"
