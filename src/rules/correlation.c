@@ -156,8 +156,6 @@ static bool corr_refs(et_cctx *c, et_rule *r)
     r->ncorr_rules = k->nrule_refs;
     for (size_t i = 0; i < r->ncorr_rules; i++) {
         struct et_rule_impl *ti = r->corr_rules[i]->impl;
-        ti->feeds = ti->referenced = true;
-        if (k->generate) ti->generated = true;
         for (size_t g = 0; g < k->ngroup; g++) {
             const char *name = k->group[g];
             for (size_t a = 0; a < k->naliases; a++)

@@ -296,6 +296,15 @@ static void finalize(lctx *l)
     keep_if(l, cc_resolve_refs);
     keep_if(l, cc_check_depth);
     while (keep_if(l, refs_kept)) {}
+    /* which rules feed a correlation: only the correlations kept count */
+    for (size_t i = 0; i < rs->nrules; i++) {
+        const et_rule *r = rs->rules[i];
+        for (size_t k = 0; k < r->ncorr_rules; k++) {
+            struct et_rule_impl *ti = r->corr_rules[k]->impl;
+            ti->feeds = ti->referenced = true;
+            if (r->impl->corr->generate) ti->generated = true;
+        }
+    }
     for (size_t i = 0; i < rs->nrules; i++) {
         et_rule *r = rs->rules[i];
         r->index = i;
