@@ -21,10 +21,35 @@ static void put_cp(et_buf *out, uint32_t c)
     et_buf_put(out, b, n);
 }
 
+/* Four code units at p, when all are ASCII (and, with stop_at_nul, none is NUL): written out
+ * as four bytes at once. Most strings of an event log are ASCII all through. */
+static int ascii4(char *dst, const uint8_t *p, int stop_at_nul)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t v;
+    memcpy(&v, p, 8);
+    if (v & 0xFF80FF80FF80FF80ull) return 0;
+    if (stop_at_nul && ((v - 0x0001000100010001ull) & ~v & 0x8000800080008000ull)) return 0;
+    dst[0] = (char)v;
+    dst[1] = (char)(v >> 16);
+    dst[2] = (char)(v >> 32);
+    dst[3] = (char)(v >> 48);
+    return 1;
+#else
+    (void)dst; (void)p; (void)stop_at_nul;
+    return 0;
+#endif
+}
+
 void bx_utf16_to_utf8(et_buf *out, const uint8_t *p, size_t units, int stop_at_nul)
 {
     et_buf_reserve(out, units * 3);
     for (size_t i = 0; i < units; i++) {
+        if (i + 4 <= units && ascii4(out->data + out->len, p + 2 * i, stop_at_nul)) {
+            out->len += 4;
+            i += 3;
+            continue;
+        }
         uint32_t c = rd16(p + 2 * i);
         if (c == 0 && stop_at_nul) break;
         if (c < 0x80) {

@@ -274,6 +274,62 @@ static void test_value_rendering(void **state)
     et_buf_free(&b);
 }
 
+/* The converter one code unit at a time, as it was before its four-at-a-time ASCII path. */
+static void utf16_reference(et_buf *out, const uint16_t *u, size_t units, int stop_at_nul)
+{
+    for (size_t i = 0; i < units; i++) {
+        uint32_t c = u[i];
+        if (c == 0 && stop_at_nul) break;
+        if (c >= 0xD800 && c <= 0xDBFF && i + 1 < units && u[i + 1] >= 0xDC00 && u[i + 1] <= 0xDFFF) {
+            c = 0x10000 + ((c - 0xD800) << 10) + (u[++i] - 0xDC00);
+        } else if (c >= 0xD800 && c <= 0xDFFF) {
+            c = 0xFFFD;
+        }
+        if (c < 0x80) et_buf_putc(out, (char)c);
+        else if (c < 0x800) { et_buf_putc(out, (char)(0xC0 | c >> 6)); et_buf_putc(out, (char)(0x80 | (c & 0x3F))); }
+        else if (c < 0x10000) {
+            et_buf_putc(out, (char)(0xE0 | c >> 12));
+            et_buf_putc(out, (char)(0x80 | ((c >> 6) & 0x3F)));
+            et_buf_putc(out, (char)(0x80 | (c & 0x3F)));
+        } else {
+            et_buf_putc(out, (char)(0xF0 | c >> 18));
+            et_buf_putc(out, (char)(0x80 | ((c >> 12) & 0x3F)));
+            et_buf_putc(out, (char)(0x80 | ((c >> 6) & 0x3F)));
+            et_buf_putc(out, (char)(0x80 | (c & 0x3F)));
+        }
+    }
+}
+
+/* Strings of every length up to 24 mixing ASCII, NUL, other BMP characters and surrogates
+ * (halves alone, pairs across the four-unit steps) convert as one unit at a time would. */
+static void test_utf16_ascii_runs(void **state)
+{
+    (void)state;
+    static const uint16_t pool[] = {'a', 'Z', '0', ' ', 0x7F, 0x80, 0, 0xE9, 0x4E2D, 0xD83D, 0xDE00, 0xDC00, 0xFFFF};
+    uint32_t x = 12345;
+    for (int round = 0; round < 20000; round++) {
+        uint16_t u[24];
+        uint8_t bytes[48];
+        size_t n = (size_t)round % 25;
+        for (size_t i = 0; i < n; i++) {
+            x = x * 1103515245u + 12345u;
+            /* mostly ASCII, as logs are, so the fast path meets its edges often */
+            u[i] = (x >> 16) % 4 ? (uint16_t)('a' + (x >> 20) % 26) : pool[(x >> 8) % (sizeof pool / sizeof *pool)];
+            bytes[2 * i] = (uint8_t)u[i];
+            bytes[2 * i + 1] = (uint8_t)(u[i] >> 8);
+        }
+        for (int nul = 0; nul < 2; nul++) {
+            et_buf got = {0}, want = {0};
+            bx_utf16_to_utf8(&got, bytes, n, nul);
+            utf16_reference(&want, u, n, nul);
+            assert_int_equal(got.len, want.len);
+            assert_memory_equal(got.len ? got.data : "", want.len ? want.data : "", got.len);
+            et_buf_free(&got);
+            et_buf_free(&want);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -283,6 +339,7 @@ int main(void)
         cmocka_unit_test(test_repeated_names),
         cmocka_unit_test(test_entity_in_attribute),
         cmocka_unit_test(test_value_rendering),
+        cmocka_unit_test(test_utf16_ascii_runs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
