@@ -247,6 +247,15 @@ static int record_at(const et_reader *r, uint32_t pos, uint32_t *size)
     return 1;
 }
 
+/* The first offset from p (below end) where a record could start: its signature's first byte.
+ * Free space is mostly zeros, so memchr skips it many bytes at a time. */
+static uint32_t next_star(const et_reader *r, uint32_t p, uint32_t end)
+{
+    if (p >= end) return end;
+    const uint8_t *q = memchr(r->data + p, 0x2a, end - p);
+    return q ? (uint32_t)(q - r->data) : end;
+}
+
 /* Is id within the live record-id range of any chunk? */
 static int is_live_id(const et_reader *r, uint64_t id)
 {
@@ -318,8 +327,8 @@ int et_reader_next(et_reader *r, const et_event **out)
             }
             if (!record_at(r, r->pos, &size)) {
                 /* Broken record header: resynchronise on the next plausible record. */
-                uint32_t start = r->pos, p = r->pos + 1;
-                while (p < r->limit && !record_at(r, p, &size)) p++;
+                uint32_t start = r->pos, p = next_star(r, r->pos + 1, r->limit);
+                while (p < r->limit && !record_at(r, p, &size)) p = next_star(r, p + 1, r->limit);
                 r->pos = p;
                 r->stats.skipped++;
                 return problem(r, "chunk %llu: unreadable record data at offset 0x%x, skipped to the next record",
@@ -331,9 +340,10 @@ int et_reader_next(et_reader *r, const et_event **out)
         }
         case PH_SLACK: {
             /* Carve records left in free space (or in a damaged chunk). */
-            uint32_t size = 0, p = r->pos;
-            while (p + RECORD_MIN <= CHUNK_SIZE && !record_at(r, p, &size)) p++;
-            if (p + RECORD_MIN > CHUNK_SIZE) {
+            uint32_t size = 0, last = CHUNK_SIZE - RECORD_MIN + 1;   /* past the last place a record fits */
+            uint32_t p = next_star(r, r->pos, last);
+            while (p < last && !record_at(r, p, &size)) p = next_star(r, p + 1, last);
+            if (p >= last) {
                 r->block++;
                 r->phase = PH_NEXT_CHUNK;
                 break;
