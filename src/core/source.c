@@ -41,9 +41,9 @@ static int take(uint64_t n)
 
 void et_source_budget_give(uint64_t n) { atomic_fetch_sub(&in_use, n); }
 
-/* ---- kept buffers: at most KEPT, of PARK_MIN bytes or more, still counted in in_use -------- */
+/* ---- kept buffers: at most KEPT, of KEEP_MIN bytes or more, still counted in in_use -------- */
 enum { KEPT = 8 };
-#define PARK_MIN ((uint64_t)256 << 10)
+#define KEEP_MIN ((uint64_t)256 << 10)
 static pthread_mutex_t kept_mu = PTHREAD_MUTEX_INITIALIZER;
 typedef struct kept_buf { unsigned char *mem; uint64_t cap; } kept_buf;
 static kept_buf kept[KEPT];
@@ -68,7 +68,7 @@ static unsigned char *reuse(uint64_t size, uint64_t *cap)
 
 static int keep(unsigned char *mem, uint64_t cap)
 {
-    if (cap < PARK_MIN) return 0;
+    if (cap < KEEP_MIN) return 0;
     pthread_mutex_lock(&kept_mu);
     int ok = nkept < KEPT;
     if (ok) kept[nkept++] = (kept_buf){mem, cap};

@@ -13,7 +13,7 @@ enum { EOCD_LEN = 22, EOCD_SCAN = EOCD_LEN + 65535, LOCATOR_LEN = 20, EOCD64_LEN
 typedef struct zd_entry {
     char *name;
     uint64_t local_off, csize, usize;
-    uint32_t crc, csize32, usize32;   /* csize32, usize32: as written (0xFFFFFFFF: see zip64) */
+    uint32_t crc;
     uint32_t ext_attr;
     uint16_t method, flags, made_by;
     int dup;                 /* the name is listed more than once */
@@ -149,8 +149,6 @@ static size_t parse_entry(const unsigned char *p, size_t room, zd_entry *e)
     if (CDH_LEN + nlen + xlen + clen > room) return 0;
     *e = (zd_entry){.made_by = le16(p + 4), .flags = le16(p + 8), .method = le16(p + 10), .crc = le32(p + 16),
                     .csize = le32(p + 20), .usize = le32(p + 24), .ext_attr = le32(p + 38), .local_off = le32(p + 42)};
-    e->csize32 = (uint32_t)e->csize;
-    e->usize32 = (uint32_t)e->usize;
     e->benign_extra = benign_extra(p + CDH_LEN + nlen, xlen);
     if (apply_zip64(e, p + CDH_LEN + nlen, xlen, e->usize == 0xFFFFFFFF, e->csize == 0xFFFFFFFF,
                     e->local_off == 0xFFFFFFFF) != 0)
