@@ -11,8 +11,8 @@ typedef struct slot {
     void *task;
     et_task_fn run;
     int state;
-    int stream;   /* may be delivered while it runs, once it says so (et_pool_stream_ready) */
-    int ready;    /* stream: it has said so */
+    int ready;      /* the task said it may be delivered while it runs (et_pool_ready) */
+    int lingering;  /* delivered while it runs: the slot is reused only once it has returned */
     size_t weight;
 } slot;
 
@@ -24,6 +24,7 @@ struct et_pool {
     size_t max_weight, weight; /* of tasks that run, submitted and not yet delivered: the bound */
     slot *slots;
     size_t head, next, tail;   /* deliver from head, run from next, fill at tail */
+    size_t lingering;          /* slots delivered whose task has not returned yet */
     et_done_fn done;
     void *ctx;
     et_idle_fn idle;           /* work a worker may do while no task is queued */
@@ -76,8 +77,14 @@ static void *worker(void *arg)
         running = NULL;
         pthread_mutex_lock(&p->mu);
         s->state = SLOT_DONE;
-        /* the submitting thread only ever waits for the oldest slot */
-        if (s == &p->slots[p->head % p->cap]) pthread_cond_broadcast(&p->finished);
+        /* the submitting thread waits for the oldest slot, or for a delivered one to be free */
+        if (s->lingering) {
+            s->lingering = 0;
+            p->lingering--;
+            pthread_cond_broadcast(&p->finished);
+        } else if (s == &p->slots[p->head % p->cap]) {
+            pthread_cond_broadcast(&p->finished);
+        }
     }
     pthread_mutex_unlock(&p->mu);
     return NULL;
@@ -105,24 +112,25 @@ et_pool *et_pool_new(int nthreads, size_t max_weight, et_done_fn done, void *ctx
     return p;
 }
 
-/* Delivers the oldest task once it is done (a stream task once it is ready; its slot is kept
- * until the worker is through). Called with the lock held. */
+/* Delivers the oldest task once it is done or ready (a ready one's slot lingers until its
+ * worker is through). Called with the lock held. */
 static void deliver_head(et_pool *p)
 {
     slot *s = &p->slots[p->head % p->cap];
     while (s->state != SLOT_DONE && !s->ready) pthread_cond_wait(&p->finished, &p->mu);
     void *task = s->task;
     if (s->run) p->weight -= s->weight;
+    if (s->state != SLOT_DONE) {
+        s->lingering = 1;
+        p->lingering++;
+    }
+    p->head++;
     pthread_mutex_unlock(&p->mu);
     p->done(task, p->ctx);
     pthread_mutex_lock(&p->mu);
-    while (s->state != SLOT_DONE) pthread_cond_wait(&p->finished, &p->mu);
-    s->state = 0;
-    s->ready = 0;
-    p->head++;
 }
 
-static void submit(et_pool *p, void *task, et_task_fn run, int stream, size_t weight)
+void et_pool_submit(et_pool *p, void *task, et_task_fn run, size_t weight)
 {
     if (!p->nthreads) {
         if (run) run(task);
@@ -133,10 +141,11 @@ static void submit(et_pool *p, void *task, et_task_fn run, int stream, size_t we
     if (weight < 1) weight = 1;
     if (weight > p->max_weight) weight = p->max_weight;
     while (p->tail - p->head == p->cap || (run && p->weight + weight > p->max_weight)) deliver_head(p);
-    slot *s = &p->slots[p->tail++ % p->cap];
+    slot *s = &p->slots[p->tail % p->cap];
+    while (s->lingering) pthread_cond_wait(&p->finished, &p->mu);   /* its task still returns */
+    p->tail++;
     s->task = task;
     s->run = run;
-    s->stream = stream;
     s->ready = 0;
     s->weight = weight;
     s->state = run ? SLOT_QUEUED : SLOT_DONE;
@@ -147,10 +156,10 @@ static void submit(et_pool *p, void *task, et_task_fn run, int stream, size_t we
     pthread_mutex_unlock(&p->mu);
 }
 
-void et_pool_stream_ready(et_pool *p)
+void et_pool_ready(et_pool *p)
 {
     slot *s = running;
-    if (!p->nthreads || !s || !s->stream) return;
+    if (!p->nthreads || !s) return;
     pthread_mutex_lock(&p->mu);
     s->ready = 1;
     if (s == &p->slots[p->head % p->cap]) pthread_cond_broadcast(&p->finished);
@@ -174,8 +183,6 @@ void et_pool_wake(et_pool *p)
     pthread_mutex_unlock(&p->mu);
 }
 
-void et_pool_submit(et_pool *p, void *task, et_task_fn run, size_t weight) { submit(p, task, run, 0, weight); }
-void et_pool_submit_stream(et_pool *p, void *task, et_task_fn run, size_t weight) { submit(p, task, run, 1, weight); }
 int et_pool_threads(const et_pool *p) { return p->nthreads; }
 
 void et_pool_drain(et_pool *p)
@@ -183,6 +190,7 @@ void et_pool_drain(et_pool *p)
     if (!p->nthreads) return;
     pthread_mutex_lock(&p->mu);
     while (p->head < p->tail) deliver_head(p);
+    while (p->lingering) pthread_cond_wait(&p->finished, &p->mu);
     pthread_mutex_unlock(&p->mu);
 }
 

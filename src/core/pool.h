@@ -20,15 +20,14 @@ et_pool *et_pool_new(int nthreads, size_t max_weight, et_done_fn done, void *ctx
  * share of max_weight, in whatever unit the caller sizes its work by (clamped to 1..max_weight;
  * ignored without run), so many small tasks may be in flight where few big ones are. */
 void et_pool_submit(et_pool *p, void *task, et_task_fn run, size_t weight);
-/* A task whose results may stream: delivered like any other once it is done, or (in order)
- * while it still runs once it calls et_pool_stream_ready, its done callback then waiting for
- * what the task goes on producing; its slot is reused only once the task has returned. Tasks
- * start in submission order, so the oldest is always running and a stream task that waits
- * for its consumer (having said it is ready) cannot stall the pool. */
-void et_pool_submit_stream(et_pool *p, void *task, et_task_fn run, size_t weight);
-/* From a stream task, on its worker: deliver me now, before I am done (I would wait for my
- * consumer otherwise). Does nothing without worker threads or outside a stream task. */
-void et_pool_stream_ready(et_pool *p);
+/* From a task, on its worker: deliver me now, before I return. Its done callback then runs (in
+ * order) while the task goes on: a task streaming results waits for its consumer there (it would
+ * wait forever otherwise), one with work left that its delivery does not need (a range's share of
+ * its file's hash) no longer holds up what comes after it. Its slot is reused only once it has
+ * returned. Tasks start in submission order, so the oldest is always running, and one that has
+ * said it is ready and then waits for its consumer cannot stall the pool. Does nothing without
+ * worker threads or outside a task. */
+void et_pool_ready(et_pool *p);
 /* Work for idle workers: called (on a worker, no lock held) whenever no task is queued; returns
  * true if it did something (the worker then looks at the queue again), false to let it sleep
  * until a task is submitted or et_pool_wake() is called. Set before submitting. */
@@ -38,7 +37,7 @@ void et_pool_set_idle(et_pool *p, et_idle_fn fn, void *ctx);
 void et_pool_wake(et_pool *p);
 /* Worker threads (0: tasks run inline at submit time, done right after). */
 int et_pool_threads(const et_pool *p);
-/* Waits for every queued task and delivers them all. */
+/* Waits for every queued task and delivers them all (and for those delivered early to return). */
 void et_pool_drain(et_pool *p);
 void et_pool_free(et_pool *p);
 /* The number of online processors (at least 1). */

@@ -119,6 +119,11 @@ static void read_range(shared_file *f, const et_scan_consumer *c, range_result *
     }
     r->stats = *et_reader_get_stats(rd);
     et_reader_close(rd);
+}
+
+/* A range read: its part of the file's hash (which may hash the parts after it too). */
+static void hash_range(shared_file *f, const range_result *r)
+{
     if (f->hash) et_filehash_part_done(f->hash, (size_t)r->index);
 }
 
@@ -168,7 +173,7 @@ static void push_item(unit *u, item it)
     pthread_mutex_lock(&ms->mu);
     if (ms->tail - ms->head == MEMBER_QUEUE) {
         pthread_mutex_unlock(&ms->mu);
-        et_pool_stream_ready(u->sc->pool);   /* a big member: its items go out while it runs */
+        et_pool_ready(u->sc->pool);   /* a big member: its items go out while it runs */
         pthread_mutex_lock(&ms->mu);
     }
     while (ms->tail - ms->head == MEMBER_QUEUE) pthread_cond_wait(&ms->cv, &ms->mu);
@@ -213,6 +218,7 @@ static void read_claimed(scan *sc, shared_ranges *s, uint64_t i)
 {
     pthread_mutex_unlock(&sc->share_mu);
     read_range(s->f, s->c, &s->r[i]);
+    hash_range(s->f, &s->r[i]);
     pthread_mutex_lock(&sc->share_mu);
     s->done[i] = true;
     pthread_cond_broadcast(&sc->share_cv);
@@ -289,6 +295,7 @@ static int member_file(et_source src, const char *display, void *ctx)
         for (uint64_t i = 0; i < n; i++) {
             item it = {.kind = I_RANGE, .file = f, .r = {.index = i, .first = i * u->per, .count = u->per}};
             read_range(f, u->c, &it.r);
+            hash_range(f, &it.r);
             push_item(u, it);
         }
     }
@@ -310,11 +317,23 @@ static void run_member(unit *u)
     pthread_mutex_unlock(&ms->mu);
 }
 
+/* A range is delivered as soon as it is read: hashing after it (the thread that finishes the
+ * oldest part hashes every part done since, megabytes at times) must not hold up the ranges
+ * behind it. (Until this part is in, its file's end cannot be delivered: the file stays.) */
 static void run_unit(void *task)
 {
     unit *u = task;
-    if (u->it.kind == I_RANGE) read_range(u->it.file, u->c, &u->it.r);
-    else if (u->it.kind == I_MEMBER) run_member(u);
+    if (u->it.kind == I_RANGE) {
+        read_range(u->it.file, u->c, &u->it.r);
+        et_filehash *hash = u->it.file->hash;
+        size_t part = (size_t)u->it.r.index;
+        if (hash) {
+            et_pool_ready(u->sc->pool);   /* the unit is the deliverer's from here on */
+            et_filehash_part_done(hash, part);
+        }
+    } else if (u->it.kind == I_MEMBER) {
+        run_member(u);
+    }
 }
 
 static void add_stats(et_reader_stats *t, const et_reader_stats *s)
@@ -430,6 +449,7 @@ static unit *new_unit(scan *sc, enum item_kind kind, shared_file *f)
     u->it.kind = kind;
     u->it.file = f;
     u->c = sc->c;
+    u->sc = sc;
     return u;
 }
 
@@ -473,14 +493,13 @@ static int on_member(et_zip_member *m, const char *display, void *vctx)
     unit *u = new_unit(sc, I_MEMBER, NULL);
     u->member = m;
     u->display = strdup(display);
-    u->sc = sc;
     u->per = chunks_per_unit(sc);
     u->ms = calloc(1, sizeof *u->ms);
     if (!u->ms) abort();
     pthread_mutex_init(&u->ms->mu, NULL);
     pthread_cond_init(&u->ms->cv, NULL);
     u->ms->direct = et_pool_threads(sc->pool) == 0;
-    et_pool_submit_stream(sc->pool, u, run_unit, member_weight(sc, m));
+    et_pool_submit(sc->pool, u, run_unit, member_weight(sc, m));
     return 0;
 }
 

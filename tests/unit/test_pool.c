@@ -2,7 +2,8 @@
  * is delivered once, in submission order, whatever the thread count, the in-flight bound and
  * the mix of slow, instant and run-less tasks; the weight in flight never passes the bound, and
  * light tasks do run side by side; stream tasks hand over items in order, short ones once done
- * and long ones while they run. */
+ * and long ones while they run; a task that says it is ready is delivered, and the tasks after
+ * it too, while it still runs, and its slot is not reused before it returns. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -12,6 +13,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 enum { NTASKS = 20000 };
@@ -132,7 +134,7 @@ static void run_stream(void *vt)
         pthread_mutex_lock(&t->mu);
         if (t->tail - t->head == QCAP) {   /* full: be delivered now, or wait forever */
             pthread_mutex_unlock(&t->mu);
-            et_pool_stream_ready(t->pool);
+            et_pool_ready(t->pool);
             pthread_mutex_lock(&t->mu);
         }
         while (t->tail - t->head == QCAP) pthread_cond_wait(&t->cv, &t->mu);
@@ -178,7 +180,7 @@ static void test_stream_tasks(void **state)
             tasks[i] = (stask){.pool = p, .id = i, .nitems = (size_t)(long_one ? QCAP + 1 + rand() % 20 : rand() % (QCAP + 1))};
             pthread_mutex_init(&tasks[i].mu, NULL);
             pthread_cond_init(&tasks[i].cv, NULL);
-            et_pool_submit_stream(p, &tasks[i], run_stream, (size_t)(rand() % 3) + 1);
+            et_pool_submit(p, &tasks[i], run_stream, (size_t)(rand() % 3) + 1);
         }
         et_pool_free(p);
         assert_int_equal(o.next_task, STASKS);
@@ -191,9 +193,86 @@ static void test_stream_tasks(void **state)
     free(tasks);
 }
 
+/* ---- ready tasks: delivered while they go on ---------------------------------------------- */
+
+enum { RTASKS = 3000, RELEASER = 5 };
+typedef struct rtask { et_pool *pool; size_t id; int after_ready, delivered, returned; } rtask;
+typedef struct rstate {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int released;             /* task RELEASER has been delivered */
+    size_t next, bad;
+    rtask *tasks;
+} rstate;
+static rstate rs;
+
+/* Task 0 says it is ready, then waits for task RELEASER's delivery: a pool that held every
+ * task behind task 0 until it returned would never get there (the wait gives up after 20 s). */
+static void run_ready(void *vt)
+{
+    rtask *t = vt;
+    et_pool_ready(t->pool);
+    if (t->id == 0) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 20;
+        pthread_mutex_lock(&rs.mu);
+        while (!rs.released && pthread_cond_timedwait(&rs.cv, &rs.mu, &until) == 0) {}
+        t->after_ready = rs.released;
+        pthread_mutex_unlock(&rs.mu);
+    } else {
+        if (t->id % 7 == 0) usleep(100);   /* a slot delivered and not yet free */
+        t->after_ready = 1;
+    }
+    __atomic_store_n(&t->returned, 1, __ATOMIC_SEQ_CST);
+}
+
+static void deliver_ready(void *vt, void *vctx)
+{
+    rtask *t = vt;
+    (void)vctx;
+    if (t->id != rs.next++) rs.bad++;
+    t->delivered++;
+    if (t->id == RELEASER) {
+        pthread_mutex_lock(&rs.mu);
+        rs.released = 1;
+        pthread_cond_broadcast(&rs.cv);
+        pthread_mutex_unlock(&rs.mu);
+    }
+}
+
+static void test_ready_tasks(void **state)
+{
+    (void)state;
+    rtask *tasks = calloc(RTASKS, sizeof *tasks);
+    assert_non_null(tasks);
+    pthread_mutex_init(&rs.mu, NULL);
+    pthread_cond_init(&rs.cv, NULL);
+    rs.tasks = tasks;
+    /* a bound of 2 makes a ring of 8 slots, reused all the time */
+    et_pool *p = et_pool_new(3, 2, deliver_ready, NULL);
+    for (size_t i = 0; i < RTASKS; i++) {
+        tasks[i] = (rtask){.pool = p, .id = i};
+        et_pool_submit(p, &tasks[i], run_ready, 1);
+    }
+    et_pool_drain(p);
+    /* drained: everything delivered, and every task has returned */
+    for (size_t i = 0; i < RTASKS; i++) {
+        assert_int_equal(tasks[i].delivered, 1);
+        assert_int_equal(__atomic_load_n(&tasks[i].returned, __ATOMIC_SEQ_CST), 1);
+        assert_int_equal(tasks[i].after_ready, 1);
+    }
+    et_pool_free(p);
+    assert_int_equal(rs.next, RTASKS);
+    assert_int_equal(rs.bad, 0);
+    pthread_mutex_destroy(&rs.mu);
+    pthread_cond_destroy(&rs.cv);
+    free(tasks);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_order_and_once), cmocka_unit_test(test_weight_bound),
-                                       cmocka_unit_test(test_stream_tasks)};
+                                       cmocka_unit_test(test_stream_tasks), cmocka_unit_test(test_ready_tasks)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
