@@ -7,14 +7,17 @@
 #   corpus.zip the same files as one zip (read in place: members streamed, never unpacked to disk)
 #   big        bench/out/big.evtx (~300 MB of real chunks, bench/make_big_evtx.py)
 # with -j1, -j2 and -jN (N = cores), printing seconds, MB/s, peak RSS, the median run and the
-# ratios the targets name (docs/bench.md). usage: bench/analyze_vs_evtxexport.sh [BUILD_DIR]
+# ratios the targets name (docs/bench.md). Beside them, in the same rounds, the machine's own
+# ceiling: a fixed amount of plain CPU work (no I/O, no locks) done by one thread and then split
+# over 2 (and N) threads; on a VM whose neighbours load the other core, 2 threads of it are far
+# from 2x, and no program's -j2 can beat that. usage: bench/analyze_vs_evtxexport.sh [BUILD_DIR]
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=$(realpath "${1:-build}/evtriage")
 SHARED=${EVTRIAGE_SHARED:-../shared}
 NCPU=$(nproc)
 [ -x "$BIN" ] || { echo "no $BIN: build first" >&2; exit 2; }
-for t in evtxexport zip /usr/bin/time bc; do command -v "$t" >/dev/null || { echo "$t missing: scripts/install-deps.sh" >&2; exit 2; }; done
+for t in evtxexport zip /usr/bin/time bc cc; do command -v "$t" >/dev/null || { echo "$t missing: scripts/install-deps.sh" >&2; exit 2; }; done
 OUT=bench/out
 mkdir -p "$OUT"
 BIG=$OUT/big.evtx
@@ -42,13 +45,46 @@ measure() { # prints "seconds peak_kib": one run of CMD... (ns clock)
 # Runs every configuration in turn, REPEAT rounds, so all of them meet the same neighbours (a
 # 2-core VM's load changes from one second to the next); then "best peak median" for each.
 # A configuration is NAME=PATH:JOBS; results land in $RUNS/NAME.
+# A configuration named ceiling-jN runs the ceiling program on N threads instead.
 RUNS=$(mktemp -d)
 trap 'rm -rf "$RUNS"' EXIT
+cat >"$RUNS/ceiling.c" <<'C'
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+/* ceiling N: 2,400 rounds of work split over N threads; a round mixes a 32 KiB buffer in
+ * place (L1) and copies 1 MiB (L2/L3), roughly the shape of decoding chunks */
+static void *work(void *arg)
+{
+    long rounds = (long)(intptr_t)arg;
+    unsigned char *buf = calloc(1, 1 << 15), *big = calloc(1, 2 << 20);
+    uint64_t h = 1469598103934665603ull;
+    for (long k = 0; k < rounds; k++) {
+        for (int i = 0; i < (1 << 15); i++) { h = (h ^ (buf[i] + (unsigned)i)) * 1099511628211ull; buf[i] = (unsigned char)h; }
+        memcpy(big + ((k & 1) << 20), big + (((k + 1) & 1) << 20), 1 << 20);
+    }
+    free(buf);
+    free(big);
+    return (void *)(intptr_t)(h & 1);
+}
+int main(int argc, char **argv)
+{
+    int n = argc > 1 ? atoi(argv[1]) : 1;
+    if (n < 1 || n > 256) return 2;
+    pthread_t t[256];
+    for (int i = 0; i < n; i++) pthread_create(&t[i], NULL, work, (void *)(intptr_t)(2400 / n));
+    for (int i = 0; i < n; i++) pthread_join(t[i], NULL);
+    return 0;
+}
+C
+cc -O2 -pthread -o "$RUNS/ceiling" "$RUNS/ceiling.c" || { echo "cannot build the ceiling program" >&2; exit 2; }
 interleaved() {
   local r c name rest path jobs
   for ((r = 0; r < REPEAT; r++)); do
     for c in "$@"; do
       name=${c%%=*} rest=${c#*=} path=${rest%:*} jobs=${rest##*:}
+      if [ "$path" = ceiling ]; then measure "$RUNS/ceiling" "$jobs" >>"$RUNS/$name"; continue; fi
       measure "$BIN" analyze -q -j"$jobs" --json /dev/null "$path" >>"$RUNS/$name"
     done
   done
@@ -77,11 +113,12 @@ read -r sxb kxb < <(measure evtxexport -f xml "$BIG")
 jobs_list="1 2"
 [ "$NCPU" -gt 2 ] && jobs_list="1 2 $NCPU"
 configs=()
-for j in $jobs_list; do configs+=("corpus-j$j=$DIR:$j" "zip-j$j=$OUT/corpus.zip:$j"); done
+for j in $jobs_list; do configs+=("corpus-j$j=$DIR:$j" "zip-j$j=$OUT/corpus.zip:$j" "ceiling-j$j=ceiling:$j"); done
 interleaved "${configs[@]}"
 configs=()
-for j in $jobs_list; do configs+=("big-j$j=$BIG:$j"); done
+for j in $jobs_list; do configs+=("big-j$j=$BIG:$j" "bigceiling-j$j=ceiling:$j"); done
 interleaved "${configs[@]}"
+for j in $jobs_list; do cat "$RUNS/bigceiling-j$j" >>"$RUNS/ceiling-j$j"; done
 ratios() { # input evtxexport_seconds prefix
   local x=$2 p=$3
   read -r b1 _ m1 < <(summary "$p-j1")
@@ -116,3 +153,14 @@ awk -v z="$zb" -v d="$db" -v mz="$zm" -v md="$dm" 'BEGIN {
 row big "evtxexport -f xml" "$BIG_BYTES" "$sxb" "$kxb"
 rows big analyze big "$BIG_BYTES"
 ratios big "$sxb" big
+ceiling() { # the machine's own -jN over -j1 on plain CPU work, run in the same rounds
+  local j b1 m1 bj mj
+  read -r b1 _ m1 < <(summary ceiling-j1)
+  for j in $jobs_list; do
+    [ "$j" = 1 ] && continue
+    read -r bj _ mj < <(summary "ceiling-j$j")
+    awk -v a="$b1" -v b="$bj" -v ma="$m1" -v mb="$mj" -v j="$j" 'BEGIN {
+      printf "machine    ceiling: plain CPU work split over %d threads runs %.2fx one thread (medians %.2fx)\n", j, a / b, ma / mb }'
+  done
+}
+ceiling

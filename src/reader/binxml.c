@@ -120,6 +120,46 @@ static int spend(bx_decoder *d, size_t n, uint32_t off)
 
 /* ---- names ---------------------------------------------------------------- */
 
+/* The names the builder looks for (System children, sections, Data and the attributes it
+ * reads). Each name is told once, when it is read and cached for its chunk, and the kind is
+ * kept in the byte before its text (name_kind), so no element or attribute is told apart by
+ * strcmp. */
+enum known_name { KN_OTHER, KN_PROVIDER, KN_EVENTID, KN_VERSION, KN_LEVEL, KN_TASK, KN_OPCODE, KN_KEYWORDS,
+                  KN_TIMECREATED, KN_RECORDID, KN_EXECUTION, KN_CHANNEL, KN_COMPUTER, KN_SECURITY,
+                  KN_SYSTEM, KN_EVENTDATA, KN_RENDERINGINFO, KN_DATA, KN_NAME, KN_EVENTSOURCENAME, KN_GUID,
+                  KN_QUALIFIERS, KN_SYSTEMTIME, KN_PROCESSID, KN_THREADID, KN_USERID };
+
+static uint8_t classify_name(const char *n, size_t len)
+{
+    static const struct { const char *name; uint8_t len, kind; } known[] = {
+        {"Provider", 8, KN_PROVIDER}, {"EventID", 7, KN_EVENTID}, {"EventRecordID", 13, KN_RECORDID},
+        {"Execution", 9, KN_EXECUTION}, {"Version", 7, KN_VERSION}, {"Level", 5, KN_LEVEL}, {"Task", 4, KN_TASK},
+        {"TimeCreated", 11, KN_TIMECREATED}, {"Opcode", 6, KN_OPCODE}, {"Keywords", 8, KN_KEYWORDS},
+        {"Channel", 7, KN_CHANNEL}, {"Computer", 8, KN_COMPUTER}, {"Security", 8, KN_SECURITY},
+        {"System", 6, KN_SYSTEM}, {"EventData", 9, KN_EVENTDATA}, {"RenderingInfo", 13, KN_RENDERINGINFO},
+        {"Data", 4, KN_DATA}, {"Name", 4, KN_NAME}, {"EventSourceName", 15, KN_EVENTSOURCENAME},
+        {"Guid", 4, KN_GUID}, {"Qualifiers", 10, KN_QUALIFIERS}, {"SystemTime", 10, KN_SYSTEMTIME},
+        {"ProcessID", 9, KN_PROCESSID}, {"ThreadID", 8, KN_THREADID}, {"UserID", 6, KN_USERID}};
+    for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+        if (known[i].len == len && memcmp(known[i].name, n, len) == 0) return known[i].kind;
+    return KN_OTHER;
+}
+
+/* A copy of the name in namebuf, its kind in the byte before it. */
+static const char *tagged_name(const bx_decoder *d, et_arena *a)
+{
+    const char *s = d->namebuf.data ? d->namebuf.data : "";
+    size_t len = d->namebuf.len;
+    char *p = et_arena_alloc(a, len + 2);
+    p[0] = (char)classify_name(s, len);
+    memcpy(p + 1, s, len);
+    p[len + 1] = 0;
+    return p + 1;
+}
+
+/* What a name from read_name is (enum known_name). */
+static enum known_name name_kind(const char *name) { return (enum known_name)(uint8_t)name[-1]; }
+
 /* Reads the name at chunk offset name_off. If the name is stored inline (at *pos),
  * advances *pos past it. */
 static const char *read_name(bx_decoder *d, uint32_t name_off, uint32_t *pos)
@@ -142,10 +182,9 @@ miss:
     /* Decoding counts as rendering: names at thousands of offsets, read again and again, would
      * otherwise fill memory. Names not cached live as long as the record. */
     if (spend(d, d->namebuf.len, name_off)) return NULL;
-    if (slot == NAME_CACHE || d->names_bytes + d->namebuf.len >= NAMES_MAX)
-        return et_arena_strndup(d->arena, d->namebuf.data, d->namebuf.len);
-    char *name = et_arena_strndup(&d->names, d->namebuf.data, d->namebuf.len);
-    d->names_bytes += d->namebuf.len + 1;
+    if (slot == NAME_CACHE || d->names_bytes + d->namebuf.len >= NAMES_MAX) return tagged_name(d, d->arena);
+    const char *name = tagged_name(d, &d->names);
+    d->names_bytes += d->namebuf.len + 2;
     d->cache_key[slot] = name_off + 1;
     d->cache_val[slot] = name;
     return name;
@@ -158,10 +197,10 @@ static char *arena_copy(bx_decoder *d, const et_buf *b)
     return et_arena_strndup(d->arena, b->data ? b->data : "", b->len);
 }
 
-static const char *frame_attr(const bx_frame *f, const char *name)
+static const char *frame_attr(const bx_frame *f, enum known_name kind)
 {
     for (int i = 0; i < f->nattrs; i++)
-        if (strcmp(f->attr_name[i], name) == 0) return f->attr_value[i];
+        if (name_kind(f->attr_name[i]) == kind) return f->attr_value[i];
     return NULL;
 }
 
@@ -235,65 +274,49 @@ static int parse_uint(const char *s, unsigned long long *out)
     return 1;
 }
 
-/* The System children evtriage reads, told apart by first letter before one strcmp. */
-enum sys_child { SC_OTHER, SC_PROVIDER, SC_EVENTID, SC_VERSION, SC_LEVEL, SC_TASK, SC_OPCODE, SC_KEYWORDS,
-                 SC_TIMECREATED, SC_RECORDID, SC_EXECUTION, SC_CHANNEL, SC_COMPUTER, SC_SECURITY };
-
-static enum sys_child system_child(const char *n)
-{
-    static const struct { const char *name; enum sys_child id; } known[] = {
-        {"Provider", SC_PROVIDER}, {"EventID", SC_EVENTID}, {"EventRecordID", SC_RECORDID},
-        {"Execution", SC_EXECUTION}, {"Version", SC_VERSION}, {"Level", SC_LEVEL}, {"Task", SC_TASK},
-        {"TimeCreated", SC_TIMECREATED}, {"Opcode", SC_OPCODE}, {"Keywords", SC_KEYWORDS},
-        {"Channel", SC_CHANNEL}, {"Computer", SC_COMPUTER}, {"Security", SC_SECURITY}};
-    for (size_t i = 0; i < sizeof known / sizeof *known; i++)
-        if (known[i].name[0] == n[0] && strcmp(known[i].name, n) == 0) return known[i].id;
-    return SC_OTHER;
-}
-
 static void end_system_child(bx_decoder *d, bx_frame *f)
 {
     et_event *ev = d->ev;
     const char *text = f->text.data ? f->text.data : "";
     unsigned long long v;
-    switch (system_child(f->name)) {
-    case SC_PROVIDER: {
-        const char *a = frame_attr(f, "Name");
-        if (!a) a = frame_attr(f, "EventSourceName");
+    switch (name_kind(f->name)) {
+    case KN_PROVIDER: {
+        const char *a = frame_attr(f, KN_NAME);
+        if (!a) a = frame_attr(f, KN_EVENTSOURCENAME);
         ev->provider = a;
-        ev->provider_guid = frame_attr(f, "Guid");
+        ev->provider_guid = frame_attr(f, KN_GUID);
         break;
     }
-    case SC_EVENTID:
+    case KN_EVENTID:
         if (parse_uint(text, &v)) ev->event_id = (uint32_t)v;
-        if (parse_uint(frame_attr(f, "Qualifiers"), &v)) { ev->qualifiers = (uint16_t)v; ev->has_qualifiers = true; }
+        if (parse_uint(frame_attr(f, KN_QUALIFIERS), &v)) { ev->qualifiers = (uint16_t)v; ev->has_qualifiers = true; }
         break;
-    case SC_VERSION: if (parse_uint(text, &v)) { ev->version = (uint8_t)v; ev->has_version = true; } break;
-    case SC_LEVEL: if (parse_uint(text, &v)) { ev->level = (uint8_t)v; ev->has_level = true; } break;
-    case SC_TASK: if (parse_uint(text, &v)) { ev->task = (uint16_t)v; ev->has_task = true; } break;
-    case SC_OPCODE: if (parse_uint(text, &v)) { ev->opcode = (uint8_t)v; ev->has_opcode = true; } break;
-    case SC_KEYWORDS: if (parse_uint(text, &v)) { ev->keywords = v; ev->has_keywords = true; } break;
-    case SC_TIMECREATED: {
+    case KN_VERSION: if (parse_uint(text, &v)) { ev->version = (uint8_t)v; ev->has_version = true; } break;
+    case KN_LEVEL: if (parse_uint(text, &v)) { ev->level = (uint8_t)v; ev->has_level = true; } break;
+    case KN_TASK: if (parse_uint(text, &v)) { ev->task = (uint16_t)v; ev->has_task = true; } break;
+    case KN_OPCODE: if (parse_uint(text, &v)) { ev->opcode = (uint8_t)v; ev->has_opcode = true; } break;
+    case KN_KEYWORDS: if (parse_uint(text, &v)) { ev->keywords = v; ev->has_keywords = true; } break;
+    case KN_TIMECREATED: {
         /* What Windows displays; the record header's time is the fallback (some
          * exports and crafted files leave it zero or differing). */
         int64_t ft;
-        const char *st = frame_attr(f, "SystemTime");
+        const char *st = frame_attr(f, KN_SYSTEMTIME);
         if (st && et_iso_to_filetime(st, &ft)) ev->timestamp = ft;
         break;
     }
-    case SC_RECORDID:
+    case KN_RECORDID:
         /* Exports (wevtutil epl, Event Viewer "save filtered") renumber record headers but
          * keep the original id here, which is the one Windows shows. */
         if (parse_uint(text, &v)) ev->record_id = v;
         break;
-    case SC_EXECUTION:
-        if (parse_uint(frame_attr(f, "ProcessID"), &v)) { ev->process_id = (uint32_t)v; ev->has_process_id = true; }
-        if (parse_uint(frame_attr(f, "ThreadID"), &v)) { ev->thread_id = (uint32_t)v; ev->has_thread_id = true; }
+    case KN_EXECUTION:
+        if (parse_uint(frame_attr(f, KN_PROCESSID), &v)) { ev->process_id = (uint32_t)v; ev->has_process_id = true; }
+        if (parse_uint(frame_attr(f, KN_THREADID), &v)) { ev->thread_id = (uint32_t)v; ev->has_thread_id = true; }
         break;
-    case SC_CHANNEL: ev->channel = arena_copy(d, &f->text); break;
-    case SC_COMPUTER: ev->computer = arena_copy(d, &f->text); break;
-    case SC_SECURITY: ev->user_sid = frame_attr(f, "UserID"); break;
-    case SC_OTHER: break;
+    case KN_CHANNEL: ev->channel = arena_copy(d, &f->text); break;
+    case KN_COMPUTER: ev->computer = arena_copy(d, &f->text); break;
+    case KN_SECURITY: ev->user_sid = frame_attr(f, KN_USERID); break;
+    default: break;
     }
 }
 
@@ -301,17 +324,19 @@ enum section { SEC_OTHER, SEC_SYSTEM, SEC_EVENTDATA, SEC_RENDERING };
 
 static int section_of(const char *name)
 {
-    if (!strcmp(name, "System")) return SEC_SYSTEM;
-    if (!strcmp(name, "EventData")) return SEC_EVENTDATA;
-    if (!strcmp(name, "RenderingInfo")) return SEC_RENDERING;
-    return SEC_OTHER;
+    switch (name_kind(name)) {
+    case KN_SYSTEM: return SEC_SYSTEM;
+    case KN_EVENTDATA: return SEC_EVENTDATA;
+    case KN_RENDERINGINFO: return SEC_RENDERING;
+    default: return SEC_OTHER;
+    }
 }
 
 static void end_payload_element(bx_decoder *d, bx_frame *f, int depth)
 {
     if (d->section == SEC_EVENTDATA && depth == 2) {
-        if (strcmp(f->name, "Data") == 0) {
-            const char *name = frame_attr(f, "Name");
+        if (name_kind(f->name) == KN_DATA) {
+            const char *name = frame_attr(f, KN_NAME);
             if (!name || !*name) {
                 char tmp[32];
                 snprintf(tmp, sizeof tmp, "Data[%d]", d->data_index);
@@ -319,7 +344,7 @@ static void end_payload_element(bx_decoder *d, bx_frame *f, int depth)
             }
             if (f->nitems) { /* Windows writes one <Data> per array item */
                 for (int i = 0; i < f->nitems; i++) {
-                    if (!frame_attr(f, "Name") || !*frame_attr(f, "Name")) {
+                    if (!frame_attr(f, KN_NAME) || !*frame_attr(f, KN_NAME)) {
                         char tmp[32];
                         snprintf(tmp, sizeof tmp, "Data[%d]", d->data_index);
                         name = et_arena_strndup(d->arena, tmp, strlen(tmp));
