@@ -19,7 +19,7 @@
 
 typedef struct analysis {
     const et_analysis_opts *opts;
-    et_codes *codes;          /* error-code table, read-only: shared by the worker threads */
+    const et_codes *codes;    /* error-code table, read-only: shared by the worker threads */
     const et_ruleset *rules;
     et_report *report;
     kept_set kept;
@@ -412,7 +412,7 @@ et_report *et_analyze(char **paths, int npaths, const et_ruleset *rules, const e
     if (!a.report) abort();
     a.report->tlstore = et_tl_store_new();
     a.kept.rules = rules;
-    a.codes = opts->codes_file ? et_codes_load(opts->codes_file) : NULL;
+    a.codes = opts->codes;
     a.corr = et_correlator_new(rules, 0);
     et_scan_consumer c = {.ctx = &a, .unit_new = unit_new, .event = unit_event, .problem = unit_problem,
                           .file_begin = file_begin, .unit_done = unit_done, .file_end = file_end,
@@ -437,7 +437,6 @@ et_report *et_analyze(char **paths, int npaths, const et_ruleset *rules, const e
     for (size_t i = 0; i < a.kept.ncorr_losses; i++) fprintf(stderr, "evtriage: warning: %s\n", a.kept.corr_losses[i]);
     bool lost = a.kept.corr_lost;
     et_correlator_free(a.corr);
-    et_codes_free(a.codes);
     kept_set_free(&a.kept);
     if (problems) *problems = a.problems + (lost ? 1 : 0);
     return r;

@@ -5,6 +5,7 @@
 #define EVTRIAGE_ANALYSIS_H
 #include <stdbool.h>
 #include <stddef.h>
+#include "analyze/codes.h"
 #include "core/event.h"
 #include "input/inputs.h"
 #include "report/report.h"
@@ -18,7 +19,7 @@ typedef struct et_analysis_opts {
     int jobs;                 /* <= 0: one thread per core */
     bool progress;            /* progress line on stderr (a terminal) */
     const char *tz;           /* display zone (stored times stay UTC) */
-    const char *codes_file;    /* rules/data/error-codes.yaml; NULL: codes stay codes */
+    const et_codes *codes;     /* rules/data/error-codes.yaml, loaded; NULL: codes stay codes */
     const et_input_limits *limits; /* NULL: defaults */
 } et_analysis_opts;
 

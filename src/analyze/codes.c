@@ -1,6 +1,8 @@
-/* codes.c: loads the error-code table once and answers look-ups by normalized code. */
+/* codes.c: loads the error-code table once (on a thread of its own while the rule packs load)
+ * and answers look-ups by normalized code. */
 #include "analyze/codes.h"
 #include "rules/rules.h"
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,8 +24,9 @@ static char *node_str(yaml_document_t *d, yaml_node_t *map, const char *key)
     return NULL;
 }
 
-et_codes *et_codes_load(const char *path)
+et_codes *et_codes_load(const char *path, char *err, size_t errlen)
 {
+    if (errlen) err[0] = 0;
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
     yaml_parser_t parser;
@@ -33,8 +36,8 @@ et_codes *et_codes_load(const char *path)
     et_codes *c = calloc(1, sizeof *c);
     if (!c) abort();
     if (!yaml_parser_load(&parser, &doc)) {
-        fprintf(stderr, "%s:%zu:%zu: %s\n", path, parser.problem_mark.line + 1, parser.problem_mark.column + 1,
-                parser.problem ? parser.problem : "YAML error");
+        snprintf(err, errlen, "%s:%zu:%zu: %s", path, parser.problem_mark.line + 1, parser.problem_mark.column + 1,
+                 parser.problem ? parser.problem : "YAML error");
         yaml_parser_delete(&parser);
         fclose(f);
         free(c);
@@ -61,6 +64,40 @@ et_codes *et_codes_load(const char *path)
     yaml_document_delete(&doc);
     yaml_parser_delete(&parser);
     fclose(f);
+    return c;
+}
+
+struct et_codes_job {
+    const char *path;
+    et_codes *codes;
+    char err[600];
+    pthread_t thread;
+    bool threaded;
+};
+
+static void *load_job(void *arg)
+{
+    et_codes_job *j = arg;
+    j->codes = et_codes_load(j->path, j->err, sizeof j->err);
+    return NULL;
+}
+
+et_codes_job *et_codes_load_start(const char *path, bool threaded)
+{
+    et_codes_job *j = calloc(1, sizeof *j);
+    if (!j) abort();
+    j->path = path;
+    j->threaded = threaded && pthread_create(&j->thread, NULL, load_job, j) == 0;
+    if (!j->threaded) load_job(j);
+    return j;
+}
+
+et_codes *et_codes_wait(et_codes_job *j, char *err, size_t errlen)
+{
+    if (j->threaded) pthread_join(j->thread, NULL);
+    snprintf(err, errlen, "%s", j->err);
+    et_codes *c = j->codes;
+    free(j);
     return c;
 }
 

@@ -157,17 +157,22 @@ int cmd_analyze(int argc, char **argv)
     snprintf(codes, sizeof codes, "%s/data/error-codes.yaml", root);
     char *defaults[] = {pack_dir};
     int nerr = 0;
+    et_codes_job *codes_job = et_codes_load_start(codes, a.jobs != 1);
     et_rules_options ro = {.jobs = a.jobs};
     et_ruleset *rs = a.nrules ? et_rules_load(a.rules, a.nrules, &ro, print_diag, NULL, &nerr)
                               : et_rules_load(defaults, 1, &ro, print_diag, NULL, &nerr);
+    char codes_err[640];
+    et_codes *table = et_codes_wait(codes_job, codes_err, sizeof codes_err);
+    if (codes_err[0]) fprintf(stderr, "%s\n", codes_err);
     if (!rs || nerr) {
         cli_error("analyze: the rules have errors (see above); 'evtriage rules lint' checks them");
+        et_codes_free(table);
         et_ruleset_free(rs);
         free(a.rules);
         return ET_EXIT_USAGE;
     }
     et_analysis_opts o = {.all_events = a.all, .jobs = a.jobs, .tz = a.tz, .limits = &a.limits,
-                          .codes_file = codes,
+                          .codes = table,
                           .progress = !a.quiet && isatty(STDERR_FILENO)};
     int problems = 0;
     et_report *r = et_analyze(argv + optind, argc - optind, rs, &o, &problems);
@@ -175,6 +180,7 @@ int cmd_analyze(int argc, char **argv)
     int fail = 0;
     for (size_t i = 0; a.fail_on >= 0 && i < r->nfindings; i++) fail |= (int)r->findings[i].severity >= a.fail_on;
     et_report_free(r);
+    et_codes_free(table);
     et_ruleset_free(rs);
     free(a.rules);
     if (wrc) return ET_EXIT_PROBLEM;
