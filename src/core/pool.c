@@ -61,15 +61,18 @@ static void *worker(void *arg)
     pthread_mutex_lock(&p->mu);
     for (;;) {
         /* slots with nothing to run are delivered without a worker, so the deliverer may have
-         * gone past (and reused) slots no worker reached: every one of them had nothing to run */
+         * gone past (and reused) slots no worker reached: every one of them had nothing to run.
+         * Everything is looked at again after any wait: while a worker sleeps, the deliverer may
+         * take the ring up to its end, past where the worker left off. */
         if (p->next < p->head) p->next = p->head;
         while (p->next < p->tail && !p->slots[p->next % p->cap].run) p->next++;
-        if (!p->quit && p->next == p->tail && idle_once(p)) continue;
-        while (!p->quit && p->next == p->tail) pthread_cond_wait(&p->work, &p->mu);
-        if (p->next < p->head) p->next = p->head;
-        if (p->quit && p->next == p->tail) break;
+        if (p->next == p->tail) {
+            if (p->quit) break;
+            /* the hook runs unlocked: sleep only if nothing came meanwhile */
+            if (!idle_once(p) && p->next == p->tail && !p->quit) pthread_cond_wait(&p->work, &p->mu);
+            continue;
+        }
         slot *s = &p->slots[p->next++ % p->cap];
-        if (!s->run) continue;
         s->state = SLOT_RUNNING;
         pthread_mutex_unlock(&p->mu);
         running = s;

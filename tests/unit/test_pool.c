@@ -270,9 +270,42 @@ static void test_ready_tasks(void **state)
     free(tasks);
 }
 
+/* ---- the ring run to its end while a worker sleeps ---------------------------------------- */
+
+/* A task, then one with nothing to run, then everything delivered, over and over: the ring is
+ * often taken to its end (and run-less slots past) while a woken worker has not looked yet. A
+ * worker that took the slot after the end (a stale one) would run a task a second time. */
+static void test_ring_end(void **state)
+{
+    (void)state;
+    enum { ROUNDS = 40000 };
+    task *tasks = calloc(2 * ROUNDS, sizeof *tasks);
+    assert_non_null(tasks);
+    for (int threads = 2; threads <= 4; threads += 2) {
+        order o = {0};
+        et_pool *p = et_pool_new(threads, 2, delivered, &o);
+        for (size_t i = 0; i < 2 * ROUNDS; i += 2) {
+            tasks[i] = (task){.id = i};
+            tasks[i + 1] = (task){.id = i + 1, .kind = 1};
+            et_pool_submit(p, &tasks[i], run_task, 1);
+            et_pool_submit(p, &tasks[i + 1], NULL, 0);
+            if (i % 4 == 0) et_pool_drain(p);
+        }
+        et_pool_free(p);
+        assert_int_equal(o.errors, 0);
+        assert_int_equal(o.next, 2 * ROUNDS);
+        for (size_t i = 0; i < 2 * ROUNDS; i++) {
+            assert_int_equal(tasks[i].delivered, 1);
+            assert_int_equal(tasks[i].runs, tasks[i].kind == 1 ? 0 : 1);
+        }
+    }
+    free(tasks);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_order_and_once), cmocka_unit_test(test_weight_bound),
-                                       cmocka_unit_test(test_stream_tasks), cmocka_unit_test(test_ready_tasks)};
+                                       cmocka_unit_test(test_stream_tasks), cmocka_unit_test(test_ready_tasks),
+                                       cmocka_unit_test(test_ring_end)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
