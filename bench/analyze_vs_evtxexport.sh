@@ -153,14 +153,22 @@ awk -v z="$zb" -v d="$db" -v mz="$zm" -v md="$dm" 'BEGIN {
 row big "evtxexport -f xml" "$BIG_BYTES" "$sxb" "$kxb"
 rows big analyze big "$BIG_BYTES"
 ratios big "$sxb" big
-ceiling() { # the machine's own -jN over -j1 on plain CPU work, run in the same rounds
-  local j b1 m1 bj mj
+ceiling() { # the machine's own -jN over -j1 on plain CPU work, run in the same rounds, and
+             # evtriage's -jN over -j1 as a share of it (best and median runs)
+  local j b1 m1 bj mj p c1 cm1 cj cmj
   read -r b1 _ m1 < <(summary ceiling-j1)
   for j in $jobs_list; do
     [ "$j" = 1 ] && continue
     read -r bj _ mj < <(summary "ceiling-j$j")
     awk -v a="$b1" -v b="$bj" -v ma="$m1" -v mb="$mj" -v j="$j" 'BEGIN {
       printf "machine    ceiling: plain CPU work split over %d threads runs %.2fx one thread (medians %.2fx)\n", j, a / b, ma / mb }'
+    for p in corpus big; do
+      read -r c1 _ cm1 < <(summary "$p-j1")
+      read -r cj _ cmj < <(summary "$p-j$j")
+      awk -v p="$p" -v j="$j" -v r="$(echo "$c1 / $cj" | bc -l)" -v mr="$(echo "$cm1 / $cmj" | bc -l)" \
+          -v c="$(echo "$b1 / $bj" | bc -l)" -v mc="$(echo "$m1 / $mj" | bc -l)" 'BEGIN {
+        printf "machine    %s -j%d over -j1 is %.0f%% of the ceiling (medians %.0f%%)\n", p, j, 100 * r / c, 100 * mr / mc }'
+    done
   done
 }
 ceiling
