@@ -95,7 +95,7 @@ static size_t member_weight(const scan *sc, const et_zip_member *m)
 /* The window: three ranges per worker, and room for ten more. A zip member is read as one
  * task, so a big one (an exported log of a few MiB) holds its whole weight while it runs at
  * the head; the ten let the other workers go on with the members after it meanwhile. Measured
- * on the corpus as a zip at -j2: 16% over the directory with room for two, 11% with six, 5%
+ * on the corpus as a zip at -j2: 16% over the directory with room for two, 11% with six, 4-9%
  * with ten, no better beyond; each 8 chunks of room cost about 0.7 MiB for a rule matching
  * every record. */
 enum { WINDOW_PER_WORKER = 3, WINDOW_ROOM = 10 };
