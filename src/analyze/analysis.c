@@ -417,7 +417,8 @@ et_report *et_analyze(char **paths, int npaths, const et_ruleset *rules, const e
     et_scan_consumer c = {.ctx = &a, .unit_new = unit_new, .event = unit_event, .problem = unit_problem,
                           .file_begin = file_begin, .unit_done = unit_done, .file_end = file_end,
                           .input_problem = input_problem};
-    et_scan_opts so = {.jobs = opts->jobs, .hash = true, .limits = opts->limits, .progress = opts->progress};
+    et_scan_opts so = {.jobs = opts->jobs, .hash = !opts->no_hash, .limits = opts->limits, .progress = opts->progress};
+    a.report->unhashed = opts->no_hash;
     et_scan(paths, npaths, &so, &c);
     et_report *r = a.report;
     et_correlator_finish(a.corr, on_hit, &a);

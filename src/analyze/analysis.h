@@ -18,6 +18,7 @@ typedef struct et_analysis_opts {
                                  200 per finding, records are counted but not kept) */
     int jobs;                 /* <= 0: one thread per core */
     bool progress;            /* progress line on stderr (a terminal) */
+    bool no_hash;             /* --hash none: inputs are not hashed (batch runs hashed elsewhere) */
     const char *tz;           /* display zone (stored times stay UTC) */
     const et_codes *codes;     /* rules/data/error-codes.yaml, loaded; NULL: codes stay codes */
     const et_input_limits *limits; /* NULL: defaults */

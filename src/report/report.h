@@ -108,6 +108,7 @@ typedef struct et_report {
     char *generated_at;       /* ISO 8601 UTC */
     char *tz;                 /* display zone for rendered times (NULL: UTC) */
     size_t nrules;            /* rules loaded */
+    bool unhashed;            /* --hash none: no input was hashed (sha256 stays "") */
     uint64_t events_read;
     et_input *inputs; size_t ninputs;
     et_finding *findings; size_t nfindings;   /* ranked: most important first */

@@ -379,7 +379,9 @@ static void html_input(et_buf *b, const et_report *r, const et_input *in)
 
 static void html_inputs(et_buf *b, const et_report *r)
 {
-    et_buf_puts(b, "<section id=\"inputs\"><h2>Inputs</h2>\n<table><thead><tr><th>Name</th><th>Size</th>"
+    et_buf_puts(b, "<section id=\"inputs\"><h2>Inputs</h2>\n");
+    if (r->unhashed) et_buf_puts(b, "<p>Not hashed (<code>--hash none</code>): the SHA-256 column is empty.</p>\n");
+    et_buf_puts(b, "<table><thead><tr><th>Name</th><th>Size</th>"
                    "<th>SHA-256</th><th>Records</th><th>Time range</th><th>Hosts</th><th>Channels</th>"
                    "<th>Problems</th></tr></thead><tbody>\n");
     for (size_t i = 0; i < r->ninputs; i++) html_input(b, r, &r->inputs[i]);

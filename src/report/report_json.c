@@ -44,7 +44,9 @@ static void json_tool(et_buf *b, const et_report *r)
     jkey(b, "tool");
     et_buf_puts(b, "{\"name\":\"evtriage\",\"version\":");
     jstr(b, r->tool_version);
-    et_buf_printf(b, ",\"rules_loaded\":%zu,\"events_read\":%" PRIu64 "}", r->nrules, r->events_read);
+    et_buf_printf(b, ",\"rules_loaded\":%zu,\"events_read\":%" PRIu64 ",\"input_hash\":", r->nrules, r->events_read);
+    jstr(b, r->unhashed ? NULL : "sha256");
+    et_buf_putc(b, '}');
 }
 
 static void json_input(et_buf *b, const et_input *in)

@@ -290,6 +290,7 @@ static void md_inputs(et_buf *b, const et_report *r)
 {
     et_buf_puts(b, "## Inputs\n\n");
     if (!r->ninputs) { et_buf_puts(b, "None.\n"); return; }
+    if (r->unhashed) et_buf_puts(b, "Not hashed (`--hash none`): the SHA-256 column is empty.\n\n");
     et_buf_puts(b, "| Name | Size | SHA-256 | Records | Time range | Hosts | Channels | Problems |\n"
                    "|---|---:|---|---:|---|---|---|---|\n");
     for (size_t i = 0; i < r->ninputs; i++) md_input(b, r, &r->inputs[i]);

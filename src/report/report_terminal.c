@@ -311,6 +311,7 @@ int et_report_write_terminal(const et_report *r, FILE *f, bool colour)
     t_fixes(&t, r);
     t_gaps(&t, r);
     heading(&t, "INPUTS");
+    if (r->unhashed) et_buf_puts(t.b, "(not hashed: --hash none)\n");
     for (size_t i = 0; i < r->ninputs; i++) {
         t_input(&t, r, &r->inputs[i]);
         if (b.len > 1 << 16 && et_buf_flush(&b, f)) rc = -1;

@@ -39,6 +39,21 @@ assert set(got) == set(want), (set(got) ^ set(want))
 for n, h in want.items():
     assert got[n] == {h}, (n, got[n], h)
 PY
+# --hash none: the same findings, no input hashed, and every report says so.
+"$EVTRIAGE" analyze -q -j 3 --hash none --json "$TMP/nh.json" --report-md "$TMP/nh.md" --report-html "$TMP/nh.html" \
+  "$TMP/h" "$TMP/h.zip" 2>/dev/null
+python3 - "$TMP/nh.json" "$TMP/h.json" <<'PY' && pass || fail "--hash none in the JSON report"
+import json, sys
+n, h = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+assert n["tool"]["input_hash"] is None and h["tool"]["input_hash"] == "sha256", (n["tool"], h["tool"])
+assert n["inputs"] and all(i["sha256"] is None for i in n["inputs"])
+assert [i["path"] for i in n["inputs"]] == [i["path"] for i in h["inputs"]]
+assert [f["rule_name"] for f in n["findings"]] == [f["rule_name"] for f in h["findings"]]
+PY
+grep -q "Not hashed" "$TMP/nh.md" && grep -q "Not hashed" "$TMP/nh.html" && ! grep -q "Not hashed" "$TMP/r.md" 2>/dev/null \
+  && pass || fail "--hash none not said in the Markdown and HTML reports"
+"$EVTRIAGE" analyze --hash none "$TMP/h" 2>/dev/null | grep -A1 "INPUTS" | grep -q "not hashed" && pass || fail "--hash none not said on the terminal"
+"$EVTRIAGE" analyze -q --hash md5 "$TMP/h" 2>"$TMP/err"; [ $? -eq 2 ] && grep -q "unknown --hash 'md5'" "$TMP/err" && pass || fail "--hash md5: want 2"
 # An unreadable input is a gap and exit 1; the rest is still analyzed.
 echo junk >"$TMP/bad.evtx"
 "$EVTRIAGE" analyze -q "${rules[@]}" --json "$TMP/3.json" "$a/events.evtx" "$TMP/bad.evtx" 2>"$TMP/err"; rc=$?
