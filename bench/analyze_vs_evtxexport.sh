@@ -6,8 +6,9 @@
 #   corpus     every *.evtx of ../shared/corpus that evtxexport reads without error (a directory)
 #   corpus.zip the same files as one zip (read in place: members streamed, never unpacked to disk)
 #   big        bench/out/big.evtx (~300 MB of real chunks, bench/make_big_evtx.py)
-# with -j1, -j2 and -jN (N = cores), printing seconds, MB/s, peak RSS, the median run and the
-# ratios the targets name (docs/bench.md). Beside them, in the same rounds, the machine's own
+# with -j1, -j2 and -jN (N = cores), and once more at -jN with --hash none (the batch mode: the
+# one sequential SHA-256 stream per file no longer bounds a big file), printing seconds, MB/s,
+# peak RSS, the median run and the ratios the targets name (docs/bench.md). Beside them, in the same rounds, the machine's own
 # ceiling: a fixed amount of plain CPU work (no I/O, no locks) done by one thread and then split
 # over 2 (and N) threads; on a VM whose neighbours load the other core, 2 threads of it are far
 # from 2x, and no program's -j2 can beat that. usage: bench/analyze_vs_evtxexport.sh [BUILD_DIR]
@@ -85,7 +86,9 @@ interleaved() {
     for c in "$@"; do
       name=${c%%=*} rest=${c#*=} path=${rest%:*} jobs=${rest##*:}
       if [ "$path" = ceiling ]; then measure "$RUNS/ceiling" "$jobs" >>"$RUNS/$name"; continue; fi
-      measure "$BIN" analyze -q -j"$jobs" --json /dev/null "$path" >>"$RUNS/$name"
+      local hash=sha256
+      case $name in *nohash*) hash=none ;; esac
+      measure "$BIN" analyze -q -j"$jobs" --hash "$hash" --json /dev/null "$path" >>"$RUNS/$name"
     done
   done
 }
@@ -114,9 +117,11 @@ jobs_list="1 2"
 [ "$NCPU" -gt 2 ] && jobs_list="1 2 $NCPU"
 configs=()
 for j in $jobs_list; do configs+=("corpus-j$j=$DIR:$j" "zip-j$j=$OUT/corpus.zip:$j" "ceiling-j$j=ceiling:$j"); done
+configs+=("corpusnohash-j${NCPU}=$DIR:$NCPU")
 interleaved "${configs[@]}"
 configs=()
 for j in $jobs_list; do configs+=("big-j$j=$BIG:$j" "bigceiling-j$j=ceiling:$j"); done
+configs+=("bignohash-j${NCPU}=$BIG:$NCPU")
 interleaved "${configs[@]}"
 for j in $jobs_list; do cat "$RUNS/bigceiling-j$j" >>"$RUNS/ceiling-j$j"; done
 ratios() { # input evtxexport_seconds prefix
@@ -140,6 +145,8 @@ rows() { # input label-prefix name-prefix bytes
 }
 row corpus "evtxexport -f xml" "$CORPUS_BYTES" "$sxc" "$kxc"
 rows corpus analyze corpus "$CORPUS_BYTES"
+read -r s k m < <(summary "corpusnohash-j$NCPU")
+row corpus "evtriage analyze -j$NCPU --hash none" "$CORPUS_BYTES" "$s" "$k" "$m"
 ratios corpus "$sxc" corpus
 rows corpus.zip analyze zip "$CORPUS_BYTES"
 read -r zb _ zm < <(summary zip-j2)
@@ -152,6 +159,8 @@ awk -v z="$zb" -v d="$db" -v mz="$zm" -v md="$dm" 'BEGIN {
   printf "corpus.zip ratio: %.0f%% at -j1 (medians %.0f%%)\n", 100 * z / d, 100 * mz / md }'
 row big "evtxexport -f xml" "$BIG_BYTES" "$sxb" "$kxb"
 rows big analyze big "$BIG_BYTES"
+read -r s k m < <(summary "bignohash-j$NCPU")
+row big "evtriage analyze -j$NCPU --hash none" "$BIG_BYTES" "$s" "$k" "$m"
 ratios big "$sxb" big
 ceiling() { # the machine's own -jN over -j1 on plain CPU work, run in the same rounds, and
              # evtriage's -jN over -j1 as a share of it (best and median runs)
