@@ -323,6 +323,13 @@ static void file_end(void *vctx, const et_scan_file *f)
     memcpy(in->sha256, f->sha256, sizeof in->sha256);   /* complete at file_end */
     et_input_end(in, &f->stats);
     if (f->stats.skipped) a->problems++;
+    if (f->hash_error) {
+        char msg[320];
+        snprintf(msg, sizeof msg, "SHA-256 not computed: %s", f->hash_error);
+        fprintf(stderr, "%s: %s\n", f->display, msg);
+        et_input_add_problem(in, msg);
+        a->problems++;
+    }
 }
 
 static void input_problem(void *vctx, const char *display, const char *msg, bool is_skip)

@@ -2,6 +2,7 @@
  * zip members inflated and read on a worker, streamed back) and runs them through the
  * ordered pool; per-file stats are summed in delivery order. */
 #include "input/scan.h"
+#include "core/sha256.h"
 #include "core/pool.h"
 #include "input/filehash.h"
 #include "input/progress.h"
@@ -375,6 +376,11 @@ static void deliver_end(scan *sc, shared_file *f)
 {
     /* every range has returned, so the digest is complete: finishing never waits here */
     finish_hash(f);
+    if (sc->opts->hash && !f->info.sha256[0]) {
+        const char *why = et_sha256_unavailable();
+        f->info.hash_error = why ? why : "its bytes could not be read again for the hash";
+        sc->problems++;
+    }
     et_progress_clear(sc->progress);
     if (f->info.stats.skipped || f->info.stats.truncated) sc->problems++;
     if (sc->c->file_end) sc->c->file_end(sc->c->ctx, &f->info);

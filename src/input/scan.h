@@ -14,6 +14,7 @@ typedef struct et_scan_file {
     const char *display;      /* name in output (archive members: "a.zip!x/y.evtx") */
     uint64_t size;
     char sha256[65];          /* when et_scan_opts.hash is set: complete at file_end */
+    const char *hash_error;   /* hashing was asked but sha256 is empty: why (at file_end) */
     et_reader_stats stats;    /* totals over the file's units (complete at file_end) */
 } et_scan_file;
 

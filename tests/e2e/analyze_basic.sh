@@ -54,6 +54,24 @@ grep -q "Not hashed" "$TMP/nh.md" && grep -q "Not hashed" "$TMP/nh.html" && ! gr
   && pass || fail "--hash none not said in the Markdown and HTML reports"
 "$EVTRIAGE" analyze --hash none "$TMP/h" 2>/dev/null | grep -A1 "INPUTS" | grep -q "not hashed" && pass || fail "--hash none not said on the terminal"
 "$EVTRIAGE" analyze -q --hash md5 "$TMP/h" 2>"$TMP/err"; [ $? -eq 2 ] && grep -q "unknown --hash 'md5'" "$TMP/err" && pass || fail "--hash md5: want 2"
+# libcrypto is loaded when the first file is hashed; where it cannot be, no hash is silently
+# left out: each input says why (stderr and its problems), and the exit code is 1.
+EVTRIAGE_LIBCRYPTO=/nonexistent/libcrypto.so "$EVTRIAGE" analyze -q -j 2 --json "$TMP/nc.json" "$TMP/h" "$TMP/h.zip" \
+  2>"$TMP/err"; rc=$?
+python3 - "$TMP/nc.json" "$TMP/err" "$rc" "$TMP/h.json" <<'PY' && pass || fail "libcrypto missing: every input must say it is not hashed"
+import json, sys
+r, err, rc, h = json.load(open(sys.argv[1])), open(sys.argv[2]).read(), int(sys.argv[3]), json.load(open(sys.argv[4]))
+assert rc == 1, rc
+assert [i["path"] for i in r["inputs"]] == [i["path"] for i in h["inputs"]]
+for i in r["inputs"]:
+    assert i["sha256"] is None, i
+    assert any(p.startswith("SHA-256 not computed: libcrypto could not be loaded") for p in i["problems"]), i
+    assert i["path"] + ": SHA-256 not computed: libcrypto could not be loaded (/nonexistent/libcrypto.so" in err, i["path"]
+assert [f["rule_name"] for f in r["findings"]] == [f["rule_name"] for f in h["findings"]]
+PY
+"$EVTRIAGE" analyze -q --hash none --json /dev/null "$TMP/h" 2>"$TMP/err" && [ ! -s "$TMP/err" ] \
+  && EVTRIAGE_LIBCRYPTO=/nonexistent/libcrypto.so "$EVTRIAGE" analyze -q --hash none --json /dev/null "$TMP/h" \
+  && pass || fail "--hash none must not need libcrypto"
 # An unreadable input is a gap and exit 1; the rest is still analyzed.
 echo junk >"$TMP/bad.evtx"
 "$EVTRIAGE" analyze -q "${rules[@]}" --json "$TMP/3.json" "$a/events.evtx" "$TMP/bad.evtx" 2>"$TMP/err"; rc=$?
