@@ -35,7 +35,7 @@ typedef struct an_unit {
     et_correlator *corr;
     kept_match *m; size_t nm, mcap;
     et_timeline_entry *tl; size_t ntl, tlcap;
-    et_input seen;            /* hosts and channels of this unit */
+    et_input seen;            /* hosts, channels and streams of this unit */
     char **problems; size_t nproblems;
     uint64_t events;
 } an_unit;
@@ -292,14 +292,7 @@ static void unit_done(void *vctx, void *vu, const et_scan_file *f)
     analysis *a = vctx;
     an_unit *u = vu;
     et_input *in = current_input(a);
-    for (size_t i = 0; i < u->seen.nhosts; i++) {
-        et_event probe = {.computer = u->seen.hosts[i]};
-        et_input_note_event(in, &probe);
-    }
-    for (size_t i = 0; i < u->seen.nchannels; i++) {
-        et_event probe = {.channel = u->seen.channels[i]};
-        et_input_note_event(in, &probe);
-    }
+    et_input_merge(in, &u->seen);
     for (size_t i = 0; i < u->nproblems; i++) {
         fprintf(stderr, "%s: %s\n", f->display, u->problems[i]);
         et_input_add_problem(in, u->problems[i]);

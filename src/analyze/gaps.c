@@ -64,6 +64,98 @@ static void input_gaps(et_report *r, const kept_set *k)
     }
 }
 
+/* ---- inputs that hold the same records ----------------------------------------------------
+ * Two inputs whose streams of one host and channel share record ids over the same time hold
+ * the same records (a log copied twice, or exported on two days): a match among them is
+ * counted once per copy, and the report says so. */
+
+#define MAX_OVERLAP_GAPS 20
+
+typedef struct stream_ref { const et_input *in; const et_stream *s; } stream_ref;
+
+static int cmp_stream_ref(const void *pa, const void *pb)
+{
+    const stream_ref *a = pa, *b = pb;
+    int c = strcasecmp(a->s->host, b->s->host);
+    if (!c) c = strcasecmp(a->s->channel, b->s->channel);
+    if (!c && a->s->first_id != b->s->first_id) c = a->s->first_id < b->s->first_id ? -1 : 1;
+    return c ? c : strcmp(a->in->path, b->in->path);
+}
+
+static int same_stream(const stream_ref *a, const stream_ref *b)
+{
+    return !strcasecmp(a->s->host, b->s->host) && !strcasecmp(a->s->channel, b->s->channel);
+}
+
+/* One group of streams, each overlapping the ones before it: ids [lo, hi] are in two or more. */
+typedef struct overlap { size_t from, n, inputs; uint64_t lo, hi, max_id; int64_t first, last; bool any; } overlap;
+
+static void overlap_gap(et_report *r, const stream_ref *v, const overlap *o, size_t *shown, size_t *more)
+{
+    if (!o->any || o->inputs < 2) return;
+    if (*shown == MAX_OVERLAP_GAPS) { (*more)++; return; }
+    (*shown)++;
+    et_buf b = {0};
+    const et_stream *s = v[o->from].s;
+    bool identical = v[o->from].in->sha256[0];
+    for (size_t i = o->from + 1; i < o->from + o->n; i++) identical &= !strcmp(v[i].in->sha256, v[o->from].in->sha256);
+    if (o->lo == o->hi) et_buf_printf(&b, "record %llu", (unsigned long long)o->lo);
+    else et_buf_printf(&b, "records %llu-%llu", (unsigned long long)o->lo, (unsigned long long)o->hi);
+    et_buf_printf(&b, " of %s on %s %s in %zu inputs (", s->channel, *s->host ? s->host : "no host",
+                  o->lo == o->hi ? "is" : "are", o->inputs);
+    for (size_t i = o->from, k = 0; i < o->from + o->n; i++) {
+        if (i > o->from && v[i].in == v[i - 1].in) continue;
+        if (k == 3) { et_buf_printf(&b, " and %zu more", o->inputs - 3); break; }
+        et_buf_printf(&b, "%s%s", k++ ? ", " : "", v[i].in->path);
+    }
+    et_buf_printf(&b, ")%s: a match among them is counted once per copy", identical ? ", identical files (the same SHA-256)" : "");
+    if (!identical) et_buf_puts(&b, " (the same log copied, or exported twice?)");
+    add_gap(r, "duplicate-records", b.data);
+    et_buf_free(&b);
+}
+
+static void overlap_gaps(et_report *r)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->ninputs; i++) n += r->inputs[i].nstreams;
+    stream_ref *v = calloc(n ? n : 1, sizeof *v);
+    if (!v) abort();
+    n = 0;
+    for (size_t i = 0; i < r->ninputs; i++)
+        for (size_t j = 0; j < r->inputs[i].nstreams; j++)
+            if (r->inputs[i].streams[j].records) v[n++] = (stream_ref){&r->inputs[i], &r->inputs[i].streams[j]};
+    qsort(v, n, sizeof *v, cmp_stream_ref);
+    size_t shown = 0, more = 0;
+    overlap o = {0};
+    for (size_t i = 0; i < n; i++) {
+        const et_stream *s = v[i].s;
+        bool joins = o.n && same_stream(&v[o.from], &v[i]) && s->first_id <= o.max_id && s->first_time <= o.last &&
+                     s->last_time >= o.first;
+        if (!joins) {
+            overlap_gap(r, v, &o, &shown, &more);
+            o = (overlap){.from = i, .n = 1, .inputs = 1, .max_id = s->last_id, .first = s->first_time, .last = s->last_time};
+            continue;
+        }
+        uint64_t hi = s->last_id < o.max_id ? s->last_id : o.max_id;
+        if (!o.any || s->first_id < o.lo) o.lo = s->first_id;
+        if (!o.any || hi > o.hi) o.hi = hi;
+        o.any = true;
+        o.inputs += v[i].in != v[i - 1].in;
+        o.n++;
+        if (s->last_id > o.max_id) o.max_id = s->last_id;
+        if (s->first_time < o.first) o.first = s->first_time;
+        if (s->last_time > o.last) o.last = s->last_time;
+    }
+    overlap_gap(r, v, &o, &shown, &more);
+    if (more) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "%zu more group(s) of inputs hold the same records (the first %d are listed)", more,
+                 MAX_OVERLAP_GAPS);
+        add_gap(r, "duplicate-records", msg);
+    }
+    free(v);
+}
+
 /* ---- rca.needs: logs a finding depends on ------------------------------------------------ */
 
 static const char *entity_lookup(const char *name, void *ctx)
@@ -185,5 +277,6 @@ void et_find_gaps(const kept_set *k, et_report *r)
 {
     declared_gaps(r, k);
     input_gaps(r, k);
+    overlap_gaps(r);
     nothing_found(r);
 }

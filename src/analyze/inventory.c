@@ -1,4 +1,5 @@
-/* inventory.c: per-input bookkeeping for the report's inputs table and evidence gaps. */
+/* inventory.c: per-input bookkeeping for the report's inputs table and evidence gaps: hosts,
+ * channels, and each host and channel's record ids and times (to tell overlapping inputs). */
 #include "analyze/inventory.h"
 #include <stdlib.h>
 #include <string.h>
@@ -23,14 +24,57 @@ static void set_add(char ***items, size_t *n, size_t max, const char *s)
     p[(*n)++] = xstrdup(s);
 }
 
+/* The stream of host and channel (made, while fewer than the bound), or NULL. */
+static et_stream *stream_for(et_input *in, const char *host, const char *channel)
+{
+    for (size_t i = 0; i < in->nstreams; i++)
+        if (!strcmp(in->streams[i].host, host) && !strcmp(in->streams[i].channel, channel)) {
+            in->last_stream = i + 1;
+            return &in->streams[i];
+        }
+    if (in->nstreams >= ET_INV_MAX_STREAMS) return NULL;
+    et_stream *p = realloc(in->streams, (in->nstreams + 1) * sizeof *p);
+    if (!p) abort();
+    in->streams = p;
+    p[in->nstreams] = (et_stream){.host = xstrdup(host), .channel = xstrdup(channel), .first_id = UINT64_MAX,
+                                  .first_time = INT64_MAX, .last_time = INT64_MIN};
+    in->last_stream = ++in->nstreams;
+    return &p[in->nstreams - 1];
+}
+
+static void stream_add(et_stream *s, uint64_t first_id, uint64_t last_id, int64_t first_time, int64_t last_time,
+                       uint64_t records)
+{
+    if (first_id < s->first_id) s->first_id = first_id;
+    if (last_id > s->last_id) s->last_id = last_id;
+    if (first_time < s->first_time) s->first_time = first_time;
+    if (last_time > s->last_time) s->last_time = last_time;
+    s->records += records;
+}
+
 void et_input_note_event(et_input *in, const et_event *ev)
 {
+    const char *host = ev->computer ? ev->computer : "", *channel = ev->channel ? ev->channel : "";
+    et_stream *s = in->last_stream ? &in->streams[in->last_stream - 1] : NULL;
     /* Fast path: most events repeat the previous host and channel. */
-    if (in->nhosts && ev->computer && strcmp(in->hosts[in->nhosts - 1], ev->computer) == 0 &&
-        in->nchannels && ev->channel && strcmp(in->channels[in->nchannels - 1], ev->channel) == 0)
-        return;
-    set_add(&in->hosts, &in->nhosts, ET_INV_MAX_HOSTS, ev->computer);
-    set_add(&in->channels, &in->nchannels, ET_INV_MAX_CHANNELS, ev->channel);
+    if (!s || strcmp(s->host, host) || strcmp(s->channel, channel)) {
+        set_add(&in->hosts, &in->nhosts, ET_INV_MAX_HOSTS, ev->computer);
+        set_add(&in->channels, &in->nchannels, ET_INV_MAX_CHANNELS, ev->channel);
+        s = stream_for(in, host, channel);
+    }
+    if (s) stream_add(s, ev->record_id, ev->record_id, ev->timestamp, ev->timestamp, 1);
+}
+
+void et_input_merge(et_input *dst, const et_input *src)
+{
+    for (size_t i = 0; i < src->nhosts; i++) set_add(&dst->hosts, &dst->nhosts, ET_INV_MAX_HOSTS, src->hosts[i]);
+    for (size_t i = 0; i < src->nchannels; i++)
+        set_add(&dst->channels, &dst->nchannels, ET_INV_MAX_CHANNELS, src->channels[i]);
+    for (size_t i = 0; i < src->nstreams; i++) {
+        const et_stream *from = &src->streams[i];
+        et_stream *to = stream_for(dst, from->host, from->channel);
+        if (to) stream_add(to, from->first_id, from->last_id, from->first_time, from->last_time, from->records);
+    }
 }
 
 void et_input_add_problem(et_input *in, const char *msg)
@@ -53,14 +97,4 @@ void et_input_end(et_input *in, const et_reader_stats *st)
     in->last_time = st->last_time;
 }
 
-void et_input_free(et_input *in)
-{
-    free(in->path);
-    for (size_t i = 0; i < in->nhosts; i++) free(in->hosts[i]);
-    for (size_t i = 0; i < in->nchannels; i++) free(in->channels[i]);
-    for (size_t i = 0; i < in->nproblems; i++) free(in->problems[i]);
-    free(in->hosts);
-    free(in->channels);
-    free(in->problems);
-    memset(in, 0, sizeof *in);
-}
+void et_input_free(et_input *in) { et_input_clear(in); }

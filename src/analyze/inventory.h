@@ -9,9 +9,13 @@
 #define ET_INV_MAX_HOSTS 64
 #define ET_INV_MAX_CHANNELS 64
 #define ET_INV_MAX_PROBLEMS 50
+#define ET_INV_MAX_STREAMS 64
 
-/* Notes one event's host and channel (bounded distinct sets). */
+/* Notes one event's host and channel (bounded distinct sets) and its record id and time in
+ * their stream. */
 void et_input_note_event(et_input *in, const et_event *ev);
+/* Adds what src noted (one unit of a file) to dst (the file). */
+void et_input_merge(et_input *dst, const et_input *src);
 /* Records a problem message (kept up to a bound, always counted). */
 void et_input_add_problem(et_input *in, const char *msg);
 /* Copies the reader's final counts. */

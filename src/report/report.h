@@ -14,6 +14,14 @@ typedef enum et_severity {
 const char *et_severity_name(et_severity s);          /* "info" ... "critical" */
 int et_severity_parse(const char *s, et_severity *out); /* 0 or -1; accepts Sigma's "informational" */
 
+/* One log stream of an input: the records of one channel of one host (two inputs whose
+ * streams share record ids and times hold the same records: copies, overlapping exports). */
+typedef struct et_stream {
+    char *host, *channel;
+    uint64_t first_id, last_id, records;
+    int64_t first_time, last_time;
+} et_stream;
+
 /* One input file, as read. */
 typedef struct et_input {
     char *path;
@@ -23,6 +31,8 @@ typedef struct et_input {
     int64_t first_time, last_time;  /* FILETIME; 0 when no record */
     char **hosts; size_t nhosts;        /* distinct Computer values (bounded) */
     char **channels; size_t nchannels;  /* distinct Channel values (bounded) */
+    et_stream *streams; size_t nstreams;  /* host and channel pairs (bounded) */
+    size_t last_stream;                 /* index + 1 of the stream the last event went to */
     char **problems; size_t nproblems;  /* messages, bounded; nproblems_total counts all */
     size_t nproblems_total;
     bool unreadable;          /* not opened at all (not EVTX, missing...) */
@@ -164,5 +174,7 @@ void et_report_format_size(uint64_t n, char out[32]);
 size_t et_report_utf8_len(const unsigned char *s);
 
 void et_report_free(et_report *r);
+/* Frees what one input owns and zeroes it. */
+void et_input_clear(et_input *in);
 
 #endif

@@ -294,12 +294,15 @@ void et_report_resolution_text(const et_report *r, const et_finding *f, char *ou
 
 static void free_strv(char **v, size_t n) { et_report_strv_free(v, n); }
 
-static void free_input(et_input *in)
+void et_input_clear(et_input *in)
 {
     free(in->path);
     free_strv(in->hosts, in->nhosts);
     free_strv(in->channels, in->nchannels);
     free_strv(in->problems, in->nproblems);
+    for (size_t i = 0; i < in->nstreams; i++) { free(in->streams[i].host); free(in->streams[i].channel); }
+    free(in->streams);
+    memset(in, 0, sizeof *in);
 }
 
 static void free_finding(et_finding *f)
@@ -324,7 +327,7 @@ void et_report_free(et_report *r)
 {
     if (!r) return;
     free(r->tool_version); free(r->generated_at); free(r->tz);
-    for (size_t i = 0; i < r->ninputs; i++) free_input(&r->inputs[i]);
+    for (size_t i = 0; i < r->ninputs; i++) et_input_clear(&r->inputs[i]);
     free(r->inputs);
     for (size_t i = 0; i < r->nfindings; i++) free_finding(&r->findings[i]);
     free(r->findings);
