@@ -11,6 +11,11 @@
 #define MAX_EVIDENCE_SHOWN 3
 #define MAX_FIX_FINDINGS 5
 #define MAX_FULL_FINDINGS 20
+/* A batch of thousands of inputs stays readable on a terminal: beyond these, the terminal
+ * says how many more there are and where they all are (the files list everything). */
+#define MAX_GAPS_PER_KIND 10
+#define MAX_INPUTS_LISTED 100
+#define FILES_HAVE_ALL "every one is in the JSON, Markdown and HTML reports"
 
 typedef struct term { et_buf *b; bool colour; } term;
 
@@ -265,17 +270,43 @@ static void t_fixes(term *t, const et_report *r)
     }
 }
 
+static void t_bullet(term *t, const char *text)
+{
+    et_buf_puts(t->b, "- ");
+    wrap(t, text, 2, 4);
+}
+
+/* Gaps of one kind before gap i (the gaps of a kind need not be next to each other). */
+static size_t kind_rank(const et_report *r, size_t i, size_t *first)
+{
+    size_t n = 0;
+    *first = i;
+    for (size_t j = 0; j < i; j++)
+        if (!strcmp(r->gaps[j].kind, r->gaps[i].kind)) { if (!n++) *first = j; }
+    return n;
+}
+
 static void t_gaps(term *t, const et_report *r)
 {
     heading(t, "GAPS (what these logs cannot show)");
     if (!r->ngaps) et_buf_puts(t->b, "None found.\n");
+    et_buf line = {0};
     for (size_t i = 0; i < r->ngaps; i++) {
-        et_buf line = {0};
-        et_buf_printf(&line, "%s: %s", r->gaps[i].kind ? r->gaps[i].kind : "", r->gaps[i].message ? r->gaps[i].message : "");
-        et_buf_puts(t->b, "- ");
-        wrap(t, line.data, 2, 4);
-        et_buf_free(&line);
+        size_t first;
+        if (kind_rank(r, i, &first) >= MAX_GAPS_PER_KIND) continue;
+        line.len = 0;
+        et_buf_printf(&line, "%s: %s", r->gaps[i].kind, r->gaps[i].message);
+        t_bullet(t, line.data);
     }
+    for (size_t i = 0; i < r->ngaps; i++) {   /* then, for each kind over the bound, how many more */
+        size_t first, n = kind_rank(r, i, &first), more = 0;
+        if (n != MAX_GAPS_PER_KIND) continue;
+        for (size_t j = i; j < r->ngaps; j++) more += !strcmp(r->gaps[j].kind, r->gaps[i].kind);
+        line.len = 0;
+        et_buf_printf(&line, "%s: ... and %zu more like these (%s)", r->gaps[i].kind, more, FILES_HAVE_ALL);
+        t_bullet(t, line.data);
+    }
+    et_buf_free(&line);
 }
 
 static void t_input(term *t, const et_report *r, const et_input *in)
@@ -290,8 +321,7 @@ static void t_input(term *t, const et_report *r, const et_input *in)
     else et_buf_printf(&line, "%" PRIu64 " record(s), %" PRIu64 " recovered, %" PRIu64 " skipped, %s -> %s", in->records,
                        in->recovered, in->skipped, t1, t2);
     for (size_t i = 0; i < in->nhosts; i++) et_buf_printf(&line, "%s%s", i ? ", " : "; hosts: ", in->hosts[i]);
-    et_buf_puts(t->b, "- ");
-    wrap(t, line.data, 2, 4);
+    t_bullet(t, line.data);
     size_t total = in->nproblems_total > in->nproblems ? in->nproblems_total : in->nproblems;
     for (size_t i = 0; i < in->nproblems; i++) {
         et_buf_puts(t->b, "    ! ");
@@ -312,9 +342,26 @@ int et_report_write_terminal(const et_report *r, FILE *f, bool colour)
     t_gaps(&t, r);
     heading(&t, "INPUTS");
     if (r->unhashed) et_buf_puts(t.b, "(not hashed: --hash none)\n");
+    /* many inputs: those with problems (up to the bound), then how many were read cleanly */
+    bool all = r->ninputs <= MAX_INPUTS_LISTED;
+    size_t listed = 0, troubled = 0;
     for (size_t i = 0; i < r->ninputs; i++) {
-        t_input(&t, r, &r->inputs[i]);
+        const et_input *in = &r->inputs[i];
+        bool trouble = in->unreadable || in->nproblems_total || in->skipped;
+        troubled += trouble;
+        if (!all && (!trouble || listed == MAX_INPUTS_LISTED)) continue;
+        t_input(&t, r, in);
+        listed++;
         if (b.len > 1 << 16 && et_buf_flush(&b, f)) rc = -1;
+    }
+    if (!all) {
+        et_buf line = {0};
+        et_buf_printf(&line, "... %zu input(s) in all", r->ninputs);
+        if (listed < troubled) et_buf_printf(&line, "; the first %zu of the %zu with problems are listed above", listed, troubled);
+        else if (listed) et_buf_printf(&line, "; the %zu with problems are listed above", listed);
+        et_buf_printf(&line, ", %zu were read without problems (%s)", r->ninputs - troubled, FILES_HAVE_ALL);
+        t_bullet(&t, line.data);
+        et_buf_free(&line);
     }
     if (et_buf_flush(&b, f)) rc = -1;
     et_buf_free(&b);

@@ -507,6 +507,50 @@ static void test_terminal(void **state)
     et_report_free(r);
 }
 
+/* A batch of many inputs: the terminal lists those with problems and says how many more there
+ * are; a kind of gap shows ten, then how many more (the files keep everything). */
+static void test_terminal_many(void **state)
+{
+    (void)state;
+    et_report *r = calloc(1, sizeof *r);
+    r->ninputs = 150;
+    r->inputs = calloc(r->ninputs, sizeof *r->inputs);
+    for (size_t i = 0; i < r->ninputs; i++) {
+        char p[64];
+        snprintf(p, sizeof p, "batch/host%03zu.evtx", i);
+        r->inputs[i].path = S(p);
+        r->inputs[i].records = 10;
+    }
+    r->inputs[7].unreadable = true;
+    r->inputs[7].problems = SV(1, "not an EVTX file"); r->inputs[7].nproblems = r->inputs[7].nproblems_total = 1;
+    r->inputs[90].skipped = 2;
+    r->ngaps = 16;
+    r->gaps = calloc(r->ngaps, sizeof *r->gaps);
+    for (size_t i = 0; i < 15; i++) {
+        char m[64];
+        snprintf(m, sizeof m, "batch/host%03zu.evtx: 1 record(s) recovered", i);
+        r->gaps[i] = (et_gap){S("recovered-records"), S(m)};
+    }
+    r->gaps[15] = (et_gap){S("missing-log"), S("no System log")};
+    char *s = render(write_terminal_plain, r);
+    find(s, "- batch/host007.evtx (0 B): UNREADABLE");
+    find(s, "- batch/host090.evtx (0 B): 10 record(s)");
+    assert_null(strstr(s, "batch/host008.evtx (0 B)"));
+    find(s, "- ... 150 input(s) in all; the 2 with problems are listed above, 148 were read without problems");
+    find(s, "- recovered-records: batch/host009.evtx: 1 record(s) recovered\n");
+    assert_null(strstr(s, "batch/host010.evtx: 1 record(s) recovered"));
+    find(s, "- missing-log: no System log\n");
+    find(s, "- recovered-records: ... and 5 more like these (every one is in the JSON");
+    free(s);
+    r->ninputs = 100;   /* up to the bound, every input is listed */
+    s = render(write_terminal_plain, r);
+    find(s, "- batch/host008.evtx (0 B): 10 record(s)");
+    assert_null(strstr(s, "input(s) in all"));
+    free(s);
+    r->ninputs = 150;
+    et_report_free(r);
+}
+
 static void test_timeline_csv(void **state)
 {
     (void)state;
@@ -627,6 +671,7 @@ int main(void)
         cmocka_unit_test(test_step_commands), cmocka_unit_test(test_json),
         cmocka_unit_test(test_markdown),      cmocka_unit_test(test_html),
         cmocka_unit_test(test_html_zone),     cmocka_unit_test(test_terminal),
+        cmocka_unit_test(test_terminal_many),
         cmocka_unit_test(test_timeline_csv),  cmocka_unit_test(test_cycle_and_empty),
         cmocka_unit_test(test_timeline_store),
     };
