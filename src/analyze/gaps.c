@@ -17,13 +17,23 @@ static char *xstrdup(const char *s)
 
 static void add_gap(et_report *r, const char *kind, const char *msg)
 {
-    for (size_t i = 0; i < r->ngaps; i++)
-        if (!strcmp(r->gaps[i].message, msg)) return;
-    r->gaps = realloc(r->gaps, (r->ngaps + 1) * sizeof *r->gaps);
-    if (!r->gaps) abort();
+    if (r->ngaps == r->gaps_cap) {
+        r->gaps_cap = r->gaps_cap ? r->gaps_cap * 2 : 16;
+        r->gaps = realloc(r->gaps, r->gaps_cap * sizeof *r->gaps);
+        if (!r->gaps) abort();
+    }
     r->gaps[r->ngaps].kind = xstrdup(kind);
     r->gaps[r->ngaps].message = xstrdup(msg);
     r->ngaps++;
+}
+
+/* A gap several findings may state alike (the same missing log): once. Input gaps name their
+ * input, so they are unique as made and skip this (a batch has thousands of them). */
+static void add_gap_once(et_report *r, const char *kind, const char *msg)
+{
+    for (size_t i = 0; i < r->ngaps; i++)
+        if (!strcmp(r->gaps[i].message, msg)) return;
+    add_gap(r, kind, msg);
 }
 
 static void input_gaps(et_report *r, const kept_set *k)
@@ -229,7 +239,7 @@ static void need_gap(et_report *r, et_finding *f, const et_need *n)
         const char *whose = h ? h : n->other_host ? "another host" : "any host";
         snprintf(line, sizeof line, "%s (%s: %s log of %s%s)", msg.data ? msg.data : "", f->id, n->channel, whose,
                  st == LOG_NOT_COVERING ? " does not cover the time of the finding" : " is not in the upload");
-        add_gap(r, st == LOG_NOT_COVERING ? "time-range" : "missing-log", line);
+        add_gap_once(r, st == LOG_NOT_COVERING ? "time-range" : "missing-log", line);
         if (n->confidence) lower_confidence(f, n->confidence);
         /* the finding says it too, so it is never read without its caveat */
         char note[1700];

@@ -122,7 +122,7 @@ typedef struct et_report {
     uint64_t events_read;
     et_input *inputs; size_t ninputs;
     et_finding *findings; size_t nfindings;   /* ranked: most important first */
-    et_gap *gaps; size_t ngaps;
+    et_gap *gaps; size_t ngaps, gaps_cap;
     et_timeline_entry *timeline; size_t ntimeline; /* time order: the first entries, for the views */
     size_t ntimeline_dropped;                 /* entries of the whole timeline beyond them */
     et_tl_store *tlstore;                     /* the whole timeline (NULL: `timeline` is all of it) */

@@ -276,14 +276,17 @@ static void t_bullet(term *t, const char *text)
     wrap(t, text, 2, 4);
 }
 
-/* Gaps of one kind before gap i (the gaps of a kind need not be next to each other). */
-static size_t kind_rank(const et_report *r, size_t i, size_t *first)
+/* How many gaps of each kind there are so far: kinds are few (a dozen), gaps may be thousands. */
+typedef struct kind_count { const char *kind; size_t n; } kind_count;
+#define MAX_KINDS 32
+
+static size_t count_kind(kind_count *k, size_t *nk, const char *kind)
 {
-    size_t n = 0;
-    *first = i;
-    for (size_t j = 0; j < i; j++)
-        if (!strcmp(r->gaps[j].kind, r->gaps[i].kind)) { if (!n++) *first = j; }
-    return n;
+    for (size_t i = 0; i < *nk; i++)
+        if (!strcmp(k[i].kind, kind)) return ++k[i].n;
+    if (*nk == MAX_KINDS) return 1;   /* never: list it */
+    k[*nk] = (kind_count){kind, 1};
+    return k[(*nk)++].n;
 }
 
 static void t_gaps(term *t, const et_report *r)
@@ -291,19 +294,19 @@ static void t_gaps(term *t, const et_report *r)
     heading(t, "GAPS (what these logs cannot show)");
     if (!r->ngaps) et_buf_puts(t->b, "None found.\n");
     et_buf line = {0};
+    kind_count kinds[MAX_KINDS];
+    size_t nk = 0;
     for (size_t i = 0; i < r->ngaps; i++) {
-        size_t first;
-        if (kind_rank(r, i, &first) >= MAX_GAPS_PER_KIND) continue;
+        if (count_kind(kinds, &nk, r->gaps[i].kind) > MAX_GAPS_PER_KIND) continue;
         line.len = 0;
         et_buf_printf(&line, "%s: %s", r->gaps[i].kind, r->gaps[i].message);
         t_bullet(t, line.data);
     }
-    for (size_t i = 0; i < r->ngaps; i++) {   /* then, for each kind over the bound, how many more */
-        size_t first, n = kind_rank(r, i, &first), more = 0;
-        if (n != MAX_GAPS_PER_KIND) continue;
-        for (size_t j = i; j < r->ngaps; j++) more += !strcmp(r->gaps[j].kind, r->gaps[i].kind);
+    for (size_t i = 0; i < nk; i++) {   /* then, for each kind over the bound, how many more */
+        if (kinds[i].n <= MAX_GAPS_PER_KIND) continue;
         line.len = 0;
-        et_buf_printf(&line, "%s: ... and %zu more like these (%s)", r->gaps[i].kind, more, FILES_HAVE_ALL);
+        et_buf_printf(&line, "%s: ... and %zu more like these (%s)", kinds[i].kind, kinds[i].n - MAX_GAPS_PER_KIND,
+                      FILES_HAVE_ALL);
         t_bullet(t, line.data);
     }
     et_buf_free(&line);
