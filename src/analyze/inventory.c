@@ -11,24 +11,28 @@ static char *xstrdup(const char *s)
     return p;
 }
 
-/* Adds s to a bounded set of strings (linear: the sets are small). */
-static void set_add(char ***items, size_t *n, size_t max, const char *s)
+/* Adds s to a bounded set of strings (linear: the sets are small); the set's copy of s, "" for
+ * an empty s, or NULL when the set is full. */
+static const char *set_add(char ***items, size_t *n, size_t max, const char *s)
 {
-    if (!s || !*s) return;
+    if (!s || !*s) return "";
     for (size_t i = 0; i < *n; i++)
-        if (strcmp((*items)[i], s) == 0) return;
-    if (*n >= max) return;
+        if (strcmp((*items)[i], s) == 0) return (*items)[i];
+    if (*n >= max) return NULL;
     char **p = realloc(*items, (*n + 1) * sizeof **items);
     if (!p) abort();
     *items = p;
-    p[(*n)++] = xstrdup(s);
+    p[*n] = xstrdup(s);
+    return p[(*n)++];
 }
 
-/* The stream of host and channel (made, while fewer than the bound), or NULL. */
+/* The stream of host and channel, both the input's own strings (so compared by address); made
+ * while fewer than the bound; else NULL. */
 static et_stream *stream_for(et_input *in, const char *host, const char *channel)
 {
+    if (!host || !channel) return NULL;
     for (size_t i = 0; i < in->nstreams; i++)
-        if (!strcmp(in->streams[i].host, host) && !strcmp(in->streams[i].channel, channel)) {
+        if (in->streams[i].host == host && in->streams[i].channel == channel) {
             in->last_stream = i + 1;
             return &in->streams[i];
         }
@@ -36,8 +40,8 @@ static et_stream *stream_for(et_input *in, const char *host, const char *channel
     et_stream *p = realloc(in->streams, (in->nstreams + 1) * sizeof *p);
     if (!p) abort();
     in->streams = p;
-    p[in->nstreams] = (et_stream){.host = xstrdup(host), .channel = xstrdup(channel), .first_id = UINT64_MAX,
-                                  .first_time = INT64_MAX, .last_time = INT64_MIN};
+    p[in->nstreams] = (et_stream){.host = host, .channel = channel, .first_id = UINT64_MAX, .first_time = INT64_MAX,
+                                  .last_time = INT64_MIN};
     in->last_stream = ++in->nstreams;
     return &p[in->nstreams - 1];
 }
@@ -52,14 +56,15 @@ static void stream_add(et_stream *s, uint64_t first_id, uint64_t last_id, int64_
     s->records += records;
 }
 
+static int same(const char *kept, const char *s) { return !strcmp(kept, s ? s : ""); }
+
 void et_input_note_event(et_input *in, const et_event *ev)
 {
-    const char *host = ev->computer ? ev->computer : "", *channel = ev->channel ? ev->channel : "";
     et_stream *s = in->last_stream ? &in->streams[in->last_stream - 1] : NULL;
     /* Fast path: most events repeat the previous host and channel. */
-    if (!s || strcmp(s->host, host) || strcmp(s->channel, channel)) {
-        set_add(&in->hosts, &in->nhosts, ET_INV_MAX_HOSTS, ev->computer);
-        set_add(&in->channels, &in->nchannels, ET_INV_MAX_CHANNELS, ev->channel);
+    if (!s || !same(s->host, ev->computer) || !same(s->channel, ev->channel)) {
+        const char *host = set_add(&in->hosts, &in->nhosts, ET_INV_MAX_HOSTS, ev->computer);
+        const char *channel = set_add(&in->channels, &in->nchannels, ET_INV_MAX_CHANNELS, ev->channel);
         s = stream_for(in, host, channel);
     }
     if (s) stream_add(s, ev->record_id, ev->record_id, ev->timestamp, ev->timestamp, 1);
@@ -72,7 +77,8 @@ void et_input_merge(et_input *dst, const et_input *src)
         set_add(&dst->channels, &dst->nchannels, ET_INV_MAX_CHANNELS, src->channels[i]);
     for (size_t i = 0; i < src->nstreams; i++) {
         const et_stream *from = &src->streams[i];
-        et_stream *to = stream_for(dst, from->host, from->channel);
+        et_stream *to = stream_for(dst, set_add(&dst->hosts, &dst->nhosts, ET_INV_MAX_HOSTS, from->host),
+                                   set_add(&dst->channels, &dst->nchannels, ET_INV_MAX_CHANNELS, from->channel));
         if (to) stream_add(to, from->first_id, from->last_id, from->first_time, from->last_time, from->records);
     }
 }

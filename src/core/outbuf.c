@@ -159,3 +159,8 @@ int et_buf_flush(et_buf *b, FILE *f)
     if (b->data) b->data[0] = 0;
     return 0;
 }
+
+void et_buf_spill(et_buf *b, FILE *f, int *rc)
+{
+    if (b->len >= 1 << 16 && et_buf_flush(b, f)) *rc = -1;
+}

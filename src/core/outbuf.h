@@ -27,5 +27,8 @@ void et_buf_json_str(et_buf *b, const char *s);
 void et_buf_csv_str(et_buf *b, const char *s);
 /* Writes the buffer to f and empties it. Returns 0 or -1 on write error. */
 int et_buf_flush(et_buf *b, FILE *f);
+/* Inside a long list (a batch's thousands of inputs): flushes once the buffer holds 64 KiB, so
+ * a report is written as it is built, not held whole; a write error sets *rc to -1. */
+void et_buf_spill(et_buf *b, FILE *f, int *rc);
 
 #endif

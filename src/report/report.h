@@ -17,7 +17,7 @@ int et_severity_parse(const char *s, et_severity *out); /* 0 or -1; accepts Sigm
 /* One log stream of an input: the records of one channel of one host (two inputs whose
  * streams share record ids and times hold the same records: copies, overlapping exports). */
 typedef struct et_stream {
-    char *host, *channel;
+    const char *host, *channel;   /* the input's own hosts and channels entries, or "" */
     uint64_t first_id, last_id, records;
     int64_t first_time, last_time;
 } et_stream;

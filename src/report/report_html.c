@@ -329,7 +329,7 @@ static void html_timeline(et_buf *b, const et_report *r)
     et_buf_puts(b, "</section>\n");
 }
 
-static void html_gaps(et_buf *b, const et_report *r)
+static void html_gaps(et_buf *b, const et_report *r, FILE *f, int *rc)
 {
     et_buf_puts(b, "<section id=\"gaps\"><h2>Gaps</h2>\n");
     if (!r->ngaps) et_buf_puts(b, "<p class=\"muted\">None found.</p>\n");
@@ -342,6 +342,7 @@ static void html_gaps(et_buf *b, const et_report *r)
         et_buf_puts(b, "</span> ");
         esc(b, r->gaps[i].message);
         et_buf_puts(b, "</li>\n");
+        et_buf_spill(b, f, rc);
     }
     if (r->ngaps) et_buf_puts(b, "</ul>\n");
     et_buf_puts(b, "</section>\n");
@@ -377,14 +378,17 @@ static void html_input(et_buf *b, const et_report *r, const et_input *in)
     et_buf_puts(b, "</td></tr>\n");
 }
 
-static void html_inputs(et_buf *b, const et_report *r)
+static void html_inputs(et_buf *b, const et_report *r, FILE *f, int *rc)
 {
     et_buf_puts(b, "<section id=\"inputs\"><h2>Inputs</h2>\n");
     if (r->unhashed) et_buf_puts(b, "<p>Not hashed (<code>--hash none</code>): the SHA-256 column is empty.</p>\n");
     et_buf_puts(b, "<table><thead><tr><th>Name</th><th>Size</th>"
                    "<th>SHA-256</th><th>Records</th><th>Time range</th><th>Hosts</th><th>Channels</th>"
                    "<th>Problems</th></tr></thead><tbody>\n");
-    for (size_t i = 0; i < r->ninputs; i++) html_input(b, r, &r->inputs[i]);
+    for (size_t i = 0; i < r->ninputs; i++) {
+        html_input(b, r, &r->inputs[i]);
+        et_buf_spill(b, f, rc);
+    }
     et_buf_puts(b, "</tbody></table></section>\n");
 }
 
@@ -397,8 +401,8 @@ int et_report_write_html(const et_report *r, FILE *f)
     int rc = et_buf_flush(&b, f);
     html_timeline(&b, r);
     if (et_buf_flush(&b, f)) rc = -1;
-    html_gaps(&b, r);
-    html_inputs(&b, r);
+    html_gaps(&b, r, f, &rc);
+    html_inputs(&b, r, f, &rc);
     et_buf_puts(&b, "</main>\n<footer>evtriage ");
     esc(&b, r->tool_version);
     et_buf_puts(&b, " · self-contained report: no external resources</footer>\n<script>\n");

@@ -275,18 +275,20 @@ static void json_timeline_summary(et_buf *b, const et_report *r)
 
 static int json_lists(et_buf *b, const et_report *r, FILE *f)
 {
+    int rc = 0;
     et_buf_puts(b, ",\n\"inputs\":[");
     for (size_t i = 0; i < r->ninputs; i++) {
         if (i) et_buf_putc(b, ',');
         et_buf_puts(b, "\n  ");
         json_input(b, &r->inputs[i]);
+        et_buf_spill(b, f, &rc);
     }
     et_buf_puts(b, "],\n\"findings\":[");
     for (size_t i = 0; i < r->nfindings; i++) {
         if (i) et_buf_putc(b, ',');
         et_buf_puts(b, "\n  ");
         json_finding(b, &r->findings[i]);
-        if (b->len > 1 << 16 && et_buf_flush(b, f)) return -1;
+        et_buf_spill(b, f, &rc);
     }
     et_buf_puts(b, "],\n\"gaps\":[");
     for (size_t i = 0; i < r->ngaps; i++) {
@@ -295,10 +297,11 @@ static int json_lists(et_buf *b, const et_report *r, FILE *f)
         et_buf_puts(b, ",\"message\":");
         jstr(b, r->gaps[i].message);
         et_buf_putc(b, '}');
+        et_buf_spill(b, f, &rc);
     }
     et_buf_puts(b, "],\n\"looked_at\":");
     jstrv(b, r->looked_at, r->nlooked_at);
-    return 0;
+    return rc;
 }
 
 int et_report_write_json(const et_report *r, FILE *f)

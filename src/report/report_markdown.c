@@ -236,7 +236,7 @@ static void md_findings(et_buf *b, const et_report *r)
     et_buf_putc(b, '\n');
 }
 
-static void md_gaps(et_buf *b, const et_report *r)
+static void md_gaps(et_buf *b, const et_report *r, FILE *f, int *rc)
 {
     et_buf_puts(b, "## Gaps\n\n");
     if (!r->ngaps) et_buf_puts(b, "None found.\n");
@@ -246,6 +246,7 @@ static void md_gaps(et_buf *b, const et_report *r)
         et_buf_puts(b, "**: ");
         md_text(b, r->gaps[i].message);
         et_buf_putc(b, '\n');
+        et_buf_spill(b, f, rc);
     }
     if (r->nlooked_at) et_buf_puts(b, "\nLooked for:\n\n");
     for (size_t i = 0; i < r->nlooked_at; i++) {
@@ -286,14 +287,17 @@ static void md_input(et_buf *b, const et_report *r, const et_input *in)
     et_buf_puts(b, " |\n");
 }
 
-static void md_inputs(et_buf *b, const et_report *r)
+static void md_inputs(et_buf *b, const et_report *r, FILE *f, int *rc)
 {
     et_buf_puts(b, "## Inputs\n\n");
     if (!r->ninputs) { et_buf_puts(b, "None.\n"); return; }
     if (r->unhashed) et_buf_puts(b, "Not hashed (`--hash none`): the SHA-256 column is empty.\n\n");
     et_buf_puts(b, "| Name | Size | SHA-256 | Records | Time range | Hosts | Channels | Problems |\n"
                    "|---|---:|---|---:|---|---|---|---|\n");
-    for (size_t i = 0; i < r->ninputs; i++) md_input(b, r, &r->inputs[i]);
+    for (size_t i = 0; i < r->ninputs; i++) {
+        md_input(b, r, &r->inputs[i]);
+        et_buf_spill(b, f, rc);
+    }
 }
 
 int et_report_write_markdown(const et_report *r, FILE *f)
@@ -309,8 +313,8 @@ int et_report_write_markdown(const et_report *r, FILE *f)
     md_summary(&b, r);
     md_findings(&b, r);
     int rc = et_buf_flush(&b, f);
-    md_gaps(&b, r);
-    md_inputs(&b, r);
+    md_gaps(&b, r, f, &rc);
+    md_inputs(&b, r, f, &rc);
     if (et_buf_flush(&b, f)) rc = -1;
     et_buf_free(&b);
     return rc;

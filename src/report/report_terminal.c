@@ -355,7 +355,7 @@ int et_report_write_terminal(const et_report *r, FILE *f, bool colour)
         if (!all && (!trouble || listed == MAX_INPUTS_LISTED)) continue;
         t_input(&t, r, in);
         listed++;
-        if (b.len > 1 << 16 && et_buf_flush(&b, f)) rc = -1;
+        et_buf_spill(&b, f, &rc);
     }
     if (!all) {
         et_buf line = {0};

@@ -76,7 +76,7 @@ static int write_one(const et_timeline_entry *t, void *ctx)
 {
     tl_writer *w = ctx;
     w->row(&w->b, t);
-    if (w->b.len > 1 << 16 && et_buf_flush(&w->b, w->f)) w->rc = -1;
+    et_buf_spill(&w->b, w->f, &w->rc);
     return w->rc;
 }
 

@@ -300,7 +300,6 @@ void et_input_clear(et_input *in)
     free_strv(in->hosts, in->nhosts);
     free_strv(in->channels, in->nchannels);
     free_strv(in->problems, in->nproblems);
-    for (size_t i = 0; i < in->nstreams; i++) { free(in->streams[i].host); free(in->streams[i].channel); }
     free(in->streams);
     memset(in, 0, sizeof *in);
 }
