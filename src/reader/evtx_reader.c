@@ -193,6 +193,14 @@ __attribute__((format(printf, 2, 3))) static int problem(et_reader *r, const cha
     return ET_READ_PROBLEM;
 }
 
+/* Every byte zero? Preallocated logs hold many unused 64 KiB blocks: memcmp of the block
+ * against itself shifted by one byte (vectorised) rather than a byte at a time, which was 3-6%
+ * of analyze on the corpus. */
+static int all_zero(const uint8_t *p, size_t n)
+{
+    return !n || (!p[0] && !memcmp(p, p + 1, n - 1));
+}
+
 /* Loads the next block; returns 0 when it holds nothing to read. */
 static int load_chunk(et_reader *r)
 {
@@ -223,14 +231,13 @@ static int load_chunk(et_reader *r)
         return 1;
     }
     /* Not a chunk: an unused (all-zero) block, or a damaged one worth carving. */
-    for (int i = 0; i < got; i++)
-        if (r->data[i]) {
-            r->stats.damaged_chunks++;
-            r->pos = 0;
-            r->limit = 0;
-            r->phase = PH_SLACK;
-            return 1;
-        }
+    if (!all_zero(r->data, (size_t)got)) {
+        r->stats.damaged_chunks++;
+        r->pos = 0;
+        r->limit = 0;
+        r->phase = PH_SLACK;
+        return 1;
+    }
     return 0;
 }
 
