@@ -12,6 +12,7 @@ typedef struct anchor {
 
 typedef struct builder {
     et_arena *arena;
+    int line0;            /* lines before the text parsed (a piece of a file: ydoc_many.c) */
     ynode **stack;        /* open collections */
     size_t depth, cap;
     anchor *anchors;
@@ -24,7 +25,7 @@ static ynode *new_node(builder *b, yn_kind kind, const yaml_mark_t *m)
     ynode *n = et_arena_alloc(b->arena, sizeof *n);
     memset(n, 0, sizeof *n);
     n->kind = kind;
-    n->line = (int)m->line + 1;
+    n->line = (int)m->line + 1 + b->line0;
     n->col = (int)m->column + 1;
     return n;
 }
@@ -141,13 +142,14 @@ static int on_event(builder *b, yaml_event_t *ev, char *err, size_t errlen)
 static int parse_stream(yaml_parser_t *p, builder *b, ydoc_fn fn, void *ctx, char *err, size_t errlen,
                         int *line, int *col)
 {
+    int line0 = b->line0;
     int docno = 0, rc = 0;
     for (;;) {
         yaml_event_t ev;
         if (!yaml_parser_parse(p, &ev)) {
             snprintf(err, errlen, "%s%s%s", p->problem ? p->problem : "YAML syntax error",
                      p->context ? " " : "", p->context ? p->context : "");
-            *line = (int)p->problem_mark.line + 1;
+            *line = (int)p->problem_mark.line + 1 + line0;
             *col = (int)p->problem_mark.column + 1;
             return -1;
         }
@@ -155,7 +157,7 @@ static int parse_stream(yaml_parser_t *p, builder *b, ydoc_fn fn, void *ctx, cha
         int r = on_event(b, &ev, err, errlen);
         int done = ev.type == YAML_STREAM_END_EVENT;
         yaml_event_delete(&ev);
-        if (r < 0) { *line = (int)mark.line + 1; *col = (int)mark.column + 1; return -1; }
+        if (r < 0) { *line = (int)mark.line + 1 + line0; *col = (int)mark.column + 1; return -1; }
         if (r == 1) {
             if (b->root && fn(b->root, docno, ctx)) return rc;
             docno++;
@@ -164,6 +166,21 @@ static int parse_stream(yaml_parser_t *p, builder *b, ydoc_fn fn, void *ctx, cha
         }
         if (done) break;
     }
+    return rc;
+}
+
+static int parse_input(FILE *f, const char *text, size_t len, int first_line, et_arena *arena, ydoc_fn fn,
+                       void *ctx, char *err, size_t errlen, int *line, int *col)
+{
+    yaml_parser_t p;
+    yaml_parser_initialize(&p);
+    if (f) yaml_parser_set_input_file(&p, f);
+    else yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+    builder b = {.arena = arena, .line0 = first_line};
+    int rc = parse_stream(&p, &b, fn, ctx, err, errlen, line, col);
+    yaml_parser_delete(&p);
+    free(b.stack);
+    free(b.anchors);
     return rc;
 }
 
@@ -176,17 +193,16 @@ int ydoc_parse(const char *path, const char *text, et_arena *arena, ydoc_fn fn, 
         f = fopen(path, "rb");
         if (!f) { snprintf(err, errlen, "cannot open: %m"); return -1; }
     }
-    yaml_parser_t p;
-    yaml_parser_initialize(&p);
-    if (f) yaml_parser_set_input_file(&p, f);
-    else yaml_parser_set_input_string(&p, (const unsigned char *)text, strlen(text));
-    builder b = {.arena = arena};
-    int rc = parse_stream(&p, &b, fn, ctx, err, errlen, line, col);
-    yaml_parser_delete(&p);
-    free(b.stack);
-    free(b.anchors);
+    int rc = parse_input(f, text, text ? strlen(text) : 0, 0, arena, fn, ctx, err, errlen, line, col);
     if (f) fclose(f);
     return rc;
+}
+
+int ydoc_parse_piece(const char *text, size_t len, int first_line, et_arena *arena, ydoc_fn fn, void *ctx,
+                     char *err, size_t errlen, int *line, int *col)
+{
+    *line = *col = 0;
+    return parse_input(NULL, text, len, first_line, arena, fn, ctx, err, errlen, line, col);
 }
 
 const ynode *yn_get(const ynode *map, const char *key)

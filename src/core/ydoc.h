@@ -26,6 +26,10 @@ typedef int (*ydoc_fn)(const ynode *root, int docno, void *ctx);
  * and fills *line, *col and err. */
 int ydoc_parse(const char *path, const char *text, et_arena *arena, ydoc_fn fn, void *ctx,
                char *err, size_t errlen, int *line, int *col);
+/* The same over len bytes of text that begin at line first_line + 1 of their file (positions
+ * are the file's): some whole documents of it (ydoc_many.c). */
+int ydoc_parse_piece(const char *text, size_t len, int first_line, et_arena *arena, ydoc_fn fn, void *ctx,
+                     char *err, size_t errlen, int *line, int *col);
 
 /* ---- several sources at once (ydoc_many.c) ------------------------------------------------ */
 typedef struct ydoc_source {

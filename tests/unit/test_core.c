@@ -169,6 +169,63 @@ static void test_ydoc_parse_many(void **state)
     }
 }
 
+/* A large source is cut into pieces at its `---` lines and parsed side by side: the same
+ * documents at the same lines and columns as one parse of the whole, and a syntax error in a
+ * middle document ends the source there with the whole parse's position. */
+typedef struct flat { char line[64][96]; size_t n; } flat;
+static void flatten(const ynode *n, flat *f)
+{
+    if (f->n < 64)
+        snprintf(f->line[f->n++], sizeof f->line[0], "%d:%d:%d:%s", (int)n->kind, n->line, n->col, n->str ? n->str : "");
+    for (size_t i = 0; i < n->n; i++) flatten(n->items[i], f);
+}
+typedef struct pieces_seen { flat docs[400]; size_t ndocs; char error[256]; int line, col; } pieces_seen;
+static void on_pieces(size_t i, const ydoc_parsed *p, void *vctx)
+{
+    (void)i;
+    pieces_seen *s = vctx;
+    for (size_t k = 0; k < p->ndocs && s->ndocs < 400; k++) flatten(p->docs[k], &s->docs[s->ndocs++]);
+    snprintf(s->error, sizeof s->error, "%s", p->error ? p->error : "");
+    s->line = p->line;
+    s->col = p->col;
+}
+
+static void test_ydoc_pieces(void **state)
+{
+    (void)state;
+    static char text[64 * 1024];
+    size_t n = 0;
+    for (int d = 0; d < 300; d++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "%s# doc %d\nname: n%d\nblock: |\n  line one\n  --- not a marker\n"
+                              "list: [a, 'b: c', {k: v}]\n", d ? "---\n" : "", d, d);
+    assert_true(n > 4 * 4096);
+    ydoc_source src = {"mem", text};
+    static pieces_seen whole, cut;
+    for (int bad = 0; bad < 2; bad++) {
+        if (bad) memcpy(strstr(text, "name: n200\n"), "name: [n20\n", 11);   /* an error in document 200 */
+        memset(&whole, 0, sizeof whole);
+        memset(&cut, 0, sizeof cut);
+        et_arena a = {.block_size = 4096}, b = {.block_size = 4096};
+        ydoc_parse_many(&src, 1, 1, &a, on_pieces, &whole);
+        ydoc_parse_many(&src, 1, 8, &b, on_pieces, &cut);
+        assert_int_equal(whole.ndocs, bad ? 200 : 300);
+        assert_int_equal(cut.ndocs, whole.ndocs);
+        for (size_t d = 0; d < whole.ndocs; d++) {
+            assert_int_equal(cut.docs[d].n, whole.docs[d].n);
+            for (size_t k = 0; k < whole.docs[d].n; k++) assert_string_equal(cut.docs[d].line[k], whole.docs[d].line[k]);
+        }
+        assert_true(!whole.error[0] == !bad && !cut.error[0] == !bad);
+        if (bad) {
+            assert_string_equal(cut.error, whole.error);
+            assert_int_equal(cut.line, whole.line);
+            assert_int_equal(cut.col, whole.col);
+            assert_true(whole.line > 1000);   /* far into the file: the pieces' line offsets count */
+        }
+        et_arena_free(&a);
+        et_arena_free(&b);
+    }
+}
+
 static void test_sha256(void **state)
 {
     (void)state;
@@ -257,6 +314,7 @@ int main(void)
         cmocka_unit_test(test_csv_escape),     cmocka_unit_test(test_crc32),
         cmocka_unit_test(test_arena),        cmocka_unit_test(test_sha256),
         cmocka_unit_test(test_arena_adopt),  cmocka_unit_test(test_ydoc_parse_many),
+        cmocka_unit_test(test_ydoc_pieces),
         cmocka_unit_test(test_filehash_out_of_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
