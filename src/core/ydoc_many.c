@@ -134,13 +134,44 @@ static char *read_text(const char *path, size_t *len)
     return buf;
 }
 
-/* Directives (%YAML, %TAG) belong to the document after them: such a source stays whole. */
-static bool has_directive(const char *t, size_t len)
+/* One character of UTF-8 at t (len bytes left) that libyaml's reader takes (valid UTF-8, a
+ * character YAML allows); its length, or 0. */
+static size_t yaml_char(const unsigned char *t, size_t len)
 {
-    for (const char *p = t, *end = t + len; p < end;) {
-        if (*p == '%') return true;
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        p = nl ? nl + 1 : end;
+    unsigned c = t[0];
+    if (c < 0x80) return c == 0x09 || c == 0x0A || c == 0x0D || (c >= 0x20 && c <= 0x7E);
+    size_t n = c >= 0xF0 && c < 0xF8 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
+    if (!n || n > len) return 0;
+    unsigned v = c & (0x7F >> n);
+    for (size_t i = 1; i < n; i++) {
+        if ((t[i] & 0xC0) != 0x80) return 0;
+        v = v << 6 | (t[i] & 0x3F);
+    }
+    static const unsigned least[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (v < least[n]) return 0;
+    bool ok = v == 0x85 || (v >= 0xA0 && v <= 0xD7FF) || (v >= 0xE000 && v <= 0xFFFD) || (v >= 0x10000 && v <= 0x10FFFF);
+    return ok ? n : 0;
+}
+
+/* A source stays whole when cutting it could change what a parse finds or where:
+ * - libyaml's reader decodes ahead of the parser, so a bad byte (invalid UTF-8, a control
+ *   character) is reported earlier in a piece that starts nearer to it than the file does;
+ * - directives (%YAML, %TAG) belong to the document after them;
+ * - a piece's first line is counted in LF (CRLF) breaks, while YAML also breaks lines at a lone
+ *   CR, NEL, LS and PS. */
+static bool stays_whole(const char *text, size_t len)
+{
+    const unsigned char *t = (const unsigned char *)text;
+    for (size_t i = 0; i < len;) {
+        size_t n = yaml_char(t + i, len - i);
+        if (!n) return true;
+        if (t[i] == '%' && (i == 0 || t[i - 1] == '\n')) return true;
+        if (t[i] == '\r' && (i + 1 == len || t[i + 1] != '\n')) return true;
+        if (n > 1 && (t[i] == 0xC2 || t[i] == 0xE2)) {   /* NEL (C2 85), LS and PS (E2 80 A8/A9) */
+            unsigned v = t[i] == 0xC2 ? t[i + 1] : (unsigned)(t[i + 1] << 8 | t[i + 2]);
+            if (v == 0x85 || v == 0x80A8 || v == 0x80A9) return true;
+        }
+        i += n;
     }
     return false;
 }
@@ -161,7 +192,7 @@ static job *new_job(jobs *js, size_t index, const ydoc_source *src)
 /* Cuts source i into pieces of at least want bytes of whole documents (one when small). */
 static void add_pieces(jobs *js, size_t i, const ydoc_source *src, const char *text, size_t len, size_t want)
 {
-    if (!text || len < 2 * want || has_directive(text, len)) {
+    if (!text || len < 2 * want || stays_whole(text, len)) {
         job *j = new_job(js, i, src);
         j->text = text;
         j->len = len;
