@@ -74,6 +74,16 @@ static void input_gaps(et_report *r, const kept_set *k)
     }
 }
 
+/* A caveat on a finding (once), so it is never read without it. */
+static void add_note(et_finding *f, const char *note)
+{
+    for (size_t i = 0; i < f->nnotes; i++)
+        if (!strcmp(f->notes[i], note)) return;
+    f->notes = realloc(f->notes, (f->nnotes + 1) * sizeof *f->notes);
+    if (!f->notes) abort();
+    f->notes[f->nnotes++] = xstrdup(note);
+}
+
 /* ---- inputs that hold the same records ----------------------------------------------------
  * Two inputs whose streams of one host and channel share record ids over the same time hold
  * the same records (a log copied twice, or exported on two days): a match among them is
@@ -100,9 +110,34 @@ static int same_stream(const stream_ref *a, const stream_ref *b)
 /* One group of streams, each overlapping the ones before it: ids [lo, hi] are in two or more. */
 typedef struct overlap { size_t from, n, inputs; uint64_t lo, hi, max_id; int64_t first, last; bool any; } overlap;
 
+/* Is evidence e one of the records the group's inputs share? */
+static bool shared_record(const stream_ref *v, const overlap *o, const et_evidence *e)
+{
+    const et_stream *s = v[o->from].s;
+    if (e->record_id < o->lo || e->record_id > o->hi || !e->file) return false;
+    if (strcasecmp(e->computer ? e->computer : "", s->host) || strcasecmp(e->channel ? e->channel : "", s->channel))
+        return false;
+    for (size_t i = o->from; i < o->from + o->n; i++)
+        if (!strcmp(v[i].in->path, e->file)) return true;
+    return false;
+}
+
+/* Findings whose evidence includes records the group's inputs share say so. */
+static void note_shared(et_report *r, const stream_ref *v, const overlap *o)
+{
+    for (size_t f = 0; f < r->nfindings; f++)
+        for (size_t i = 0; i < r->findings[f].nevidence; i++)
+            if (shared_record(v, o, &r->findings[f].evidence[i])) {
+                add_note(&r->findings[f], "counts include copies: some of its records are in more than one input "
+                                          "and each copy is counted (see duplicate-records under gaps)");
+                break;
+            }
+}
+
 static void overlap_gap(et_report *r, const stream_ref *v, const overlap *o, size_t *shown, size_t *more)
 {
     if (!o->any || o->inputs < 2) return;
+    note_shared(r, v, o);
     if (*shown == MAX_OVERLAP_GAPS) { (*more)++; return; }
     (*shown)++;
     et_buf b = {0};
@@ -244,9 +279,7 @@ static void need_gap(et_report *r, et_finding *f, const et_need *n)
         /* the finding says it too, so it is never read without its caveat */
         char note[1700];
         snprintf(note, sizeof note, "not checked: %s", line);
-        f->notes = realloc(f->notes, (f->nnotes + 1) * sizeof *f->notes);
-        if (!f->notes) abort();
-        f->notes[f->nnotes++] = xstrdup(note);
+        add_note(f, note);
     }
     et_buf_free(&host);
     et_buf_free(&msg);

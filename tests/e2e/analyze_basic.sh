@@ -93,6 +93,11 @@ want = "records 43-2261 of Security on WIN-03DLIIOFRRA are in 2 inputs (%s/secur
 sec = [m for m in g if m.startswith(want)]
 assert len(sec) == 1 and "identical" not in sec[0] and "exported twice" in sec[0], g
 assert not [x for x in solo["gaps"] if x["kind"] == "duplicate-records"], solo["gaps"]
+# the findings built on the copied records carry the caveat too; alone, none does
+copies = "counts include copies: some of its records are in more than one input"
+act = [f for f in r["findings"] if "FUKUSUKE16E9" in f["title"]]
+assert act and all(any(n.startswith(copies) for n in f["notes"]) for f in act), [(f["title"], f["notes"]) for f in act]
+assert solo["findings"] and not [f for f in solo["findings"] if any(n.startswith(copies) for n in f["notes"])]
 PY
 # --fail-on, and every output format.
 "$EVTRIAGE" analyze -q "${rules[@]}" --fail-on medium "$a/events.evtx"; [ $? -eq 3 ] && pass || fail "--fail-on medium: want 3"
