@@ -1,7 +1,7 @@
 /* sha256.c: SHA-256 of input files, streamed, computed by OpenSSL's libcrypto (SHA-NI, AVX2),
  * which is loaded on first use (see sha256.h). */
 #include "core/sha256.h"
-#include <dlfcn.h>
+#include "core/dynlib.h"
 #include <openssl/evp.h>
 #include <openssl/opensslv.h>
 #include <pthread.h>
@@ -17,11 +17,17 @@
     X(EVP_MD_fetch) X(EVP_sha256) X(EVP_MD_CTX_new) X(EVP_MD_CTX_free) \
     X(EVP_DigestInit_ex) X(EVP_DigestUpdate) X(EVP_DigestFinal_ex)
 
-static struct {
+static const char *const names[] = {ET_CRYPTO_FUNCS(ET_DYNLIB_NAME)};
+#define NFUNCS (sizeof names / sizeof *names)
+static union {
+    struct {
 #define ET_CRYPTO_FIELD(name) __typeof__(&name) name;
-    ET_CRYPTO_FUNCS(ET_CRYPTO_FIELD)
+        ET_CRYPTO_FUNCS(ET_CRYPTO_FIELD)
 #undef ET_CRYPTO_FIELD
+    };
+    void *slot[NFUNCS];   /* what dlsym gives, seen as the functions above (dynlib.h) */
 } lib;
+_Static_assert(sizeof lib == sizeof lib.slot, "one slot per function");
 static int loaded;
 static char why[256];
 /* The implementation, fetched once: an implicit fetch per file costs 0.3-0.5 us each time. */
@@ -32,18 +38,7 @@ static void load(void)
 {
     const char *file = getenv("EVTRIAGE_LIBCRYPTO");
     if (!file || !*file) file = LIBCRYPTO_SONAME;
-    void *h = dlopen(file, RTLD_NOW | RTLD_LOCAL);
-    if (!h) {
-        snprintf(why, sizeof why, "libcrypto could not be loaded (%s)", dlerror());
-        return;
-    }
-#define ET_CRYPTO_BIND(name)                                                                   \
-    if (!(*(void **)&lib.name = dlsym(h, #name))) {                                            \
-        snprintf(why, sizeof why, "libcrypto could not be loaded (%s lacks %s)", file, #name); \
-        return;                                                                                \
-    }
-    ET_CRYPTO_FUNCS(ET_CRYPTO_BIND)
-#undef ET_CRYPTO_BIND
+    if (et_dynlib_load(file, "libcrypto", names, lib.slot, NFUNCS, why, sizeof why)) return;
     sha256_md = lib.EVP_MD_fetch(NULL, "SHA2-256", NULL);
     loaded = 1;
 }
