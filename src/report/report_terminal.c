@@ -15,7 +15,7 @@
  * says how many more there are and where they all are (the files list everything). */
 #define MAX_GAPS_PER_KIND 10
 #define MAX_INPUTS_LISTED 100
-#define FILES_HAVE_ALL "every one is in the JSON, Markdown and HTML reports"
+#define FILES_HAVE_ALL "--json, --report-md and --report-html list every one"
 
 typedef struct term { et_buf *b; bool colour; } term;
 

@@ -540,7 +540,7 @@ static void test_terminal_many(void **state)
     find(s, "- recovered-records: batch/host009.evtx: 1 record(s) recovered\n");
     assert_null(strstr(s, "batch/host010.evtx: 1 record(s) recovered"));
     find(s, "- missing-log: no System log\n");
-    find(s, "- recovered-records: ... and 5 more like these (every one is in the JSON");
+    find(s, "- recovered-records: ... and 5 more like these (--json, --report-md and --report-html list");
     free(s);
     r->ninputs = 100;   /* up to the bound, every input is listed */
     s = render(write_terminal_plain, r);
