@@ -107,8 +107,50 @@ static int same_stream(const stream_ref *a, const stream_ref *b)
     return !strcasecmp(a->s->host, b->s->host) && !strcasecmp(a->s->channel, b->s->channel);
 }
 
-/* One group of streams, each overlapping the ones before it: ids [lo, hi] are in two or more. */
-typedef struct overlap { size_t from, n, inputs; uint64_t lo, hi, max_id; int64_t first, last; bool any; } overlap;
+/* One group of streams, each holding records of the ones before it: ids [lo, hi] are in two or
+ * more; compared: the sampled records found in two of them, all with the same time. */
+typedef struct overlap {
+    size_t from, n, inputs, compared;
+    uint64_t lo, hi, max_id;
+    int64_t first, last;
+    bool any;
+} overlap;
+
+/* The records two streams both sampled (ids multiples of the larger step, so each holds every
+ * such id it has): how many have the same time, or -1 when one does not (two logs that only
+ * look alike: another host of the same name, a log cleared and begun again). */
+static long same_records(const et_stream *a, const et_stream *b)
+{
+    uint64_t step = a->step > b->step ? a->step : b->step;
+    long equal = 0;
+    for (size_t i = 0; i < a->nsamples; i++) {
+        if (a->samples[i].id & (step - 1)) continue;
+        for (size_t k = 0; k < b->nsamples; k++)
+            if (b->samples[k].id == a->samples[i].id) {
+                if (b->samples[k].time != a->samples[i].time) return -1;
+                equal++;
+            }
+    }
+    return equal;
+}
+
+/* Does stream i hold records of the group's? How many compared equal (0: it does not, or none
+ * could be compared; a record that differs in any member rules it out). */
+static long joins_group(const stream_ref *v, const overlap *o, size_t i)
+{
+    const et_stream *s = v[i].s;
+    if (!o->n || !same_stream(&v[o->from], &v[i]) || s->first_id > o->max_id || s->first_time > o->last ||
+        s->last_time < o->first)
+        return 0;
+    long equal = 0;
+    for (size_t m = o->from; m < o->from + o->n; m++) {
+        if (v[m].s->last_id < s->first_id) continue;   /* no id in common */
+        long e = same_records(v[m].s, s);
+        if (e < 0) return 0;
+        equal += e;
+    }
+    return equal;
+}
 
 /* Is evidence e one of the records the group's inputs share? */
 static bool shared_record(const stream_ref *v, const overlap *o, const et_evidence *e)
@@ -153,7 +195,9 @@ static void overlap_gap(et_report *r, const stream_ref *v, const overlap *o, siz
         if (k == 3) { et_buf_printf(&b, " and %zu more", o->inputs - 3); break; }
         et_buf_printf(&b, "%s%s", k++ ? ", " : "", v[i].in->path);
     }
-    et_buf_printf(&b, ")%s: a match among them is counted once per copy", identical ? ", identical files (the same SHA-256)" : "");
+    et_buf_printf(&b, "; %zu sampled record(s) compared between them, all at the same time)%s: a match among them "
+                  "is counted once per copy",
+                  o->compared, identical ? ", identical files (the same SHA-256)" : "");
     if (!identical) et_buf_puts(&b, " (the same log copied, or exported twice?)");
     add_gap(r, "duplicate-records", b.data);
     et_buf_free(&b);
@@ -174,13 +218,13 @@ static void overlap_gaps(et_report *r)
     overlap o = {0};
     for (size_t i = 0; i < n; i++) {
         const et_stream *s = v[i].s;
-        bool joins = o.n && same_stream(&v[o.from], &v[i]) && s->first_id <= o.max_id && s->first_time <= o.last &&
-                     s->last_time >= o.first;
-        if (!joins) {
+        long equal = joins_group(v, &o, i);
+        if (!equal) {
             overlap_gap(r, v, &o, &shown, &more);
             o = (overlap){.from = i, .n = 1, .inputs = 1, .max_id = s->last_id, .first = s->first_time, .last = s->last_time};
             continue;
         }
+        o.compared += (size_t)equal;
         uint64_t hi = s->last_id < o.max_id ? s->last_id : o.max_id;
         if (!o.any || s->first_id < o.lo) o.lo = s->first_id;
         if (!o.any || hi > o.hi) o.hi = hi;

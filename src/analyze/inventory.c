@@ -41,9 +41,34 @@ static et_stream *stream_for(et_input *in, const char *host, const char *channel
     if (!p) abort();
     in->streams = p;
     p[in->nstreams] = (et_stream){.host = host, .channel = channel, .first_id = UINT64_MAX, .first_time = INT64_MAX,
-                                  .last_time = INT64_MIN};
+                                  .last_time = INT64_MIN, .step = 1};
     in->last_stream = ++in->nstreams;
     return &p[in->nstreams - 1];
+}
+
+/* Keeps only the samples whose id is a multiple of step. */
+static void thin(et_stream *s, uint64_t step)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < s->nsamples; i++)
+        if (!(s->samples[i].id & (step - 1))) s->samples[k++] = s->samples[i];
+    s->nsamples = k;
+    s->step = step;
+}
+
+/* Record id of time joins the samples if its id is a multiple of the step (the step doubles
+ * while they are full); an id seen before (a recovered copy) keeps its first time. */
+static void sample(et_stream *s, uint64_t id, int64_t time)
+{
+    if (id & (s->step - 1)) return;
+    for (size_t i = 0; i < s->nsamples; i++)
+        if (s->samples[i].id == id) return;
+    while (s->nsamples == ET_STREAM_SAMPLES) {
+        thin(s, s->step * 2);
+        if (id & (s->step - 1)) return;
+    }
+    s->samples[s->nsamples].id = id;
+    s->samples[s->nsamples++].time = time;
 }
 
 static void stream_add(et_stream *s, uint64_t first_id, uint64_t last_id, int64_t first_time, int64_t last_time,
@@ -67,7 +92,10 @@ void et_input_note_event(et_input *in, const et_event *ev)
         const char *channel = set_add(&in->channels, &in->nchannels, ET_INV_MAX_CHANNELS, ev->channel);
         s = stream_for(in, host, channel);
     }
-    if (s) stream_add(s, ev->record_id, ev->record_id, ev->timestamp, ev->timestamp, 1);
+    if (s) {
+        stream_add(s, ev->record_id, ev->record_id, ev->timestamp, ev->timestamp, 1);
+        sample(s, ev->record_id, ev->timestamp);
+    }
 }
 
 void et_input_merge(et_input *dst, const et_input *src)
@@ -79,7 +107,10 @@ void et_input_merge(et_input *dst, const et_input *src)
         const et_stream *from = &src->streams[i];
         et_stream *to = stream_for(dst, set_add(&dst->hosts, &dst->nhosts, ET_INV_MAX_HOSTS, from->host),
                                    set_add(&dst->channels, &dst->nchannels, ET_INV_MAX_CHANNELS, from->channel));
-        if (to) stream_add(to, from->first_id, from->last_id, from->first_time, from->last_time, from->records);
+        if (!to) continue;
+        stream_add(to, from->first_id, from->last_id, from->first_time, from->last_time, from->records);
+        if (from->step > to->step) thin(to, from->step);   /* the same step, so the samples stay every multiple */
+        for (size_t k = 0; k < from->nsamples; k++) sample(to, from->samples[k].id, from->samples[k].time);
     }
 }
 

@@ -14,12 +14,18 @@ typedef enum et_severity {
 const char *et_severity_name(et_severity s);          /* "info" ... "critical" */
 int et_severity_parse(const char *s, et_severity *out); /* 0 or -1; accepts Sigma's "informational" */
 
-/* One log stream of an input: the records of one channel of one host (two inputs whose
- * streams share record ids and times hold the same records: copies, overlapping exports). */
+/* One log stream of an input: the records of one channel of one host. Two inputs' streams
+ * hold the same records (a copy, overlapping exports) when their ids and times overlap and the
+ * records both hold among the samples have the same times: the samples are every record whose
+ * id is a multiple of step, step doubling to keep at most ET_STREAM_SAMPLES of them. */
+#define ET_STREAM_SAMPLES 8
 typedef struct et_stream {
     const char *host, *channel;   /* the input's own hosts and channels entries, or "" */
     uint64_t first_id, last_id, records;
     int64_t first_time, last_time;
+    uint64_t step;                /* a power of two; 0 until the first record */
+    size_t nsamples;
+    struct { uint64_t id; int64_t time; } samples[ET_STREAM_SAMPLES];
 } et_stream;
 
 /* One input file, as read. */
