@@ -297,9 +297,10 @@ static void t_gaps(term *t, const et_report *r)
     kind_count kinds[MAX_KINDS];
     size_t nk = 0;
     for (size_t i = 0; i < r->ngaps; i++) {
-        if (count_kind(kinds, &nk, r->gaps[i].kind) > MAX_GAPS_PER_KIND) continue;
+        const char *kind = r->gaps[i].kind ? r->gaps[i].kind : "";
+        if (count_kind(kinds, &nk, kind) > MAX_GAPS_PER_KIND) continue;
         line.len = 0;
-        et_buf_printf(&line, "%s: %s", r->gaps[i].kind, r->gaps[i].message);
+        et_buf_printf(&line, "%s: %s", kind, r->gaps[i].message ? r->gaps[i].message : "");
         t_bullet(t, line.data);
     }
     for (size_t i = 0; i < nk; i++) {   /* then, for each kind over the bound, how many more */
