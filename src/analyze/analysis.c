@@ -305,7 +305,7 @@ static void unit_done(void *vctx, void *vu, const et_scan_file *f)
     et_correlator_merge(a->corr, u->corr);
     et_correlator_free(u->corr);
     et_scanner_free(u->scanner);
-    et_input_free(&u->seen);
+    et_input_clear(&u->seen);
     free(u);
 }
 

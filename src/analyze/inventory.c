@@ -134,4 +134,3 @@ void et_input_end(et_input *in, const et_reader_stats *st)
     in->last_time = st->last_time;
 }
 
-void et_input_free(et_input *in) { et_input_clear(in); }

@@ -20,6 +20,5 @@ void et_input_merge(et_input *dst, const et_input *src);
 void et_input_add_problem(et_input *in, const char *msg);
 /* Copies the reader's final counts. */
 void et_input_end(et_input *in, const et_reader_stats *st);
-void et_input_free(et_input *in);
 
 #endif
