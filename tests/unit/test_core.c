@@ -11,6 +11,7 @@
 #include "core/timeutil.h"
 #include "core/ydoc.h"
 #include "core/sha256.h"
+#include "core/spillsort.h"
 #include "input/filehash.h"
 #include <pthread.h>
 #include <stdio.h>
@@ -321,12 +322,58 @@ static void test_filehash_out_of_order(void **state)
     free(data);
 }
 
+/* spillsort: records beyond the buffer go to runs, runs beyond 15 fold into one; every record
+ * comes back once, in order, on every read. */
+typedef struct sp_rec { uint64_t key; uint32_t seq, zero; } sp_rec;
+static int sp_cmp(const void *a, const void *b)
+{
+    const sp_rec *x = a, *y = b;
+    return x->key < y->key ? -1 : x->key > y->key;
+}
+typedef struct sp_check { size_t n, bad; uint64_t last, sum; } sp_check;
+static int sp_visit(const void *rec, void *ctx)
+{
+    const sp_rec *r = rec;
+    sp_check *c = ctx;
+    if (c->n && r->key < c->last) c->bad++;
+    c->last = r->key;
+    c->sum += r->seq;
+    c->n++;
+    return 0;
+}
+
+static void test_spillsort(void **state)
+{
+    (void)state;
+    const size_t sizes[] = {0, 50, 5000};   /* empty, in memory, 50 spills of 100 (folds) */
+    for (size_t k = 0; k < 3; k++) {
+        et_spill *s = et_spill_new(sizeof(sp_rec), 100, sp_cmp);
+        uint64_t x = 88172645463325252ULL, sum = 0;
+        for (size_t i = 0; i < sizes[k]; i++) {
+            x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+            et_spill_add(s, &(sp_rec){.key = x % 1000, .seq = (uint32_t)i});
+            sum += i;
+        }
+        assert_int_equal(et_spill_count(s), sizes[k]);
+        for (int pass = 0; pass < 2; pass++) {
+            sp_check c = {0};
+            et_spill_each(s, sp_visit, &c);
+            assert_int_equal(c.n, sizes[k]);
+            assert_int_equal(c.bad, 0);
+            assert_int_equal(c.sum, sum);
+        }
+        assert_false(et_spill_failed(s));
+        et_spill_free(s);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_filetime_epoch), cmocka_unit_test(test_filetime_precision),
         cmocka_unit_test(test_iso_forms),      cmocka_unit_test(test_json_escape),
         cmocka_unit_test(test_csv_escape),     cmocka_unit_test(test_crc32),
+        cmocka_unit_test(test_spillsort),
         cmocka_unit_test(test_arena),        cmocka_unit_test(test_sha256),
         cmocka_unit_test(test_arena_adopt),  cmocka_unit_test(test_ydoc_parse_many),
         cmocka_unit_test(test_ydoc_pieces),
