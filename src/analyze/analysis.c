@@ -389,6 +389,18 @@ static void on_loss(const char *sentence, bool lost, void *vctx)
     k->corr_lost |= lost;
 }
 
+/* A record in two inputs (the same log copied) counts once, unless --keep-copies. */
+static void drop_copies(analysis *a, et_report *r)
+{
+    bool ok = false;
+    r->copies_counted = true;
+    if (a->opts->keep_copies) return;
+    kept_drop_copies(&a->kept, &ok);
+    r->copies_counted = !ok;
+    if (!ok) fprintf(stderr, "evtriage: warning: copies of records in more than one input could not be told apart (a "
+                     "temporary file could not be written); each copy is counted\n");
+}
+
 /* Now in ISO 8601 UTC, or SOURCE_DATE_EPOCH's time for reproducible reports. */
 static char *now_iso(void)
 {
@@ -398,6 +410,8 @@ static char *now_iso(void)
     et_filetime_to_iso((int64_t)t * ET_TICKS_PER_SEC + ET_EPOCH_DIFF_TICKS, iso);
     return xstrdup(iso);
 }
+
+static int cmp_path(const void *pa, const void *pb) { return strcmp(*(char *const *)pa, *(char *const *)pb); }
 
 static int cmp_input(const void *pa, const void *pb)
 {
@@ -414,14 +428,24 @@ et_report *et_analyze(char **paths, int npaths, const et_ruleset *rules, const e
     a.kept.rules = rules;
     a.codes = opts->codes;
     a.corr = et_correlator_new(rules, 0);
+    et_correlator_keep_copies(a.corr, opts->keep_copies);
+    if (!opts->keep_copies) kept_track_copies(&a.kept);
     et_scan_consumer c = {.ctx = &a, .unit_new = unit_new, .event = unit_event, .problem = unit_problem,
                           .file_begin = file_begin, .unit_done = unit_done, .file_end = file_end,
                           .input_problem = input_problem};
     et_scan_opts so = {.jobs = opts->jobs, .hash = !opts->no_hash, .limits = opts->limits, .progress = opts->progress};
     a.report->unhashed = opts->no_hash;
-    et_scan(paths, npaths, &so, &c);
+    /* paths in name order: which records a finding keeps (the first 200), and which copy of a
+     * record it shows, must not depend on the order they were given in */
+    char **sorted = malloc((size_t)(npaths > 0 ? npaths : 1) * sizeof *sorted);
+    if (!sorted) abort();
+    if (npaths > 0) memcpy(sorted, paths, (size_t)npaths * sizeof *sorted);
+    if (npaths > 1) qsort(sorted, (size_t)npaths, sizeof *sorted, cmp_path);
+    et_scan(sorted, npaths, &so, &c);
+    free(sorted);
     et_report *r = a.report;
     et_correlator_finish(a.corr, on_hit, &a);
+    if (!opts->keep_copies) r->copies = et_tl_store_drop_copies(r->tlstore);
     /* order-independence: inputs sorted by name, timeline by time (ties by host, file, record) */
     if (r->ninputs) qsort(r->inputs, r->ninputs, sizeof *r->inputs, cmp_input);
     build_view(r, opts->timeline_cap ? opts->timeline_cap : DEFAULT_TIMELINE_CAP);
@@ -430,6 +454,7 @@ et_report *et_analyze(char **paths, int npaths, const et_ruleset *rules, const e
     r->tz = opts->tz ? xstrdup(opts->tz) : NULL;
     r->generated_at = now_iso();
     et_correlator_losses(a.corr, on_loss, &a.kept);
+    drop_copies(&a, r);
     et_build_findings(&a.kept, r, a.codes);
     et_find_gaps(&a.kept, r);
     if (a.kept.dropped)

@@ -19,6 +19,7 @@ typedef struct et_analysis_opts {
     int jobs;                 /* <= 0: one thread per core */
     bool progress;            /* progress line on stderr (a terminal) */
     bool no_hash;             /* --hash none: inputs are not hashed (batch runs hashed elsewhere) */
+    bool keep_copies;         /* --keep-copies: a record in two inputs counts twice (default: once) */
     const char *tz;           /* display zone (stored times stay UTC) */
     const et_codes *codes;     /* rules/data/error-codes.yaml, loaded; NULL: codes stay codes */
     const et_input_limits *limits; /* NULL: defaults */

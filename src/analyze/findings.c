@@ -344,8 +344,12 @@ static void detection_findings(const kept_set *k, drafts *out, const et_codes *c
         d->last_time = m[j - 1].ev.timestamp;
         size_t total = j - i;
         const kept_group *g = kept_group_of(k, &m[i]);   /* records counted beyond the bounds */
+        if (g && g->copies) {   /* copies of records in other inputs count once */
+            total = g->kept + g->extra - g->copies;
+            d->f.copies = g->copies;
+        }
         if (g && g->extra) {
-            total += g->extra;
+            if (!g->copies) total += g->extra;
             if (g->extra_first < d->first_time) d->first_time = g->extra_first;
             if (g->extra_last > d->last_time) d->last_time = g->extra_last;
         }

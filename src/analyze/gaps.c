@@ -164,14 +164,28 @@ static bool shared_record(const stream_ref *v, const overlap *o, const et_eviden
     return false;
 }
 
+static void note_copies(const et_report *r, et_finding *f)
+{
+    char note[300];
+    if (r->copies_counted)
+        snprintf(note, sizeof note, "counts include copies: some of its records are in more than one input and each "
+                 "copy is counted (see duplicate-records under gaps)");
+    else if (f->copies)
+        snprintf(note, sizeof note, "%zu of its records are also in another input: each is counted once, and listed "
+                 "under the first input by name (see duplicate-records under gaps)", f->copies);
+    else
+        snprintf(note, sizeof note, "some of its records are in more than one input: each is counted once, and listed "
+                 "under the first input by name (see duplicate-records under gaps)");
+    add_note(f, note);
+}
+
 /* Findings whose evidence includes records the group's inputs share say so. */
 static void note_shared(et_report *r, const stream_ref *v, const overlap *o)
 {
     for (size_t f = 0; f < r->nfindings; f++)
         for (size_t i = 0; i < r->findings[f].nevidence; i++)
             if (shared_record(v, o, &r->findings[f].evidence[i])) {
-                add_note(&r->findings[f], "counts include copies: some of its records are in more than one input "
-                                          "and each copy is counted (see duplicate-records under gaps)");
+                note_copies(r, &r->findings[f]);
                 break;
             }
 }
@@ -195,9 +209,10 @@ static void overlap_gap(et_report *r, const stream_ref *v, const overlap *o, siz
         if (k == 3) { et_buf_printf(&b, " and %zu more", o->inputs - 3); break; }
         et_buf_printf(&b, "%s%s", k++ ? ", " : "", v[i].in->path);
     }
-    et_buf_printf(&b, "; %zu sampled record(s) compared between them, all at the same time)%s: a match among them "
-                  "is counted once per copy",
-                  o->compared, identical ? ", identical files (the same SHA-256)" : "");
+    et_buf_printf(&b, "; %zu sampled record(s) compared between them, all at the same time)%s: %s",
+                  o->compared, identical ? ", identical files (the same SHA-256)" : "",
+                  r->copies_counted ? "a match among them is counted once per copy"
+                                    : "a record among them is counted once (--keep-copies: once per copy)");
     if (!identical) et_buf_puts(&b, " (the same log copied, or exported twice?)");
     add_gap(r, "duplicate-records", b.data);
     et_buf_free(&b);

@@ -3,6 +3,7 @@
  * exact while memory stays flat), and the correlation hits. */
 #include "analyze/kept.h"
 #include "core/outbuf.h"
+#include "core/spillsort.h"
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -29,6 +30,7 @@ void kept_set_free(kept_set *k)
         free(h->events);
     }
     free(k->hits);
+    et_spill_free(k->ids);
     memset(k, 0, sizeof *k);
 }
 
@@ -98,7 +100,7 @@ static kept_group *group_for(kept_set *k, const kept_match *m, int create)
         if (!g->key) abort();
         g->rule = m->rule;
         g->hash = h;
-        k->ngroups++;
+        g->ord = (uint32_t)k->ngroups++;
     }
     et_buf_free(&key);
     return g && g->key ? g : NULL;
@@ -109,9 +111,98 @@ const kept_group *kept_group_of(const kept_set *k, const kept_match *m)
     return group_for((kept_set *)k, m, 0);
 }
 
+/* ---- copies: the same record matched in two inputs ------------------------------------------ */
+
+/* A match's record, 32 bytes with no padding: its group, host and channel (hashed), id, time. */
+typedef struct kept_id { uint64_t where, record_id; int64_t ts; uint32_t ord, zero; } kept_id;
+
+static int cmp_id(const void *pa, const void *pb)
+{
+    const kept_id *a = pa, *b = pb;
+    if (a->ord != b->ord) return a->ord < b->ord ? -1 : 1;
+    if (a->where != b->where) return a->where < b->where ? -1 : 1;
+    if (a->record_id != b->record_id) return a->record_id < b->record_id ? -1 : 1;
+    return a->ts < b->ts ? -1 : a->ts > b->ts;
+}
+
+static uint64_t where_of(const et_evidence *e)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (const char *p = e->computer ? e->computer : ""; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    h = (h ^ 0x1f) * 1099511628211ULL;
+    for (const char *p = e->channel ? e->channel : ""; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    return h;
+}
+
+void kept_track_copies(kept_set *k)
+{
+    if (!k->ids) k->ids = et_spill_new(sizeof(kept_id), 0, cmp_id);
+}
+
+typedef struct id_walk { kept_group **by_ord; kept_id prev; bool any; size_t copies; } id_walk;
+
+static int count_copy(const void *rec, void *ctx)
+{
+    const kept_id *id = rec;
+    id_walk *w = ctx;
+    if (w->any && !cmp_id(id, &w->prev)) { w->by_ord[id->ord]->copies++; w->copies++; }
+    w->prev = *id;
+    w->any = true;
+    return 0;
+}
+
+/* Kept matches in record order (rule, host, channel, record id, time), each record's copies by
+ * file name. */
+static int cmp_record(const void *pa, const void *pb)
+{
+    const kept_match *x = pa, *y = pb;
+    if (x->rule->index != y->rule->index) return x->rule->index < y->rule->index ? -1 : 1;
+    int c = strcmp(x->ev.computer ? x->ev.computer : "", y->ev.computer ? y->ev.computer : "");
+    if (c) return c;
+    if ((c = strcmp(x->ev.channel ? x->ev.channel : "", y->ev.channel ? y->ev.channel : ""))) return c;
+    if (x->ev.record_id != y->ev.record_id) return x->ev.record_id < y->ev.record_id ? -1 : 1;
+    if (x->ev.timestamp != y->ev.timestamp) return x->ev.timestamp < y->ev.timestamp ? -1 : 1;
+    return strcmp(x->ev.file ? x->ev.file : "", y->ev.file ? y->ev.file : "");
+}
+
+static bool same_record(const kept_match *x, const kept_match *y)
+{
+    return x->rule == y->rule && x->ev.record_id == y->ev.record_id && x->ev.timestamp == y->ev.timestamp &&
+           !strcmp(x->ev.computer ? x->ev.computer : "", y->ev.computer ? y->ev.computer : "") &&
+           !strcmp(x->ev.channel ? x->ev.channel : "", y->ev.channel ? y->ev.channel : "");
+}
+
+size_t kept_drop_copies(kept_set *k, bool *ok)
+{
+    *ok = k->ids && !et_spill_failed(k->ids);
+    if (!*ok) return 0;
+    id_walk w = {.by_ord = calloc(k->ngroups ? k->ngroups : 1, sizeof *w.by_ord)};
+    if (!w.by_ord) abort();
+    for (size_t i = 0; i < k->gcap; i++)
+        if (k->groups[i].key) w.by_ord[k->groups[i].ord] = &k->groups[i];
+    et_spill_each(k->ids, count_copy, &w);
+    free(w.by_ord);
+    if (et_spill_failed(k->ids)) {   /* a run could not be read back: counts stay as they were */
+        for (size_t i = 0; i < k->gcap; i++) k->groups[i].copies = 0;
+        *ok = false;
+        return 0;
+    }
+    if (k->nmatches > 1) qsort(k->matches, k->nmatches, sizeof *k->matches, cmp_record);
+    size_t out = 0;
+    for (size_t i = 0; i < k->nmatches; i++) {
+        if (out && same_record(&k->matches[out - 1], &k->matches[i])) { kept_match_free(&k->matches[i]); continue; }
+        k->matches[out++] = k->matches[i];
+    }
+    k->nmatches = out;
+    return w.copies;
+}
+
 void kept_add(kept_set *k, kept_match *m, size_t cap)
 {
     kept_group *g = group_for(k, m, 1);
+    if (k->ids)
+        et_spill_add(k->ids, &(kept_id){.where = where_of(&m->ev), .record_id = m->ev.record_id,
+                                        .ts = m->ev.timestamp, .ord = g->ord});
     int full = k->nmatches >= cap || (!m->rule->fact && g->kept >= KEPT_PER_GROUP);
     if (full) {
         if (!g->extra || m->ev.timestamp < g->extra_first) g->extra_first = m->ev.timestamp;

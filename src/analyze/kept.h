@@ -30,6 +30,8 @@ typedef struct kept_group {
     uint64_t hash;
     size_t kept, extra;
     int64_t extra_first, extra_last;
+    uint32_t ord;             /* creation order */
+    size_t copies;            /* of kept + extra: copies of a record counted already (kept_drop_copies) */
 } kept_group;
 
 /* Everything the findings builder needs, in deterministic order. */
@@ -42,6 +44,7 @@ typedef struct kept_set {
     bool corr_lost;           /* matches are missing, not only let go over the bound */
     kept_group *groups; size_t ngroups, gcap;   /* open addressing on hash */
     kept_hit *hits; size_t nhits, hcap;
+    struct et_spill *ids;     /* every match's record identity (NULL: copies are counted) */
 } kept_set;
 
 #define KEPT_PER_GROUP 200    /* records kept per finding (its evidence shows 50 of them) */
@@ -51,6 +54,12 @@ void kept_set_free(kept_set *k);
 /* Keeps m (taking its strings) unless its finding already holds KEPT_PER_GROUP records or the
  * set holds cap; then m is only counted in its group. Facts are kept up to cap only. */
 void kept_add(kept_set *k, kept_match *m, size_t cap);
+/* From now on, remembers every match's record (rule, host, channel, record id, time), so that
+ * kept_drop_copies can tell copies of one record apart (the same log in two inputs). */
+void kept_track_copies(kept_set *k);
+/* Counts each group's copies and drops the kept ones, leaving the first by file name. Returns
+ * the copies found; false in *ok when they could not be told (nothing is dropped then). */
+size_t kept_drop_copies(kept_set *k, bool *ok);
 /* The group of the finding m belongs to, or NULL. */
 const kept_group *kept_group_of(const kept_set *k, const kept_match *m);
 /* Looks name up in the match's values (case-insensitive), then its event's top-level values. */

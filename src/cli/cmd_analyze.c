@@ -15,7 +15,7 @@
 typedef struct analyze_args {
     const char *md, *html, *json, *timeline, *tz;
     char **rules; int nrules;
-    bool all, colour_never, quiet, no_hash;
+    bool all, colour_never, quiet, no_hash, keep_copies;
     int jobs;
     int fail_on;              /* -1: never */
     et_input_limits limits;
@@ -40,6 +40,9 @@ static void analyze_usage(FILE *f)
             "  --hash ALGO          sha256 (default: every input hashed, the forensic record) or none\n"
             "                       (batch runs whose inputs are hashed elsewhere: about a quarter less\n"
             "                       time; the report says the inputs were not hashed)\n"
+            "  --keep-copies        a record found in two inputs (the same log copied, or exported\n"
+            "                       twice) counts once per copy; by default it counts once, listed\n"
+            "                       under the first input by name (the report names the copies)\n"
             "  -j, --jobs N         threads (default: one per core)\n"
             "  --no-color           no colour even on a terminal (also: NO_COLOR set)\n"
             "  -q, --quiet          no terminal report and no progress line (files only)\n"
@@ -89,7 +92,7 @@ static int parse_args(int argc, char **argv, analyze_args *a)
         {"tz", required_argument, 0, 'z'},      {"fail-on", required_argument, 0, 'F'},
         {"jobs", required_argument, 0, 'j'},    {"no-color", no_argument, 0, 'C'},
         {"no-colour", no_argument, 0, 'C'},     {"quiet", no_argument, 0, 'q'},
-        {"hash", required_argument, 0, 'S'},
+        {"hash", required_argument, 0, 'S'},   {"keep-copies", no_argument, 0, 'K'},
         {"help", no_argument, 0, 'h'},          CLI_LIMIT_OPTIONS, {0, 0, 0, 0}};
     int c;
     optind = 1;
@@ -123,6 +126,7 @@ static int parse_args(int argc, char **argv, analyze_args *a)
             else if (!strcmp(optarg, "sha256")) a->no_hash = false;
             else { cli_error("analyze: unknown --hash '%s' (sha256 or none)", optarg); return -1; }
             break;
+        case 'K': a->keep_copies = true; break;
         case 'C': a->colour_never = true; break;
         case 'q': a->quiet = true; break;
         case 'h': analyze_usage(stdout); exit(ET_EXIT_OK);
@@ -181,7 +185,7 @@ int cmd_analyze(int argc, char **argv)
         return ET_EXIT_USAGE;
     }
     et_analysis_opts o = {.all_events = a.all, .jobs = a.jobs, .tz = a.tz, .limits = &a.limits, .no_hash = a.no_hash,
-                          .codes = table,
+                          .keep_copies = a.keep_copies, .codes = table,
                           .progress = !a.quiet && isatty(STDERR_FILENO)};
     int problems = 0;
     et_report *r = et_analyze(argv + optind, argc - optind, rs, &o, &problems);

@@ -52,6 +52,9 @@ static void hunt_usage(FILE *f)
             "  --warnings            print rule warnings too (default: rule errors only)\n"
             "  --max-buffer N        matches held in memory for correlations before they spill to a\n"
             "                        temporary file (default 32768)\n"
+            "  --keep-copies         correlations count each copy of a record found in two inputs (the\n"
+            "                        same log copied); by default a record counts once. Matches are\n"
+            "                        printed per input either way\n"
             "  -j, --jobs N          threads (default: one per core); output is the same for any N\n"
             "  -h, --help            this help\n\n"
             "Rule problems go to stderr as 'file:line:column: message'; rules with errors are skipped.\n"
@@ -340,10 +343,12 @@ int cmd_hunt(int argc, char **argv)
         {"rules", required_argument, 0, 'r'}, {"mapping", required_argument, 0, 'm'},
         {"format", required_argument, 0, 'f'}, {"all-matches", no_argument, 0, 'a'},
         {"max-buffer", required_argument, 0, 'b'}, {"warnings", no_argument, 0, 'w'},
-        {"jobs", required_argument, 0, 'j'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"jobs", required_argument, 0, 'j'}, {"keep-copies", no_argument, 0, 'K'},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     hunt_ctx h = {0};
     char **rpaths = NULL;
     int nr = 0, c, warnings = 0, jobs = 0;
+    bool keep_copies = false;
     size_t cap = 0;
     et_rules_options ro = {0};
     optind = 1;
@@ -357,6 +362,7 @@ int cmd_hunt(int argc, char **argv)
         case 'm': ro.mapping = optarg; break;
         case 'a': h.all_matches = true; break;
         case 'w': warnings = 1; break;
+        case 'K': keep_copies = true; break;
         case 'b': cap = strtoull(optarg, NULL, 10); break;
         case 'f':
             if (!strcmp(optarg, "table")) h.format = FMT_TABLE;
@@ -386,6 +392,7 @@ int cmd_hunt(int argc, char **argv)
     if (nerr) fprintf(stderr, "evtriage: hunt: %d rule error(s): those rules are skipped\n", nerr);
     h.rs = rs;
     h.corr = et_correlator_new(rs, cap);
+    et_correlator_keep_copies(h.corr, keep_copies);
     pthread_mutex_init(&h.lock, NULL);
     print_header(&h);
     et_buf_flush(&h.out, stdout);

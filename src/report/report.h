@@ -73,6 +73,7 @@ typedef struct et_finding {
     char **references; size_t nreferences;
     char **notes; size_t nnotes;             /* caveats: unconfirmed facts, transient, ... */
     et_evidence *evidence; size_t nevidence; size_t nevidence_total;
+    size_t copies;                           /* records matched again in another input, counted once */
     char **explains; size_t nexplains;       /* ids of findings this one is the root cause of */
     char *explained_by;                      /* id of the root cause explaining this one, or NULL */
     bool resolved;                           /* a later record shows the problem gone (rca.resolved_by) */
@@ -112,8 +113,12 @@ typedef int (*et_tl_fn)(const et_timeline_entry *e, void *ctx);   /* non-zero st
 et_tl_store *et_tl_store_new(void);
 /* Takes the entry's strings (the store frees them). */
 void et_tl_store_add(et_tl_store *s, const et_timeline_entry *e);
-/* Every entry in time order (time, host, file, record id); may be called more than once. */
+/* Every entry in time order (time, host, channel, record id, file); may be called more than once. */
 int et_tl_store_each(et_tl_store *s, et_tl_fn fn, void *ctx);
+/* Copies of one record (the same time, host, channel, record id and event id: the same log in
+ * two inputs) are left once, under the first file by name; the counts are taken again. Returns
+ * how many entries went (0 also when the store could not be rewritten: copies then stay). */
+size_t et_tl_store_drop_copies(et_tl_store *s);
 const et_tl_counts *et_tl_store_counts(const et_tl_store *s);
 bool et_tl_store_failed(const et_tl_store *s);   /* a temporary file could not be written */
 void et_tl_store_free(et_tl_store *s);
@@ -125,6 +130,8 @@ typedef struct et_report {
     char *tz;                 /* display zone for rendered times (NULL: UTC) */
     size_t nrules;            /* rules loaded */
     bool unhashed;            /* --hash none: no input was hashed (sha256 stays "") */
+    bool copies_counted;      /* --keep-copies (or copies could not be told): each copy of a record counts */
+    size_t copies;            /* timeline entries that were copies of a record already listed */
     uint64_t events_read;
     et_input *inputs; size_t ninputs;
     et_finding *findings; size_t nfindings;   /* ranked: most important first */

@@ -46,7 +46,8 @@ static void json_tool(et_buf *b, const et_report *r)
     jstr(b, r->tool_version);
     et_buf_printf(b, ",\"rules_loaded\":%zu,\"events_read\":%" PRIu64 ",\"input_hash\":", r->nrules, r->events_read);
     jstr(b, r->unhashed ? NULL : "sha256");
-    et_buf_putc(b, '}');
+    et_buf_printf(b, ",\"copies\":\"%s\",\"copies_passed_over\":%zu}", r->copies_counted ? "each" : "once",
+                  r->copies);
 }
 
 static void json_input(et_buf *b, const et_input *in)
@@ -138,7 +139,7 @@ static void json_finding(et_buf *b, const et_finding *f)
         json_evidence(b, &f->evidence[i]);
     }
     size_t total = f->nevidence_total > f->nevidence ? f->nevidence_total : f->nevidence;
-    et_buf_printf(b, "],\"evidence_total\":%zu,\"explains\":", total);
+    et_buf_printf(b, "],\"evidence_total\":%zu,\"copies\":%zu,\"explains\":", total, f->copies);
     jstrv(b, f->explains, f->nexplains);
     et_buf_puts(b, ",\"explained_by\":");
     jstr(b, f->explained_by);

@@ -31,6 +31,15 @@ static void entry_free(et_timeline_entry *t)
     free(t->host); free(t->channel); free(t->provider); free(t->message); free(t->file); free(t->rule);
 }
 
+static void counts_clear(et_tl_counts *c)
+{
+    for (size_t i = 0; i < c->nhosts; i++) free(c->hosts[i].key);
+    for (size_t i = 0; i < c->nrules; i++) free(c->rules[i].key);
+    free(c->hosts);
+    free(c->rules);
+    memset(c, 0, sizeof *c);
+}
+
 et_tl_store *et_tl_store_new(void)
 {
     et_tl_store *s = calloc(1, sizeof *s);
@@ -45,23 +54,22 @@ void et_tl_store_free(et_tl_store *s)
     if (!s) return;
     for (size_t i = 0; i < s->n; i++) entry_free(&s->buf[i]);
     for (size_t i = 0; i < s->nruns; i++) fclose(s->runs[i].f);
-    for (size_t i = 0; i < s->counts.nhosts; i++) free(s->counts.hosts[i].key);
-    for (size_t i = 0; i < s->counts.nrules; i++) free(s->counts.rules[i].key);
-    free(s->counts.hosts);
-    free(s->counts.rules);
+    counts_clear(&s->counts);
     free(s->runs);
     free(s->buf);
     free(s);
 }
 
+static int cmp_str(const char *a, const char *b) { return strcmp(a ? a : "", b ? b : ""); }
+
 int et_tl_cmp(const et_timeline_entry *x, const et_timeline_entry *y)
 {
     if (x->timestamp != y->timestamp) return x->timestamp < y->timestamp ? -1 : 1;
-    int c = strcmp(x->host ? x->host : "", y->host ? y->host : "");
+    int c = cmp_str(x->host, y->host);
     if (c) return c;
-    c = strcmp(x->file ? x->file : "", y->file ? y->file : "");
-    if (c) return c;
-    return x->record_id < y->record_id ? -1 : x->record_id > y->record_id;
+    if ((c = cmp_str(x->channel, y->channel))) return c;
+    if (x->record_id != y->record_id) return x->record_id < y->record_id ? -1 : 1;
+    return cmp_str(x->file, y->file);
 }
 
 static int cmp_entry(const void *a, const void *b) { return et_tl_cmp(a, b); }
@@ -139,15 +147,19 @@ static void spill(et_tl_store *s)
     s->n = 0;
 }
 
-void et_tl_store_add(et_tl_store *s, const et_timeline_entry *t)
+static void count_entry(et_tl_counts *c, const et_timeline_entry *t)
 {
-    et_tl_counts *c = &s->counts;
     if (!c->entries || t->timestamp < c->first_time) c->first_time = t->timestamp;
     if (!c->entries || t->timestamp > c->last_time) c->last_time = t->timestamp;
     c->entries++;
     c->by_severity[(unsigned)t->severity <= ET_SEV_CRITICAL ? t->severity : 0]++;
     count_key(&c->hosts, &c->nhosts, t->host);
     if (t->rule) count_key(&c->rules, &c->nrules, t->rule);
+}
+
+void et_tl_store_add(et_tl_store *s, const et_timeline_entry *t)
+{
+    count_entry(&s->counts, t);
     if (s->n == RUN_ENTRIES) spill(s);
     s->buf[s->n++] = *t;
 }
@@ -190,4 +202,84 @@ int et_tl_store_each(et_tl_store *s, et_tl_fn fn, void *ctx)
     free(head);
     free(left);
     return stop;
+}
+
+/* ---- copies: one record from two inputs (or twice in one) ----------------------------------- */
+
+static bool same_record(const et_timeline_entry *a, const et_timeline_entry *b)
+{
+    return a->timestamp == b->timestamp && a->record_id == b->record_id && a->event_id == b->event_id &&
+           !cmp_str(a->host, b->host) && !cmp_str(a->channel, b->channel);
+}
+
+/* The last entry written, as much of it as same_record reads (its strings copied). */
+typedef struct last_kept {
+    et_timeline_entry e;
+    char *host, *channel; size_t hcap, ccap;
+    bool any;
+} last_kept;
+
+static char *keep_str(char **dst, size_t *cap, const char *src)
+{
+    if (!src) return NULL;
+    size_t n = strlen(src) + 1;
+    if (n > *cap) { *cap = n * 2; if (!(*dst = realloc(*dst, *cap))) abort(); }
+    return memcpy(*dst, src, n);
+}
+
+typedef struct rewrite { et_tl_store *s; FILE *f; last_kept last; size_t copies; } rewrite;
+
+static int rewrite_one(const et_timeline_entry *t, void *vctx)
+{
+    rewrite *w = vctx;
+    if (w->last.any && same_record(&w->last.e, t)) { w->copies++; return 0; }
+    put_entry(w->f, t);
+    count_entry(&w->s->counts, t);
+    w->last.e = *t;
+    w->last.e.host = keep_str(&w->last.host, &w->last.hcap, t->host);
+    w->last.e.channel = keep_str(&w->last.channel, &w->last.ccap, t->channel);
+    w->last.any = true;
+    return 0;
+}
+
+/* In memory: sorted, compacted in place. */
+static size_t drop_copies_in_buffer(et_tl_store *s)
+{
+    if (s->n > 1) qsort(s->buf, s->n, sizeof *s->buf, cmp_entry);
+    size_t out = 0;
+    counts_clear(&s->counts);
+    for (size_t i = 0; i < s->n; i++) {
+        if (out && same_record(&s->buf[out - 1], &s->buf[i])) { entry_free(&s->buf[i]); continue; }
+        s->buf[out++] = s->buf[i];
+        count_entry(&s->counts, &s->buf[out - 1]);
+    }
+    size_t copies = s->n - out;
+    s->n = out;
+    return copies;
+}
+
+size_t et_tl_store_drop_copies(et_tl_store *s)
+{
+    if (!s->nruns) return drop_copies_in_buffer(s);
+    FILE *f = et_temp_file();
+    if (!f) return 0;   /* the copies stay (counted in each input) */
+    rewrite w = {.s = s, .f = f};
+    et_tl_counts before = s->counts;
+    memset(&s->counts, 0, sizeof s->counts);
+    et_tl_store_each(s, rewrite_one, &w);
+    free(w.last.host);
+    free(w.last.channel);
+    if (fflush(f) != 0 || ferror(f)) {   /* keep what was there */
+        fclose(f);
+        counts_clear(&s->counts);
+        s->counts = before;
+        return 0;
+    }
+    counts_clear(&before);
+    for (size_t i = 0; i < s->nruns; i++) fclose(s->runs[i].f);
+    for (size_t i = 0; i < s->n; i++) entry_free(&s->buf[i]);
+    s->n = 0;
+    s->runs[0] = (run){f, s->counts.entries};
+    s->nruns = 1;
+    return w.copies;
 }

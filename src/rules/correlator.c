@@ -19,6 +19,8 @@ struct et_correlator {
     int64_t max_ts, max_item_ts;
     bool seen, any_item;
     size_t overflowed;        /* members windows let go unevaluated (CWIN_MAX_HELD) */
+    bool keep_copies;         /* each copy of a record (the same log in two inputs) is counted */
+    size_t copies;            /* copies passed over (the first pass's count) */
 };
 
 et_correlator *et_correlator_new(const et_ruleset *rs, size_t cap)
@@ -36,6 +38,9 @@ void et_correlator_free(et_correlator *c)
     cstore_free(c->store);
     free(c);
 }
+
+void et_correlator_keep_copies(et_correlator *c, bool keep) { c->keep_copies = keep; }
+size_t et_correlator_copies(const et_correlator *c) { return c->copies; }
 
 size_t et_correlator_dropped(const et_correlator *c) { return cstore_lost(c->store); }
 size_t et_correlator_overflowed(const et_correlator *c) { return c->overflowed; }
@@ -222,22 +227,28 @@ static void dispatch(pass *p, citem *it, size_t *seen)
         for (size_t i = 0; i < p->nw; i++) cwin_expire(p->w[i], it->ts);
 }
 
-/* The stored matches merged with the hits of earlier depths (fed, sorted), in time order. */
-static void pass_run(pass *p, cstore *store, const items *fed)
+/* The stored matches merged with the hits of earlier depths (fed, sorted), in time order. A
+ * match of a record already dispatched (its copy in another input, which evaluation order puts
+ * right after it) is passed over unless copies are kept; returns how many were. */
+static size_t pass_run(pass *p, cstore *store, const items *fed, bool keep_copies)
 {
     cstore_iter *iter = cstore_iter_new(store);
-    citem *base = cstore_iter_next(iter);
-    size_t f = 0, seen = 0;
+    citem *base = cstore_iter_next(iter), *prev = NULL;
+    size_t f = 0, seen = 0, copies = 0;
     while (base || f < fed->n) {
         if (base && (f == fed->n || citem_cmp(base, fed->v[f]) <= 0)) {
-            dispatch(p, base, &seen);
-            citem_unref(base);
+            if (!keep_copies && prev && citem_same_record(prev, base)) copies++;
+            else dispatch(p, base, &seen);
+            if (prev) citem_unref(prev);
+            prev = base;
             base = cstore_iter_next(iter);
         } else {
             dispatch(p, fed->v[f++], &seen);
         }
     }
+    if (prev) citem_unref(prev);
     cstore_iter_free(iter);
+    return copies;
 }
 
 size_t et_correlator_finish(et_correlator *c, et_hit_fn fn, void *ctx)
@@ -251,7 +262,10 @@ size_t et_correlator_finish(et_correlator *c, et_hit_fn fn, void *ctx)
     items fed = {0};
     for (int d = 1; d <= maxdepth; d++) {
         pass p = {.rs = rs, .fn = fn, .ctx = ctx};
-        if (pass_open(&p, d)) pass_run(&p, c->store, &fed);
+        if (pass_open(&p, d)) {
+            size_t copies = pass_run(&p, c->store, &fed, c->keep_copies);
+            if (copies > c->copies) c->copies = copies;   /* each pass reads the same store */
+        }
         pass_close(&p, end_of_input, &c->overflowed);
         hits += p.hits;
         for (size_t i = 0; i < p.fed.n; i++) items_push(&fed, p.fed.v[i]);   /* visible to the next depth */

@@ -60,10 +60,17 @@ int citem_cmp(const citem *a, const citem *b)
 {
     if (a->ts != b->ts) return a->ts < b->ts ? -1 : 1;
     if (a->rule != b->rule) return a->rule < b->rule ? -1 : 1;
-    int c = cmp_str(a->file, b->file);
+    int c = cmp_str(a->computer, b->computer);
     if (c) return c;
+    if ((c = cmp_str(a->channel, b->channel))) return c;
     if (a->record_id != b->record_id) return a->record_id < b->record_id ? -1 : 1;
-    return cmp_str(a->computer, b->computer);
+    return cmp_str(a->file, b->file);
+}
+
+bool citem_same_record(const citem *a, const citem *b)
+{
+    return a->ts == b->ts && a->rule == b->rule && a->record_id == b->record_id && !cmp_str(a->computer, b->computer) &&
+           !cmp_str(a->channel, b->channel);
 }
 
 static int qcmp(const void *a, const void *b) { return citem_cmp(*(citem *const *)a, *(citem *const *)b); }

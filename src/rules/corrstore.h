@@ -1,11 +1,12 @@
 /* corrstore.h: the matches correlations need, with flat memory. Each match is one allocation
  * (a citem: its values and strings inline, reference-counted, so a window can hold it after the
  * store has moved on). A store keeps them in a bounded buffer and, beyond it, spills sorted runs
- * to an anonymous temporary file; reading merges the runs in evaluation order (time, rule, file,
- * record, host), as often as the correlator needs (once per chain depth). Engine-internal. */
+ * to an anonymous temporary file; reading merges the runs in evaluation order (time, rule, host,
+ * channel, record, file), as often as the correlator needs (once per chain depth). Engine-internal. */
 #ifndef EVTRIAGE_CORRSTORE_H
 #define EVTRIAGE_CORRSTORE_H
 #include "rules/rules.h"
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,8 +25,11 @@ citem *citem_new(uint32_t rule, int64_t ts, uint64_t record_id, uint32_t event_i
                  const char *computer, const char *channel, const et_value_ref *values, size_t nvalues);
 citem *citem_ref(citem *it);
 void citem_unref(citem *it);
-/* Evaluation order: time, rule, file, record, computer (independent of arrival). */
+/* Evaluation order: time, rule, computer, channel, record, file (independent of arrival): copies
+ * of one record (the same log in two inputs) come one after the other, the first input's first. */
 int citem_cmp(const citem *a, const citem *b);
+/* The same match of the same record: rule, time, computer, channel and record id agree. */
+bool citem_same_record(const citem *a, const citem *b);
 /* A value by name; Computer, ComputerName and Hostname fall back on the event's computer. */
 const char *citem_value(const citem *it, const char *name);
 

@@ -164,6 +164,11 @@ void et_correlator_free(et_correlator *c);
 void et_correlator_add(et_correlator *c, const et_match *m);
 /* Tells the correlator an event of this time was read (the end of the input bounds `absent`). */
 void et_correlator_observe(et_correlator *c, const et_event *ev);
+/* keep: each copy of a record (the same host, channel, record id and time in two inputs, or
+ * twice in one) counts; by default a record counts once, under the first input by name. */
+void et_correlator_keep_copies(et_correlator *c, bool keep);
+/* Copies the last et_correlator_finish passed over. */
+size_t et_correlator_copies(const et_correlator *c);
 /* Moves everything src holds into dst (one correlator per thread, merged at the end). */
 void et_correlator_merge(et_correlator *dst, et_correlator *src);
 /* Streams what was kept in time order through every correlation's windows; calls fn per hit

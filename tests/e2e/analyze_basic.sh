@@ -88,7 +88,7 @@ mkdir -p "$TMP/dup" && cp "$CORPUS/machine-logs/Application.evtx" "$TMP/dup/a.ev
   "$EVTRIAGE_SOURCE/samples/hyperv-migration-spn/HV01/System.evtx" \
   "$EVTRIAGE_SOURCE/samples/hyperv-replica-cross-domain/HV01/System.evtx" 2>/dev/null
 python3 - "$TMP/dup.json" "$TMP/solo.json" "$TMP/dup" "$CORPUS/damaged" <<'PY' && pass || fail "duplicate-records gaps"
-import json, sys
+import json, re, sys
 r, solo, d, dm = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), sys.argv[3], sys.argv[4]
 g = [x["message"] for x in r["gaps"] if x["kind"] == "duplicate-records"]
 app = [m for m in g if "of Application on FUKUSUKE16E9" in m]
@@ -97,11 +97,65 @@ want = "records 43-2261 of Security on WIN-03DLIIOFRRA are in 2 inputs (%s/secur
 sec = [m for m in g if m.startswith(want)]
 assert len(sec) == 1 and "identical" not in sec[0] and "exported twice" in sec[0], g
 assert not [x for x in solo["gaps"] if x["kind"] == "duplicate-records"], solo["gaps"]
-# the findings built on the copied records carry the caveat too; alone, none does
-copies = "counts include copies: some of its records are in more than one input"
+# the findings built on the copied records say so; alone, none does
+copies = re.compile(r"(some|\d+) of its records are (also )?in (more than one|another) input: each is counted once")
 act = [f for f in r["findings"] if "FUKUSUKE16E9" in f["title"]]
-assert act and all(any(n.startswith(copies) for n in f["notes"]) for f in act), [(f["title"], f["notes"]) for f in act]
-assert solo["findings"] and not [f for f in solo["findings"] if any(n.startswith(copies) for n in f["notes"])]
+assert act and all(any(copies.match(n) for n in f["notes"]) for f in act), [(f["title"], f["notes"]) for f in act]
+assert solo["findings"] and not [f for f in solo["findings"] if any(copies.match(n) for n in f["notes"])]
+PY
+# A copied record counts once, listed under the first input by name: the copies' findings are
+# the file's own (counts, messages, evidence); --keep-copies counts each copy again.
+"$EVTRIAGE" analyze -q -j 2 --json "$TMP/dup-a.json" "$TMP/dup/a.evtx" 2>/dev/null
+"$EVTRIAGE" analyze -q -j 2 --keep-copies --json "$TMP/dup-keep.json" "$TMP/dup" 2>/dev/null
+"$EVTRIAGE" analyze -q -j 1 --json "$TMP/dup-ba.json" "$TMP/dup/b.evtx" "$TMP/dup/a.evtx" 2>/dev/null
+python3 - "$TMP/dup.json" "$TMP/dup-a.json" "$TMP/dup-keep.json" "$TMP/dup-ba.json" <<'PY' && pass || fail "copies counted once"
+import json, sys
+dup, one, keep, ba = (json.load(open(p)) for p in sys.argv[1:5])
+def of(r): return {f["title"]: f for f in r["findings"] if "FUKUSUKE16E9" in f["title"]}
+d, o, k, b = of(dup), of(one), of(keep), of(ba)
+assert o and set(d) == set(o), (sorted(d), sorted(o))
+for t in o:
+    assert d[t]["evidence_total"] == o[t]["evidence_total"] and d[t]["message"] == o[t]["message"], t
+    assert [e["record_id"] for e in d[t]["evidence"]] == [e["record_id"] for e in o[t]["evidence"]], t
+    assert all(e["file"].endswith("/a.evtx") for e in d[t]["evidence"] + b[t]["evidence"]), t
+    assert b[t]["evidence_total"] == o[t]["evidence_total"], t
+assert sum(f["copies"] for f in d.values()) > 0 and all(f["copies"] == 0 for f in o.values())
+assert dup["tool"]["copies"] == "once" and dup["tool"]["copies_passed_over"] > 0, dup["tool"]
+assert one["tool"]["copies_passed_over"] == 0 and keep["tool"]["copies"] == "each"
+assert keep["timeline_summary"]["entries"] == 2 * one["timeline_summary"]["entries"], (keep["timeline_summary"], one["timeline_summary"])
+# with --keep-copies each copy counts: twice the records, and the old caveat
+kk = {t: f for t, f in of(keep).items()}
+doubled = [t for t in o if t in kk and kk[t]["evidence_total"] == 2 * o[t]["evidence_total"]]
+assert doubled, [(t, o[t]["evidence_total"], kk.get(t, {}).get("evidence_total")) for t in o]
+assert all(any(n.startswith("counts include copies") for n in f["notes"]) for f in kk.values())
+PY
+# Beyond the 200 records a finding keeps, copies still count once: every record of a copied
+# Security log (thousands, nearly all counted past the kept ones) gives one copy's count.
+cat >"$TMP/every.yml" <<'YML'
+title: any record
+id: 00000000-0000-4000-8000-0000000000a1
+logsource:
+    product: windows
+detection:
+    sel:
+        EventID|gte: 0
+    condition: sel
+level: low
+YML
+mkdir -p "$TMP/dup2" && cp "$CORPUS/damaged/security.evtx" "$TMP/dup2/a.evtx" && cp "$TMP/dup2/a.evtx" "$TMP/dup2/b.evtx"
+"$EVTRIAGE" analyze -q -j 2 --rules "$TMP/every.yml" --json "$TMP/every-1.json" "$TMP/dup2/a.evtx" 2>/dev/null
+"$EVTRIAGE" analyze -q -j 2 --rules "$TMP/every.yml" --json "$TMP/every-2.json" "$TMP/dup2" 2>/dev/null
+"$EVTRIAGE" analyze -q -j 2 --keep-copies --rules "$TMP/every.yml" --json "$TMP/every-k.json" "$TMP/dup2" 2>/dev/null
+"$EVTRIAGE" analyze -q -j 1 --rules "$TMP/every.yml" --json "$TMP/every-ba.json" "$TMP/dup2/b.evtx" "$TMP/dup2/a.evtx" 2>/dev/null
+python3 - "$TMP/every-1.json" "$TMP/every-2.json" "$TMP/every-k.json" "$TMP/every-ba.json" <<'PY' && pass || fail "copies beyond the kept records"
+import json, sys
+one, two, keep, ba = (json.load(open(p))["findings"] for p in sys.argv[1:5])
+one, two, keep = ([f["evidence_total"] for f in r] for r in (one, two, keep))
+assert max(one) > 1000 and two == one and keep == [2 * n for n in one], (one, two, keep)
+# the paths given the other way round: the same findings, the same evidence (under a.evtx)
+f2 = json.load(open(sys.argv[2]))["findings"]
+assert ba == f2, "order of the paths changed the findings"
+assert all(e["file"].endswith("/a.evtx") for f in ba for e in f["evidence"])
 PY
 # --fail-on, and every output format.
 "$EVTRIAGE" analyze -q "${rules[@]}" --fail-on medium "$a/events.evtx"; [ $? -eq 3 ] && pass || fail "--fail-on medium: want 3"

@@ -664,6 +664,68 @@ static void test_timeline_store(void **state)
     et_tl_store_free(s);
 }
 
+/* Copies of one record (another file, the same time, host, channel, record and event id) are
+ * left once, under the first file by name, in memory and spilled; counts follow. A record that
+ * differs in any of those stays. */
+typedef struct copy_check { size_t n, from_b, bad; int64_t last_ts; uint64_t last_rec; uint32_t last_eid; char last_ch[16]; } copy_check;
+
+static int copy_visit(const et_timeline_entry *e, void *ctx)
+{
+    copy_check *c = ctx;
+    if (c->n && e->timestamp == c->last_ts && e->record_id == c->last_rec && e->event_id == c->last_eid &&
+        !strcmp(e->channel, c->last_ch))
+        c->bad++;
+    snprintf(c->last_ch, sizeof c->last_ch, "%s", e->channel);
+    c->from_b += !strcmp(e->file, "b.evtx");
+    c->last_ts = e->timestamp;
+    c->last_rec = e->record_id;
+    c->last_eid = e->event_id;
+    c->n++;
+    return 0;
+}
+
+static void add_copy(et_tl_store *s, size_t i, const char *file, const char *channel, uint32_t eid)
+{
+    et_timeline_entry e = {.timestamp = (int64_t)(i / 2) * 10, .record_id = i, .event_id = eid,
+                           .severity = ET_SEV_HIGH};
+    e.host = strdup("HV01");
+    e.channel = strdup(channel);
+    e.file = strdup(file);
+    e.message = strdup("m");
+    e.rule = strdup("r1");
+    et_tl_store_add(s, &e);
+}
+
+static void test_timeline_copies(void **state)
+{
+    (void)state;
+    const size_t sizes[] = {100, 40000};   /* in memory; spilled (runs of 16,384) */
+    for (size_t k = 0; k < 2; k++) {
+        size_t n = sizes[k];
+        et_tl_store *s = et_tl_store_new();
+        for (size_t i = 0; i < n; i++) add_copy(s, i, "b.evtx", "System", 7);   /* the copy first */
+        for (size_t i = 0; i < n; i++) add_copy(s, i, "a.evtx", "System", 7);
+        add_copy(s, 0, "c.evtx", "Application", 7);   /* another channel */
+        add_copy(s, 1, "c.evtx", "System", 8);        /* another event id */
+        assert_int_equal(et_tl_store_counts(s)->entries, 2 * n + 2);
+        assert_int_equal(et_tl_store_drop_copies(s), n);
+        const et_tl_counts *c = et_tl_store_counts(s);
+        assert_int_equal(c->entries, n + 2);
+        assert_int_equal(c->by_severity[ET_SEV_HIGH], n + 2);
+        assert_int_equal(c->rules[0].n, n + 2);
+        for (int pass = 0; pass < 2; pass++) {
+            copy_check cc = {0};
+            et_tl_store_each(s, copy_visit, &cc);
+            assert_int_equal(cc.n, n + 2);
+            assert_int_equal(cc.from_b, 0);
+            assert_int_equal(cc.bad, 0);
+        }
+        assert_int_equal(et_tl_store_drop_copies(s), 0);   /* nothing left to drop */
+        assert_false(et_tl_store_failed(s));
+        et_tl_store_free(s);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -671,7 +733,7 @@ int main(void)
         cmocka_unit_test(test_step_commands), cmocka_unit_test(test_json),
         cmocka_unit_test(test_markdown),      cmocka_unit_test(test_html),
         cmocka_unit_test(test_html_zone),     cmocka_unit_test(test_terminal),
-        cmocka_unit_test(test_terminal_many),
+        cmocka_unit_test(test_terminal_many), cmocka_unit_test(test_timeline_copies),
         cmocka_unit_test(test_timeline_csv),  cmocka_unit_test(test_cycle_and_empty),
         cmocka_unit_test(test_timeline_store),
     };

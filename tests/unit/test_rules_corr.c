@@ -73,6 +73,52 @@ static void test_event_count_boundary(void **state)
     assert_int_equal(h.n, 0);
 }
 
+/* The same two requests read from two files (a copied log): by default each record counts once
+ * (no third request, no hit, two copies passed over); with copies kept they make four. Another
+ * record at the same time (another record id) still counts. */
+static size_t run_copies(bool keep, int extra_record, hits *out)
+{
+    char yaml[8192];
+    snprintf(yaml, sizeof yaml, "%s---\n%s", SPP_BASE_RULES, count3);
+    et_ruleset *rs = load_ok(yaml);
+    et_scanner *sc = et_scanner_new(rs);
+    seen s = {.corr = et_correlator_new(rs, 0)};
+    et_correlator_keep_copies(s.corr, keep);
+    const char *files[] = {"b.evtx", "a.evtx"};
+    for (int f = 0; f < 2; f++)
+        for (int64_t sec = 0; sec < 2 + (f == 1 && extra_record); sec++) {
+            tev t;
+            mkev(&t, SPP_CH, SPP_PR, 12288, sec, NULL, NULL);
+            t.ev.computer = "h1";
+            t.ev.file = files[f];
+            if (sec == 2) { t.ev.timestamp -= 2 * ET_TICKS_PER_SEC; t.ev.record_id = 99; }   /* at time 0 */
+            et_correlator_observe(s.corr, &t.ev);
+            et_scanner_scan(sc, &t.ev, on_m, &s);
+            freeev(&t);
+        }
+    memset(out, 0, sizeof *out);
+    et_correlator_finish(s.corr, on_hit, out);
+    size_t copies = et_correlator_copies(s.corr);
+    et_correlator_free(s.corr);
+    et_scanner_free(sc);
+    et_ruleset_free(rs);
+    return copies;
+}
+
+static void test_copies(void **state)
+{
+    (void)state;
+    hits h;
+    assert_int_equal(run_copies(false, 0, &h), 2);
+    assert_int_equal(h.n, 0);
+    assert_int_equal(run_copies(true, 0, &h), 0);
+    assert_int_equal(h.n, 1);
+    assert_int_equal(h.count[0], 4);
+    assert_int_equal(run_copies(false, 1, &h), 2);
+    assert_int_equal(h.n, 1);
+    assert_int_equal(h.count[0], 3);
+}
+
 static void test_out_of_order(void **state)
 {
     (void)state;
@@ -331,7 +377,7 @@ int main(void)
         cmocka_unit_test(test_value_count_hit),      cmocka_unit_test(test_temporal),
         cmocka_unit_test(test_temporal_ordered),     cmocka_unit_test(test_absent),
         cmocka_unit_test(test_chain_and_generate),   cmocka_unit_test(test_aliases),
-        cmocka_unit_test(test_rca_render),
+        cmocka_unit_test(test_rca_render),           cmocka_unit_test(test_copies),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
