@@ -218,6 +218,20 @@ static void overlap_gap(et_report *r, const stream_ref *v, const overlap *o, siz
     et_buf_free(&b);
 }
 
+/* Copies are counted once whether or not the sampled records showed the inputs they came from
+ * (a small overlap may hold no sampled record): the total, and each finding that had some. */
+static void copies_said(et_report *r)
+{
+    if (r->copies_counted) return;
+    for (size_t f = 0; f < r->nfindings; f++)
+        if (r->findings[f].copies) note_copies(r, &r->findings[f]);
+    if (!r->copies) return;
+    char msg[240];
+    snprintf(msg, sizeof msg, "%zu record(s) of the timeline were read more than once (in more than one input, or "
+             "twice in one): each is listed and counted once (--keep-copies: once per copy)", r->copies);
+    add_gap(r, "duplicate-records", msg);
+}
+
 static void overlap_gaps(et_report *r)
 {
     size_t n = 0;
@@ -251,6 +265,7 @@ static void overlap_gaps(et_report *r)
         if (s->last_time > o.last) o.last = s->last_time;
     }
     overlap_gap(r, v, &o, &shown, &more);
+    copies_said(r);
     if (more) {
         char msg[200];
         snprintf(msg, sizeof msg, "%zu more group(s) of inputs hold the same records (the first %d are listed)", more,

@@ -121,6 +121,9 @@ for t in o:
     assert b[t]["evidence_total"] == o[t]["evidence_total"], t
 assert sum(f["copies"] for f in d.values()) > 0 and all(f["copies"] == 0 for f in o.values())
 assert dup["tool"]["copies"] == "once" and dup["tool"]["copies_passed_over"] > 0, dup["tool"]
+said = [g["message"] for g in dup["gaps"] if g["kind"] == "duplicate-records" and "of the timeline were read more" in g["message"]]
+assert said and said[0].startswith("%d record(s)" % dup["tool"]["copies_passed_over"]), said
+assert not [g for g in one["gaps"] + keep["gaps"] if "of the timeline were read more" in g["message"]]
 assert one["tool"]["copies_passed_over"] == 0 and keep["tool"]["copies"] == "each"
 assert keep["timeline_summary"]["entries"] == 2 * one["timeline_summary"]["entries"], (keep["timeline_summary"], one["timeline_summary"])
 # with --keep-copies each copy counts: twice the records, and the old caveat
