@@ -162,7 +162,9 @@ static int cmp_record(const void *pa, const void *pb)
     if ((c = strcmp(x->ev.channel ? x->ev.channel : "", y->ev.channel ? y->ev.channel : ""))) return c;
     if (x->ev.record_id != y->ev.record_id) return x->ev.record_id < y->ev.record_id ? -1 : 1;
     if (x->ev.timestamp != y->ev.timestamp) return x->ev.timestamp < y->ev.timestamp ? -1 : 1;
-    return strcmp(x->ev.file ? x->ev.file : "", y->ev.file ? y->ev.file : "");
+    if ((c = strcmp(x->ev.file ? x->ev.file : "", y->ev.file ? y->ev.file : ""))) return c;
+    if (x->ev.recovered != y->ev.recovered) return x->ev.recovered ? 1 : -1;   /* live before carved */
+    return strcmp(x->ev.message ? x->ev.message : "", y->ev.message ? y->ev.message : "");
 }
 
 static bool same_record(const kept_match *x, const kept_match *y)

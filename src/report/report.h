@@ -113,7 +113,8 @@ typedef int (*et_tl_fn)(const et_timeline_entry *e, void *ctx);   /* non-zero st
 et_tl_store *et_tl_store_new(void);
 /* Takes the entry's strings (the store frees them). */
 void et_tl_store_add(et_tl_store *s, const et_timeline_entry *e);
-/* Every entry in time order (time, host, channel, record id, file); may be called more than once. */
+/* Every entry in time order (time, host, channel, record id, event id, file, live before
+ * recovered, message: copies of a record one after the other); may be called more than once. */
 int et_tl_store_each(et_tl_store *s, et_tl_fn fn, void *ctx);
 /* Copies of one record (the same time, host, channel, record id and event id: the same log in
  * two inputs) are left once, under the first file by name; the counts are taken again. Returns

@@ -69,7 +69,10 @@ int et_tl_cmp(const et_timeline_entry *x, const et_timeline_entry *y)
     if (c) return c;
     if ((c = cmp_str(x->channel, y->channel))) return c;
     if (x->record_id != y->record_id) return x->record_id < y->record_id ? -1 : 1;
-    return cmp_str(x->file, y->file);
+    if (x->event_id != y->event_id) return x->event_id < y->event_id ? -1 : 1;
+    if ((c = cmp_str(x->file, y->file))) return c;
+    if (x->recovered != y->recovered) return x->recovered ? 1 : -1;   /* a live record before a carved copy */
+    return cmp_str(x->message, y->message);
 }
 
 static int cmp_entry(const void *a, const void *b) { return et_tl_cmp(a, b); }
