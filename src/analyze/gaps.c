@@ -171,11 +171,11 @@ static void note_copies(const et_report *r, et_finding *f)
         snprintf(note, sizeof note, "counts include copies: some of its records are in more than one input and each "
                  "copy is counted (see duplicate-records under gaps)");
     else if (f->copies)
-        snprintf(note, sizeof note, "%zu of its records are also in another input: each is counted once, and listed "
-                 "under the first input by name (see duplicate-records under gaps)", f->copies);
+        snprintf(note, sizeof note, "counted once: %zu of its records were also read from another input (see "
+                 "duplicate-records under gaps)", f->copies);
     else
-        snprintf(note, sizeof note, "some of its records are in more than one input: each is counted once, and listed "
-                 "under the first input by name (see duplicate-records under gaps)");
+        snprintf(note, sizeof note, "counted once: some of its records were also read from another input (see "
+                 "duplicate-records under gaps)");
     add_note(f, note);
 }
 
