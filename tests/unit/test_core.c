@@ -322,7 +322,7 @@ static void test_filehash_out_of_order(void **state)
     free(data);
 }
 
-/* spillsort: records beyond the buffer go to runs, runs beyond 15 fold into one; every record
+/* spillsort: records beyond the buffer go to runs (here 49 of them, one file); every record
  * comes back once, in order, on every read. */
 typedef struct sp_rec { uint64_t key; uint32_t seq, zero; } sp_rec;
 static int sp_cmp(const void *a, const void *b)
@@ -345,9 +345,11 @@ static int sp_visit(const void *rec, void *ctx)
 static void test_spillsort(void **state)
 {
     (void)state;
-    const size_t sizes[] = {0, 50, 5000};   /* empty, in memory, 50 spills of 100 (folds) */
-    for (size_t k = 0; k < 3; k++) {
-        et_spill *s = et_spill_new(sizeof(sp_rec), 100, sp_cmp);
+    /* empty; in memory; 49 runs of 100 and a buffer; 4 runs of 2,000, each read through
+     * several windows (8 KiB: 512 records) */
+    const size_t sizes[] = {0, 50, 5000, 9000}, mems[] = {100, 100, 100, 2000}, runs[] = {0, 0, 49, 4};
+    for (size_t k = 0; k < 4; k++) {
+        et_spill *s = et_spill_new(sizeof(sp_rec), mems[k], sp_cmp);
         uint64_t x = 88172645463325252ULL, sum = 0;
         for (size_t i = 0; i < sizes[k]; i++) {
             x ^= x << 13; x ^= x >> 7; x ^= x << 17;
@@ -355,6 +357,7 @@ static void test_spillsort(void **state)
             sum += i;
         }
         assert_int_equal(et_spill_count(s), sizes[k]);
+        assert_int_equal(et_spill_runs(s), runs[k]);
         for (int pass = 0; pass < 2; pass++) {
             sp_check c = {0};
             et_spill_each(s, sp_visit, &c);
