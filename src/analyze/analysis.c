@@ -445,7 +445,9 @@ et_report *et_analyze(char **paths, int npaths, const et_ruleset *rules, const e
     free(sorted);
     et_report *r = a.report;
     et_correlator_finish(a.corr, on_hit, &a);
-    if (!opts->keep_copies) r->copies = et_tl_store_drop_copies(r->tlstore);
+    if (!opts->keep_copies && !et_tl_store_drop_copies(r->tlstore, &r->copies))
+        fprintf(stderr, "evtriage: warning: the timeline could not be rewritten without the copies of its records (a "
+                "temporary file could not be written); it lists each copy\n");
     /* order-independence: inputs sorted by name, timeline by time (ties by host, file, record) */
     if (r->ninputs) qsort(r->inputs, r->ninputs, sizeof *r->inputs, cmp_input);
     build_view(r, opts->timeline_cap ? opts->timeline_cap : DEFAULT_TIMELINE_CAP);

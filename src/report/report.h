@@ -117,11 +117,12 @@ void et_tl_store_add(et_tl_store *s, const et_timeline_entry *e);
  * recovered, message: copies of a record one after the other); may be called more than once. */
 int et_tl_store_each(et_tl_store *s, et_tl_fn fn, void *ctx);
 /* Copies of one record (the same time, host, channel, record id and event id: the same log in
- * two inputs) are left once, under the first file by name; the counts are taken again. Returns
- * how many entries went (0 also when the store could not be rewritten: copies then stay). */
-size_t et_tl_store_drop_copies(et_tl_store *s);
+ * two inputs) are left once, under the first file by name; the counts are taken again and
+ * *dropped says how many went. False when the store could not be rewritten (copies stay). */
+bool et_tl_store_drop_copies(et_tl_store *s, size_t *dropped);
 const et_tl_counts *et_tl_store_counts(const et_tl_store *s);
 bool et_tl_store_failed(const et_tl_store *s);   /* a temporary file could not be written */
+size_t et_tl_store_runs(const et_tl_store *s);   /* runs on disk now (for tests) */
 void et_tl_store_free(et_tl_store *s);
 int et_tl_cmp(const et_timeline_entry *a, const et_timeline_entry *b);
 

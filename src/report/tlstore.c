@@ -1,18 +1,30 @@
 /* tlstore.c: the whole timeline in time order with flat memory: entries collect in a bounded
- * buffer; a full buffer is sorted and spilled to an anonymous temporary file (a run); reading
- * merges the runs. Counts by severity, host and rule are kept as entries arrive. */
+ * buffer; a full buffer is sorted and appended as a run to one unnamed temporary file; reading
+ * merges the runs, each through a small read-ahead window. TIER runs of one size are merged
+ * into one (their space given back to the file system), so the runs a read merges, and the
+ * memory it needs, grow with the logarithm of the timeline. Counts by severity, host and rule
+ * are kept as entries arrive. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE           /* fallocate */
+#endif
 #include "report/report.h"
 #include "core/tempfile.h"
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define RUN_ENTRIES 16384     /* entries in memory before a run is written (~6 MiB) */
+#define TIER 32               /* runs of one level merged into one of the next */
+#define WINDOW 16384          /* bytes read ahead per run while merging */
 #define MAX_KEYS 256          /* distinct hosts / rules counted (the rest counted under "") */
 
-typedef struct run { FILE *f; size_t n; } run;
+typedef struct run { uint64_t off, len; size_t n; unsigned level; } run;
 
 struct et_tl_store {
     et_timeline_entry *buf; size_t n;
+    FILE *spill;              /* the runs, one after another (NULL until the first) */
     run *runs; size_t nruns;
     et_tl_counts counts;
     int failed;               /* a temporary file could not be written: entries were lost */
@@ -53,7 +65,7 @@ void et_tl_store_free(et_tl_store *s)
 {
     if (!s) return;
     for (size_t i = 0; i < s->n; i++) entry_free(&s->buf[i]);
-    for (size_t i = 0; i < s->nruns; i++) fclose(s->runs[i].f);
+    if (s->spill) fclose(s->spill);
     counts_clear(&s->counts);
     free(s->runs);
     free(s->buf);
@@ -91,24 +103,13 @@ static void count_key(et_tl_key **v, size_t *n, const char *key)
     (*v)[(*n)++].n = 1;
 }
 
-/* ---- runs ------------------------------------------------------------------------------------- */
+/* ---- runs: entries appended to the spill file, read back through cursors ------------------- */
 
 static void put_str(FILE *f, const char *s)
 {
     uint32_t n = s ? (uint32_t)strlen(s) + 1 : 0;   /* 0: NULL */
     fwrite(&n, sizeof n, 1, f);
     if (n > 1) fwrite(s, 1, n - 1, f);
-}
-
-static char *get_str(FILE *f)
-{
-    uint32_t n;
-    if (fread(&n, sizeof n, 1, f) != 1 || n == 0) return NULL;
-    char *s = malloc(n);
-    if (!s) abort();
-    if (n > 1 && fread(s, 1, n - 1, f) != n - 1) { free(s); return NULL; }
-    s[n - 1] = 0;
-    return s;
 }
 
 static void put_entry(FILE *f, const et_timeline_entry *t)
@@ -122,31 +123,172 @@ static void put_entry(FILE *f, const et_timeline_entry *t)
     put_str(f, t->message); put_str(f, t->file); put_str(f, t->rule);
 }
 
-static int get_entry(FILE *f, et_timeline_entry *t)
+/* Where the next run starts: the spill file, opened at the first run; -1 if it cannot be. */
+static int64_t run_start(et_tl_store *s)
 {
+    if (!s->spill && !(s->spill = et_temp_file())) return -1;   /* unnamed: gone with the process */
+    return (int64_t)ftello(s->spill);
+}
+
+/* Ends the run begun at off with n entries; false if it could not be written (it is not added). */
+static bool run_end(et_tl_store *s, int64_t off, size_t n, unsigned level)
+{
+    if (fflush(s->spill) != 0 || ferror(s->spill)) { clearerr(s->spill); return false; }
+    s->runs = realloc(s->runs, (s->nruns + 1) * sizeof *s->runs);
+    if (!s->runs) abort();
+    s->runs[s->nruns++] = (run){(uint64_t)off, (uint64_t)ftello(s->spill) - (uint64_t)off, n, level};
+    return true;
+}
+
+/* Gives the space of runs merged into another back to the file system (where it can). */
+static void release(et_tl_store *s, const run *r)
+{
+#ifdef FALLOC_FL_PUNCH_HOLE
+    if (r->len) (void)fallocate(fileno(s->spill), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)r->off, (off_t)r->len);
+#else
+    (void)s; (void)r;
+#endif
+}
+
+typedef struct cursor {
+    const run *r;
+    uint64_t done;            /* bytes of the run read into the window */
+    size_t left;              /* entries still to decode */
+    unsigned char *win; size_t have, pos;
+    et_timeline_entry head;   /* valid while live */
+    bool live;
+} cursor;
+
+static int cur_read(FILE *f, cursor *c, void *dst, size_t n)
+{
+    unsigned char *d = dst;
+    while (n) {
+        if (c->pos == c->have) {
+            uint64_t rest = c->r->len - c->done;
+            size_t want = rest < WINDOW ? (size_t)rest : WINDOW;
+            if (!want) return -1;
+            ssize_t got = pread(fileno(f), c->win, want, (off_t)(c->r->off + c->done));
+            if (got < 0 && errno == EINTR) continue;
+            if (got <= 0) return -1;
+            c->done += (uint64_t)got;
+            c->have = (size_t)got;
+            c->pos = 0;
+        }
+        size_t k = c->have - c->pos < n ? c->have - c->pos : n;
+        memcpy(d, c->win + c->pos, k);
+        c->pos += k;
+        d += k;
+        n -= k;
+    }
+    return 0;
+}
+
+static int get_str(FILE *f, cursor *c, char **out)
+{
+    uint32_t n;
+    *out = NULL;
+    if (cur_read(f, c, &n, sizeof n) != 0) return -1;
+    if (n == 0) return 0;
+    char *p = malloc(n);
+    if (!p) abort();
+    if (n > 1 && cur_read(f, c, p, n - 1) != 0) { free(p); return -1; }
+    p[n - 1] = 0;
+    *out = p;
+    return 0;
+}
+
+/* The cursor's next entry into its head; false at the end of the run (or a short read, which
+ * only a failing disk gives: then failed). */
+static bool cur_next(et_tl_store *s, cursor *c)
+{
+    c->live = false;
+    if (!c->left) return false;
+    et_timeline_entry *t = &c->head;
     uint8_t flags[2];
     memset(t, 0, sizeof *t);
-    if (fread(&t->timestamp, sizeof t->timestamp, 1, f) != 1 || fread(&t->event_id, sizeof t->event_id, 1, f) != 1 ||
-        fread(&t->record_id, sizeof t->record_id, 1, f) != 1 || fread(flags, 1, 2, f) != 2)
-        return 0;
+    FILE *f = s->spill;
+    int bad = cur_read(f, c, &t->timestamp, sizeof t->timestamp) || cur_read(f, c, &t->event_id, sizeof t->event_id) ||
+              cur_read(f, c, &t->record_id, sizeof t->record_id) || cur_read(f, c, flags, 2) ||
+              get_str(f, c, &t->host) || get_str(f, c, &t->channel) || get_str(f, c, &t->provider) ||
+              get_str(f, c, &t->message) || get_str(f, c, &t->file) || get_str(f, c, &t->rule);
+    if (bad) { entry_free(t); s->failed = 1; c->left = 0; return false; }
     t->severity = (et_severity)flags[0];
     t->recovered = flags[1];
-    t->host = get_str(f); t->channel = get_str(f); t->provider = get_str(f);
-    t->message = get_str(f); t->file = get_str(f); t->rule = get_str(f);
-    return 1;
+    c->left--;
+    return c->live = true;
+}
+
+/* Runs [from, from + k), and the sorted buffer when with_buffer, in time order into fn. */
+static int merge(et_tl_store *s, size_t from, size_t k, bool with_buffer, et_tl_fn fn, void *ctx)
+{
+    cursor *cur = calloc(k ? k : 1, sizeof *cur);
+    unsigned char *wins = malloc((k ? k : 1) * WINDOW);
+    if (!cur || !wins) abort();
+    for (size_t i = 0; i < k; i++) {
+        cur[i] = (cursor){.r = &s->runs[from + i], .left = s->runs[from + i].n, .win = wins + i * WINDOW};
+        cur_next(s, &cur[i]);
+    }
+    size_t mem = 0, nmem = with_buffer ? s->n : 0;
+    int stop = 0;
+    while (!stop) {
+        size_t best = k;   /* k: the buffer's next entry */
+        for (size_t i = 0; i < k; i++)
+            if (cur[i].live && (best == k || et_tl_cmp(&cur[i].head, &cur[best].head) < 0)) best = i;
+        if (mem < nmem && (best == k || et_tl_cmp(&s->buf[mem], &cur[best].head) < 0)) {
+            stop = fn(&s->buf[mem++], ctx);
+            continue;
+        }
+        if (best == k) break;
+        stop = fn(&cur[best].head, ctx);
+        entry_free(&cur[best].head);
+        cur_next(s, &cur[best]);
+    }
+    for (size_t i = 0; i < k; i++) if (cur[i].live) entry_free(&cur[i].head);
+    free(wins);
+    free(cur);
+    return stop;
+}
+
+static int write_one(const et_timeline_entry *t, void *ctx)
+{
+    put_entry(((et_tl_store *)ctx)->spill, t);
+    return 0;
+}
+
+/* While the last TIER runs are of one level, they become one run of the next. */
+static void merge_tiers(et_tl_store *s)
+{
+    while (s->nruns >= TIER) {
+        size_t from = s->nruns - TIER, n = 0;
+        unsigned level = s->runs[from].level;
+        for (size_t i = from; i < s->nruns; i++) {
+            if (s->runs[i].level != level) return;
+            n += s->runs[i].n;
+        }
+        int64_t off = run_start(s);
+        merge(s, from, TIER, false, write_one, s);
+        run old[TIER];
+        memcpy(old, &s->runs[from], sizeof old);
+        s->nruns = from;
+        if (!run_end(s, off, n, level + 1)) {   /* the disk is full: the runs stay as they were */
+            memcpy(&s->runs[from], old, sizeof old);
+            s->nruns = from + TIER;
+            return;
+        }
+        for (size_t i = 0; i < TIER; i++) release(s, &old[i]);
+    }
 }
 
 static void spill(et_tl_store *s)
 {
     if (!s->n) return;
     qsort(s->buf, s->n, sizeof *s->buf, cmp_entry);
-    FILE *f = et_temp_file();   /* unnamed: removed whatever happens to the process */
-    if (!f) { s->failed = 1; for (size_t i = 0; i < s->n; i++) entry_free(&s->buf[i]); s->n = 0; return; }
-    for (size_t i = 0; i < s->n; i++) { put_entry(f, &s->buf[i]); entry_free(&s->buf[i]); }
-    if (fflush(f) != 0 || ferror(f)) s->failed = 1;
-    s->runs = realloc(s->runs, (s->nruns + 1) * sizeof *s->runs);
-    if (!s->runs) abort();
-    s->runs[s->nruns++] = (run){f, s->n};
+    int64_t off = run_start(s);
+    if (off >= 0)
+        for (size_t i = 0; i < s->n; i++) put_entry(s->spill, &s->buf[i]);
+    for (size_t i = 0; i < s->n; i++) entry_free(&s->buf[i]);
+    if (off < 0 || !run_end(s, off, s->n, 0)) s->failed = 1;
+    else merge_tiers(s);
     s->n = 0;
 }
 
@@ -169,42 +311,14 @@ void et_tl_store_add(et_tl_store *s, const et_timeline_entry *t)
 
 const et_tl_counts *et_tl_store_counts(const et_tl_store *s) { return &s->counts; }
 bool et_tl_store_failed(const et_tl_store *s) { return s->failed; }
+size_t et_tl_store_runs(const et_tl_store *s) { return s->nruns; }
 
-/* ---- reading: the buffer alone, or a k-way merge of the runs and the sorted buffer ---------- */
+/* ---- reading: the runs merged with the sorted buffer ---------------------------------------- */
 
 int et_tl_store_each(et_tl_store *s, et_tl_fn fn, void *ctx)
 {
     if (s->n > 1) qsort(s->buf, s->n, sizeof *s->buf, cmp_entry);
-    if (!s->nruns) {
-        for (size_t i = 0; i < s->n; i++)
-            if (fn(&s->buf[i], ctx)) return 1;
-        return 0;
-    }
-    size_t k = s->nruns;
-    et_timeline_entry *head = calloc(k, sizeof *head);
-    size_t *left = calloc(k, sizeof *left), mem = 0;
-    if (!head || !left) abort();
-    for (size_t i = 0; i < k; i++) {
-        rewind(s->runs[i].f);
-        left[i] = s->runs[i].n;
-        if (left[i] && !get_entry(s->runs[i].f, &head[i])) { left[i] = 0; s->failed = 1; }
-    }
-    int stop = 0;
-    while (!stop) {
-        size_t best = k;   /* k: the buffer's next entry */
-        for (size_t i = 0; i < k; i++)
-            if (left[i] && (best == k || et_tl_cmp(&head[i], &head[best]) < 0)) best = i;
-        if (mem < s->n && (best == k || et_tl_cmp(&s->buf[mem], &head[best]) < 0)) best = k;
-        else if (best == k) break;
-        if (best == k) { stop = fn(&s->buf[mem], ctx); mem++; continue; }
-        stop = fn(&head[best], ctx);
-        entry_free(&head[best]);
-        if (--left[best] && !get_entry(s->runs[best].f, &head[best])) { left[best] = 0; s->failed = 1; }
-    }
-    for (size_t i = 0; i < k; i++) if (left[i]) entry_free(&head[i]);
-    free(head);
-    free(left);
-    return stop;
+    return merge(s, 0, s->nruns, true, fn, ctx);
 }
 
 /* ---- copies: one record from two inputs (or twice in one) ----------------------------------- */
@@ -230,13 +344,13 @@ static char *keep_str(char **dst, size_t *cap, const char *src)
     return memcpy(*dst, src, n);
 }
 
-typedef struct rewrite { et_tl_store *s; FILE *f; last_kept last; size_t copies; } rewrite;
+typedef struct rewrite { et_tl_store *s; last_kept last; size_t copies; } rewrite;
 
 static int rewrite_one(const et_timeline_entry *t, void *vctx)
 {
     rewrite *w = vctx;
     if (w->last.any && same_record(&w->last.e, t)) { w->copies++; return 0; }
-    put_entry(w->f, t);
+    put_entry(w->s->spill, t);
     count_entry(&w->s->counts, t);
     w->last.e = *t;
     w->last.e.host = keep_str(&w->last.host, &w->last.hcap, t->host);
@@ -261,28 +375,33 @@ static size_t drop_copies_in_buffer(et_tl_store *s)
     return copies;
 }
 
-size_t et_tl_store_drop_copies(et_tl_store *s)
+/* Spilled: everything merged into one new run at the end of the file, without the copies. */
+bool et_tl_store_drop_copies(et_tl_store *s, size_t *dropped)
 {
-    if (!s->nruns) return drop_copies_in_buffer(s);
-    FILE *f = et_temp_file();
-    if (!f) return 0;   /* the copies stay (counted in each input) */
-    rewrite w = {.s = s, .f = f};
+    *dropped = 0;
+    if (!s->nruns) { *dropped = drop_copies_in_buffer(s); return true; }
+    int64_t off = run_start(s);
+    if (off < 0) return false;
+    rewrite w = {.s = s};
     et_tl_counts before = s->counts;
     memset(&s->counts, 0, sizeof s->counts);
     et_tl_store_each(s, rewrite_one, &w);
     free(w.last.host);
     free(w.last.channel);
-    if (fflush(f) != 0 || ferror(f)) {   /* keep what was there */
-        fclose(f);
-        counts_clear(&s->counts);
+    size_t nruns = s->nruns;
+    unsigned level = 0;
+    for (size_t i = 0; i < nruns; i++) if (s->runs[i].level > level) level = s->runs[i].level;
+    if (!run_end(s, off, s->counts.entries, level + 1)) {   /* keep what was there */
+        counts_clear(&s->counts);   /* nothing was lost: the old runs stay */
         s->counts = before;
-        return 0;
+        return false;
     }
     counts_clear(&before);
-    for (size_t i = 0; i < s->nruns; i++) fclose(s->runs[i].f);
+    for (size_t i = 0; i < nruns; i++) release(s, &s->runs[i]);
     for (size_t i = 0; i < s->n; i++) entry_free(&s->buf[i]);
     s->n = 0;
-    s->runs[0] = (run){f, s->counts.entries};
+    s->runs[0] = s->runs[nruns];
     s->nruns = 1;
-    return w.copies;
+    *dropped = w.copies;
+    return true;
 }
