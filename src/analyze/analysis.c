@@ -464,6 +464,11 @@ et_report *et_analyze(char **paths, int npaths, const et_ruleset *rules, const e
                 "finding, %zu in all); counts stay exact\n", a.kept.dropped, KEPT_PER_GROUP, a.kept.nmatches);
     for (size_t i = 0; i < a.kept.ncorr_losses; i++) fprintf(stderr, "evtriage: warning: %s\n", a.kept.corr_losses[i]);
     bool lost = a.kept.corr_lost;
+    if (et_tl_store_failed(r->tlstore)) {   /* the timeline-incomplete gap says it too */
+        fprintf(stderr, "evtriage: warning: timeline entries were lost: a temporary file could not be written "
+                "(TMPDIR full or not writable?)\n");
+        lost = true;
+    }
     et_correlator_free(a.corr);
     kept_set_free(&a.kept);
     if (problems) *problems = a.problems + (lost ? 1 : 0);

@@ -160,6 +160,23 @@ f2 = json.load(open(sys.argv[2]))["findings"]
 assert ba == f2, "order of the paths changed the findings"
 assert all(e["file"].endswith("/a.evtx") for f in ba for e in f["evidence"])
 PY
+# A timeline past the in-memory bound (4 copies of a 5,009-record log, --all): copies dropped
+# from spilled runs; every copy with --keep-copies; and when no temporary file can be had,
+# the entries lost are said (warning, timeline-incomplete gap, exit 1), not dropped silently.
+mkdir -p "$TMP/four" && for i in 1 2 3 4; do cp "$CORPUS/parsers/plaso/System.evtx" "$TMP/four/$i.evtx"; done
+"$EVTRIAGE" analyze -q --all --json "$TMP/four.json" --timeline "$TMP/four.csv" "$TMP/four"; rc1=$?
+"$EVTRIAGE" analyze -q --all --keep-copies --json "$TMP/four-k.json" "$TMP/four"; rc2=$?
+TMPDIR=/nonexistent "$EVTRIAGE" analyze -q --all --json "$TMP/four-t.json" "$TMP/four" 2>"$TMP/four.err"; rc3=$?
+python3 - "$TMP/four.json" "$TMP/four-k.json" "$TMP/four-t.json" "$TMP/four.csv" <<'PY' && [ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] && [ $rc3 -eq 1 ] \
+  && grep -q "timeline entries were lost" "$TMP/four.err" && pass || fail "spilled timeline: copies, loss (exit $rc1 $rc2 $rc3)"
+import json, sys
+one, keep, lost = (json.load(open(p))["timeline_summary"] for p in sys.argv[1:4])
+assert one["entries"] == 5009 and one["dropped"] == 0, one
+assert keep["entries"] == 4 * 5009 and keep["dropped"] == 0, keep
+assert lost["dropped"] == 1, lost
+rows = open(sys.argv[4]).read().splitlines()[1:]
+assert len(rows) == 5009 and all("/1.evtx" in r for r in rows), len(rows)
+PY
 # --fail-on, and every output format.
 "$EVTRIAGE" analyze -q "${rules[@]}" --fail-on medium "$a/events.evtx"; [ $? -eq 3 ] && pass || fail "--fail-on medium: want 3"
 "$EVTRIAGE" analyze "${rules[@]}" --report-md "$TMP/r.md" --report-html "$TMP/r.html" --timeline "$TMP/t.csv" \
