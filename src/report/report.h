@@ -111,6 +111,7 @@ typedef struct et_tl_counts {
 typedef struct et_tl_store et_tl_store;
 typedef int (*et_tl_fn)(const et_timeline_entry *e, void *ctx);   /* non-zero stops */
 et_tl_store *et_tl_store_new(void);
+et_tl_store *et_tl_store_new_sized(size_t run_entries);   /* runs of this many (0: 16,384; for tests) */
 /* Takes the entry's strings (the store frees them). */
 void et_tl_store_add(et_tl_store *s, const et_timeline_entry *e);
 /* Every entry in time order (time, host, channel, record id, event id, file, live before

@@ -16,14 +16,14 @@
 #include <unistd.h>
 
 #define RUN_ENTRIES 16384     /* entries in memory before a run is written (~6 MiB) */
-#define TIER 32               /* runs of one level merged into one of the next */
-#define WINDOW 16384          /* bytes read ahead per run while merging */
+#define TIER 64               /* runs of one level merged into one of the next */
+#define WINDOW 8192           /* bytes read ahead per run while merging */
 #define MAX_KEYS 256          /* distinct hosts / rules counted (the rest counted under "") */
 
 typedef struct run { uint64_t off, len; size_t n; unsigned level; } run;
 
 struct et_tl_store {
-    et_timeline_entry *buf; size_t n;
+    et_timeline_entry *buf; size_t n, cap;
     FILE *spill;              /* the runs, one after another (NULL until the first) */
     run *runs; size_t nruns;
     et_tl_counts counts;
@@ -52,14 +52,17 @@ static void counts_clear(et_tl_counts *c)
     memset(c, 0, sizeof *c);
 }
 
-et_tl_store *et_tl_store_new(void)
+et_tl_store *et_tl_store_new_sized(size_t run_entries)
 {
     et_tl_store *s = calloc(1, sizeof *s);
     if (!s) abort();
-    s->buf = malloc(RUN_ENTRIES * sizeof *s->buf);
+    s->cap = run_entries ? run_entries : RUN_ENTRIES;
+    s->buf = malloc(s->cap * sizeof *s->buf);
     if (!s->buf) abort();
     return s;
 }
+
+et_tl_store *et_tl_store_new(void) { return et_tl_store_new_sized(0); }
 
 void et_tl_store_free(et_tl_store *s)
 {
@@ -305,7 +308,7 @@ static void count_entry(et_tl_counts *c, const et_timeline_entry *t)
 void et_tl_store_add(et_tl_store *s, const et_timeline_entry *t)
 {
     count_entry(&s->counts, t);
-    if (s->n == RUN_ENTRIES) spill(s);
+    if (s->n == s->cap) spill(s);
     s->buf[s->n++] = *t;
 }
 

@@ -632,8 +632,8 @@ static int tl_visit(const et_timeline_entry *e, void *vctx)
 static void test_timeline_store(void **state)
 {
     (void)state;
-    et_tl_store *s = et_tl_store_new();
-    const size_t n = 560000;   /* 34 runs of 16,384: the first 32 merge into one */
+    et_tl_store *s = et_tl_store_new_sized(500);
+    const size_t n = 67000;   /* 133 runs of 500 (and 500 in memory): 64 merge into one, twice */
     uint64_t x = 88172645463325252ULL;
     for (size_t i = 0; i < n; i++) {
         x ^= x << 13; x ^= x >> 7; x ^= x << 17;
@@ -660,7 +660,7 @@ static void test_timeline_store(void **state)
     assert_int_equal(c->nhosts, 2);
     assert_int_equal(c->nrules, 1);
     assert_int_equal(c->rules[0].n, n / 2);
-    assert_int_equal(et_tl_store_runs(s), 3);
+    assert_int_equal(et_tl_store_runs(s), 7);   /* 2 merged, 5 not yet */
     assert_false(et_tl_store_failed(s));
     et_tl_store_free(s);
 }
@@ -700,10 +700,11 @@ static void add_copy(et_tl_store *s, size_t i, const char *file, const char *cha
 static void test_timeline_copies(void **state)
 {
     (void)state;
-    const size_t sizes[] = {100, 40000};   /* in memory; spilled (runs of 16,384) */
-    for (size_t k = 0; k < 2; k++) {
+    /* in memory; spilled (runs of 16,384); spilled in 266 runs of 300, merged in levels */
+    const size_t sizes[] = {100, 40000, 40000}, runs[] = {0, 0, 300};
+    for (size_t k = 0; k < 3; k++) {
         size_t n = sizes[k];
-        et_tl_store *s = et_tl_store_new();
+        et_tl_store *s = et_tl_store_new_sized(runs[k]);
         for (size_t i = 0; i < n; i++) add_copy(s, i, "b.evtx", "System", 7);   /* the copy first */
         for (size_t i = 0; i < n; i++) add_copy(s, i, "a.evtx", "System", 7);
         add_copy(s, 0, "c.evtx", "Application", 7);   /* another channel */
