@@ -1,10 +1,10 @@
 /* spillsort.c: an external sort of fixed-size records (spillsort.h). A full buffer is sorted
  * and appended to the one temporary file as a run (its offset and count noted); reading keeps a
- * window of WINDOW_BYTES per run and a heap of the runs' heads, so one pass merges any number of
- * runs with one file descriptor. */
+ * window (core/window.c) of WINDOW_BYTES per run and a heap of the runs' heads, so one pass
+ * merges any number of runs with one file descriptor. */
 #include "core/spillsort.h"
 #include "core/tempfile.h"
-#include <errno.h>
+#include "core/window.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,41 +84,22 @@ void et_spill_add(et_spill *s, const void *rec)
 
 typedef struct source {
     const unsigned char *head;   /* NULL: done */
-    unsigned char *win; size_t at, len;   /* records in the window, and the next one */
-    uint64_t off; size_t left;   /* still on disk */
+    et_window w;                 /* a run's bytes (buf NULL: the source is the buffer) */
+    unsigned char *rec;          /* the run's head, copied out of the window */
+    size_t at, len;              /* the buffer's next record, and how many it has */
 } source;
 
 typedef struct merge { et_spill *s; source *src; size_t *heap, nheap; } merge;
 
-static void fill(merge *m, source *x)
-{
-    et_spill *s = m->s;
-    size_t want = WINDOW_BYTES / s->size ? WINDOW_BYTES / s->size : 1;
-    if (want > x->left) want = x->left;
-    size_t bytes = want * s->size, got = 0;
-    while (got < bytes) {
-        ssize_t r = pread(s->fd, x->win + got, bytes - got, (off_t)(x->off + got));
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) break;
-        got += (size_t)r;
-    }
-    if (got < bytes) { s->failed = true; x->left = 0; x->len = x->at = 0; return; }
-    x->off += bytes;
-    x->left -= want;
-    x->len = want;
-    x->at = 0;
-}
-
-/* Moves x to its next record (head NULL at its end). The buffer source has no window. */
+/* Moves x to its next record (head NULL at its end; a run that reads back short, which only a
+ * failing disk does, ends there: failed). */
 static void advance(merge *m, source *x)
 {
-    if (!x->win) { x->head = x->at < x->len ? m->s->buf + x->at++ * m->s->size : NULL; return; }
-    if (x->at == x->len) {
-        if (!x->left) { x->head = NULL; return; }
-        fill(m, x);
-        if (!x->len) { x->head = NULL; return; }
-    }
-    x->head = x->win + x->at++ * m->s->size;
+    et_spill *s = m->s;
+    if (!x->w.buf) { x->head = x->at < x->len ? s->buf + x->at++ * s->size : NULL; return; }
+    if (et_window_at_end(&x->w)) { x->head = NULL; return; }
+    if (et_window_read(&x->w, x->rec, s->size) != 0) { s->failed = true; x->head = NULL; return; }
+    x->head = x->rec;
 }
 
 static bool less(merge *m, size_t a, size_t b) { return m->s->cmp(m->src[a].head, m->src[b].head) < 0; }
@@ -138,14 +119,18 @@ static void sift_down(merge *m, size_t i)
 int et_spill_each(et_spill *s, et_spill_fn fn, void *ctx)
 {
     if (s->n > 1) qsort(s->buf, s->n, s->size, s->cmp);
-    size_t k = s->nruns + 1, per = WINDOW_BYTES / s->size ? WINDOW_BYTES / s->size : 1;
+    size_t k = s->nruns + 1, each = WINDOW_BYTES + s->size;   /* a window and a head per run */
     merge m = {.s = s, .src = calloc(k, sizeof *m.src), .heap = calloc(k, sizeof *m.heap)};
-    unsigned char *wins = s->nruns ? malloc(s->nruns * per * s->size) : NULL;
-    if (!m.src || !m.heap || (s->nruns && !wins)) abort();
+    unsigned char *mem = s->nruns ? malloc(s->nruns * each) : NULL;
+    if (!m.src || !m.heap || (s->nruns && !mem)) abort();
     for (size_t i = 0; i < k; i++) {
         source *x = &m.src[i];
-        if (i < s->nruns) *x = (source){.win = wins + i * per * s->size, .off = s->runs[i].off, .left = s->runs[i].n};
-        else x->len = s->n;   /* the buffer */
+        if (i < s->nruns) {
+            et_window_init(&x->w, s->fd, s->runs[i].off, (uint64_t)s->runs[i].n * s->size, mem + i * each, WINDOW_BYTES);
+            x->rec = mem + i * each + WINDOW_BYTES;
+        } else {
+            x->len = s->n;   /* the buffer */
+        }
         advance(&m, x);
         if (x->head) m.heap[m.nheap++] = i;
     }
@@ -158,7 +143,7 @@ int et_spill_each(et_spill *s, et_spill_fn fn, void *ctx)
         if (!x->head) m.heap[0] = m.heap[--m.nheap];
         sift_down(&m, 0);
     }
-    free(wins);
+    free(mem);
     free(m.src);
     free(m.heap);
     return stop;

@@ -9,7 +9,7 @@
 #endif
 #include "report/report.h"
 #include "core/tempfile.h"
-#include <errno.h>
+#include "core/window.h"
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,47 +154,21 @@ static void release(et_tl_store *s, const run *r)
 }
 
 typedef struct cursor {
-    const run *r;
-    uint64_t done;            /* bytes of the run read into the window */
+    et_window w;              /* the run's bytes */
     size_t left;              /* entries still to decode */
-    unsigned char *win; size_t have, pos;
     et_timeline_entry head;   /* valid while live */
     bool live;
 } cursor;
 
-static int cur_read(FILE *f, cursor *c, void *dst, size_t n)
-{
-    unsigned char *d = dst;
-    while (n) {
-        if (c->pos == c->have) {
-            uint64_t rest = c->r->len - c->done;
-            size_t want = rest < WINDOW ? (size_t)rest : WINDOW;
-            if (!want) return -1;
-            ssize_t got = pread(fileno(f), c->win, want, (off_t)(c->r->off + c->done));
-            if (got < 0 && errno == EINTR) continue;
-            if (got <= 0) return -1;
-            c->done += (uint64_t)got;
-            c->have = (size_t)got;
-            c->pos = 0;
-        }
-        size_t k = c->have - c->pos < n ? c->have - c->pos : n;
-        memcpy(d, c->win + c->pos, k);
-        c->pos += k;
-        d += k;
-        n -= k;
-    }
-    return 0;
-}
-
-static int get_str(FILE *f, cursor *c, char **out)
+static int get_str(cursor *c, char **out)
 {
     uint32_t n;
     *out = NULL;
-    if (cur_read(f, c, &n, sizeof n) != 0) return -1;
+    if (et_window_read(&c->w, &n, sizeof n) != 0) return -1;
     if (n == 0) return 0;
     char *p = malloc(n);
     if (!p) abort();
-    if (n > 1 && cur_read(f, c, p, n - 1) != 0) { free(p); return -1; }
+    if (n > 1 && et_window_read(&c->w, p, n - 1) != 0) { free(p); return -1; }
     p[n - 1] = 0;
     *out = p;
     return 0;
@@ -209,11 +183,11 @@ static bool cur_next(et_tl_store *s, cursor *c)
     et_timeline_entry *t = &c->head;
     uint8_t flags[2];
     memset(t, 0, sizeof *t);
-    FILE *f = s->spill;
-    int bad = cur_read(f, c, &t->timestamp, sizeof t->timestamp) || cur_read(f, c, &t->event_id, sizeof t->event_id) ||
-              cur_read(f, c, &t->record_id, sizeof t->record_id) || cur_read(f, c, flags, 2) ||
-              get_str(f, c, &t->host) || get_str(f, c, &t->channel) || get_str(f, c, &t->provider) ||
-              get_str(f, c, &t->message) || get_str(f, c, &t->file) || get_str(f, c, &t->rule);
+    et_window *w = &c->w;
+    int bad = et_window_read(w, &t->timestamp, sizeof t->timestamp) || et_window_read(w, &t->event_id, sizeof t->event_id) ||
+              et_window_read(w, &t->record_id, sizeof t->record_id) || et_window_read(w, flags, 2) ||
+              get_str(c, &t->host) || get_str(c, &t->channel) || get_str(c, &t->provider) ||
+              get_str(c, &t->message) || get_str(c, &t->file) || get_str(c, &t->rule);
     if (bad) { entry_free(t); s->failed = 1; c->left = 0; return false; }
     t->severity = (et_severity)flags[0];
     t->recovered = flags[1];
@@ -228,7 +202,9 @@ static int merge(et_tl_store *s, size_t from, size_t k, bool with_buffer, et_tl_
     unsigned char *wins = malloc((k ? k : 1) * WINDOW);
     if (!cur || !wins) abort();
     for (size_t i = 0; i < k; i++) {
-        cur[i] = (cursor){.r = &s->runs[from + i], .left = s->runs[from + i].n, .win = wins + i * WINDOW};
+        const run *r = &s->runs[from + i];
+        cur[i] = (cursor){.left = r->n};
+        et_window_init(&cur[i].w, fileno(s->spill), r->off, r->len, wins + i * WINDOW, WINDOW);
         cur_next(s, &cur[i]);
     }
     size_t mem = 0, nmem = with_buffer ? s->n : 0;

@@ -1,6 +1,7 @@
 /* corrstore.c: citems and their store: a bounded buffer, sorted runs spilled to one temporary
  * file, a k-way merge to read them back (see corrstore.h). */
 #include "rules/corrstore.h"
+#include "core/window.h"
 #include "core/tempfile.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -240,8 +241,7 @@ void cstore_move(cstore *dst, cstore *src)
 typedef struct cursor {
     run *r;
     size_t nread;             /* items read back */
-    uint64_t done;            /* bytes of the run consumed */
-    unsigned char *buf; size_t have, pos;
+    et_window w;              /* the run's bytes */
     citem *head;              /* next item of this run, or NULL when through */
 } cursor;
 
@@ -254,28 +254,7 @@ struct cstore_iter {
 };
 
 /* n bytes of the run into dst (through the cursor's read-ahead); 0, or -1 at a short read. */
-static int cursor_read(cstore_iter *it, cursor *c, void *dst, size_t n)
-{
-    unsigned char *d = dst;
-    while (n) {
-        if (c->pos == c->have) {
-            uint64_t left = c->r->len - c->done;
-            size_t want = left < RUN_BUF ? (size_t)left : RUN_BUF;
-            if (!want) return -1;
-            ssize_t got = pread(fileno(it->s->spill), c->buf, want, (off_t)(c->r->off + c->done));
-            if (got <= 0) return -1;
-            c->done += (uint64_t)got;
-            c->have = (size_t)got;
-            c->pos = 0;
-        }
-        size_t k = c->have - c->pos < n ? c->have - c->pos : n;
-        memcpy(d, c->buf + c->pos, k);
-        c->pos += k;
-        d += k;
-        n -= k;
-    }
-    return 0;
-}
+static int cursor_read(cursor *c, void *dst, size_t n) { return et_window_read(&c->w, dst, n); }
 
 static uint32_t get_u32(const unsigned char **p)
 {
@@ -302,14 +281,14 @@ static const char *get_str(const unsigned char **p, const unsigned char *end, ch
 static citem *decode_item(cstore_iter *it, cursor *c)
 {
     uint32_t len;
-    if (c->done == c->r->len && c->pos == c->have) return NULL;
-    if (cursor_read(it, c, &len, 4) != 0) return NULL;
+    if (et_window_at_end(&c->w)) return NULL;
+    if (cursor_read(c, &len, 4) != 0) return NULL;
     if (it->reccap < 2 * (size_t)len + 64) {
         it->reccap = 2 * (size_t)len + 64;
         it->rec = realloc(it->rec, it->reccap);
         if (!it->rec) abort();
     }
-    if (cursor_read(it, c, it->rec, len) != 0 || len < 28) return NULL;
+    if (cursor_read(c, it->rec, len) != 0 || len < 28) return NULL;
     const unsigned char *p = it->rec, *end = it->rec + len;
     char *strs = (char *)it->rec + len;   /* the second half: the strings, terminated */
     uint32_t rule = get_u32(&p), eid = get_u32(&p), nv = get_u32(&p);
@@ -382,8 +361,9 @@ cstore_iter *cstore_iter_new(cstore *s)
     for (size_t i = 0; i < s->nruns; i++) {
         cursor *c = &it->cur[it->ncur++];
         c->r = &s->runs[i];
-        c->buf = malloc(RUN_BUF);
-        if (!c->buf) abort();
+        unsigned char *buf = malloc(RUN_BUF);
+        if (!buf) abort();
+        et_window_init(&c->w, fileno(s->spill), c->r->off, c->r->len, buf, RUN_BUF);
         if ((c->head = read_item(it, c))) it->heap[it->nheap++] = i;
     }
     for (size_t i = it->nheap / 2; i-- > 0;) sift_down(it, i);
@@ -406,7 +386,7 @@ void cstore_iter_free(cstore_iter *it)
     if (!it) return;
     for (size_t i = 0; i < it->ncur; i++) {
         citem_unref(it->cur[i].head);
-        free(it->cur[i].buf);
+        free(it->cur[i].w.buf);
     }
     free(it->cur);
     free(it->heap);

@@ -12,6 +12,8 @@
 #include "core/ydoc.h"
 #include "core/sha256.h"
 #include "core/spillsort.h"
+#include "core/tempfile.h"
+#include "core/window.h"
 #include "input/filehash.h"
 #include <pthread.h>
 #include <stdio.h>
@@ -370,13 +372,46 @@ static void test_spillsort(void **state)
     }
 }
 
+/* window: a region read in pieces of any size through a smaller buffer, two regions of one
+ * descriptor side by side; reading past the region's end fails. */
+static void test_window(void **state)
+{
+    (void)state;
+    char msg[128];
+    int fd = et_temp_fd(msg, sizeof msg);
+    assert_true(fd >= 0);
+    unsigned char data[1000];
+    for (size_t i = 0; i < sizeof data; i++) data[i] = (unsigned char)(i * 7);
+    assert_int_equal(et_temp_write(fd, data, sizeof data, msg, sizeof msg), 0);
+    unsigned char b1[64], b2[10], out[300];
+    et_window a, b;
+    et_window_init(&a, fd, 100, 300, b1, sizeof b1);
+    et_window_init(&b, fd, 700, 300, b2, sizeof b2);
+    size_t bgot = 0;
+    unsigned char bout[300];
+    for (size_t got = 0; got < 300;) {
+        size_t n = got % 2 ? 37 : 1;
+        if (n > 300 - got) n = 300 - got;
+        assert_int_equal(et_window_read(&a, out + got, n), 0);
+        assert_int_equal(et_window_read(&b, bout + bgot++, 1), 0);   /* interleaved */
+        got += n;
+    }
+    assert_memory_equal(out, data + 100, 300);
+    assert_int_equal(et_window_read(&b, bout + bgot, 300 - bgot), 0);
+    assert_memory_equal(bout, data + 700, 300);
+    assert_true(et_window_at_end(&a) && et_window_at_end(&b));
+    assert_int_equal(et_window_read(&a, out, 1), -1);
+    assert_int_equal(et_window_read(&b, out, 1), -1);
+    close(fd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_filetime_epoch), cmocka_unit_test(test_filetime_precision),
         cmocka_unit_test(test_iso_forms),      cmocka_unit_test(test_json_escape),
         cmocka_unit_test(test_csv_escape),     cmocka_unit_test(test_crc32),
-        cmocka_unit_test(test_spillsort),
+        cmocka_unit_test(test_spillsort),     cmocka_unit_test(test_window),
         cmocka_unit_test(test_arena),        cmocka_unit_test(test_sha256),
         cmocka_unit_test(test_arena_adopt),  cmocka_unit_test(test_ydoc_parse_many),
         cmocka_unit_test(test_ydoc_pieces),
