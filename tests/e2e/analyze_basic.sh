@@ -177,6 +177,17 @@ assert lost["dropped"] == 1, lost
 rows = open(sys.argv[4]).read().splitlines()[1:]
 assert len(rows) == 5009 and all("/1.evtx" in r for r in rows), len(rows)
 PY
+# Past the identities held in memory (65,536) with no temporary file to spill them to, copies
+# cannot be told apart: each is counted, and the report and stderr say so.
+mkdir -p "$TMP/many" && for i in $(seq -w 1 14); do ln "$TMP/four/1.evtx" "$TMP/many/$i.evtx"; done
+TMPDIR=/nonexistent "$EVTRIAGE" analyze -q --rules "$TMP/every.yml" --json "$TMP/many.json" "$TMP/many" 2>"$TMP/many.err"
+python3 - "$TMP/many.json" <<'PY' && grep -q "could not be told apart" "$TMP/many.err" && pass || fail "copies uncounted without a temporary file"
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["tool"]["copies"] == "each", r["tool"]
+assert sum(f["evidence_total"] for f in r["findings"]) == 14 * 5009, [f["evidence_total"] for f in r["findings"]]
+assert all(any(n.startswith("counts include copies") for n in f["notes"]) for f in r["findings"])
+PY
 # --fail-on, and every output format.
 "$EVTRIAGE" analyze -q "${rules[@]}" --fail-on medium "$a/events.evtx"; [ $? -eq 3 ] && pass || fail "--fail-on medium: want 3"
 "$EVTRIAGE" analyze "${rules[@]}" --report-md "$TMP/r.md" --report-html "$TMP/r.html" --timeline "$TMP/t.csv" \
