@@ -195,6 +195,9 @@ size_t kept_drop_copies(kept_set *k, bool *ok)
         if (out && same_record(&k->matches[out - 1], &k->matches[i])) { kept_match_free(&k->matches[i]); continue; }
         k->matches[out++] = k->matches[i];
     }
+    /* every copy was either kept (and is dropped now) or counted beyond the bounds */
+    size_t beyond = w.copies - (k->nmatches - out);
+    k->dropped = k->dropped > beyond ? k->dropped - beyond : 0;
     k->nmatches = out;
     return w.copies;
 }

@@ -155,6 +155,8 @@ import json, sys
 one, two, keep, ba = (json.load(open(p))["findings"] for p in sys.argv[1:5])
 one, two, keep = ([f["evidence_total"] for f in r] for r in (one, two, keep))
 assert max(one) > 1000 and two == one and keep == [2 * n for n in one], (one, two, keep)
+capped = [[g["message"] for g in json.load(open(p))["gaps"] if g["kind"] == "evidence-capped"] for p in sys.argv[1:3]]
+assert capped[0] and capped[0] == capped[1], capped   # records not kept: the copies are not among them
 # the paths given the other way round: the same findings, the same evidence (under a.evtx)
 f2 = json.load(open(sys.argv[2]))["findings"]
 assert ba == f2, "order of the paths changed the findings"
