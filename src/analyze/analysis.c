@@ -448,7 +448,7 @@ et_report *et_analyze(char **paths, int npaths, const et_ruleset *rules, const e
     if (!opts->keep_copies && !et_tl_store_drop_copies(r->tlstore, &r->copies))
         fprintf(stderr, "evtriage: warning: the timeline could not be rewritten without the copies of its records (a "
                 "temporary file could not be written); it lists each copy\n");
-    /* order-independence: inputs sorted by name, timeline by time (ties by host, file, record) */
+    /* order-independence: inputs sorted by name, timeline by time (ties by host, channel, record, file) */
     if (r->ninputs) qsort(r->inputs, r->ninputs, sizeof *r->inputs, cmp_input);
     build_view(r, opts->timeline_cap ? opts->timeline_cap : DEFAULT_TIMELINE_CAP);
     r->nrules = et_ruleset_count(rules);

@@ -20,7 +20,7 @@ struct et_correlator {
     bool seen, any_item;
     size_t overflowed;        /* members windows let go unevaluated (CWIN_MAX_HELD) */
     bool keep_copies;         /* each copy of a record (the same log in two inputs) is counted */
-    size_t copies;            /* copies passed over (the first pass's count) */
+    size_t copies;            /* copies passed over (every pass reads the same store) */
 };
 
 et_correlator *et_correlator_new(const et_ruleset *rs, size_t cap)
