@@ -14,8 +14,9 @@
 typedef struct et_analysis_opts {
     bool all_events;          /* timeline holds every event, not only matched ones */
     size_t timeline_cap;      /* entries the report's own views hold (0: 20,000); the timeline file has all */
-    size_t match_cap;         /* 0: default (40,000 matched events kept as evidence; beyond, and beyond
-                                 200 per finding, records are counted but not kept) */
+    size_t match_cap;         /* 0: default (40,000 matched events kept as evidence, holding at most
+                                 16 MiB; beyond, and beyond 200 per finding, records are counted
+                                 but not kept) */
     int jobs;                 /* <= 0: one thread per core */
     bool progress;            /* progress line on stderr (a terminal) */
     bool no_hash;             /* --hash none: inputs are not hashed (batch runs hashed elsewhere) */

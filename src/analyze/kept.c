@@ -202,13 +202,26 @@ size_t kept_drop_copies(kept_set *k, bool *ok)
     return w.copies;
 }
 
+/* What keeping m costs: the struct, its strings and values, and the allocator's overhead. */
+static size_t match_bytes(const kept_match *m)
+{
+    const size_t per_alloc = 16;
+    size_t n = sizeof *m + 6 * per_alloc + (m->nvalues + 1) * (sizeof *m->values + 2 * per_alloc);
+    const char *str[] = {m->ev.file, m->ev.computer, m->ev.channel, m->ev.message, m->provider};
+    for (size_t i = 0; i < sizeof str / sizeof *str; i++) n += str[i] ? strlen(str[i]) + 1 : 0;
+    for (size_t i = 0; i < m->nvalues; i++) n += strlen(m->values[i].key) + strlen(m->values[i].value) + 2;
+    return n;
+}
+
 void kept_add(kept_set *k, kept_match *m, size_t cap)
 {
     kept_group *g = group_for(k, m, 1);
     if (k->ids)
         et_spill_add(k->ids, &(kept_id){.where = where_of(&m->ev), .record_id = m->ev.record_id,
                                         .ts = m->ev.timestamp, .ord = g->ord});
-    int full = k->nmatches >= cap || (!m->rule->fact && g->kept >= KEPT_PER_GROUP);
+    size_t bytes = match_bytes(m);
+    int full = k->nmatches >= cap || k->bytes + bytes > KEPT_MAX_BYTES ||
+               (!m->rule->fact && g->kept >= KEPT_PER_GROUP);
     if (full) {
         if (!g->extra || m->ev.timestamp < g->extra_first) g->extra_first = m->ev.timestamp;
         if (!g->extra || m->ev.timestamp > g->extra_last) g->extra_last = m->ev.timestamp;
@@ -223,5 +236,6 @@ void kept_add(kept_set *k, kept_match *m, size_t cap)
         if (!k->matches) abort();
     }
     k->matches[k->nmatches++] = *m;
+    k->bytes += bytes;
     g->kept++;
 }

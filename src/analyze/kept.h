@@ -38,6 +38,7 @@ typedef struct kept_group {
 typedef struct kept_set {
     const et_ruleset *rules;
     kept_match *matches; size_t nmatches, cap;
+    size_t bytes;             /* what the kept matches hold (bounded by KEPT_MAX_BYTES) */
     size_t dropped;           /* matches counted but not kept (bounds reached) */
     char corr_losses[2][256]; /* what the correlator could not use (et_correlator_losses) */
     size_t ncorr_losses;
@@ -48,6 +49,7 @@ typedef struct kept_set {
 } kept_set;
 
 #define KEPT_PER_GROUP 200    /* records kept per finding (its evidence shows 50 of them) */
+#define KEPT_MAX_BYTES (16u << 20)   /* memory the kept records may hold, whatever their number */
 
 void kept_match_free(kept_match *m);
 void kept_set_free(kept_set *k);

@@ -190,6 +190,28 @@ assert r["tool"]["copies"] == "each", r["tool"]
 assert sum(f["evidence_total"] for f in r["findings"]) == 14 * 5009, [f["evidence_total"] for f in r["findings"]]
 assert all(any(n.startswith("counts include copies") for n in f["notes"]) for f in r["findings"])
 PY
+# Kept evidence is bounded in bytes too: facts of every record of 14 copies (70,126 matches of
+# System records with all their values) stop being kept well before the 40,000-record bound.
+cat >"$TMP/fact.yml" <<'YML'
+title: every record, a fact
+id: 00000000-0000-4000-8000-0000000000c1
+logsource:
+    product: windows
+detection:
+    sel:
+        EventID|gte: 0
+    condition: sel
+fact: true
+level: informational
+YML
+"$EVTRIAGE" analyze -q --keep-copies --rules "$TMP/fact.yml" --json "$TMP/fact.json" "$TMP/many" 2>/dev/null
+python3 - "$TMP/fact.json" <<'PY' && pass || fail "kept evidence bounded in bytes"
+import json, re, sys
+g = [x["message"] for x in json.load(open(sys.argv[1]))["gaps"] if x["kind"] == "evidence-capped"]
+m = re.search(r"(\d+) matched record\(s\) were counted but not kept \(at most 200 per finding and (\d+) in all\)", g[0] if g else "")
+assert m, g
+assert int(m.group(1)) + int(m.group(2)) == 14 * 5009 and 5000 < int(m.group(2)) < 40000, m.groups()
+PY
 # --fail-on, and every output format.
 "$EVTRIAGE" analyze -q "${rules[@]}" --fail-on medium "$a/events.evtx"; [ $? -eq 3 ] && pass || fail "--fail-on medium: want 3"
 "$EVTRIAGE" analyze "${rules[@]}" --report-md "$TMP/r.md" --report-html "$TMP/r.html" --timeline "$TMP/t.csv" \
