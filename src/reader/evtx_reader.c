@@ -7,6 +7,7 @@
 #include "core/source.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,16 +22,20 @@
 
 enum phase { PH_NEXT_CHUNK, PH_RECORDS, PH_SLACK, PH_DONE };
 
-/* What every reader of one file shares (read-only after open): several readers, one per
- * range of chunks, can run on separate threads. */
+/* What every reader of one file shares (read-only after open, but for the live ranges):
+ * several readers, one per range of chunks, can run on separate threads. */
 struct et_evtx_file {
     et_source src;
     char *path;            /* display name */
     uint64_t size;
     uint64_t nblocks;      /* chunk-sized blocks after the file header */
     int dirty;
-    /* live record-id ranges of every chunk (from the chunk headers, read at open),
-     * sorted: carved copies of live records are recognised file-wide */
+    /* live record-id ranges of every chunk (a read per chunk header), sorted: carved copies
+     * of live records are recognised file-wide. Loaded by the first reader that carves a
+     * record (most files have none), under live_mu: the open, on the calling thread, reads
+     * only the file header. */
+    pthread_mutex_t live_mu;
+    bool live_loaded;
     uint64_t (*live)[2];
     size_t nlive;
 };
@@ -120,7 +125,7 @@ et_evtx_file *et_evtx_file_open_source(et_source src, const char *display, char 
     f->size = src.size;
     f->dirty = (rd32(hdr + 120) & 1) != 0;
     f->nblocks = f->size > FILE_HEADER_SIZE ? (f->size - FILE_HEADER_SIZE + CHUNK_SIZE - 1) / CHUNK_SIZE : 0;
-    load_live_ranges(f);
+    pthread_mutex_init(&f->live_mu, NULL);
     return f;
 }
 
@@ -134,6 +139,7 @@ void et_evtx_file_close(et_evtx_file *f)
 {
     if (!f) return;
     et_source_close(&f->src);
+    pthread_mutex_destroy(&f->live_mu);
     free(f->live);
     free(f->path);
     free(f);
@@ -266,7 +272,11 @@ static uint32_t next_star(const et_reader *r, uint32_t p, uint32_t end)
 /* Is id within the live record-id range of any chunk? */
 static int is_live_id(const et_reader *r, uint64_t id)
 {
-    const et_evtx_file *f = r->file;
+    et_evtx_file *f = r->file;
+    pthread_mutex_lock(&f->live_mu);
+    if (!f->live_loaded) load_live_ranges(f);
+    f->live_loaded = true;
+    pthread_mutex_unlock(&f->live_mu);
     size_t lo = 0, hi = f->nlive;
     while (lo < hi) { /* first range whose end >= id */
         size_t mid = (lo + hi) / 2;
