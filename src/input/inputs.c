@@ -8,6 +8,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +76,45 @@ static int has_ext(const char *name, const char *ext)
     return n >= e && strcasecmp(name + n - e, ext) == 0;
 }
 
+/* ---- paths read: a file reached twice (a folder and a file in it given both) is read once -- */
+
+typedef struct path_set { char **slot; size_t cap, n; } path_set;
+
+static size_t path_slot(char **slot, size_t cap, const char *path)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (const char *p = path; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    size_t i = (size_t)h & (cap - 1);
+    while (slot[i] && strcmp(slot[i], path)) i = (i + 1) & (cap - 1);
+    return i;
+}
+
+/* Adds path; false when it was there already. */
+static bool path_set_add(path_set *s, const char *path)
+{
+    if ((s->n + 1) * 2 > s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 256;
+        char **slot = calloc(cap, sizeof *slot);
+        if (!slot) abort();
+        for (size_t i = 0; i < s->cap; i++)
+            if (s->slot[i]) slot[path_slot(slot, cap, s->slot[i])] = s->slot[i];
+        free(s->slot);
+        s->slot = slot;
+        s->cap = cap;
+    }
+    size_t i = path_slot(s->slot, s->cap, path);
+    if (s->slot[i]) return false;
+    if (!(s->slot[i] = strdup(path))) abort();
+    s->n++;
+    return true;
+}
+
+static void path_set_free(path_set *s)
+{
+    for (size_t i = 0; i < s->cap; i++) free(s->slot[i]);
+    free(s->slot);
+}
+
 static void walk_file(et_walk *w, const char *path, int explicit_arg)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -87,6 +128,11 @@ static void walk_file(et_walk *w, const char *path, int explicit_arg)
     int kind = et_sniff_bytes(head, (unsigned long)n);
     /* a *.evtx without the signature still goes to the reader, which says why it fails */
     if (kind != ET_KIND_OTHER || has_ext(path, ".evtx")) {
+        if (w->seen && !path_set_add(w->seen, path)) {
+            close(fd);
+            et_walk_report(w, path, "skipped: already read (the path was given twice, or a folder and a file in it)", 1);
+            return;
+        }
         et_walk_source(w, et_source_from_fd(fd), path, kind, 0);
         return;
     }
@@ -136,13 +182,15 @@ int et_inputs_walk(char **paths, int npaths, const et_input_limits *limits, cons
 {
     et_input_limits defaults;
     if (!limits) { et_input_limits_default(&defaults); limits = &defaults; }
-    et_walk w = {.lim = limits, .cb = cb};
+    path_set seen = {0};
+    et_walk w = {.lim = limits, .cb = cb, .seen = &seen};
     for (int i = 0; i < npaths && !w.stop; i++) {
         struct stat st;
         if (stat(paths[i], &st) != 0) { et_walk_report(&w, paths[i], strerror(errno), 0); continue; }
         if (S_ISDIR(st.st_mode)) walk_dir(&w, paths[i], 0);
         else walk_file(&w, paths[i], 1);
     }
+    path_set_free(&seen);
     return w.problems;
 }
 

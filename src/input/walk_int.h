@@ -9,6 +9,7 @@ typedef struct et_walk {
     const et_input_callbacks *cb;
     int problems;
     int stop;
+    struct path_set *seen;    /* files read so far by path (inputs.c; NULL inside archives) */
 } et_walk;
 
 /* A problem (is_skip: only "not EVTX") with display, counted unless a skip. */

@@ -103,6 +103,12 @@ act = [f for f in r["findings"] if "FUKUSUKE16E9" in f["title"]]
 assert act and all(any(copies.match(n) for n in f["notes"]) for f in act), [(f["title"], f["notes"]) for f in act]
 assert solo["findings"] and not [f for f in solo["findings"] if any(copies.match(n) for n in f["notes"])]
 PY
+# One path reached twice (a folder and a file in it) is read once, and stderr says so; a copy
+# under another name is a second input.
+"$EVTRIAGE" analyze -q --json "$TMP/twice.json" "$TMP/dup" "$TMP/dup/a.evtx" 2>"$TMP/twice.err"; rc=$?
+[ $rc -eq 0 ] && grep -q "dup/a.evtx: skipped: already read" "$TMP/twice.err" \
+  && python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert [i["path"].rsplit("/",1)[1] for i in r["inputs"]] == ["a.evtx", "b.evtx"], r["inputs"]' "$TMP/twice.json" \
+  && pass || fail "a path given twice (exit $rc)"
 # A copied record counts once, listed under the first input by name: the copies' findings are
 # the file's own (counts, messages, evidence); --keep-copies counts each copy again.
 "$EVTRIAGE" analyze -q -j 2 --json "$TMP/dup-a.json" "$TMP/dup/a.evtx" 2>/dev/null
