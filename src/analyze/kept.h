@@ -53,8 +53,9 @@ typedef struct kept_set {
 
 void kept_match_free(kept_match *m);
 void kept_set_free(kept_set *k);
-/* Keeps m (taking its strings) unless its finding already holds KEPT_PER_GROUP records or the
- * set holds cap; then m is only counted in its group. Facts are kept up to cap only. */
+/* Keeps m (taking its strings) unless its finding already holds KEPT_PER_GROUP records, or the
+ * set holds cap records or KEPT_MAX_BYTES; then m is only counted in its group. Facts are kept
+ * up to cap and KEPT_MAX_BYTES only. */
 void kept_add(kept_set *k, kept_match *m, size_t cap);
 /* From now on, remembers every match's record (rule, host, channel, record id, time), so that
  * kept_drop_copies can tell copies of one record apart (the same log in two inputs). */
