@@ -350,6 +350,31 @@ static void input_problem(void *vctx, const char *display, const char *msg, bool
     a->problems++;
 }
 
+/* An archive comes after everything read from it: its inputs are the last ones, named
+ * "PATH!..." (its own problems, named PATH, may sit among them). */
+static void archive_done(void *vctx, const et_scan_archive *sa)
+{
+    analysis *a = vctx;
+    et_report *r = a->report;
+    r->archives = realloc(r->archives, (r->narchives + 1) * sizeof *r->archives);
+    if (!r->archives) abort();
+    et_archive *ar = &r->archives[r->narchives++];
+    *ar = (et_archive){.path = xstrdup(sa->display), .size = sa->size, .members = sa->members};
+    memcpy(ar->sha256, sa->sha256, sizeof ar->sha256);
+    size_t len = strlen(sa->display);
+    for (size_t i = r->ninputs; i-- > 0;) {
+        const char *p = r->inputs[i].path;
+        if (strncmp(p, sa->display, len) != 0 || (p[len] != '!' && p[len] != 0)) break;
+        if (p[len] != '!') continue;
+        ar->inputs++;
+        ar->unreadable += r->inputs[i].unreadable;
+    }
+    if (sa->hash_error) {
+        fprintf(stderr, "%s: SHA-256 of the archive not computed: %s\n", sa->display, sa->hash_error);
+        a->problems++;
+    }
+}
+
 /* ---- correlation hits ---------------------------------------------------------------------- */
 
 static void copy_evref(kept_match *k, const et_evref *e)
@@ -432,6 +457,11 @@ static int cmp_input(const void *pa, const void *pb)
     return strcmp(((const et_input *)pa)->path, ((const et_input *)pb)->path);
 }
 
+static int cmp_archive(const void *pa, const void *pb)
+{
+    return strcmp(((const et_archive *)pa)->path, ((const et_archive *)pb)->path);
+}
+
 et_report *et_analyze(char **paths, int npaths, const et_ruleset *rules, const et_analysis_opts *opts,
                       int *problems)
 {
@@ -446,7 +476,7 @@ et_report *et_analyze(char **paths, int npaths, const et_ruleset *rules, const e
     if (!opts->keep_copies) kept_track_copies(&a.kept);
     et_scan_consumer c = {.ctx = &a, .unit_new = unit_new, .event = unit_event, .problem = unit_problem,
                           .file_begin = file_begin, .unit_done = unit_done, .file_end = file_end,
-                          .input_problem = input_problem};
+                          .input_problem = input_problem, .archive = archive_done};
     et_scan_opts so = {.jobs = opts->jobs, .hash = !opts->no_hash, .limits = opts->limits, .progress = opts->progress};
     a.report->unhashed = opts->no_hash;
     /* paths in name order: which records a finding keeps (the first 200), and which copy of a
@@ -465,6 +495,7 @@ et_report *et_analyze(char **paths, int npaths, const et_ruleset *rules, const e
                 "temporary file could not be written); it lists each copy\n");
     /* order-independence: inputs sorted by name, timeline by time (ties by host, channel, record, file) */
     if (r->ninputs) qsort(r->inputs, r->ninputs, sizeof *r->inputs, cmp_input);
+    if (r->narchives) qsort(r->archives, r->narchives, sizeof *r->archives, cmp_archive);
     build_view(r, opts->timeline_cap ? opts->timeline_cap : DEFAULT_TIMELINE_CAP);
     r->nrules = et_ruleset_count(rules);
     r->tool_version = xstrdup(EVTRIAGE_VERSION);

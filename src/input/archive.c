@@ -66,16 +66,19 @@ static int too_many(et_walk *w, const char *display, uint64_t members)
 }
 
 /* A zip listed from its own directory (zipdir.c): what libarchive would list, without it. */
-static void walk_listing(et_walk *w, et_zipset *zs, const et_zipdir_member *l, size_t n, const char *display,
-                         uint64_t compressed)
+static uint64_t walk_listing(et_walk *w, et_zipset *zs, const et_zipdir_member *l, size_t n, const char *display,
+                             uint64_t compressed)
 {
-    uint64_t total = 0;
+    uint64_t total = 0, files = 0;
     for (size_t i = 0; i < n && !w->stop; i++) {
         char sub[4096];
         snprintf(sub, sizeof sub, "%s!%s", display, l[i].name);
         if (too_many(w, display, i + 1)) break;
-        if (!l[i].is_dir) hand_on(w, l[i].name, (int64_t)l[i].size, sub, &total, compressed, zs, i);
+        if (l[i].is_dir) continue;
+        files++;
+        hand_on(w, l[i].name, (int64_t)l[i].size, sub, &total, compressed, zs, i);
     }
+    return files;
 }
 
 /* Any other member: sniffed; EVTX and nested archives inflated here. */
@@ -124,7 +127,7 @@ static struct archive *open_any(et_walk *w, int fd, const char *display)
     return NULL;
 }
 
-void et_walk_archive(et_walk *w, int fd, const char *display, int depth)
+uint64_t et_walk_archive(et_walk *w, int fd, const char *display, int depth)
 {
     struct stat st;
     uint64_t compressed = fstat(fd, &st) == 0 ? (uint64_t)st.st_size : 0;
@@ -132,22 +135,22 @@ void et_walk_archive(et_walk *w, int fd, const char *display, int depth)
     size_t n;
     const et_zipdir_member *listing = zs ? et_zipset_listing(zs, &n) : NULL;
     if (listing) {
-        walk_listing(w, zs, listing, n, display, compressed);
+        uint64_t files = walk_listing(w, zs, listing, n, display, compressed);
         et_zipset_release(zs);
-        return;
+        return files;
     }
     char why[256], msg[512];
     if (!et_arlib_get(why, sizeof why)) {
         snprintf(msg, sizeof msg, "cannot read archive: %s", why);
         et_walk_report(w, display, msg, 0);
         et_zipset_release(zs);
-        return;
+        return 0;
     }
     /* libarchive's seekable zip reader (members inflated in parallel later), else any reader */
     struct archive *a = zs ? et_zipset_open_handle(zs, why, sizeof why) : NULL;
     if (!a) { et_zipset_release(zs); zs = NULL; }
-    if (!a && !(a = open_any(w, fd, display))) return;
-    uint64_t total = 0, members = 0;
+    if (!a && !(a = open_any(w, fd, display))) return 0;
+    uint64_t total = 0, members = 0, files = 0;
     struct archive_entry *e;
     int rc = ARCHIVE_OK;
     for (uint64_t index = 0; !w->stop && (rc = et_la()->archive_read_next_header(a, &e)) == ARCHIVE_OK; index++) {
@@ -157,6 +160,7 @@ void et_walk_archive(et_walk *w, int fd, const char *display, int depth)
         if (too_many(w, display, ++members)) break;
         mode_t type = et_la()->archive_entry_filetype(e);
         if (type == AE_IFDIR) continue;
+        files++;
         if (type != AE_IFREG) { et_walk_report(w, sub, "skipped: not a regular file (link or device)", 1); continue; }
         if (et_la()->archive_entry_is_encrypted(e)) { et_walk_report(w, sub, "refused: encrypted member", 0); continue; }
         int64_t declared = et_la()->archive_entry_size_is_set(e) ? (int64_t)et_la()->archive_entry_size(e) : -1;
@@ -171,4 +175,5 @@ void et_walk_archive(et_walk *w, int fd, const char *display, int depth)
     }
     et_la()->archive_read_free(a);
     et_zipset_release(zs);
+    return files;
 }

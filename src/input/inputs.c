@@ -63,7 +63,8 @@ void et_walk_source(et_walk *w, et_source src, const char *display, int kind, in
         char msg[512];
         int fd = src.fd >= 0 ? src.fd : spill(&src, msg, sizeof msg);
         if (fd < 0) { et_walk_report(w, display, msg, 0); return; }
-        et_walk_archive(w, fd, display, depth);
+        uint64_t members = et_walk_archive(w, fd, display, depth);
+        if (w->cb->archive) w->cb->archive(fd, display, members, w->cb->ctx);
         close(fd);
     } else if (w->cb->file(src, display, w->cb->ctx)) {
         w->stop = 1;

@@ -29,10 +29,17 @@ typedef void (*et_input_problem_fn)(const char *display, const char *message, in
 typedef struct et_zip_member et_zip_member;
 typedef int (*et_input_member_fn)(et_zip_member *m, const char *display, void *ctx);
 
+/* An archive (a file, or a member that is itself an archive) once its members have been handed
+ * on, whether it could be listed or not: fd holds its bytes during the call (dup() it to keep
+ * them); members: the entries it lists that are not folders. The forensic record of what was
+ * received: the container is hashed as well as every EVTX file in it. */
+typedef void (*et_input_archive_fn)(int fd, const char *display, uint64_t members, void *ctx);
+
 typedef struct et_input_callbacks {
     et_input_fn file;
     et_input_member_fn member;   /* optional: without it every member is inflated in the walk */
     et_input_problem_fn problem;
+    et_input_archive_fn archive; /* optional */
     void *ctx;
 } et_input_callbacks;
 

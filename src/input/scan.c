@@ -1,16 +1,18 @@
-/* scan.c: splits each input into units (file begin, chunk ranges, file end, problems, and
- * zip members inflated and read on a worker, streamed back) and runs them through the
- * ordered pool; per-file stats are summed in delivery order. */
+/* scan.c: splits each input into units (file begin, chunk ranges, file end, problems, zip
+ * members inflated and read on a worker, streamed back, and archives hashed after their
+ * members) and runs them through the ordered pool; per-file stats are summed in delivery order. */
 #include "input/scan.h"
 #include "core/sha256.h"
 #include "core/pool.h"
 #include "input/filehash.h"
 #include "input/progress.h"
 #include "input/zipmember.h"
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 
@@ -32,13 +34,21 @@ typedef struct range_result {
 /* One thing to deliver on the calling thread, in order: a file's begin, a range, its end,
  * or a problem. A unit carries one; a zip member's worker streams many through a short queue
  * (so a big member holds a few ranges in memory, not the member). */
-enum item_kind { I_BEGIN, I_RANGE, I_END, I_PROBLEM, I_MEMBER };
+/* An archive: its bytes (a descriptor of its own until hashed) and what the consumer gets. */
+typedef struct archive_item {
+    et_scan_archive info;
+    char *display;
+    int fd;
+} archive_item;
+
+enum item_kind { I_BEGIN, I_RANGE, I_END, I_PROBLEM, I_MEMBER, I_ARCHIVE };
 typedef struct item {
     enum item_kind kind;
     shared_file *file;
     range_result r;           /* I_RANGE */
     char *message;            /* I_PROBLEM: display\0message */
     bool is_skip;
+    archive_item *archive;    /* I_ARCHIVE */
 } item;
 
 /* A member's worker runs at most MEMBER_QUEUE items ahead of delivery; the deliverer wakes for
@@ -188,6 +198,50 @@ static void member_problem(const char *display, const char *msg, int is_skip, vo
     push_item(ctx, (item){.kind = I_PROBLEM, .message = problem_text(display, msg), .is_skip = is_skip != 0});
 }
 
+/* ---- archives: the container is hashed as received, besides every EVTX file in it -------- */
+
+static archive_item *new_archive(int fd, const char *display, uint64_t members)
+{
+    archive_item *a = calloc(1, sizeof *a);
+    if (!a || !(a->display = strdup(display))) abort();
+    a->info.display = a->display;
+    a->info.members = members;
+    a->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    struct stat st;
+    if (fstat(fd, &st) == 0) a->info.size = (uint64_t)st.st_size;
+    return a;
+}
+
+/* Hashes the archive's bytes when asked (one stream, in file order), and lets its descriptor go. */
+static void hash_archive(const scan *sc, archive_item *a)
+{
+    if (sc->opts->hash) {
+        if (a->fd < 0) {
+            a->info.hash_error = "no descriptor was left to read it again for the hash";
+        } else {
+            et_source src = {.fd = a->fd, .size = a->info.size};
+            et_filehash *h = et_filehash_new(&src, a->info.size, a->info.size, a->info.size, 1);
+            et_filehash_part_done(h, 0);
+            et_filehash_finish(h, a->info.sha256);
+            if (!a->info.sha256[0]) {
+                const char *why = et_sha256_unavailable();
+                a->info.hash_error = why ? why : "its bytes could not be read again for the hash";
+            }
+        }
+    }
+    if (a->fd >= 0) close(a->fd);
+    a->fd = -1;
+}
+
+/* An archive inside a zip member, on the member's worker: hashed there, in its stream. */
+static void member_archive(int fd, const char *display, uint64_t members, void *ctx)
+{
+    unit *u = ctx;
+    archive_item *a = new_archive(fd, display, members);
+    hash_archive(u->sc, a);
+    push_item(u, (item){.kind = I_ARCHIVE, .archive = a});
+}
+
 /* ---- a member's ranges, shared with idle workers ----------------------------------------
  * A member is one task (its items stream in order), so a big one would keep one worker busy
  * while the others, done with everything else in flight, wait. So its worker publishes the
@@ -308,7 +362,8 @@ static int member_file(et_source src, const char *display, void *ctx)
 
 static void run_member(unit *u)
 {
-    et_input_callbacks cb = {.file = member_file, .problem = member_problem, .ctx = u};
+    et_input_callbacks cb = {.file = member_file, .problem = member_problem,
+                             .archive = u->sc->c->archive ? member_archive : NULL, .ctx = u};
     et_inputs_walk_member(u->member, u->display, u->sc->limits, &cb);
     u->member = NULL;
     member_stream *ms = u->ms;
@@ -334,6 +389,8 @@ static void run_unit(void *task)
         }
     } else if (u->it.kind == I_MEMBER) {
         run_member(u);
+    } else if (u->it.kind == I_ARCHIVE) {
+        hash_archive(u->sc, u->it.archive);
     }
 }
 
@@ -414,6 +471,13 @@ static void deliver_item(scan *sc, item *it)
         deliver_end(sc, it->file);
         free_file(it->file);
         break;
+    case I_ARCHIVE:
+        if (it->archive->info.hash_error) sc->problems++;
+        et_progress_clear(sc->progress);
+        sc->c->archive(sc->c->ctx, &it->archive->info);
+        free(it->archive->display);
+        free(it->archive);
+        break;
     case I_MEMBER: break;   /* delivered as its stream, by deliver_member */
     }
 }
@@ -492,6 +556,16 @@ static int on_file(et_source src, const char *display, void *vctx)
     return 0;
 }
 
+/* An archive, after its members: hashed on a worker (the hash of a big one then runs beside
+ * the reading of its last members). */
+static void on_archive(int fd, const char *display, uint64_t members, void *vctx)
+{
+    scan *sc = vctx;
+    unit *u = new_unit(sc, I_ARCHIVE, NULL);
+    u->it.archive = new_archive(fd, display, members);
+    et_pool_submit(sc->pool, u, run_unit, 1);
+}
+
 /* A zip member is one unit: a worker inflates and reads it while others take other members. */
 static int on_member(et_zip_member *m, const char *display, void *vctx)
 {
@@ -521,7 +595,8 @@ int et_scan(char **paths, int npaths, const et_scan_opts *opts, const et_scan_co
     pthread_cond_init(&sc.share_cv, NULL);
     sc.pool = et_pool_new(jobs, window_weight(&sc, jobs), unit_delivered, &sc);
     et_pool_set_idle(sc.pool, help_read, &sc);
-    et_input_callbacks cb = {.file = on_file, .member = on_member, .problem = on_input_problem, .ctx = &sc};
+    et_input_callbacks cb = {.file = on_file, .member = on_member, .problem = on_input_problem,
+                             .archive = c->archive ? on_archive : NULL, .ctx = &sc};
     et_inputs_walk(paths, npaths, &limits, &cb);
     et_pool_free(sc.pool);
     et_source_drop_kept();

@@ -18,6 +18,15 @@ typedef struct et_scan_file {
     et_reader_stats stats;    /* totals over the file's units (complete at file_end) */
 } et_scan_file;
 
+/* An archive as received (a path, or a member that is itself an archive), after its members. */
+typedef struct et_scan_archive {
+    const char *display;
+    uint64_t size;
+    uint64_t members;         /* entries that are not folders, as far as the walk went */
+    char sha256[65];          /* when et_scan_opts.hash is set */
+    const char *hash_error;   /* hashing was asked but sha256 is empty: why */
+} et_scan_archive;
+
 typedef struct et_scan_consumer {
     void *ctx;
     /* Worker thread: a new unit's state (may return NULL). */
@@ -31,6 +40,8 @@ typedef struct et_scan_consumer {
     void (*file_end)(void *ctx, const et_scan_file *f);
     /* A path or member that could not be read (is_skip: only not EVTX), in input order. */
     void (*input_problem)(void *ctx, const char *display, const char *message, bool is_skip);
+    /* An archive, after everything read from it (optional: without it archives are not hashed). */
+    void (*archive)(void *ctx, const et_scan_archive *a);
 } et_scan_consumer;
 
 typedef struct et_scan_opts {

@@ -44,6 +44,17 @@ typedef struct et_input {
     bool unreadable;          /* not opened at all (not EVTX, missing...) */
 } et_input;
 
+/* An archive as received (a path, or an archive inside one): the container's own hash, beside
+ * those of the EVTX files read from it (inputs named "PATH!member"). */
+typedef struct et_archive {
+    char *path;
+    uint64_t size;
+    char sha256[65];          /* "" when not hashed */
+    uint64_t members;         /* entries that are not folders */
+    size_t inputs;            /* inputs named PATH!...: EVTX files read (nested archives' too) */
+    size_t unreadable;        /* of them: not read (refused, damaged, not EVTX after all) */
+} et_archive;
+
 /* A record that proves something. */
 typedef struct et_evidence {
     char *file;
@@ -137,6 +148,7 @@ typedef struct et_report {
     size_t copies;            /* timeline entries that were copies of a record already listed */
     uint64_t events_read;
     et_input *inputs; size_t ninputs;
+    et_archive *archives; size_t narchives;   /* by path */
     et_finding *findings; size_t nfindings;   /* ranked: most important first */
     et_gap *gaps; size_t ngaps, gaps_cap;
     et_timeline_entry *timeline; size_t ntimeline; /* time order: the first entries, for the views */
@@ -186,6 +198,8 @@ void et_report_html_text(struct et_buf *b, const char *s);
 void et_report_html_timeline(struct et_buf *b, const et_report *r);
 /* "512 B", "1.5 KiB", "12.3 MiB", "2.0 GiB". */
 void et_report_format_size(uint64_t n, char out[32]);
+/* "228 member(s), 227 EVTX input(s) (1 unreadable)": what an archive held, for the renderers. */
+void et_report_archive_counts(const et_archive *a, char *out, size_t outlen);
 /* Length of the valid UTF-8 sequence at s, or 0 when it is invalid. */
 size_t et_report_utf8_len(const unsigned char *s);
 

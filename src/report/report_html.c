@@ -378,10 +378,31 @@ static void html_input(et_buf *b, const et_report *r, const et_input *in)
     et_buf_puts(b, "</td></tr>\n");
 }
 
+static void html_archives(et_buf *b, const et_report *r, FILE *f, int *rc)
+{
+    if (!r->narchives) return;
+    et_buf_puts(b, "<p>Archives, as received (their EVTX files are the inputs named <code>ARCHIVE!member</code> "
+                   "below):</p>\n<table><thead><tr><th>Archive</th><th>Size</th><th>SHA-256</th><th>Held</th></tr>"
+                   "</thead><tbody>\n");
+    for (size_t i = 0; i < r->narchives; i++) {
+        const et_archive *a = &r->archives[i];
+        char size[32], held[96];
+        et_report_format_size(a->size, size);
+        et_report_archive_counts(a, held, sizeof held);
+        et_buf_puts(b, "<tr><td>");
+        esc(b, a->path);
+        et_buf_printf(b, "</td><td class=\"num\">%s</td><td class=\"hash\">%s</td><td>%s</td></tr>\n", size,
+                      a->sha256[0] ? a->sha256 : "–", held);
+        et_buf_spill(b, f, rc);
+    }
+    et_buf_puts(b, "</tbody></table>\n");
+}
+
 static void html_inputs(et_buf *b, const et_report *r, FILE *f, int *rc)
 {
     et_buf_puts(b, "<section id=\"inputs\"><h2>Inputs</h2>\n");
     if (r->unhashed) et_buf_puts(b, "<p>Not hashed (<code>--hash none</code>): the SHA-256 column is empty.</p>\n");
+    html_archives(b, r, f, rc);
     et_buf_puts(b, "<table><thead><tr><th>Name</th><th>Size</th>"
                    "<th>SHA-256</th><th>Records</th><th>Time range</th><th>Hosts</th><th>Channels</th>"
                    "<th>Problems</th></tr></thead><tbody>\n");

@@ -72,6 +72,16 @@ static void json_input(et_buf *b, const et_input *in)
     et_buf_printf(b, ",\"problems_total\":%zu,\"unreadable\":%s}", total, in->unreadable ? "true" : "false");
 }
 
+static void json_archive(et_buf *b, const et_archive *a)
+{
+    et_buf_puts(b, "{\"path\":");
+    jstr(b, a->path);
+    et_buf_printf(b, ",\"size\":%" PRIu64 ",\"sha256\":", a->size);
+    jstr(b, a->sha256[0] ? a->sha256 : NULL);
+    et_buf_printf(b, ",\"members\":%" PRIu64 ",\"inputs\":%zu,\"unreadable\":%zu}", a->members, a->inputs,
+                  a->unreadable);
+}
+
 static void json_evidence(et_buf *b, const et_evidence *e)
 {
     et_buf_puts(b, "{\"file\":");
@@ -282,6 +292,13 @@ static int json_lists(et_buf *b, const et_report *r, FILE *f)
         if (i) et_buf_putc(b, ',');
         et_buf_puts(b, "\n  ");
         json_input(b, &r->inputs[i]);
+        et_buf_spill(b, f, &rc);
+    }
+    et_buf_puts(b, "],\n\"archives\":[");
+    for (size_t i = 0; i < r->narchives; i++) {
+        if (i) et_buf_putc(b, ',');
+        et_buf_puts(b, "\n  ");
+        json_archive(b, &r->archives[i]);
         et_buf_spill(b, f, &rc);
     }
     et_buf_puts(b, "],\n\"findings\":[");

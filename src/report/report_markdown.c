@@ -287,11 +287,31 @@ static void md_input(et_buf *b, const et_report *r, const et_input *in)
     et_buf_puts(b, " |\n");
 }
 
+static void md_archives(et_buf *b, const et_report *r, FILE *f, int *rc)
+{
+    if (!r->narchives) return;
+    et_buf_puts(b, "Archives, as received (their EVTX files are the inputs named `ARCHIVE!member` below):\n\n"
+                   "| Archive | Size | SHA-256 | Held |\n|---|---:|---|---|\n");
+    for (size_t i = 0; i < r->narchives; i++) {
+        const et_archive *a = &r->archives[i];
+        char size[32], held[96];
+        et_report_format_size(a->size, size);
+        et_report_archive_counts(a, held, sizeof held);
+        et_buf_puts(b, "| ");
+        md_text(b, a->path);
+        et_buf_printf(b, " | %s | %s | %s |\n", size, a->sha256[0] ? a->sha256 : "–", held);
+        et_buf_spill(b, f, rc);
+    }
+    et_buf_puts(b, "\n");
+}
+
 static void md_inputs(et_buf *b, const et_report *r, FILE *f, int *rc)
 {
     et_buf_puts(b, "## Inputs\n\n");
-    if (!r->ninputs) { et_buf_puts(b, "None.\n"); return; }
+    if (!r->ninputs && !r->narchives) { et_buf_puts(b, "None.\n"); return; }
     if (r->unhashed) et_buf_puts(b, "Not hashed (`--hash none`): the SHA-256 column is empty.\n\n");
+    md_archives(b, r, f, rc);
+    if (!r->ninputs) { et_buf_puts(b, "No EVTX file was read.\n"); return; }
     et_buf_puts(b, "| Name | Size | SHA-256 | Records | Time range | Hosts | Channels | Problems |\n"
                    "|---|---:|---|---:|---|---|---|---|\n");
     for (size_t i = 0; i < r->ninputs; i++) {

@@ -335,6 +335,25 @@ static void t_input(term *t, const et_report *r, const et_input *in)
     et_buf_free(&line);
 }
 
+/* Archives as received: each with its hash (the one line that ties the report to the upload). */
+static void t_archives(term *t, const et_report *r)
+{
+    size_t shown = r->narchives < MAX_INPUTS_LISTED ? r->narchives : MAX_INPUTS_LISTED;
+    for (size_t i = 0; i < shown; i++) {
+        const et_archive *a = &r->archives[i];
+        char size[32], held[96];
+        et_report_format_size(a->size, size);
+        et_report_archive_counts(a, held, sizeof held);
+        et_buf line = {0};
+        et_buf_printf(&line, "archive %s (%s): %s", a->path, size, held);
+        if (a->sha256[0]) et_buf_printf(&line, "; SHA-256 %s", a->sha256);
+        t_bullet(t, line.data);
+        et_buf_free(&line);
+    }
+    if (shown < r->narchives)
+        et_buf_printf(t->b, "- ... %zu archive(s) in all (%s)\n", r->narchives, FILES_HAVE_ALL);
+}
+
 int et_report_write_terminal(const et_report *r, FILE *f, bool colour)
 {
     et_buf b = {0};
@@ -346,6 +365,7 @@ int et_report_write_terminal(const et_report *r, FILE *f, bool colour)
     t_gaps(&t, r);
     heading(&t, "INPUTS");
     if (r->unhashed) et_buf_puts(t.b, "(not hashed: --hash none)\n");
+    t_archives(&t, r);
     /* many inputs: those with problems (up to the bound), then how many were read cleanly */
     bool all = r->ninputs <= MAX_INPUTS_LISTED;
     size_t listed = 0, troubled = 0;

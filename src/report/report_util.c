@@ -2,6 +2,8 @@
 #include "report/report.h"
 #include "core/timeutil.h"
 #include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -120,6 +122,12 @@ void et_report_format_size(uint64_t n, char out[32])
     int u = 0;
     while (v >= 1024 && u < 3) { v /= 1024; u++; }
     snprintf(out, 32, "%.1f %s", v, units[u]);
+}
+
+void et_report_archive_counts(const et_archive *a, char *out, size_t outlen)
+{
+    int n = snprintf(out, outlen, "%" PRIu64 " member(s), %zu EVTX input(s)", a->members, a->inputs);
+    if (a->unreadable && n > 0 && (size_t)n < outlen) snprintf(out + n, outlen - (size_t)n, " (%zu unreadable)", a->unreadable);
 }
 
 /* ---- lookups ------------------------------------------------------------------------------- */
@@ -328,6 +336,8 @@ void et_report_free(et_report *r)
     free(r->tool_version); free(r->generated_at); free(r->tz);
     for (size_t i = 0; i < r->ninputs; i++) et_input_clear(&r->inputs[i]);
     free(r->inputs);
+    for (size_t i = 0; i < r->narchives; i++) free(r->archives[i].path);
+    free(r->archives);
     for (size_t i = 0; i < r->nfindings; i++) free_finding(&r->findings[i]);
     free(r->findings);
     for (size_t i = 0; i < r->ngaps; i++) { free(r->gaps[i].kind); free(r->gaps[i].message); }

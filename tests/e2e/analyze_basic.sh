@@ -67,6 +67,10 @@ for i in r["inputs"]:
     assert i["sha256"] is None, i
     assert any(p.startswith("SHA-256 not computed: libcrypto could not be loaded") for p in i["problems"]), i
     assert i["path"] + ": SHA-256 not computed: libcrypto could not be loaded (/nonexistent/libcrypto.so" in err, i["path"]
+assert [a["path"] for a in r["archives"]] == [sys.argv[1].rsplit("/", 1)[0] + "/h.zip"], r["archives"]
+for a in r["archives"]:
+    assert a["sha256"] is None, a
+    assert a["path"] + ": SHA-256 of the archive not computed: libcrypto could not be loaded" in err, a["path"]
 assert [f["rule_name"] for f in r["findings"]] == [f["rule_name"] for f in h["findings"]]
 PY
 "$EVTRIAGE" analyze -q --hash none --json /dev/null "$TMP/h" 2>"$TMP/err" && [ ! -s "$TMP/err" ] \

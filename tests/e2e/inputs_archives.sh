@@ -111,6 +111,37 @@ grep -q '"file":"links.tar!../../evil/Security_1_record.evtx"' out.jsonl && pass
 echo junk >junk.bin; "$EVTRIAGE" dump junk.bin >/dev/null 2>err.txt; [ $? -eq 0 ] && grep -q "junk.bin: skipped" err.txt && pass || fail "junk"
 # A truncated archive: members before the cut are read, the damage is reported.
 head -c 2000 up.tgz >cut.tgz; "$EVTRIAGE" dump cut.tgz >/dev/null 2>err.txt; [ $? -eq 1 ] && pass || fail "truncated archive: $(cat err.txt)"
+# analyze hashes every archive as received (the container, besides the EVTX files in it), nested
+# ones too, whatever the route and the thread count; a damaged one is still hashed.
+unzip -p up.zip inner.zip >inner.zip
+archives() { /usr/bin/python3 -c '
+import json, sys
+for a in json.load(open(sys.argv[1]))["archives"]:
+    print(a["path"], a["size"], a["sha256"], a["members"], a["inputs"], a["unreadable"])' "$1"; }
+for j in 1 3; do
+  SOURCE_DATE_EPOCH=1 "$EVTRIAGE" analyze -q -j$j --json "arch$j.json" --report-md arch.md --report-html arch.html \
+    up.zip up.tgz cut.tgz >/dev/null 2>err.txt; rc=$?
+  [ $rc -eq 1 ] && grep -q "^cut.tgz: " err.txt && ! grep -q "SHA-256" err.txt && pass || fail "analyze archives -j$j: rc=$rc $(cat err.txt)"
+done
+cmp -s arch1.json arch3.json && pass || fail "archives differ between -j1 and -j3: $(diff arch1.json arch3.json | head -5)"
+want_arch=$(printf '%s %s %s %s %s 0\n' \
+  cut.tgz "$(stat -c %s cut.tgz)" "$(sha256sum <cut.tgz | cut -c1-64)" 0 0 \
+  up.tgz "$(stat -c %s up.tgz)" "$(sha256sum <up.tgz | cut -c1-64)" 3 2 \
+  up.zip "$(stat -c %s up.zip)" "$(sha256sum <up.zip | cut -c1-64)" 2 2 \
+  up.zip!inner.zip "$(stat -c %s inner.zip)" "$(sha256sum <inner.zip | cut -c1-64)" 2 1)
+[ "$(archives arch1.json)" = "$want_arch" ] && pass || fail "archives: $(archives arch1.json) (want $want_arch)"
+for f in arch.md arch.html; do
+  grep -q "$(sha256sum <up.zip | cut -c1-64)" $f && grep -q "$(sha256sum <inner.zip | cut -c1-64)" $f && pass || fail "$f lacks the archive hashes"
+done
+"$EVTRIAGE" analyze up.zip 2>/dev/null | grep -q "^- archive up.zip (.*): 2 member(s), 2 EVTX input(s); SHA-256$" \
+  && pass || fail "terminal report: $("$EVTRIAGE" analyze up.zip 2>/dev/null | grep -A1 'archive up.zip')"
+EVTRIAGE_MEMORY_BUDGET_MIB=0 SOURCE_DATE_EPOCH=1 "$EVTRIAGE" analyze -q -j2 --json slow.json up.zip up.tgz cut.tgz 2>/dev/null
+[ "$(archives slow.json)" = "$want_arch" ] && pass || fail "archives through temporary files: $(archives slow.json)"
+"$EVTRIAGE" analyze -q --hash none --json none.json up.zip 2>/dev/null
+[ "$(archives none.json | cut -d' ' -f3 | sort -u)" = None ] && pass || fail "--hash none: $(archives none.json)"
+# An archive whose members were refused still lists them as unreadable inputs of it.
+"$EVTRIAGE" analyze -q --max-member-bytes 10K --json lim.json up.zip 2>/dev/null
+[ "$(archives lim.json | head -1 | cut -d' ' -f4-)" = "2 2 2" ] && pass || fail "refused members: $(archives lim.json)"
 # libarchive is loaded only when an archive is read: without it an archive is one clear
 # refusal (exit 1) and the EVTX files beside it are still read
 EVTRIAGE_LIBARCHIVE=/nonexistent/libarchive.so "$EVTRIAGE" dump up.tgz up/HOST1/Security_1_record.evtx >out.jsonl 2>err.txt; rc=$?

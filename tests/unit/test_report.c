@@ -551,6 +551,38 @@ static void test_terminal_many(void **state)
     et_report_free(r);
 }
 
+/* Archives as received: listed with their own hash in every report, beside their inputs. */
+static void test_archives(void **state)
+{
+    (void)state;
+    et_report *r = sample();
+    r->narchives = 2;
+    r->archives = calloc(2, sizeof *r->archives);
+    r->archives[0] = (et_archive){.path = S("up|load.zip"), .size = 3564225, .members = 228, .inputs = 227, .unreadable = 1};
+    memset(r->archives[0].sha256, 'c', 64);
+    r->archives[1] = (et_archive){.path = S("up|load.zip!in.zip"), .size = 10, .members = 1};
+    char *s = render(et_report_write_json, r);
+    assert_json(s);
+    find(s, "\"archives\":[\n  {\"path\":\"up|load.zip\",\"size\":3564225,\"sha256\":\"cccc");
+    find(s, "\"members\":228,\"inputs\":227,\"unreadable\":1},\n  {\"path\":\"up|load.zip!in.zip\",\"size\":10,"
+            "\"sha256\":null,\"members\":1,\"inputs\":0,\"unreadable\":0}]");
+    free(s);
+    s = render(et_report_write_markdown, r);
+    const char *arch = find(s, "| Archive | Size | SHA-256 | Held |");
+    find(s, "| up\\|load.zip | 3.4 MiB | cccc");
+    find(s, " | 228 member(s), 227 EVTX input(s) (1 unreadable) |\n| up\\|load.zip!in.zip | 10 B | – | 1 member(s), 0 EVTX input(s) |");
+    assert_true(find(s, "## Inputs") < arch && arch < find(s, "| Name | Size | SHA-256 | Records"));
+    free(s);
+    s = render(et_report_write_html, r);
+    find(s, "<tr><td>up|load.zip</td><td class=\"num\">3.4 MiB</td><td class=\"hash\">cccc");
+    free(s);
+    s = render(write_terminal_plain, r);
+    find(s, "- archive up|load.zip (3.4 MiB): 228 member(s), 227 EVTX input(s) (1 unreadable); SHA-256\n    cccc");
+    find(s, "- archive up|load.zip!in.zip (10 B): 1 member(s), 0 EVTX input(s)\n");
+    free(s);
+    et_report_free(r);
+}
+
 static void test_timeline_csv(void **state)
 {
     (void)state;
@@ -740,7 +772,7 @@ int main(void)
         cmocka_unit_test(test_html_zone),     cmocka_unit_test(test_terminal),
         cmocka_unit_test(test_terminal_many), cmocka_unit_test(test_timeline_copies),
         cmocka_unit_test(test_timeline_csv),  cmocka_unit_test(test_cycle_and_empty),
-        cmocka_unit_test(test_timeline_store),
+        cmocka_unit_test(test_timeline_store),  cmocka_unit_test(test_archives),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
