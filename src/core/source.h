@@ -14,6 +14,11 @@ typedef struct et_source {
     uint64_t cap;           /* memory: bytes held (a reused buffer may be larger than size) */
 } et_source;
 
+/* Opens an input (a file, or a folder with O_DIRECTORY in flags) read-only, without updating
+ * its access time where the system lets us (O_NOATIME: the file's owner, or root): reading
+ * evidence leaves its timestamps as they were. -1 with errno set. */
+int et_open_input(const char *path, int flags);
+
 /* A source on fd (owned from here on); size from fstat (0 if that fails). */
 et_source et_source_from_fd(int fd);
 /* Room for size bytes of a memory source, from the budget: mem is NULL (and nothing is taken)

@@ -118,7 +118,7 @@ static void path_set_free(path_set *s)
 
 static void walk_file(et_walk *w, const char *path, int explicit_arg)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = et_open_input(path, 0);
     unsigned char head[512];
     ssize_t n = fd < 0 ? -1 : pread(fd, head, sizeof head, 0);
     if (n < 0) {
@@ -146,8 +146,13 @@ static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *
 static void walk_dir(et_walk *w, const char *dir, int depth)
 {
     if (depth > 64) { et_walk_report(w, dir, "directory nesting too deep", 0); return; }
-    DIR *d = opendir(dir);
-    if (!d) { et_walk_report(w, dir, strerror(errno), 0); return; }
+    int dfd = et_open_input(dir, O_DIRECTORY);
+    DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+    if (!d) {
+        et_walk_report(w, dir, strerror(errno), 0);
+        if (dfd >= 0) close(dfd);
+        return;
+    }
     char **names = NULL;
     size_t n = 0, cap = 0;
     struct dirent *e;

@@ -89,7 +89,7 @@ static void load_live_ranges(et_evtx_file *f)
 
 et_evtx_file *et_evtx_file_open(const char *path, const char *display, char *err, size_t errlen)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = et_open_input(path, 0);
     if (fd < 0) { snprintf(err, errlen, "cannot open: %s", strerror(errno)); return NULL; }
     return et_evtx_file_open_fd(fd, display, err, errlen);
 }

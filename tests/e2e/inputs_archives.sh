@@ -147,4 +147,24 @@ EVTRIAGE_MEMORY_BUDGET_MIB=0 SOURCE_DATE_EPOCH=1 "$EVTRIAGE" analyze -q -j2 --js
 EVTRIAGE_LIBARCHIVE=/nonexistent/libarchive.so "$EVTRIAGE" dump up.tgz up/HOST1/Security_1_record.evtx >out.jsonl 2>err.txt; rc=$?
 [ $rc -eq 1 ] && grep -q "^up.tgz: cannot read archive: libarchive could not be loaded (/nonexistent/libarchive.so: " err.txt \
   && [ "$(wc -l <out.jsonl)" -ge 1 ] && pass || fail "no libarchive: rc=$rc $(cat err.txt)"
+# Reading evidence leaves its access times as they were (O_NOATIME where the system allows it:
+# the owner, or root), folders and archives included; a file that is not ours is still read.
+mkdir -p at/sub && cp up/HOST1/Security_1_record.evtx at/sub/a.evtx && (cd at && zip -q ../at.zip sub/a.evtx)
+touch -a -d 2000-01-01 at at/sub at/sub/a.evtx at.zip
+old_atime=$(date -d 2000-01-01 +%s)
+"$EVTRIAGE" analyze -q at at.zip >/dev/null 2>&1
+"$EVTRIAGE" dump at/sub/a.evtx >/dev/null 2>&1
+[ "$(stat -c %X at at/sub at/sub/a.evtx at.zip | sort -u)" = "$old_atime" ] && pass \
+  || fail "access times changed: $(stat -c '%n %x' at at/sub at/sub/a.evtx at.zip)"
+cat at/sub/a.evtx >/dev/null
+[ "$(stat -c %X at/sub/a.evtx)" != "$old_atime" ] \
+  || echo "note: this filesystem does not update access times (noatime): the check above could not fail"
+chmod 755 "$TMP" at at/sub && chmod 644 at/sub/a.evtx
+if [ "$(id -u)" = 0 ] && setpriv --reuid=65534 --regid=65534 --clear-groups "$EVTRIAGE" --version >/dev/null 2>&1; then
+  setpriv --reuid=65534 --regid=65534 --clear-groups "$EVTRIAGE" dump at/sub/a.evtx >nobody.out 2>/dev/null; rc=$?
+  "$EVTRIAGE" dump at/sub/a.evtx >owner.out 2>/dev/null
+  [ $rc -eq 0 ] && [ -s owner.out ] && cmp -s nobody.out owner.out && pass || fail "a file of another owner: rc=$rc"
+else
+  echo "note: not root (or setpriv cannot run evtriage as nobody): reading another owner's file is not checked"
+fi
 finish
