@@ -5,6 +5,7 @@
 #include "input/walk_int.h"
 #include "input/zipmember.h"
 #include "input/arlib.h"
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -33,6 +34,26 @@ static int account(const et_walk *w, uint64_t member, uint64_t total, uint64_t c
     return 0;
 }
 
+/* The progress line's share of an archive given as a path (depth 0; the bytes of a nested one
+ * are its member's): what its members stand for, and what the walk went past besides. */
+typedef struct share { const et_walk *w; bool counted; uint64_t given; } share;
+
+static uint64_t weigh(share *s, uint64_t bytes)
+{
+    if (!s->counted) return 0;
+    s->given += bytes;
+    return bytes;
+}
+
+/* Bytes read by the walk up to pos (libarchive's raw position) that no member stands for. */
+static void went_past(share *s, uint64_t pos)
+{
+    if (!s->counted || pos <= s->given) return;
+    uint64_t n = pos - s->given;
+    s->given = pos;
+    s->w->cb->consumed(n, s->w->cb->ctx);
+}
+
 /* A member inflated here: its bytes count against the member and archive limits. */
 typedef struct serial_check { const et_walk *w; uint64_t *total, compressed; } serial_check;
 
@@ -43,17 +64,19 @@ static int check_serial(uint64_t done, uint64_t n, void *ctx, char *msg, size_t 
     return account(c->w, done, *c->total, c->compressed, msg, msglen);
 }
 
-/* A zip member goes on uninflated once its declared size (-1: none) passes the limits. */
+/* A zip member goes on uninflated once its declared size (-1: none) passes the limits;
+ * weight: the bytes of the path given it stands for (0: unknown, or not a path given). */
 static void hand_on(et_walk *w, const char *name, int64_t declared, const char *display, uint64_t *total,
-                    uint64_t compressed_size, et_zipset *zs, uint64_t index)
+                    uint64_t compressed_size, et_zipset *zs, uint64_t index, uint64_t weight)
 {
     char msg[512];
     if (declared >= 0 && account(w, (uint64_t)declared, *total + (uint64_t)declared, compressed_size, msg, sizeof msg)) {
         et_walk_report(w, display, msg, 0);
+        if (weight) w->cb->consumed(weight, w->cb->ctx);   /* gone past: nothing else stands for it */
         return;
     }
     if (declared > 0) *total += (uint64_t)declared;
-    et_zip_member *m = et_zip_member_new(zs, index, name, declared);
+    et_zip_member *m = et_zip_member_new(zs, index, name, declared, weight);
     if (w->cb->member(m, display, w->cb->ctx)) w->stop = 1;
 }
 
@@ -67,7 +90,7 @@ static int too_many(et_walk *w, const char *display, uint64_t members)
 
 /* A zip listed from its own directory (zipdir.c): what libarchive would list, without it. */
 static uint64_t walk_listing(et_walk *w, et_zipset *zs, const et_zipdir_member *l, size_t n, const char *display,
-                             uint64_t compressed)
+                             uint64_t compressed, share *sh)
 {
     uint64_t total = 0, files = 0;
     for (size_t i = 0; i < n && !w->stop; i++) {
@@ -76,14 +99,14 @@ static uint64_t walk_listing(et_walk *w, et_zipset *zs, const et_zipdir_member *
         if (too_many(w, display, i + 1)) break;
         if (l[i].is_dir) continue;
         files++;
-        hand_on(w, l[i].name, (int64_t)l[i].size, sub, &total, compressed, zs, i);
+        hand_on(w, l[i].name, (int64_t)l[i].size, sub, &total, compressed, zs, i, weigh(sh, l[i].csize));
     }
     return files;
 }
 
 /* Any other member: sniffed; EVTX and nested archives inflated here. */
 static void walk_member(et_walk *w, struct archive *a, const char *display, int depth, uint64_t *total,
-                        uint64_t compressed_size)
+                        uint64_t compressed_size, share *sh)
 {
     char msg[512];
     unsigned char head[512];
@@ -103,6 +126,7 @@ static void walk_member(et_walk *w, struct archive *a, const char *display, int 
         et_walk_report(w, display, msg, 0);
         return;
     }
+    went_past(sh, (uint64_t)et_la()->archive_filter_bytes(a, -1));   /* before its records: it is read */
     et_walk_source(w, et_source_from_fd(fd), display, kind, depth + 1);
 }
 
@@ -127,15 +151,25 @@ static struct archive *open_any(et_walk *w, int fd, const char *display)
     return NULL;
 }
 
+static uint64_t walk_members(et_walk *w, int fd, const char *display, int depth, uint64_t compressed, share *sh);
+
 uint64_t et_walk_archive(et_walk *w, int fd, const char *display, int depth)
 {
     struct stat st;
     uint64_t compressed = fstat(fd, &st) == 0 ? (uint64_t)st.st_size : 0;
+    share sh = {.w = w, .counted = depth == 0 && w->cb->consumed};
+    uint64_t files = walk_members(w, fd, display, depth, compressed, &sh);
+    went_past(&sh, compressed);   /* the rest: headers, the directory, what was refused or not read */
+    return files;
+}
+
+static uint64_t walk_members(et_walk *w, int fd, const char *display, int depth, uint64_t compressed, share *sh)
+{
     et_zipset *zs = zip_set(w, fd, depth);
     size_t n;
     const et_zipdir_member *listing = zs ? et_zipset_listing(zs, &n) : NULL;
     if (listing) {
-        uint64_t files = walk_listing(w, zs, listing, n, display, compressed);
+        uint64_t files = walk_listing(w, zs, listing, n, display, compressed, sh);
         et_zipset_release(zs);
         return files;
     }
@@ -164,8 +198,9 @@ uint64_t et_walk_archive(et_walk *w, int fd, const char *display, int depth)
         if (type != AE_IFREG) { et_walk_report(w, sub, "skipped: not a regular file (link or device)", 1); continue; }
         if (et_la()->archive_entry_is_encrypted(e)) { et_walk_report(w, sub, "refused: encrypted member", 0); continue; }
         int64_t declared = et_la()->archive_entry_size_is_set(e) ? (int64_t)et_la()->archive_entry_size(e) : -1;
-        if (zs) hand_on(w, name, declared, sub, &total, compressed, zs, index);
-        else walk_member(w, a, sub, depth, &total, compressed);
+        if (zs) hand_on(w, name, declared, sub, &total, compressed, zs, index, 0);
+        else walk_member(w, a, sub, depth, &total, compressed, sh);
+        if (!zs) went_past(sh, (uint64_t)et_la()->archive_filter_bytes(a, -1));
     }
     if (!w->stop && rc != ARCHIVE_EOF && rc != ARCHIVE_OK) {
         char cause[400];

@@ -66,7 +66,7 @@ void et_walk_source(et_walk *w, et_source src, const char *display, int kind, in
         uint64_t members = et_walk_archive(w, fd, display, depth);
         if (w->cb->archive) w->cb->archive(fd, display, members, w->cb->ctx);
         close(fd);
-    } else if (w->cb->file(src, display, w->cb->ctx)) {
+    } else if (w->cb->file(src, display, depth, w->cb->ctx)) {
         w->stop = 1;
     }
 }

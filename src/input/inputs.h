@@ -19,8 +19,9 @@ void et_input_limits_default(et_input_limits *l);
 
 /* src: the EVTX bytes (a file's descriptor, or an archive member inflated into memory or an
  * unnamed temporary file), owned by the callee from here on; display: what to call it in
- * output ("upload.zip!HOST1/System.evtx"). Return non-zero to stop. */
-typedef int (*et_input_fn)(et_source src, const char *display, void *ctx);
+ * output ("upload.zip!HOST1/System.evtx"); depth: archives around it (0: a file given, or found
+ * in a folder). Return non-zero to stop. */
+typedef int (*et_input_fn)(et_source src, const char *display, int depth, void *ctx);
 /* A problem with display (unreadable, refused, or skipped: is_skip says it was only not EVTX). */
 typedef void (*et_input_problem_fn)(const char *display, const char *message, int is_skip, void *ctx);
 
@@ -40,6 +41,11 @@ typedef struct et_input_callbacks {
     et_input_member_fn member;   /* optional: without it every member is inflated in the walk */
     et_input_problem_fn problem;
     et_input_archive_fn archive; /* optional */
+    /* optional: bytes of an archive given as a path that the walk has now gone past and that no
+     * member handed on stands for (what a tar's members took, its headers...), in walk order:
+     * with the members' weights (et_zip_member_weight) and the files not in archives, they
+     * add up to the size of every path given, the progress line's total */
+    void (*consumed)(uint64_t bytes, void *ctx);
     void *ctx;
 } et_input_callbacks;
 

@@ -21,6 +21,8 @@ typedef struct shared_file {
     et_scan_file info;
     char *display;
     et_filehash *hash;        /* when hashing: fed by the ranges as they finish */
+    double scale;             /* progress: bytes of the paths given per byte of this file */
+    uint64_t weight, added;   /* a zip member: the bytes it stands for, and those added so far */
 } shared_file;
 
 /* What one range of chunks gave: the consumer's state and the reader's counts. */
@@ -41,7 +43,7 @@ typedef struct archive_item {
     int fd;
 } archive_item;
 
-enum item_kind { I_BEGIN, I_RANGE, I_END, I_PROBLEM, I_MEMBER, I_ARCHIVE };
+enum item_kind { I_BEGIN, I_RANGE, I_END, I_PROBLEM, I_MEMBER, I_ARCHIVE, I_PROGRESS };
 typedef struct item {
     enum item_kind kind;
     shared_file *file;
@@ -49,6 +51,7 @@ typedef struct item {
     char *message;            /* I_PROBLEM: display\0message */
     bool is_skip;
     archive_item *archive;    /* I_ARCHIVE */
+    uint64_t bytes;           /* I_PROGRESS: bytes of an archive given that the walk went past */
 } item;
 
 /* A member's worker runs at most MEMBER_QUEUE items ahead of delivery; the deliverer wakes for
@@ -71,6 +74,8 @@ typedef struct unit {
     struct scan *sc;
     uint64_t per;
     member_stream *ms;
+    uint64_t weight;          /* I_MEMBER: the bytes of the zip given it stands for (progress) */
+    bool weighed;             /* I_MEMBER: its own EVTX file carries the weight */
 } unit;
 
 typedef struct scan scan;
@@ -164,7 +169,7 @@ static char *problem_text(const char *display, const char *msg)
     return t;
 }
 
-static shared_file *new_file(scan *sc, const char *display, et_evtx_file *ef)
+static shared_file *new_file(scan *sc, const char *display, et_evtx_file *ef, double scale)
 {
     shared_file *f = calloc(1, sizeof *f);
     if (!f) abort();
@@ -172,6 +177,7 @@ static shared_file *new_file(scan *sc, const char *display, et_evtx_file *ef)
     f->display = strdup(display);
     f->info.display = f->display;
     f->info.size = et_evtx_file_size(ef);
+    f->scale = scale;
     if (sc->opts->hash) start_hash(f, chunks_per_unit(sc));
     return f;
 }
@@ -335,13 +341,22 @@ static void read_shared(unit *u, shared_file *f, uint64_t n)
 
 /* An EVTX file inside a zip member: opened, hashed and read range by range (shared with idle
  * workers when it has several), from this worker. */
-static int member_file(et_source src, const char *display, void *ctx)
+static int member_file(et_source src, const char *display, int depth, void *ctx)
 {
+    (void)depth;
     unit *u = ctx;
     char err[256];
     et_evtx_file *ef = et_evtx_file_open_source(src, display, err, sizeof err);
     if (!ef) { member_problem(display, err, 0, u); return 0; }
-    shared_file *f = new_file(u->sc, display, ef);
+    /* the member itself stands for its weight; files in a zip inside it, for nothing (the
+     * member's weight is made up when it is through) */
+    uint64_t size = et_evtx_file_size(ef);
+    bool own = !strcmp(display, u->display) && size;
+    shared_file *f = new_file(u->sc, display, ef, own ? (double)u->weight / (double)size : 0);
+    if (own) {
+        f->weight = u->weight;
+        u->weighed = true;
+    }
     push_item(u, (item){.kind = I_BEGIN, .file = f});
     uint64_t n = range_count(et_evtx_file_chunks(ef), u->per);
     if (n > 1 && !u->ms->direct) {
@@ -422,9 +437,13 @@ static void deliver_range(scan *sc, shared_file *f, range_result *r)
     if (r->nproblems) et_progress_clear(sc->progress);
     add_stats(&f->info.stats, &r->stats);
     if (sc->progress) {
-        uint64_t size = f->info.size, from = 4096 + r->first * 65536, to = from + r->count * 65536;
+        /* the first range has the file header too */
+        uint64_t size = f->info.size, from = r->first ? 4096 + r->first * 65536 : 0,
+                 to = 4096 + (r->first + r->count) * 65536;
         if (to > size) to = size;
-        et_progress_add(sc->progress, to > from ? to - from : 0, r->stats.records);
+        uint64_t bytes = (uint64_t)((double)(to > from ? to - from : 0) * f->scale);
+        f->added += bytes;
+        et_progress_add(sc->progress, bytes, r->stats.records);
     }
     if (sc->c->unit_done) sc->c->unit_done(sc->c->ctx, r->state, &f->info);
 }
@@ -438,6 +457,7 @@ static void deliver_end(scan *sc, shared_file *f)
         f->info.hash_error = why ? why : "its bytes could not be read again for the hash";
         sc->problems++;
     }
+    if (sc->progress && f->weight > f->added) et_progress_add(sc->progress, f->weight - f->added, 0);
     et_progress_clear(sc->progress);
     if (f->info.stats.skipped || f->info.stats.truncated) sc->problems++;
     if (sc->c->file_end) sc->c->file_end(sc->c->ctx, &f->info);
@@ -478,6 +498,9 @@ static void deliver_item(scan *sc, item *it)
         free(it->archive->display);
         free(it->archive);
         break;
+    case I_PROGRESS:
+        if (sc->progress) et_progress_add(sc->progress, it->bytes, 0);
+        break;
     case I_MEMBER: break;   /* delivered as its stream, by deliver_member */
     }
 }
@@ -497,6 +520,8 @@ static void deliver_member(scan *sc, unit *u)
         if (!n) break;   /* finished, and everything delivered */
         for (size_t k = 0; k < n; k++) deliver_item(sc, &batch[k]);
     }
+    /* a member that was no EVTX file of its own (skipped, refused, a zip of them): its weight now */
+    if (sc->progress && !u->weighed) et_progress_add(sc->progress, u->weight, 0);
     pthread_mutex_destroy(&ms->mu);
     pthread_cond_destroy(&ms->cv);
     free(ms);
@@ -537,13 +562,14 @@ static void on_input_problem(const char *display, const char *msg, int is_skip, 
 }
 
 
-static int on_file(et_source src, const char *display, void *vctx)
+static int on_file(et_source src, const char *display, int depth, void *vctx)
 {
     scan *sc = vctx;
     char err[256];
     et_evtx_file *ef = et_evtx_file_open_source(src, display, err, sizeof err);
     if (!ef) { submit_problem(sc, display, err, false); return 0; }
-    shared_file *f = new_file(sc, display, ef);
+    /* a member of a tar, 7z...: the walk says what of the archive it went past (on_consumed) */
+    shared_file *f = new_file(sc, display, ef, depth == 0 ? 1 : 0);
     et_pool_submit(sc->pool, new_unit(sc, I_BEGIN, f), NULL, 0);
     uint64_t per = chunks_per_unit(sc), nchunks = et_evtx_file_chunks(ef), n = range_count(nchunks, per);
     for (uint64_t i = 0; i < n; i++) {
@@ -566,6 +592,15 @@ static void on_archive(int fd, const char *display, uint64_t members, void *vctx
     et_pool_submit(sc->pool, u, run_unit, 1);
 }
 
+/* Bytes of an archive given that the walk went past: on the progress line in their turn. */
+static void on_consumed(uint64_t bytes, void *vctx)
+{
+    scan *sc = vctx;
+    unit *u = new_unit(sc, I_PROGRESS, NULL);
+    u->it.bytes = bytes;
+    et_pool_submit(sc->pool, u, NULL, 0);
+}
+
 /* A zip member is one unit: a worker inflates and reads it while others take other members. */
 static int on_member(et_zip_member *m, const char *display, void *vctx)
 {
@@ -574,6 +609,7 @@ static int on_member(et_zip_member *m, const char *display, void *vctx)
     u->member = m;
     u->display = strdup(display);
     u->per = chunks_per_unit(sc);
+    u->weight = et_zip_member_weight(m);
     u->ms = calloc(1, sizeof *u->ms);
     if (!u->ms) abort();
     pthread_mutex_init(&u->ms->mu, NULL);
@@ -596,7 +632,8 @@ int et_scan(char **paths, int npaths, const et_scan_opts *opts, const et_scan_co
     sc.pool = et_pool_new(jobs, window_weight(&sc, jobs), unit_delivered, &sc);
     et_pool_set_idle(sc.pool, help_read, &sc);
     et_input_callbacks cb = {.file = on_file, .member = on_member, .problem = on_input_problem,
-                             .archive = c->archive ? on_archive : NULL, .ctx = &sc};
+                             .archive = c->archive ? on_archive : NULL, .consumed = sc.progress ? on_consumed : NULL,
+                             .ctx = &sc};
     et_inputs_walk(paths, npaths, &limits, &cb);
     et_pool_free(sc.pool);
     et_source_drop_kept();

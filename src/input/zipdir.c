@@ -362,7 +362,7 @@ static void build_listing(et_zipdir *d)
             free(l);
             return;
         }
-        l[i] = (et_zipdir_member){.name = e->name, .size = e->usize, .is_dir = kind == 0};
+        l[i] = (et_zipdir_member){.name = e->name, .size = e->usize, .csize = e->csize, .is_dir = kind == 0};
     }
     d->listing = l;
 }

@@ -28,6 +28,7 @@ size_t et_zipdir_count(const et_zipdir *d);
 typedef struct et_zipdir_member {
     const char *name;
     uint64_t size;          /* as the directory declares it */
+    uint64_t csize;         /* its compressed bytes in the zip */
     int is_dir;
 } et_zipdir_member;
 const et_zipdir_member *et_zipdir_listing(const et_zipdir *d, size_t *n);

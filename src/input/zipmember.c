@@ -89,6 +89,7 @@ struct et_zip_member {
     uint64_t index;
     char *name;
     int64_t declared;
+    uint64_t weight;
 };
 
 et_zipset *et_zipset_new(int fd, const et_input_limits *lim, int depth)
@@ -188,7 +189,8 @@ static void release(et_zipset *zs, size_t slot, int broken)
 
 /* ---- members -------------------------------------------------------------------------- */
 
-et_zip_member *et_zip_member_new(et_zipset *zs, uint64_t index, const char *name, int64_t declared_size)
+et_zip_member *et_zip_member_new(et_zipset *zs, uint64_t index, const char *name, int64_t declared_size,
+                                 uint64_t weight)
 {
     et_zip_member *m = calloc(1, sizeof *m);
     if (!m) abort();
@@ -199,6 +201,7 @@ et_zip_member *et_zip_member_new(et_zipset *zs, uint64_t index, const char *name
     m->index = index;
     m->name = strdup(name ? name : "");
     m->declared = declared_size;
+    m->weight = weight;
     return m;
 }
 
@@ -212,6 +215,7 @@ void et_zip_member_free(et_zip_member *m)
 
 int et_zip_member_depth(const et_zip_member *m) { return m->zs->depth; }
 int64_t et_zip_member_declared_size(const et_zip_member *m) { return m->declared; }
+uint64_t et_zip_member_weight(const et_zip_member *m) { return m->weight; }
 
 /* Moves the handle to header number index and reads it; 0, or -1 with msg set. */
 static int seek_member(handle *h, const et_zip_member *m, char *msg, size_t msglen)

@@ -28,8 +28,10 @@ const et_zipdir_member *et_zipset_listing(const et_zipset *zs, size_t *n);
 void et_zipset_release(et_zipset *zs);
 
 /* Member number index (in header order, counting every entry) named name, declaring
- * declared_size expanded bytes (-1: unknown). Holds a reference on the set. */
-et_zip_member *et_zip_member_new(et_zipset *zs, uint64_t index, const char *name, int64_t declared_size);
+ * declared_size expanded bytes (-1: unknown), standing for weight bytes of the path given (its
+ * compressed bytes, for the progress line; 0: unknown). Holds a reference on the set. */
+et_zip_member *et_zip_member_new(et_zipset *zs, uint64_t index, const char *name, int64_t declared_size,
+                                 uint64_t weight);
 /* Inflates the member: its first bytes (up to 512) go to want(); when want returns 0 nothing
  * more is inflated and -2 is returned. Else 0, with the whole member in *out: in memory
  * (zipdir.c, within the memory budget) or in an unnamed temporary file; -1 with msg set:
@@ -41,6 +43,8 @@ int et_zip_member_extract(et_zip_member *m, int (*want)(const unsigned char *hea
 int et_zip_member_depth(const et_zip_member *m);
 /* The size the member's header declares once inflated, or -1 when it declares none. */
 int64_t et_zip_member_declared_size(const et_zip_member *m);
+/* The bytes of the path given that the member stands for (see et_zip_member_new). */
+uint64_t et_zip_member_weight(const et_zip_member *m);
 void et_zip_member_free(et_zip_member *m);
 
 /* Helpers for any libarchive handle (zip or not), shared with archive.c. libarchive's last
