@@ -36,7 +36,7 @@ static int account(const et_walk *w, uint64_t member, uint64_t total, uint64_t c
 
 /* The progress line's share of an archive given as a path (depth 0; the bytes of a nested one
  * are its member's): what its members stand for, and what the walk went past besides. */
-typedef struct share { const et_walk *w; bool counted; uint64_t given; } share;
+typedef struct share { const et_walk *w; bool counted; uint64_t given, size; } share;
 
 static uint64_t weigh(share *s, uint64_t bytes)
 {
@@ -45,12 +45,14 @@ static uint64_t weigh(share *s, uint64_t bytes)
     return bytes;
 }
 
-/* Bytes read by the walk up to pos (libarchive's raw position) that no member stands for. */
-static void went_past(share *s, uint64_t pos)
+/* Bytes read by the walk up to pos (libarchive's raw position; < 0: unknown) that no member
+ * stands for. */
+static void went_past(share *s, int64_t pos)
 {
-    if (!s->counted || pos <= s->given) return;
-    uint64_t n = pos - s->given;
-    s->given = pos;
+    uint64_t upto = pos < 0 ? 0 : (uint64_t)pos < s->size ? (uint64_t)pos : s->size;
+    if (!s->counted || upto <= s->given) return;
+    uint64_t n = upto - s->given;
+    s->given = upto;
     s->w->cb->consumed(n, s->w->cb->ctx);
 }
 
@@ -126,7 +128,7 @@ static void walk_member(et_walk *w, struct archive *a, const char *display, int 
         et_walk_report(w, display, msg, 0);
         return;
     }
-    went_past(sh, (uint64_t)et_la()->archive_filter_bytes(a, -1));   /* before its records: it is read */
+    went_past(sh, et_la()->archive_filter_bytes(a, -1));   /* before its records: it is read */
     et_walk_source(w, et_source_from_fd(fd), display, kind, depth + 1);
 }
 
@@ -157,9 +159,9 @@ uint64_t et_walk_archive(et_walk *w, int fd, const char *display, int depth)
 {
     struct stat st;
     uint64_t compressed = fstat(fd, &st) == 0 ? (uint64_t)st.st_size : 0;
-    share sh = {.w = w, .counted = depth == 0 && w->cb->consumed};
+    share sh = {.w = w, .counted = depth == 0 && w->cb->consumed, .size = compressed};
     uint64_t files = walk_members(w, fd, display, depth, compressed, &sh);
-    went_past(&sh, compressed);   /* the rest: headers, the directory, what was refused or not read */
+    went_past(&sh, (int64_t)compressed);   /* the rest: headers, the directory, what was refused or not read */
     return files;
 }
 
@@ -200,7 +202,7 @@ static uint64_t walk_members(et_walk *w, int fd, const char *display, int depth,
         int64_t declared = et_la()->archive_entry_size_is_set(e) ? (int64_t)et_la()->archive_entry_size(e) : -1;
         if (zs) hand_on(w, name, declared, sub, &total, compressed, zs, index, 0);
         else walk_member(w, a, sub, depth, &total, compressed, sh);
-        if (!zs) went_past(sh, (uint64_t)et_la()->archive_filter_bytes(a, -1));
+        if (!zs) went_past(sh, et_la()->archive_filter_bytes(a, -1));
     }
     if (!w->stop && rc != ARCHIVE_EOF && rc != ARCHIVE_OK) {
         char cause[400];

@@ -33,9 +33,6 @@ typedef struct range_result {
     size_t nproblems;         /* problems reported by the reader */
 } range_result;
 
-/* One thing to deliver on the calling thread, in order: a file's begin, a range, its end,
- * or a problem. A unit carries one; a zip member's worker streams many through a short queue
- * (so a big member holds a few ranges in memory, not the member). */
 /* An archive: its bytes (a descriptor of its own until hashed) and what the consumer gets. */
 typedef struct archive_item {
     et_scan_archive info;
@@ -43,6 +40,10 @@ typedef struct archive_item {
     int fd;
 } archive_item;
 
+/* One thing to deliver on the calling thread, in order: a file's begin, a range, its end, a
+ * problem, an archive (after its members) or progress the walk made. A unit carries one; a zip
+ * member's worker streams many through a short queue (so a big member holds a few ranges in
+ * memory, not the member). */
 enum item_kind { I_BEGIN, I_RANGE, I_END, I_PROBLEM, I_MEMBER, I_ARCHIVE, I_PROGRESS };
 typedef struct item {
     enum item_kind kind;
