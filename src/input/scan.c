@@ -21,8 +21,8 @@ typedef struct shared_file {
     et_scan_file info;
     char *display;
     et_filehash *hash;        /* when hashing: fed by the ranges as they finish */
-    double scale;             /* progress: bytes of the paths given per byte of this file */
-    uint64_t weight, added;   /* a zip member: the bytes it stands for, and those added so far */
+    uint64_t weight, added;   /* progress: the bytes of the paths given it stands for (its size, a
+                                 zip member's compressed bytes, 0 inside a tar...), added so far */
 } shared_file;
 
 /* What one range of chunks gave: the consumer's state and the reader's counts. */
@@ -76,6 +76,7 @@ typedef struct unit {
     uint64_t per;
     member_stream *ms;
     uint64_t weight;          /* I_MEMBER: the bytes of the zip given it stands for (progress) */
+    int depth;                /* I_MEMBER: archives around the member's own file */
     bool weighed;             /* I_MEMBER: its own EVTX file carries the weight */
 } unit;
 
@@ -170,7 +171,7 @@ static char *problem_text(const char *display, const char *msg)
     return t;
 }
 
-static shared_file *new_file(scan *sc, const char *display, et_evtx_file *ef, double scale)
+static shared_file *new_file(scan *sc, const char *display, et_evtx_file *ef, uint64_t weight)
 {
     shared_file *f = calloc(1, sizeof *f);
     if (!f) abort();
@@ -178,7 +179,7 @@ static shared_file *new_file(scan *sc, const char *display, et_evtx_file *ef, do
     f->display = strdup(display);
     f->info.display = f->display;
     f->info.size = et_evtx_file_size(ef);
-    f->scale = scale;
+    f->weight = weight;
     if (sc->opts->hash) start_hash(f, chunks_per_unit(sc));
     return f;
 }
@@ -344,20 +345,15 @@ static void read_shared(unit *u, shared_file *f, uint64_t n)
  * workers when it has several), from this worker. */
 static int member_file(et_source src, const char *display, int depth, void *ctx)
 {
-    (void)depth;
     unit *u = ctx;
     char err[256];
     et_evtx_file *ef = et_evtx_file_open_source(src, display, err, sizeof err);
     if (!ef) { member_problem(display, err, 0, u); return 0; }
     /* the member itself stands for its weight; files in a zip inside it, for nothing (the
      * member's weight is made up when it is through) */
-    uint64_t size = et_evtx_file_size(ef);
-    bool own = !strcmp(display, u->display) && size;
-    shared_file *f = new_file(u->sc, display, ef, own ? (double)u->weight / (double)size : 0);
-    if (own) {
-        f->weight = u->weight;
-        u->weighed = true;
-    }
+    bool own = depth == u->depth;
+    shared_file *f = new_file(u->sc, display, ef, own ? u->weight : 0);
+    if (own) u->weighed = true;
     push_item(u, (item){.kind = I_BEGIN, .file = f});
     uint64_t n = range_count(et_evtx_file_chunks(ef), u->per);
     if (n > 1 && !u->ms->direct) {
@@ -442,7 +438,7 @@ static void deliver_range(scan *sc, shared_file *f, range_result *r)
         uint64_t size = f->info.size, from = r->first ? 4096 + r->first * 65536 : 0,
                  to = 4096 + (r->first + r->count) * 65536;
         if (to > size) to = size;
-        uint64_t bytes = (uint64_t)((double)(to > from ? to - from : 0) * f->scale);
+        uint64_t bytes = to > from ? (uint64_t)((double)(to - from) * (double)f->weight / (double)size) : 0;
         f->added += bytes;
         et_progress_add(sc->progress, bytes, r->stats.records);
     }
@@ -570,7 +566,7 @@ static int on_file(et_source src, const char *display, int depth, void *vctx)
     et_evtx_file *ef = et_evtx_file_open_source(src, display, err, sizeof err);
     if (!ef) { submit_problem(sc, display, err, false); return 0; }
     /* a member of a tar, 7z...: the walk says what of the archive it went past (on_consumed) */
-    shared_file *f = new_file(sc, display, ef, depth == 0 ? 1 : 0);
+    shared_file *f = new_file(sc, display, ef, depth == 0 ? et_evtx_file_size(ef) : 0);
     et_pool_submit(sc->pool, new_unit(sc, I_BEGIN, f), NULL, 0);
     uint64_t per = chunks_per_unit(sc), nchunks = et_evtx_file_chunks(ef), n = range_count(nchunks, per);
     for (uint64_t i = 0; i < n; i++) {
@@ -611,6 +607,7 @@ static int on_member(et_zip_member *m, const char *display, void *vctx)
     u->display = strdup(display);
     u->per = chunks_per_unit(sc);
     u->weight = et_zip_member_weight(m);
+    u->depth = et_zip_member_depth(m) + 1;
     u->ms = calloc(1, sizeof *u->ms);
     if (!u->ms) abort();
     pthread_mutex_init(&u->ms->mu, NULL);
