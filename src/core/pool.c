@@ -159,6 +159,19 @@ void et_pool_submit(et_pool *p, void *task, et_task_fn run, size_t weight)
     pthread_mutex_unlock(&p->mu);
 }
 
+size_t et_pool_deliver_done(et_pool *p)
+{
+    if (!p->nthreads) return 0;   /* inline: delivered at submit time */
+    size_t n = 0;
+    pthread_mutex_lock(&p->mu);
+    while (p->head < p->tail && p->slots[p->head % p->cap].state == SLOT_DONE) {
+        deliver_head(p);
+        n++;
+    }
+    pthread_mutex_unlock(&p->mu);
+    return n;
+}
+
 void et_pool_ready(et_pool *p)
 {
     slot *s = running;

@@ -37,6 +37,11 @@ void et_pool_set_idle(et_pool *p, et_idle_fn fn, void *ctx);
 void et_pool_wake(et_pool *p);
 /* Worker threads (0: tasks run inline at submit time, done right after). */
 int et_pool_threads(const et_pool *p);
+/* Delivers, on the submitting thread, the oldest tasks that are done (run-less ones are), and
+ * stops at the first that still runs, ready or not (its delivery could wait for its stream):
+ * a caller busy between submits (inflating a tar member) lets results out as they come,
+ * without waiting on any. Returns how many were delivered. */
+size_t et_pool_deliver_done(et_pool *p);
 /* Waits for every queued task and delivers them all (and for those delivered early to return). */
 void et_pool_drain(et_pool *p);
 void et_pool_free(et_pool *p);

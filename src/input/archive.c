@@ -46,23 +46,36 @@ static uint64_t weigh(share *s, uint64_t bytes)
 }
 
 /* Bytes read by the walk up to pos (libarchive's raw position; < 0: unknown) that no member
- * stands for. */
-static void went_past(share *s, int64_t pos)
+ * stands for, once there are at least least of them; reading: the member being inflated. */
+static void went_past_by(share *s, int64_t pos, uint64_t least, const char *reading)
 {
     uint64_t upto = pos < 0 ? 0 : (uint64_t)pos < s->size ? (uint64_t)pos : s->size;
-    if (!s->counted || upto <= s->given) return;
+    if (!s->counted || upto <= s->given || upto - s->given < least) return;
     uint64_t n = upto - s->given;
     s->given = upto;
-    s->w->cb->consumed(n, s->w->cb->ctx);
+    s->w->cb->consumed(n, reading, s->w->cb->ctx);
 }
 
-/* A member inflated here: its bytes count against the member and archive limits. */
-typedef struct serial_check { const et_walk *w; uint64_t *total, compressed; } serial_check;
+static void went_past(share *s, int64_t pos) { went_past_by(s, pos, 1, NULL); }
+
+/* A member inflated here: its bytes count against the member and archive limits, and what the
+ * walk reads of the archive meanwhile goes on the progress line as it is read (a big member of
+ * a tar.gz takes seconds to inflate). */
+typedef struct serial_check {
+    const et_walk *w;
+    uint64_t *total, compressed;
+    struct archive *a;
+    share *sh;
+    const char *display;
+} serial_check;
+
+enum { PROGRESS_STEP = 1 << 16 };   /* bytes of the archive read between two reports */
 
 static int check_serial(uint64_t done, uint64_t n, void *ctx, char *msg, size_t msglen)
 {
     serial_check *c = ctx;
     *c->total += n;
+    went_past_by(c->sh, et_la()->archive_filter_bytes(c->a, -1), PROGRESS_STEP, c->display);
     return account(c->w, done, *c->total, c->compressed, msg, msglen);
 }
 
@@ -74,7 +87,7 @@ static void hand_on(et_walk *w, const char *name, int64_t declared, const char *
     char msg[512];
     if (declared >= 0 && account(w, (uint64_t)declared, *total + (uint64_t)declared, compressed_size, msg, sizeof msg)) {
         et_walk_report(w, display, msg, 0);
-        if (weight) w->cb->consumed(weight, w->cb->ctx);   /* gone past: nothing else stands for it */
+        if (weight) w->cb->consumed(weight, NULL, w->cb->ctx);   /* gone past: nothing else stands for it */
         return;
     }
     if (declared > 0) *total += (uint64_t)declared;
@@ -121,14 +134,14 @@ static void walk_member(et_walk *w, struct archive *a, const char *display, int 
         return;
     }
     uint64_t before = *total;
-    serial_check check = {w, total, compressed_size};
+    serial_check check = {w, total, compressed_size, a, sh, display};
     int fd = et_member_extract(a, head, (size_t)nhead, check_serial, &check, msg, sizeof msg);
     if (fd < 0) {
         *total = before;   /* a refused member does not count against the others */
         et_walk_report(w, display, msg, 0);
         return;
     }
-    went_past(sh, et_la()->archive_filter_bytes(a, -1));   /* before its records: it is read */
+    went_past_by(sh, et_la()->archive_filter_bytes(a, -1), 1, display);   /* before its records: it is read */
     et_walk_source(w, et_source_from_fd(fd), display, kind, depth + 1);
 }
 

@@ -44,8 +44,9 @@ typedef struct et_input_callbacks {
     /* optional: bytes of an archive given as a path that the walk has now gone past and that no
      * member handed on stands for (what a tar's members took, its headers...), in walk order:
      * with the members' weights (et_zip_member_weight) and the files not in archives, they
-     * add up to the size of every path given, the progress line's total */
-    void (*consumed)(uint64_t bytes, void *ctx);
+     * add up to the size of every path given, the progress line's total; reading: the member
+     * being inflated as they were read (said while it is, not only once it is through), or NULL */
+    void (*consumed)(uint64_t bytes, const char *reading, void *ctx);
     void *ctx;
 } et_input_callbacks;
 

@@ -49,7 +49,7 @@ typedef struct item {
     enum item_kind kind;
     shared_file *file;
     range_result r;           /* I_RANGE */
-    char *message;            /* I_PROBLEM: display\0message */
+    char *message;            /* I_PROBLEM: display\0message; I_PROGRESS: the member being read, or NULL */
     bool is_skip;
     archive_item *archive;    /* I_ARCHIVE */
     uint64_t bytes;           /* I_PROGRESS: bytes of an archive given that the walk went past */
@@ -496,7 +496,9 @@ static void deliver_item(scan *sc, item *it)
         free(it->archive);
         break;
     case I_PROGRESS:
+        if (sc->progress && it->message) et_progress_file(sc->progress, it->message);
         if (sc->progress) et_progress_add(sc->progress, it->bytes, 0);
+        free(it->message);
         break;
     case I_MEMBER: break;   /* delivered as its stream, by deliver_member */
     }
@@ -589,13 +591,18 @@ static void on_archive(int fd, const char *display, uint64_t members, void *vctx
     et_pool_submit(sc->pool, u, run_unit, 1);
 }
 
-/* Bytes of an archive given that the walk went past: on the progress line in their turn. */
-static void on_consumed(uint64_t bytes, void *vctx)
+/* Bytes of an archive given that the walk went past: on the progress line in their turn. The
+ * walk may be inflating a big member here, so what the workers finished meanwhile is delivered
+ * now (their records and this on the line, the consumer's memory freed), not at the next
+ * submit. */
+static void on_consumed(uint64_t bytes, const char *reading, void *vctx)
 {
     scan *sc = vctx;
     unit *u = new_unit(sc, I_PROGRESS, NULL);
     u->it.bytes = bytes;
+    u->it.message = reading ? strdup(reading) : NULL;
     et_pool_submit(sc->pool, u, NULL, 0);
+    et_pool_deliver_done(sc->pool);
 }
 
 /* A zip member is one unit: a worker inflates and reads it while others take other members. */

@@ -3,7 +3,8 @@
  * the mix of slow, instant and run-less tasks; the weight in flight never passes the bound, and
  * light tasks do run side by side; stream tasks hand over items in order, short ones once done
  * and long ones while they run; a task that says it is ready is delivered, and the tasks after
- * it too, while it still runs, and its slot is not reused before it returns. */
+ * it too, while it still runs, and its slot is not reused before it returns; a caller busy
+ * between submits gets what is done delivered, up to the first task still running. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -302,10 +303,65 @@ static void test_ring_end(void **state)
     free(tasks);
 }
 
+/* ---- delivering what is done, from a caller busy between submits ------------------------ */
+
+static volatile int gate_open;
+
+static void run_gated(void *vt)
+{
+    task *t = vt;
+    while (!__atomic_load_n(&gate_open, __ATOMIC_SEQ_CST)) usleep(100);
+    __atomic_add_fetch(&t->runs, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Calls et_pool_deliver_done until it has delivered want tasks in all (or 5 s have passed). */
+static size_t deliver_until(et_pool *p, size_t want)
+{
+    size_t got = 0;
+    for (int i = 0; i < 50000 && got < want; i++) {
+        got += et_pool_deliver_done(p);
+        if (got < want) usleep(100);
+    }
+    return got;
+}
+
+static void test_deliver_done(void **state)
+{
+    (void)state;
+    task t[4] = {{.id = 0}, {.id = 1}, {.id = 2, .kind = 1}, {.id = 3}};
+    order o = {0};
+    gate_open = 0;
+    et_pool *p = et_pool_new(2, 4, delivered, &o);
+    et_pool_submit(p, &t[0], run_task, 1);
+    et_pool_submit(p, &t[1], run_gated, 1);   /* runs until the gate opens */
+    et_pool_submit(p, &t[2], NULL, 0);
+    et_pool_submit(p, &t[3], run_task, 1);
+    /* the first is delivered once it is done; the gated one holds back those after it, done or not */
+    assert_int_equal(deliver_until(p, 1), 1);
+    usleep(20000);
+    assert_int_equal(et_pool_deliver_done(p), 0);
+    assert_int_equal(t[0].delivered, 1);
+    assert_int_equal(t[1].delivered + t[2].delivered + t[3].delivered, 0);
+    __atomic_store_n(&gate_open, 1, __ATOMIC_SEQ_CST);
+    assert_int_equal(deliver_until(p, 3), 3);
+    assert_int_equal(o.next, 4);
+    assert_int_equal(o.errors, 0);
+    assert_int_equal(et_pool_deliver_done(p), 0);   /* nothing left */
+    et_pool_free(p);
+    /* without threads every task is delivered at submit time: nothing is left to deliver */
+    order o0 = {0};
+    et_pool *inline_pool = et_pool_new(0, 4, delivered, &o0);
+    task u = {.id = 0};
+    et_pool_submit(inline_pool, &u, run_task, 1);
+    assert_int_equal(u.delivered, 1);
+    assert_int_equal(et_pool_deliver_done(inline_pool), 0);
+    et_pool_free(inline_pool);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_order_and_once), cmocka_unit_test(test_weight_bound),
                                        cmocka_unit_test(test_stream_tasks), cmocka_unit_test(test_ready_tasks),
-                                       cmocka_unit_test(test_ring_end)};
+                                       cmocka_unit_test(test_ring_end), cmocka_unit_test(test_deliver_done)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
