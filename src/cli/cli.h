@@ -27,7 +27,7 @@ int cmd_analyze(int argc, char **argv);
     {"max-depth", required_argument, 0, 1005}
 #define CLI_LIMIT_HELP                                                                      \
     "  --max-total-bytes N  archive limit: expanded bytes per archive (default 16G)\n"    \
-    "  --max-member-bytes N archive limit: one member (default 4G)\n"                     \
+    "  --max-member-bytes N archive limit: one member, or a pipe given (default 4G)\n"    \
     "  --max-ratio R        archive limit: expanded/compressed ratio (default 200)\n"     \
     "  --max-members N      archive limit: members per archive (default 100000)\n"        \
     "  --max-depth N        archive limit: nesting depth (default 1)\n"

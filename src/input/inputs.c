@@ -116,14 +116,76 @@ static void path_set_free(path_set *s)
     free(s->slot);
 }
 
+/* What a descriptor that is not a regular file is, in words. */
+static const char *file_kind(mode_t mode)
+{
+    return S_ISFIFO(mode) ? "a pipe" : S_ISCHR(mode) ? "a character device" : S_ISBLK(mode) ? "a block device"
+         : S_ISSOCK(mode) ? "a socket" : S_ISDIR(mode) ? "a folder" : "not a regular file";
+}
+
+/* A pipe given as a path (`<(unzip -p up.zip System.evtx)`, /dev/stdin): its bytes go to an
+ * unnamed temporary file, as an archive member's do, within --max-member-bytes, so that it is
+ * read like any file. The descriptor of the copy, or -1 with msg set; pipe is closed. */
+static int copy_pipe(const et_walk *w, int pipe, char *msg, size_t msglen)
+{
+    int fd = et_temp_fd(msg, msglen);
+    char *buf = malloc(1 << 16);
+    if (!buf) abort();
+    uint64_t done = 0;
+    while (fd >= 0) {
+        ssize_t n = read(pipe, buf, 1 << 16);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            if (n < 0) snprintf(msg, msglen, "cannot read the pipe: %s", strerror(errno));
+            if (n < 0) { close(fd); fd = -1; }
+            break;
+        }
+        done += (uint64_t)n;
+        if (done > w->lim->max_member_bytes) {
+            snprintf(msg, msglen, "refused: more than %llu bytes from a pipe (--max-member-bytes)",
+                     (unsigned long long)w->lim->max_member_bytes);
+            close(fd);
+            fd = -1;
+        } else if (et_temp_write(fd, buf, (size_t)n, msg, msglen) != 0) {
+            close(fd);
+            fd = -1;
+        }
+    }
+    free(buf);
+    close(pipe);
+    if (fd >= 0 && w->cb->sized) w->cb->sized(done, w->cb->ctx);
+    return fd;
+}
+
+/* A path given, opened without waiting (a FIFO no one writes to is an empty pipe, not a hang):
+ * a regular file's descriptor, a pipe's bytes copied, or -1 with msg set. */
+static int open_given(const et_walk *w, const char *path, char *msg, size_t msglen)
+{
+    int fd = et_open_input(path, O_NONBLOCK);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        snprintf(msg, msglen, "%s", strerror(errno));
+        if (fd >= 0) close(fd);
+        return -1;
+    }
+    if (S_ISREG(st.st_mode)) return fd;
+    if (S_ISFIFO(st.st_mode) && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) == 0)
+        return copy_pipe(w, fd, msg, msglen);
+    snprintf(msg, msglen, "refused: %s, not a file", file_kind(st.st_mode));
+    close(fd);
+    return -1;
+}
+
 static void walk_file(et_walk *w, const char *path, int explicit_arg)
 {
-    int fd = et_open_input(path, 0);
+    char msg[512];
+    int fd = open_given(w, path, msg, sizeof msg);
+    if (fd < 0) { et_walk_report(w, path, msg, 0); return; }
     unsigned char head[512];
-    ssize_t n = fd < 0 ? -1 : pread(fd, head, sizeof head, 0);
+    ssize_t n = pread(fd, head, sizeof head, 0);
     if (n < 0) {
         et_walk_report(w, path, strerror(errno), 0);
-        if (fd >= 0) close(fd);
+        close(fd);
         return;
     }
     int kind = et_sniff_bytes(head, (unsigned long)n);
@@ -142,6 +204,32 @@ static void walk_file(et_walk *w, const char *path, int explicit_arg)
 }
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static void walk_dir(et_walk *w, const char *dir, int depth);
+
+/* One entry of a folder. Subfolders are walked; files read as they would be given, a link to a
+ * file too (a case folder of links to the evidence). Not followed, and said so: a link to a
+ * folder (it may lead out of the tree, or round in a loop). Not read, and said so when named
+ * *.evtx: a pipe, device or socket, a link that leads nowhere. Anything else is no log. */
+static void walk_entry(et_walk *w, const char *path, int depth)
+{
+    struct stat st, to;
+    if (lstat(path, &st) != 0) return;   /* gone since the folder was listed */
+    if (S_ISDIR(st.st_mode)) { walk_dir(w, path, depth + 1); return; }
+    if (S_ISREG(st.st_mode)) { walk_file(w, path, 0); return; }
+    bool link = S_ISLNK(st.st_mode), lands = link && stat(path, &to) == 0;
+    int why = errno;
+    if (lands && S_ISREG(to.st_mode)) { walk_file(w, path, 0); return; }
+    if (lands && S_ISDIR(to.st_mode)) {
+        et_walk_report(w, path, "skipped: link to a folder, not followed (give the folder's path to read it)", 1);
+        return;
+    }
+    if (!has_ext(path, ".evtx")) return;
+    char msg[160];
+    if (link && !lands) snprintf(msg, sizeof msg, "link that leads nowhere: %s", strerror(why));
+    else snprintf(msg, sizeof msg, "skipped: %s, not a file", file_kind(lands ? to.st_mode : st.st_mode));
+    et_walk_report(w, path, msg, lands || !link);
+}
 
 static void walk_dir(et_walk *w, const char *dir, int depth)
 {
@@ -172,11 +260,7 @@ static void walk_dir(et_walk *w, const char *dir, int depth)
             size_t len = strlen(dir) + strlen(names[i]) + 2;
             char *path = malloc(len);
             snprintf(path, len, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", names[i]);
-            struct stat st;
-            if (lstat(path, &st) == 0) {
-                if (S_ISDIR(st.st_mode)) walk_dir(w, path, depth + 1);
-                else if (S_ISREG(st.st_mode)) walk_file(w, path, 0);
-            }
+            walk_entry(w, path, depth);
             free(path);
         }
         free(names[i]);

@@ -47,6 +47,9 @@ typedef struct et_input_callbacks {
      * add up to the size of every path given, the progress line's total; reading: the member
      * being inflated as they were read (said while it is, not only once it is through), or NULL */
     void (*consumed)(uint64_t bytes, const char *reading, void *ctx);
+    /* optional: a path given whose size could not be known before it was read (a pipe) held
+     * bytes, all of them (so the progress line's total grows by them); said before its file */
+    void (*sized)(uint64_t bytes, void *ctx);
     void *ctx;
 } et_input_callbacks;
 

@@ -26,6 +26,9 @@ static uint64_t size_of(const char *path, int depth, size_t *budget)
     struct stat st;
     if (!*budget || depth > 32 || lstat(path, &st) != 0) return 0;
     (*budget)--;
+    /* as the walk reads them: a path given, or a link in a folder, as what it leads to; a link
+     * to a folder only when given */
+    if (S_ISLNK(st.st_mode) && (stat(path, &st) != 0 || (depth > 0 && S_ISDIR(st.st_mode)))) return 0;
     if (S_ISREG(st.st_mode)) return (uint64_t)st.st_size;
     if (!S_ISDIR(st.st_mode)) return 0;
     DIR *d = opendir(path);
@@ -51,6 +54,8 @@ et_progress *et_progress_new(char **paths, int npaths)
     p->start = p->last = now();
     return p;
 }
+
+void et_progress_grow(et_progress *p, uint64_t bytes) { p->total += bytes; }
 
 void et_progress_file(et_progress *p, const char *name)
 {

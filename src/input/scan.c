@@ -605,6 +605,14 @@ static void on_consumed(uint64_t bytes, const char *reading, void *vctx)
     et_pool_deliver_done(sc->pool);
 }
 
+/* A pipe given as a path, read: its bytes join the progress line's total (the line is the
+ * calling thread's, like this call). */
+static void on_sized(uint64_t bytes, void *vctx)
+{
+    scan *sc = vctx;
+    et_progress_grow(sc->progress, bytes);
+}
+
 /* A zip member is one unit: a worker inflates and reads it while others take other members. */
 static int on_member(et_zip_member *m, const char *display, void *vctx)
 {
@@ -638,6 +646,7 @@ int et_scan(char **paths, int npaths, const et_scan_opts *opts, const et_scan_co
     et_pool_set_idle(sc.pool, help_read, &sc);
     et_input_callbacks cb = {.file = on_file, .member = on_member, .problem = on_input_problem,
                              .archive = c->archive ? on_archive : NULL, .consumed = sc.progress ? on_consumed : NULL,
+                             .sized = sc.progress ? on_sized : NULL,
                              .ctx = &sc};
     et_inputs_walk(paths, npaths, &limits, &cb);
     et_pool_free(sc.pool);

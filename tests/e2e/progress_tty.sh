@@ -30,6 +30,17 @@ for d, du, t, tu, pct in lines:
 print(len(lines), "lines, last", lines[-1])
 PY
 done
+# A link counts as the file it leads to, and a pipe's bytes join the total once it is read.
+ln -s "$big" "$TMP/link.evtx"
+script -qfec "bash -c '$EVTRIAGE dump -j1 $TMP/link.evtx <(cat $big) >/dev/null'" "$TMP/tty-link.txt" >/dev/null 2>&1
+/usr/bin/python3 - "$TMP/tty-link.txt" <<'PY' && pass || fail "a link and a pipe: progress past its total"
+import re, sys
+units = {"B": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30}
+lines = re.findall(r"([\d.]+) (B|KiB|MiB|GiB) / ([\d.]+) (B|KiB|MiB|GiB) \(", open(sys.argv[1], errors="replace").read())
+assert lines, "no progress line"
+for d, du, t, tu in lines:
+    assert float(d) * units[du] <= float(t) * units[tu] * 1.001, (d, du, t, tu)
+PY
 # A tar member is inflated on the calling thread before any of its records is read (0.6 s for
 # this one at bzip2's pace, on the project's machine; the line is drawn every 0.2 s): the line
 # goes on meanwhile, naming the member, rather than standing still until its records come.

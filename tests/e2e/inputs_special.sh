@@ -1,0 +1,80 @@
+# inputs_special.sh: paths that are not plain files. A pipe given as a path (process
+# substitution, /dev/stdin) is read like the file it carries, hashed as received, within
+# --max-member-bytes; a FIFO no one writes to ends at once instead of hanging; a device is
+# refused. In a folder, a link to a file is read and a link to a folder is said and not
+# followed (no loop); a pipe or a link that leads nowhere named *.evtx is said, not passed over.
+. "$(dirname "$0")/lib.bash"
+LOG="$CORPUS/parsers/plaso/System.evtx"
+SUM=$(sha256sum "$LOG" | cut -d' ' -f1)
+want=$("$EVTRIAGE" dump --format count "$LOG") || fail "count of the file"
+
+# ---- pipes given as paths ---------------------------------------------------------------------
+got=$("$EVTRIAGE" dump --format count <(cat "$LOG") 2>"$TMP/err")
+[ "$got" = "$want" ] && pass || fail "process substitution: $got records, the file has $want"
+got=$(cat "$LOG" | "$EVTRIAGE" dump --format count /dev/stdin 2>"$TMP/err")
+[ "$got" = "$want" ] && pass || fail "a pipe on /dev/stdin: $got records, the file has $want"
+"$EVTRIAGE" analyze -q --json "$TMP/pipe.json" <(cat "$LOG") 2>"$TMP/err"
+rc=$?
+/usr/bin/python3 - "$TMP/pipe.json" "$SUM" "$want" <<'PY' && pass || fail "a pipe's input in the report (rc $rc)"
+import json, sys
+d = json.load(open(sys.argv[1]))
+(i,) = d["inputs"]
+assert i["path"].startswith("/dev/fd/"), i["path"]
+assert i["sha256"] == sys.argv[2], (i["sha256"], sys.argv[2])   # the bytes as received
+assert i["records"] == int(sys.argv[3]), i["records"]
+PY
+[ "$rc" -eq 0 ] && pass || fail "analyze of a pipe: exit $rc"
+# a tar.gz through a pipe is walked as an archive
+(cd "$(dirname "$LOG")" && tar czf "$TMP/one.tgz" System.evtx)
+got=$("$EVTRIAGE" dump --format count <(cat "$TMP/one.tgz") 2>"$TMP/err")
+[ "$got" = "$want" ] && pass || fail "a tar.gz through a pipe: $got records ($(cat "$TMP/err"))"
+# a pipe past the member bound is refused, with the flag named, and the run goes on
+got=$("$EVTRIAGE" dump --format count --max-member-bytes 100000 <(cat "$LOG") "$LOG" 2>"$TMP/err")
+rc=$?
+grep -q '^/dev/fd/[0-9]*: refused: more than 100000 bytes from a pipe (--max-member-bytes)$' "$TMP/err" && pass ||
+  fail "pipe past --max-member-bytes: $(cat "$TMP/err")"
+[ "$rc" -eq 1 ] && [ "$got" = "$want" ] && pass || fail "refused pipe: exit $rc, $got records (the file's $want expected)"
+
+# ---- a FIFO with no writer, a device ----------------------------------------------------------
+mkfifo "$TMP/nobody.evtx"
+timeout 20 "$EVTRIAGE" dump --format count "$TMP/nobody.evtx" "$LOG" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+[ "$rc" -ne 124 ] && pass || fail "a FIFO no one writes to hung the run"
+[ "$(cat "$TMP/out")" = "$want" ] && grep -q "^$TMP/nobody.evtx: " "$TMP/err" && pass ||
+  fail "FIFO: the file after it not read, or the FIFO not named: $(cat "$TMP/err")"
+"$EVTRIAGE" dump --format count /dev/null >/dev/null 2>"$TMP/err"
+rc=$?
+grep -qx '/dev/null: refused: a character device, not a file' "$TMP/err" && [ "$rc" -eq 1 ] && pass ||
+  fail "a device given: exit $rc, $(cat "$TMP/err")"
+
+# ---- a folder with links, a pipe, a link that leads nowhere --------------------------------------
+mkdir -p "$TMP/case/sub" "$TMP/elsewhere"
+cp "$LOG" "$TMP/elsewhere/System.evtx"
+ln -s "$TMP/elsewhere/System.evtx" "$TMP/case/host1-System.evtx"   # a case folder of links to the evidence
+ln -s "$TMP/case" "$TMP/case/sub/loop"                                # a loop
+ln -s "$TMP/elsewhere" "$TMP/case/more"
+ln -s "$TMP/gone.evtx" "$TMP/case/gone.evtx"
+ln -s "$TMP/gone.txt" "$TMP/case/gone.txt"                            # no log: passed over
+mkfifo "$TMP/case/live.evtx" "$TMP/case/other-fifo"
+echo "no log" >"$TMP/case/notes.txt"
+timeout 60 "$EVTRIAGE" analyze -q --json "$TMP/case.json" "$TMP/case" 2>"$TMP/err"
+rc=$?
+[ "$rc" -eq 1 ] && pass || fail "case folder: exit $rc (1 expected: a link leads nowhere)"
+/usr/bin/python3 - "$TMP/case.json" "$TMP/case" "$SUM" <<'PY' && pass || fail "case folder: inputs"
+import json, sys
+d = json.load(open(sys.argv[1]))
+read = [i["path"] for i in d["inputs"] if not i["unreadable"]]
+assert read == [sys.argv[2] + "/host1-System.evtx"], read   # the link read, once; nothing through the loop
+assert d["inputs"][1]["sha256"] == sys.argv[3]
+gone = [i for i in d["inputs"] if i["unreadable"]]
+assert [i["path"] for i in gone] == [sys.argv[2] + "/gone.evtx"], gone   # the missing log is in the report
+assert any(g["kind"] == "unreadable" and "gone.evtx" in g["message"] for g in d["gaps"]), d["gaps"]
+PY
+grep -qx "$TMP/case/sub/loop: skipped: link to a folder, not followed (give the folder's path to read it)" "$TMP/err" &&
+  grep -qx "$TMP/case/more: skipped: link to a folder, not followed (give the folder's path to read it)" "$TMP/err" && pass ||
+  fail "links to folders not said: $(cat "$TMP/err")"
+grep -qx "$TMP/case/gone.evtx: link that leads nowhere: No such file or directory" "$TMP/err" && pass ||
+  fail "a link to a missing log not said"
+grep -qx "$TMP/case/live.evtx: skipped: a pipe, not a file" "$TMP/err" && pass || fail "a FIFO named *.evtx not said"
+! grep -q "gone.txt\|other-fifo\|notes.txt" "$TMP/err" && pass || fail "entries that are no log were said"
+finish
