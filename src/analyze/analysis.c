@@ -339,11 +339,21 @@ static void file_end(void *vctx, const et_scan_file *f)
     }
 }
 
+/* A path passed over goes in the report too (the first ET_REPORT_MAX_SKIPPED of them). */
+static void add_skip(et_report *r, const char *display, const char *msg)
+{
+    if (r->nskipped_total++ >= ET_REPORT_MAX_SKIPPED) return;
+    if (!r->skipped) r->skipped = calloc(ET_REPORT_MAX_SKIPPED, sizeof *r->skipped);
+    if (!r->skipped) abort();
+    const char *why = strncmp(msg, "skipped: ", 9) ? msg : msg + 9;
+    r->skipped[r->nskipped++] = (et_skip){xstrdup(display), xstrdup(why)};
+}
+
 static void input_problem(void *vctx, const char *display, const char *msg, bool is_skip)
 {
     analysis *a = vctx;
     fprintf(stderr, "%s: %s\n", display, msg);
-    if (is_skip) return;
+    if (is_skip) { add_skip(a->report, display, msg); return; }
     et_input *in = add_input(a, display, 0);
     in->unreadable = true;
     et_input_add_problem(in, msg);
@@ -462,6 +472,13 @@ static int cmp_archive(const void *pa, const void *pb)
     return strcmp(((const et_archive *)pa)->path, ((const et_archive *)pb)->path);
 }
 
+static int cmp_skip(const void *pa, const void *pb)
+{
+    const et_skip *a = pa, *b = pb;
+    int c = strcmp(a->path, b->path);
+    return c ? c : strcmp(a->reason, b->reason);
+}
+
 et_report *et_analyze(char **paths, int npaths, const et_ruleset *rules, const et_analysis_opts *opts,
                       int *problems)
 {
@@ -496,6 +513,7 @@ et_report *et_analyze(char **paths, int npaths, const et_ruleset *rules, const e
     /* order-independence: inputs sorted by name, timeline by time (ties by host, channel, record, file) */
     if (r->ninputs) qsort(r->inputs, r->ninputs, sizeof *r->inputs, cmp_input);
     if (r->narchives) qsort(r->archives, r->narchives, sizeof *r->archives, cmp_archive);
+    if (r->nskipped) qsort(r->skipped, r->nskipped, sizeof *r->skipped, cmp_skip);
     build_view(r, opts->timeline_cap ? opts->timeline_cap : DEFAULT_TIMELINE_CAP);
     r->nrules = et_ruleset_count(rules);
     r->tool_version = xstrdup(EVTRIAGE_VERSION);

@@ -55,6 +55,12 @@ typedef struct et_archive {
     size_t unreadable;        /* of them: not read (refused, damaged, not EVTX after all) */
 } et_archive;
 
+/* A path passed over: given, or found in a folder or an archive, and not read as EVTX, with why
+ * ("not an EVTX file (no ElfFile signature)"): the report says what it did not read, as stderr
+ * does. At most ET_REPORT_MAX_SKIPPED are kept (an archive may hold millions); all are counted. */
+#define ET_REPORT_MAX_SKIPPED 1000
+typedef struct et_skip { char *path; char *reason; } et_skip;
+
 /* A record that proves something. */
 typedef struct et_evidence {
     char *file;
@@ -149,6 +155,8 @@ typedef struct et_report {
     uint64_t events_read;
     et_input *inputs; size_t ninputs;
     et_archive *archives; size_t narchives;   /* by path */
+    et_skip *skipped; size_t nskipped;        /* by path, the first ET_REPORT_MAX_SKIPPED met */
+    size_t nskipped_total;                    /* all of them */
     et_finding *findings; size_t nfindings;   /* ranked: most important first */
     et_gap *gaps; size_t ngaps, gaps_cap;
     et_timeline_entry *timeline; size_t ntimeline; /* time order: the first entries, for the views */
@@ -200,6 +208,9 @@ void et_report_html_timeline(struct et_buf *b, const et_report *r);
 void et_report_format_size(uint64_t n, char out[32]);
 /* "228 member(s), 227 EVTX input(s) (1 unreadable)": what an archive held, for the renderers. */
 void et_report_archive_counts(const et_archive *a, char *out, size_t outlen);
+/* "3 path(s) passed over, not read as EVTX" (and, past the bound, which of them are listed):
+ * the caption of the skipped list, for the renderers. */
+void et_report_skipped_caption(const et_report *r, char *out, size_t outlen);
 /* Length of the valid UTF-8 sequence at s, or 0 when it is invalid. */
 size_t et_report_utf8_len(const unsigned char *s);
 

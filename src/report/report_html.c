@@ -398,6 +398,24 @@ static void html_archives(et_buf *b, const et_report *r, FILE *f, int *rc)
     et_buf_puts(b, "</tbody></table>\n");
 }
 
+static void html_skipped(et_buf *b, const et_report *r, FILE *f, int *rc)
+{
+    if (!r->nskipped_total) return;
+    char caption[128];
+    et_report_skipped_caption(r, caption, sizeof caption);
+    et_buf_printf(b, "<details id=\"skipped\"><summary>%s</summary>\n<table><thead><tr><th>Path</th><th>Why</th>"
+                     "</tr></thead><tbody>\n", caption);
+    for (size_t i = 0; i < r->nskipped; i++) {
+        et_buf_puts(b, "<tr><td>");
+        esc(b, r->skipped[i].path);
+        et_buf_puts(b, "</td><td>");
+        esc(b, r->skipped[i].reason);
+        et_buf_puts(b, "</td></tr>\n");
+        et_buf_spill(b, f, rc);
+    }
+    et_buf_puts(b, "</tbody></table></details>\n");
+}
+
 static void html_inputs(et_buf *b, const et_report *r, FILE *f, int *rc)
 {
     et_buf_puts(b, "<section id=\"inputs\"><h2>Inputs</h2>\n");
@@ -410,7 +428,9 @@ static void html_inputs(et_buf *b, const et_report *r, FILE *f, int *rc)
         html_input(b, r, &r->inputs[i]);
         et_buf_spill(b, f, rc);
     }
-    et_buf_puts(b, "</tbody></table></section>\n");
+    et_buf_puts(b, "</tbody></table>\n");
+    html_skipped(b, r, f, rc);
+    et_buf_puts(b, "</section>\n");
 }
 
 int et_report_write_html(const et_report *r, FILE *f)

@@ -301,6 +301,15 @@ static int json_lists(et_buf *b, const et_report *r, FILE *f)
         json_archive(b, &r->archives[i]);
         et_buf_spill(b, f, &rc);
     }
+    et_buf_printf(b, "],\n\"skipped_total\":%zu,\"skipped\":[", r->nskipped_total);
+    for (size_t i = 0; i < r->nskipped; i++) {
+        et_buf_puts(b, i ? ",\n  {\"path\":" : "\n  {\"path\":");
+        jstr(b, r->skipped[i].path);
+        et_buf_puts(b, ",\"reason\":");
+        jstr(b, r->skipped[i].reason);
+        et_buf_putc(b, '}');
+        et_buf_spill(b, f, &rc);
+    }
     et_buf_puts(b, "],\n\"findings\":[");
     for (size_t i = 0; i < r->nfindings; i++) {
         if (i) et_buf_putc(b, ',');

@@ -305,19 +305,37 @@ static void md_archives(et_buf *b, const et_report *r, FILE *f, int *rc)
     et_buf_puts(b, "\n");
 }
 
+static void md_skipped(et_buf *b, const et_report *r, FILE *f, int *rc)
+{
+    if (!r->nskipped_total) return;
+    char caption[128];
+    et_report_skipped_caption(r, caption, sizeof caption);
+    et_buf_printf(b, "\n%s:\n\n| Path | Why |\n|---|---|\n", caption);
+    for (size_t i = 0; i < r->nskipped; i++) {
+        et_buf_puts(b, "| ");
+        md_text(b, r->skipped[i].path);
+        et_buf_puts(b, " | ");
+        md_text(b, r->skipped[i].reason);
+        et_buf_puts(b, " |\n");
+        et_buf_spill(b, f, rc);
+    }
+}
+
 static void md_inputs(et_buf *b, const et_report *r, FILE *f, int *rc)
 {
     et_buf_puts(b, "## Inputs\n\n");
-    if (!r->ninputs && !r->narchives) { et_buf_puts(b, "None.\n"); return; }
+    if (!r->ninputs && !r->narchives && !r->nskipped_total) { et_buf_puts(b, "None.\n"); return; }
     if (r->unhashed) et_buf_puts(b, "Not hashed (`--hash none`): the SHA-256 column is empty.\n\n");
     md_archives(b, r, f, rc);
-    if (!r->ninputs) { et_buf_puts(b, "No EVTX file was read.\n"); return; }
-    et_buf_puts(b, "| Name | Size | SHA-256 | Records | Time range | Hosts | Channels | Problems |\n"
-                   "|---|---:|---|---:|---|---|---|---|\n");
+    if (!r->ninputs) et_buf_puts(b, "No EVTX file was read.\n");
+    else
+        et_buf_puts(b, "| Name | Size | SHA-256 | Records | Time range | Hosts | Channels | Problems |\n"
+                       "|---|---:|---|---:|---|---|---|---|\n");
     for (size_t i = 0; i < r->ninputs; i++) {
         md_input(b, r, &r->inputs[i]);
         et_buf_spill(b, f, rc);
     }
+    md_skipped(b, r, f, rc);
 }
 
 int et_report_write_markdown(const et_report *r, FILE *f)

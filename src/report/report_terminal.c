@@ -15,6 +15,7 @@
  * says how many more there are and where they all are (the files list everything). */
 #define MAX_GAPS_PER_KIND 10
 #define MAX_INPUTS_LISTED 100
+#define MAX_SKIPPED_SHOWN 10
 #define FILES_HAVE_ALL "--json, --report-md and --report-html list every one"
 
 typedef struct term { et_buf *b; bool colour; } term;
@@ -354,6 +355,25 @@ static void t_archives(term *t, const et_report *r)
         et_buf_printf(t->b, "- ... %zu archive(s) in all (%s)\n", r->narchives, FILES_HAVE_ALL);
 }
 
+/* What was passed over: how many, then the first few with why. */
+static void t_skipped(term *t, const et_report *r)
+{
+    if (!r->nskipped_total) return;
+    char caption[128];
+    et_report_skipped_caption(r, caption, sizeof caption);
+    t_bullet(t, caption);
+    et_buf line = {0};
+    size_t shown = r->nskipped < MAX_SKIPPED_SHOWN ? r->nskipped : MAX_SKIPPED_SHOWN;
+    for (size_t i = 0; i < shown; i++) {
+        line.len = 0;
+        et_buf_printf(&line, "%s: %s", r->skipped[i].path, r->skipped[i].reason);
+        et_buf_puts(t->b, "    ");
+        line_cut(t, line.data, 4);
+    }
+    if (shown < r->nskipped) et_buf_printf(t->b, "    ... --json, --report-md and --report-html list %zu\n", r->nskipped);
+    et_buf_free(&line);
+}
+
 int et_report_write_terminal(const et_report *r, FILE *f, bool colour)
 {
     et_buf b = {0};
@@ -387,6 +407,7 @@ int et_report_write_terminal(const et_report *r, FILE *f, bool colour)
         t_bullet(&t, line.data);
         et_buf_free(&line);
     }
+    t_skipped(&t, r);
     if (et_buf_flush(&b, f)) rc = -1;
     et_buf_free(&b);
     return rc;

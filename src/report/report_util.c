@@ -124,6 +124,13 @@ void et_report_format_size(uint64_t n, char out[32])
     snprintf(out, 32, "%.1f %s", v, units[u]);
 }
 
+void et_report_skipped_caption(const et_report *r, char *out, size_t outlen)
+{
+    int n = snprintf(out, outlen, "%zu path(s) passed over, not read as EVTX", r->nskipped_total);
+    if (r->nskipped < r->nskipped_total && n >= 0 && (size_t)n < outlen)
+        snprintf(out + n, outlen - (size_t)n, "; the first %zu met are listed", r->nskipped);
+}
+
 void et_report_archive_counts(const et_archive *a, char *out, size_t outlen)
 {
     int n = snprintf(out, outlen, "%" PRIu64 " member(s), %zu EVTX input(s)", a->members, a->inputs);
@@ -338,6 +345,8 @@ void et_report_free(et_report *r)
     free(r->inputs);
     for (size_t i = 0; i < r->narchives; i++) free(r->archives[i].path);
     free(r->archives);
+    for (size_t i = 0; i < r->nskipped; i++) { free(r->skipped[i].path); free(r->skipped[i].reason); }
+    free(r->skipped);
     for (size_t i = 0; i < r->nfindings; i++) free_finding(&r->findings[i]);
     free(r->findings);
     for (size_t i = 0; i < r->ngaps; i++) { free(r->gaps[i].kind); free(r->gaps[i].message); }

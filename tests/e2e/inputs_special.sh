@@ -69,6 +69,14 @@ assert d["inputs"][1]["sha256"] == sys.argv[3]
 gone = [i for i in d["inputs"] if i["unreadable"]]
 assert [i["path"] for i in gone] == [sys.argv[2] + "/gone.evtx"], gone   # the missing log is in the report
 assert any(g["kind"] == "unreadable" and "gone.evtx" in g["message"] for g in d["gaps"]), d["gaps"]
+# what was passed over is in the report too, not only on stderr, in path order
+c = sys.argv[2]
+assert d["skipped"] == [
+    {"path": c + "/live.evtx", "reason": "a pipe, not a file"},
+    {"path": c + "/more", "reason": "link to a folder, not followed (give the folder's path to read it)"},
+    {"path": c + "/sub/loop", "reason": "link to a folder, not followed (give the folder's path to read it)"},
+], d["skipped"]
+assert d["skipped_total"] == 3
 PY
 grep -qx "$TMP/case/sub/loop: skipped: link to a folder, not followed (give the folder's path to read it)" "$TMP/err" &&
   grep -qx "$TMP/case/more: skipped: link to a folder, not followed (give the folder's path to read it)" "$TMP/err" && pass ||
@@ -77,4 +85,25 @@ grep -qx "$TMP/case/gone.evtx: link that leads nowhere: No such file or director
   fail "a link to a missing log not said"
 grep -qx "$TMP/case/live.evtx: skipped: a pipe, not a file" "$TMP/err" && pass || fail "a FIFO named *.evtx not said"
 ! grep -q "gone.txt\|other-fifo\|notes.txt" "$TMP/err" && pass || fail "entries that are no log were said"
+# ---- many members passed over: the report keeps the first 1,000 and counts them all --------------
+/usr/bin/python3 - "$TMP/many.zip" "$LOG" <<'PY'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1], "w") as z:
+    z.write(sys.argv[2], "System.evtx")
+    for i in range(1500):
+        z.writestr("notes/%04d.txt" % i, "not a log %d\n" % i)
+PY
+"$EVTRIAGE" analyze -q --json "$TMP/many.json" --report-md "$TMP/many.md" "$TMP/many.zip" 2>"$TMP/err"
+rc=$?
+[ "$rc" -eq 0 ] && [ "$(grep -c ': skipped: not an EVTX file' "$TMP/err")" -eq 1500 ] && pass ||
+  fail "1,500 members passed over: exit $rc, stderr should say each"
+/usr/bin/python3 - "$TMP/many.json" "$TMP/many.md" <<'PY' && pass || fail "many members passed over: the report's list"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["skipped_total"] == 1500, d["skipped_total"]
+paths = [s["path"] for s in d["skipped"]]
+assert len(paths) == 1000 and paths == sorted(paths), len(paths)
+assert paths[0].endswith("many.zip!notes/0000.txt") and paths[-1].endswith("many.zip!notes/0999.txt"), paths[-1]
+assert "1500 path(s) passed over, not read as EVTX; the first 1000 met are listed:" in open(sys.argv[2]).read()
+PY
 finish

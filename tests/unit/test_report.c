@@ -583,6 +583,51 @@ static void test_archives(void **state)
     et_report_free(r);
 }
 
+/* Paths passed over: listed (escaped) under the inputs in every format; past the bound the
+ * caption says which are listed, and the terminal shows the first few. */
+static void test_skipped(void **state)
+{
+    (void)state;
+    et_report *r = sample();
+    r->skipped = calloc(ET_REPORT_MAX_SKIPPED, sizeof *r->skipped);
+    r->nskipped = r->nskipped_total = 2;
+    r->skipped[0] = (et_skip){S("up.zip!notes|<b>.txt"), S("not an EVTX file (no ElfFile signature)")};
+    r->skipped[1] = (et_skip){S("case/more"), S("link to a folder, not followed")};
+    char *s = render(et_report_write_json, r);
+    assert_json(s);
+    find(s, "\"skipped_total\":2,\"skipped\":[\n  {\"path\":\"up.zip!notes|<b>.txt\",\"reason\":\"not an EVTX file (no "
+            "ElfFile signature)\"},\n  {\"path\":\"case/more\",\"reason\":\"link to a folder, not followed\"}]");
+    free(s);
+    s = render(et_report_write_markdown, r);
+    const char *list = find(s, "2 path(s) passed over, not read as EVTX:\n\n| Path | Why |\n|---|---|\n"
+                               "| up.zip!notes\\|\\<b\\>.txt | not an EVTX file (no ElfFile signature) |\n"
+                               "| case/more | link to a folder, not followed |\n");
+    assert_true(find(s, "| Name | Size | SHA-256 | Records") < list);
+    free(s);
+    s = render(et_report_write_html, r);
+    find(s, "<details id=\"skipped\"><summary>2 path(s) passed over, not read as EVTX</summary>");
+    find(s, "<tr><td>up.zip!notes|&lt;b&gt;.txt</td><td>not an EVTX file (no ElfFile signature)</td></tr>");
+    free(s);
+    s = render(write_terminal_plain, r);
+    find(s, "- 2 path(s) passed over, not read as EVTX\n    up.zip!notes|<b>.txt: not an EVTX file (no ElfFile "
+            "signature)\n    case/more: link to a folder, not followed\n");
+    free(s);
+    /* past the bound: the caption says so; the terminal shows ten and says where the rest are */
+    for (size_t i = 2; i < ET_REPORT_MAX_SKIPPED; i++) r->skipped[i] = (et_skip){S("x.txt"), S("not an EVTX file")};
+    r->nskipped = ET_REPORT_MAX_SKIPPED;
+    r->nskipped_total = 123456;
+    s = render(et_report_write_json, r);
+    find(s, "\"skipped_total\":123456,");
+    assert_int_equal(count(s, "\"reason\":"), ET_REPORT_MAX_SKIPPED);
+    free(s);
+    s = render(write_terminal_plain, r);
+    find(s, "- 123456 path(s) passed over, not read as EVTX; the first 1000 met are listed\n");
+    find(s, "    ... --json, --report-md and --report-html list 1000\n");
+    assert_int_equal(count(s, "x.txt: not an EVTX file\n"), 8);
+    free(s);
+    et_report_free(r);
+}
+
 static void test_timeline_csv(void **state)
 {
     (void)state;
@@ -773,6 +818,7 @@ int main(void)
         cmocka_unit_test(test_terminal_many), cmocka_unit_test(test_timeline_copies),
         cmocka_unit_test(test_timeline_csv),  cmocka_unit_test(test_cycle_and_empty),
         cmocka_unit_test(test_timeline_store),  cmocka_unit_test(test_archives),
+        cmocka_unit_test(test_skipped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
