@@ -132,24 +132,18 @@ static int copy_pipe(const et_walk *w, int pipe, char *msg, size_t msglen)
     char *buf = malloc(1 << 16);
     if (!buf) abort();
     uint64_t done = 0;
-    while (fd >= 0) {
-        ssize_t n = read(pipe, buf, 1 << 16);
+    ssize_t n;
+    while (fd >= 0 && (n = read(pipe, buf, 1 << 16)) != 0) {
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            if (n < 0) snprintf(msg, msglen, "cannot read the pipe: %s", strerror(errno));
-            if (n < 0) { close(fd); fd = -1; }
-            break;
-        }
-        done += (uint64_t)n;
-        if (done > w->lim->max_member_bytes) {
+        int bad = 1;
+        if (n < 0)
+            snprintf(msg, msglen, "cannot read the pipe: %s", strerror(errno));
+        else if ((done += (uint64_t)n) > w->lim->max_member_bytes)
             snprintf(msg, msglen, "refused: more than %llu bytes from a pipe (--max-member-bytes)",
                      (unsigned long long)w->lim->max_member_bytes);
-            close(fd);
-            fd = -1;
-        } else if (et_temp_write(fd, buf, (size_t)n, msg, msglen) != 0) {
-            close(fd);
-            fd = -1;
-        }
+        else
+            bad = et_temp_write(fd, buf, (size_t)n, msg, msglen) != 0;
+        if (bad) { close(fd); fd = -1; }
     }
     free(buf);
     close(pipe);
@@ -157,9 +151,10 @@ static int copy_pipe(const et_walk *w, int pipe, char *msg, size_t msglen)
     return fd;
 }
 
-/* A path given, opened without waiting (a FIFO no one writes to is an empty pipe, not a hang):
- * a regular file's descriptor, a pipe's bytes copied, or -1 with msg set. */
-static int open_given(const et_walk *w, const char *path, char *msg, size_t msglen)
+/* A file to read (given, or found in a folder), opened without waiting (a FIFO no one writes
+ * to is an empty pipe, not a hang): a regular file's descriptor, a pipe's bytes copied, or -1
+ * with msg set. */
+static int open_file(const et_walk *w, const char *path, char *msg, size_t msglen)
 {
     int fd = et_open_input(path, O_NONBLOCK);
     struct stat st;
@@ -179,7 +174,7 @@ static int open_given(const et_walk *w, const char *path, char *msg, size_t msgl
 static void walk_file(et_walk *w, const char *path, int explicit_arg)
 {
     char msg[512];
-    int fd = open_given(w, path, msg, sizeof msg);
+    int fd = open_file(w, path, msg, sizeof msg);
     if (fd < 0) { et_walk_report(w, path, msg, 0); return; }
     unsigned char head[512];
     ssize_t n = pread(fd, head, sizeof head, 0);
