@@ -288,11 +288,53 @@ static size_t keep_if(lctx *l, bool (*check)(et_cctx *, et_rule *))
     return n - keep;
 }
 
+/* ---- finding a rule by id or name: two lists of keys, sorted once the set is read ---------- */
+
+static int cmp_rule_key(const void *a, const void *b)
+{
+    const et_rule_key *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : (x->order > y->order) - (x->order < y->order);
+}
+
+/* Sorts the keys of the rules the set holds now (every rule read, before any is left out;
+ * again once the set is final). */
+static void key_rules(et_ruleset *rs)
+{
+    free(rs->by_id);
+    free(rs->by_name);
+    rs->by_id = calloc(rs->nrules + 1, sizeof *rs->by_id);
+    rs->by_name = calloc(rs->nrules + 1, sizeof *rs->by_name);
+    if (!rs->by_id || !rs->by_name) abort();
+    rs->nby_id = rs->nby_name = 0;
+    for (size_t i = 0; i < rs->nrules; i++) {
+        const et_rule *r = rs->rules[i];
+        if (r->id) rs->by_id[rs->nby_id++] = (et_rule_key){r->id, i, r};
+        if (r->name) rs->by_name[rs->nby_name++] = (et_rule_key){r->name, i, r};
+    }
+    qsort(rs->by_id, rs->nby_id, sizeof *rs->by_id, cmp_rule_key);
+    qsort(rs->by_name, rs->nby_name, sizeof *rs->by_name, cmp_rule_key);
+    rs->keyed = true;
+}
+
+/* The first rule in order under key, or NULL. */
+static const et_rule *find_key(const et_rule_key *v, size_t n, const char *key)
+{
+    size_t lo = 0, hi = n;   /* the first entry whose key is not below key */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(v[mid].key, key) < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < n && !strcmp(v[lo].key, key) ? v[lo].rule : NULL;
+}
+
 /* After every file is read: rule references, `standalone`, the index. */
 static void finalize(lctx *l)
 {
     et_ruleset *rs = l->rs;
     for (size_t i = 0; i < rs->nrules; i++) rs->rules[i]->standalone = true;
+    key_rules(rs);   /* references resolve against every rule read */
     keep_if(l, cc_resolve_refs);
     keep_if(l, cc_check_depth);
     while (keep_if(l, refs_kept)) {}
@@ -312,6 +354,7 @@ static void finalize(lctx *l)
         if (r->fact) r->keep_context = true;
         for (size_t k = 0; r->rca && k < r->rca->nresolved_by; k++) ((et_rule *)r->rca->resolved_by[k])->keep_context = true;
     }
+    key_rules(rs);
     et_index_build(rs);
 }
 
@@ -354,6 +397,8 @@ void et_ruleset_free(et_ruleset *rs)
     for (size_t i = 0; i < rs->ncodes; i++) pcre2_code_free(rs->codes[i]);
     free(rs->codes);
     free(rs->rules);
+    free(rs->by_id);
+    free(rs->by_name);
     free(rs->fnames);
     free(rs->tables);
     et_mapping_free(rs->mapping);
@@ -366,6 +411,10 @@ const et_rule *et_ruleset_rule(const et_ruleset *rs, size_t i) { return i < rs->
 
 const et_rule *et_ruleset_find(const et_ruleset *rs, const char *key)
 {
+    if (rs->keyed) {
+        const et_rule *r = find_key(rs->by_id, rs->nby_id, key);
+        return r ? r : find_key(rs->by_name, rs->nby_name, key);
+    }
     for (size_t i = 0; i < rs->nrules; i++)
         if (rs->rules[i]->id && !strcmp(rs->rules[i]->id, key)) return rs->rules[i];
     for (size_t i = 0; i < rs->nrules; i++)

@@ -143,11 +143,15 @@ typedef struct et_bucket {
 } et_bucket;
 
 typedef struct et_table { const char *path; const ynode *root; } et_table;
+/* A rule under one of its keys (id or name), in a list sorted by key, then by rule order. */
+typedef struct et_rule_key { const char *key; size_t order; const et_rule *rule; } et_rule_key;
 
 struct et_ruleset {
     et_arena arena;
     et_table *tables; size_t ntables;   /* data tables `lookup:` read, parsed once */
     et_rule **rules; size_t nrules, caprules;
+    et_rule_key *by_id, *by_name; size_t nby_id, nby_name;   /* for et_ruleset_find */
+    bool keyed;               /* by_id and by_name are those of rules[] (else found by a walk) */
     char **fnames; size_t nfnames, capfnames;  /* interned EventData field names */
     et_bucket *buckets; size_t nbuckets, capbuckets;
     struct et_mapping *mapping;

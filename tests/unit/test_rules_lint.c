@@ -163,13 +163,35 @@ static void test_mapping_in_sync(void **state)
     assert_string_equal(buf, et_default_mapping_yaml);
 }
 
+/* By id first, then by name; the first rule in order when two share a key; unknown: NULL. */
+static void test_find(void **state)
+{
+    (void)state;
+    const char *rule = "title: %s\n%s" LS "detection:\n    s:\n        Image: x\n    condition: s\n---\n";
+    char y[4096] = "";
+    const char *keys[][2] = {{"one", "id: k1\nname: shared\n"}, {"two", "id: shared\nname: n2\n"},
+                             {"three", "id: k3\nname: n2\n"}, {"four", "name: only\n"}, {"five", "name: only\n"}};
+    for (size_t i = 0; i < 5; i++) snprintf(y + strlen(y), sizeof y - strlen(y), rule, keys[i][0], keys[i][1]);
+    y[strlen(y) - 4] = 0;   /* the last "---" */
+    et_ruleset *rs = load_ok(y);
+    assert_int_equal(et_ruleset_count(rs), 5);
+    assert_string_equal(et_ruleset_find(rs, "shared")->title, "two");   /* an id before a name */
+    assert_string_equal(et_ruleset_find(rs, "k1")->title, "one");
+    assert_string_equal(et_ruleset_find(rs, "n2")->title, "two");
+    assert_string_equal(et_ruleset_find(rs, "only")->title, "four");
+    assert_null(et_ruleset_find(rs, "k2"));
+    assert_null(et_ruleset_find(rs, ""));
+    assert_null(et_ruleset_find(rs, "zzz"));
+    et_ruleset_free(rs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_typo_keys),  cmocka_unit_test(test_modifiers),
         cmocka_unit_test(test_regex),      cmocka_unit_test(test_conditions),
         cmocka_unit_test(test_references_and_extensions), cmocka_unit_test(test_unmapped),
-        cmocka_unit_test(test_mapping_in_sync),
+        cmocka_unit_test(test_mapping_in_sync), cmocka_unit_test(test_find),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
