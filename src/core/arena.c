@@ -21,6 +21,7 @@ void *et_arena_alloc(et_arena *a, size_t n)
         b->used = 0;
         b->cap = cap;
         a->head = b;
+        a->bytes += cap;
     }
     void *p = a->head->data + a->head->used;
     a->head->used += n;
@@ -49,6 +50,7 @@ void et_arena_reset(et_arena *a)
     keep->used = 0;
     keep->next = NULL;
     a->head = keep;
+    a->bytes = keep->cap;
 }
 
 void et_arena_free(et_arena *a)
@@ -60,6 +62,7 @@ void et_arena_free(et_arena *a)
         b = next;
     }
     a->head = NULL;
+    a->bytes = 0;
 }
 
 void et_arena_adopt(et_arena *a, et_arena *from)
@@ -67,6 +70,8 @@ void et_arena_adopt(et_arena *a, et_arena *from)
     et_arena_block *first = from->head;
     if (!first) return;
     from->head = NULL;
+    a->bytes += from->bytes;
+    from->bytes = 0;
     if (!a->head) { a->head = first; return; }
     /* behind a's current block, which allocation goes on filling */
     et_arena_block *last = first;

@@ -7,6 +7,7 @@ typedef struct et_arena_block et_arena_block;
 typedef struct et_arena {
     et_arena_block *head;
     size_t block_size;
+    size_t bytes;             /* held in blocks (what the arena costs), for callers that bound it */
 } et_arena;
 
 void *et_arena_alloc(et_arena *a, size_t n);

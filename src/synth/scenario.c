@@ -13,6 +13,8 @@
 #include <string.h>
 
 #define MAX_EVENTS 1000000   /* per scenario, after repeats (bench files use --scale) */
+#define MAX_MEMORY_MIB 128   /* per scenario, of its events' values after repeats (each copy whose
+                                values use ${...} has its own) */
 #define MAX_DEPTH 16         /* payload nesting */
 
 static const char *const top_keys[] = {"scenario", "description", "defaults", "hosts", NULL};
@@ -31,6 +33,7 @@ typedef struct loader {
     void *ctx;
     int nerrors;
     size_t total_events;
+    bool full;                  /* past MAX_EVENTS or MAX_MEMORY_MIB (said once): no more events */
     const ynode *defaults[3];   /* scenario, host, file */
     int64_t copy_time;          /* the event copy being built (for ${...} in values) */
     uint64_t copy_index;
@@ -288,9 +291,10 @@ typedef struct evlist { sy_event *v; size_t n, cap; } evlist;
 
 static sy_event *push_event(loader *L, evlist *l, const ynode *where)
 {
+    if (L->full) return NULL;
     if (++L->total_events > MAX_EVENTS) {
-        if (L->total_events == MAX_EVENTS + 1)
-            error_at(L, where, "more than %d events (use synth --scale for big files)", MAX_EVENTS);
+        error_at(L, where, "more than %d events (use synth --scale for big files)", MAX_EVENTS);
+        L->full = true;
         return NULL;
     }
     if (l->n == l->cap) {
@@ -416,6 +420,13 @@ static void event(loader *L, const ynode *e, sy_file *f, const char *computer, e
             L->copy_time = x->time;
             L->copy_index = i;
             if (!payload(L, e, x)) return;
+        }
+        if (L->s->arena.bytes > (size_t)MAX_MEMORY_MIB << 20) {
+            error_at(L, yn_get(e, "repeat") ? yn_get(e, "repeat") : e,
+                     "the events take more than %d MiB of memory (fewer copies; synth --scale makes big files)",
+                     MAX_MEMORY_MIB);
+            L->full = true;
+            return;
         }
     }
 }

@@ -69,6 +69,21 @@ expect shape "$TMP/shape.yaml:7:13: an event needs an event_id" \
              "$TMP/shape.yaml:8:99: an event has event_data or user_data, not both" \
              "$TMP/shape.yaml:9:84: repeat needs a count from 1 to 1000000" \
              "$TMP/shape.yaml:10:5: folder: '../escape' must be a plain folder name"
+# copies that each carry their own values (${n}) are bounded by memory, not only by count: the
+# load stops at 128 MiB, says so once, where the repeat is, and writes nothing
+long=$(head -c 3000 /dev/zero | tr '\0' x)
+cat >"$TMP/memory.yaml" <<YAML
+scenario: memory
+hosts:
+  - computer: H1
+    files:
+      - channel: System
+        events:
+          - {time: 2025-01-01T00:00:00Z, event_id: 1, provider: P, repeat: {count: 900000, every: 1s},
+             event_data: {N: 'copy \${n}', Long: '$long \${n}'}}
+YAML
+expect memory "$TMP/memory.yaml:7:76: the events take more than 128 MiB of memory (fewer copies; synth --scale makes big files)"
+[ "$(grep -c . "$TMP/err")" -eq 2 ] && pass || { fail "memory: not one problem and the summary:"; cat "$TMP/err"; }
 printf 'scenario: x\nhosts: [ {computer: H, files: [ }\n' >"$TMP/syntax.yaml"
 "$EVTRIAGE" synth "$TMP/syntax.yaml" -o "$TMP/o" 2>"$TMP/err"; rc=$?
 [ $rc -eq 2 ] && grep -qE "^$TMP/syntax.yaml:2:[0-9]+: " "$TMP/err" && pass || fail "syntax: exit $rc: $(cat "$TMP/err")"
