@@ -159,6 +159,18 @@ static int write_outputs(const analyze_args *a, const et_report *r)
     return rc;
 }
 
+/* The error-code table, parsed with the rules; NULL when the file is missing or broken (said). */
+static et_codes *load_codes(const et_ruleset *rs, const char *path)
+{
+    et_rules_data d;
+    if (!rs || !et_ruleset_data(rs, path, &d)) return NULL;
+    if (d.error) {
+        fprintf(stderr, "%s:%d:%d: %s\n", path, d.line, d.col, d.error);
+        return NULL;
+    }
+    return et_codes_build(d.root);
+}
+
 int cmd_analyze(int argc, char **argv)
 {
     analyze_args a = {.fail_on = -1};
@@ -170,13 +182,11 @@ int cmd_analyze(int argc, char **argv)
     snprintf(codes, sizeof codes, "%s/data/error-codes.yaml", root);
     char *defaults[] = {pack_dir};
     int nerr = 0;
-    et_codes_job *codes_job = et_codes_load_start(codes, a.jobs != 1);
-    et_rules_options ro = {.jobs = a.jobs};
+    const char *data[] = {codes};   /* parsed with the rule packs */
+    et_rules_options ro = {.jobs = a.jobs, .data = data, .ndata = 1};
     et_ruleset *rs = a.nrules ? et_rules_load(a.rules, a.nrules, &ro, print_diag, NULL, &nerr)
                               : et_rules_load(defaults, 1, &ro, print_diag, NULL, &nerr);
-    char codes_err[640];
-    et_codes *table = et_codes_wait(codes_job, codes_err, sizeof codes_err);
-    if (codes_err[0]) fprintf(stderr, "%s\n", codes_err);
+    et_codes *table = load_codes(rs, codes);
     if (!rs || nerr) {
         cli_error("analyze: the rules have errors (see above); 'evtriage rules lint' checks them");
         et_codes_free(table);

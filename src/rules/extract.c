@@ -3,6 +3,7 @@
 #include "rules/compile.h"
 #include "rules/scan_int.h"
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,10 +114,23 @@ static bool ex_source(et_cctx *c, const ynode *spec, et_extract *e, size_t idx)
 
 /* ---- lookup tables ----------------------------------------------------------------------- */
 
-static int keep_root(const ynode *root, int docno, void *ctx)
+static int keep_first(const ynode *root, int docno, void *ctx)
 {
     if (docno == 0) *(const ynode **)ctx = root;
-    return 1;
+    return 0;   /* the rest is parsed too: a table file must parse whole */
+}
+
+/* A table the loader did not parse with the rule files (one beside the rule file): parsed now,
+ * and kept like theirs. */
+static const et_table *parse_table(et_ruleset *rs, const char *real)
+{
+    const ynode *root = NULL;
+    char err[256];
+    int line = 0, col = 0;
+    bool bad = ydoc_parse(real, NULL, &rs->arena, keep_first, &root, err, sizeof err, &line, &col) < 0;
+    ydoc_parsed p = {.docs = &root, .ndocs = root ? 1 : 0, .error = bad ? err : NULL, .line = line, .col = col};
+    et_data_keep(rs, real, &p);
+    return et_data_get(rs, real);
 }
 
 /* The table file: next to the rule file, in its data/ folder, or in ../data (rules/packs). */
@@ -128,23 +142,17 @@ static const ynode *load_table(et_cctx *c, const ynode *at, const char *name)
     if (slash) *slash = 0; else snprintf(dir, sizeof dir, ".");
     const char *forms[] = {"%s/%s", "%s/data/%s", "%s/../data/%s"};
     for (size_t i = 0; i < 3; i++) {
-        char path[4200];
+        char path[4200], real[PATH_MAX];
         snprintf(path, sizeof path, forms[i], dir, name);
-        if (access(path, R_OK) != 0) continue;
-        et_ruleset *rs = c->rs;
-        for (size_t t = 0; t < rs->ntables; t++)
-            if (!strcmp(rs->tables[t].path, path)) return rs->tables[t].root;
-        const ynode *root = NULL;
-        char err[256];
-        int line, col;
-        if (ydoc_parse(path, NULL, &rs->arena, keep_root, &root, err, sizeof err, &line, &col) < 0 || !root) {
-            cc_error(c, at, "lookup table %s: %s (line %d)", path, root ? err : "empty or unreadable", line);
+        if (access(path, R_OK) != 0 || !realpath(path, real)) continue;
+        const et_table *t = et_data_get(c->rs, real);
+        if (!t) t = parse_table(c->rs, real);
+        if (t->error) {
+            if (t->line > 0) cc_error(c, at, "lookup table %s: %s (line %d)", path, t->error, t->line);
+            else cc_error(c, at, "lookup table %s: %s", path, t->error);
             return NULL;
         }
-        rs->tables = realloc(rs->tables, (rs->ntables + 1) * sizeof *rs->tables);
-        if (!rs->tables) abort();
-        rs->tables[rs->ntables++] = (et_table){cc_strdup(c, path, strlen(path)), root};
-        return root;
+        return t->root;
     }
     cc_error(c, at, "lookup table '%s' not found next to %s, in its data/ or ../data/ folder", name, c->file);
     return NULL;

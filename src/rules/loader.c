@@ -26,6 +26,7 @@ typedef struct lctx {
     entry *entries;
     size_t nentries, said;   /* entries found; entries handled so far */
     const char *mapping_path;
+    et_data_files data;      /* sources 1..data.n; the rule files come after them */
 } lctx;
 
 static const char *const rule_keys[] = {
@@ -187,7 +188,8 @@ static void compile_file(lctx *l, const char *path, const ydoc_parsed *p)
     }
 }
 
-/* Source 0 is the mapping, which the rules compile against; then the rule files in order. */
+/* Source 0 is the mapping, which the rules compile against; then the data files their lookups
+ * read; then the rule files in order. */
 static void on_source(size_t i, const ydoc_parsed *p, void *vctx)
 {
     lctx *l = vctx;
@@ -197,6 +199,7 @@ static void on_source(size_t i, const ydoc_parsed *p, void *vctx)
         if (!l->rs->mapping) l->nerr += merr ? merr : 1;
         return;
     }
+    if (i <= l->data.n) { et_data_keep(l->rs, l->data.paths[i - 1], p); return; }   /* said when used */
     const entry *e = next_file(l);
     if (l->rs->mapping && e) compile_file(l, e->path, p);
 }
@@ -366,13 +369,20 @@ et_ruleset *et_rules_load(char **paths, int npaths, const et_rules_options *opt,
     lctx l = {.rs = rs, .opt = opt, .diag = diag, .dctx = ctx};
     for (int i = 0; i < npaths; i++) walk(&l, paths[i]);
     const char *mpath = opt && opt->mapping ? opt->mapping : getenv("EVTRIAGE_MAPPING");
-    ydoc_source *src = calloc(l.nentries + 1, sizeof *src);
+    char **files = calloc(l.nentries + 1, sizeof *files);
+    if (!files) abort();
+    size_t nfiles = 0;
+    for (size_t i = 0; i < l.nentries; i++)
+        if (!l.entries[i].error) files[nfiles++] = l.entries[i].path;
+    et_data_files_find(&l.data, files, nfiles, opt ? opt->data : NULL, opt ? opt->ndata : 0);
+    ydoc_source *src = calloc(1 + l.data.n + nfiles, sizeof *src);
     if (!src) abort();
     size_t n = 0;
     l.mapping_path = mpath ? mpath : "(built-in sigma-mapping.yaml)";
     src[n++] = (ydoc_source){l.mapping_path, mpath ? NULL : et_default_mapping_yaml};
-    for (size_t i = 0; i < l.nentries; i++)
-        if (!l.entries[i].error) src[n++] = (ydoc_source){l.entries[i].path, NULL};
+    for (size_t i = 0; i < l.data.n; i++) src[n++] = (ydoc_source){l.data.paths[i], NULL};
+    for (size_t i = 0; i < nfiles; i++) src[n++] = (ydoc_source){files[i], NULL};
+    free(files);
     int jobs = opt && opt->jobs > 0 ? opt->jobs : et_cpu_count();
     ydoc_parse_many(src, n, jobs, &rs->arena, on_source, &l);
     free(src);
@@ -380,6 +390,7 @@ et_ruleset *et_rules_load(char **paths, int npaths, const et_rules_options *opt,
         next_file(&l);   /* the walk's errors after the last file */
         finalize(&l);
     }
+    et_data_files_free(&l.data);
     for (size_t i = 0; i < l.nentries; i++) { free(l.entries[i].path); free(l.entries[i].error); }
     free(l.entries);
     *nerrors = l.nerr;

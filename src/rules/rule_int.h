@@ -142,13 +142,14 @@ typedef struct et_bucket {
     et_cand *any; size_t nany, capany;        /* any event id */
 } et_bucket;
 
-typedef struct et_table { const char *path; const ynode *root; } et_table;
+/* A data file by real path: its first document, or why there is none (error, at line:col). */
+typedef struct et_table { const char *path; const ynode *root; const char *error; int line, col; } et_table;
 /* A rule under one of its keys (id or name), in a list sorted by key, then by rule order. */
 typedef struct et_rule_key { const char *key; size_t order; const et_rule *rule; } et_rule_key;
 
 struct et_ruleset {
     et_arena arena;
-    et_table *tables; size_t ntables;   /* data tables `lookup:` read, parsed once */
+    et_table *tables; size_t ntables;   /* data files parsed (datafiles.c), each once */
     et_rule **rules; size_t nrules, caprules;
     et_rule_key *by_id, *by_name; size_t nby_id, nby_name;   /* for et_ruleset_find */
     bool keyed;               /* by_id and by_name are those of rules[] (else found by a walk) */
@@ -166,6 +167,15 @@ void et_index_free(et_ruleset *rs);
 size_t et_index_lookup(const et_ruleset *rs, const char *channel, const char *provider,
                        const et_bucket *out[4]);
 const et_cand *et_bucket_cands(const et_bucket *b, uint32_t eid, size_t *n, const et_cand **any, size_t *nany);
+
+/* datafiles.c: the data files to parse with the rule files (real paths, each once): the YAML
+ * files of the data/ and ../data/ folders of the rule files' folders, then extra. */
+typedef struct et_data_files { char **paths; size_t n; } et_data_files;
+void et_data_files_find(et_data_files *d, char *const *rule_files, size_t nrules, const char *const *extra, size_t nextra);
+void et_data_files_free(et_data_files *d);
+/* Keeps the parse of the data file at real path real; looks one up by real path (or NULL). */
+void et_data_keep(et_ruleset *rs, const char *real, const ydoc_parsed *p);
+const et_table *et_data_get(const et_ruleset *rs, const char *real);
 
 /* mapping_default.c: rules/sigma-mapping.yaml built in. */
 extern const char et_default_mapping_yaml[];

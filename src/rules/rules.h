@@ -96,6 +96,8 @@ typedef struct et_rules_options {
                                to the executable's source tree or $EVTRIAGE_MAPPING */
     bool strict;            /* warnings about unknown keys count as errors (lint --strict) */
     int jobs;               /* threads that parse rule files side by side; 0: one per core */
+    const char *const *data;   /* data files the caller reads (et_ruleset_data), parsed with the */
+    size_t ndata;              /* rules besides the rule folders' data/ and ../data/ files */
 } et_rules_options;
 
 /* Loads every rule file (or directory of *.yml / *.yaml, walked recursively) given. Rules with
@@ -106,6 +108,11 @@ et_ruleset *et_rules_load(char **paths, int npaths, const et_rules_options *opt,
 void et_ruleset_free(et_ruleset *rs);
 size_t et_ruleset_count(const et_ruleset *rs);
 const et_rule *et_ruleset_rule(const et_ruleset *rs, size_t i);
+/* A data file parsed with the rules (one named in et_rules_options.data, or a YAML file of a
+ * rule folder's data/ or ../data/): its first document, or its syntax error (error, at
+ * line:col; "empty" when it holds no document). False when it was not parsed with them. */
+typedef struct et_rules_data { const struct ynode *root; const char *error; int line, col; } et_rules_data;
+bool et_ruleset_data(const et_ruleset *rs, const char *path, et_rules_data *out);
 /* By id, then by name. */
 const et_rule *et_ruleset_find(const et_ruleset *rs, const char *id_or_name);
 /* True when some correlation needs the matches of this rule (feed them to et_correlator_add). */

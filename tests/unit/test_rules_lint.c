@@ -2,6 +2,7 @@
  * modifiers, regexes, conditions, references, extension sections; the built-in mapping matches
  * rules/sigma-mapping.yaml. */
 #include "test_rules_helpers.h"
+#include <sys/stat.h>
 
 #define LS "logsource:\n    product: windows\n    service: sysmon\n"
 
@@ -185,6 +186,87 @@ static void test_find(void **state)
     et_ruleset_free(rs);
 }
 
+static void put(const char *dir, const char *name, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static const char *lookup_rule = "title: %s\n" LS "extract:\n    c: {field: Image, lookup: {table: %s, list: rows, match: m, value: v}}\n"
+                                 "detection:\n    s:\n        Image: x\n    condition: s\n";
+
+/* Data files: those of the rule folder's ../data are parsed with the rules and kept whether a
+ * rule reads them or not; a table beside the rule file is parsed when a rule reads it; a broken
+ * table is said only where a rule reads it, with its line; the caller's own data file comes back
+ * through et_ruleset_data. */
+static void test_data_files(void **state)
+{
+    (void)state;
+    char root[] = "/tmp/evtriage-data-XXXXXX", dir[600], rules[600], other[600];
+    assert_non_null(mkdtemp(root));
+    snprintf(rules, sizeof rules, "%s/packs", root);
+    snprintf(dir, sizeof dir, "%s/data", root);
+    snprintf(other, sizeof other, "%s/other.yaml", root);
+    assert_int_equal(mkdir(rules, 0700), 0);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    put(dir, "t.yaml", "rows:\n  - {m: x, v: found-in-data}\n");
+    put(dir, "broken.yaml", "rows:\n  - {m: x, v: y}\n  - [unclosed\n");
+    put(rules, "beside.yaml", "rows:\n  - {m: x, v: found-beside}\n");
+    put(root, "other.yaml", "- {code: '0x80090303'}\n");
+    char r1[1024];
+    snprintf(r1, sizeof r1, lookup_rule, "reads data", "t.yaml");
+    put(rules, "a.yml", r1);
+    snprintf(r1, sizeof r1, lookup_rule, "reads beside", "beside.yaml");
+    put(rules, "b.yml", r1);
+    char *paths[] = {rules};
+    const char *extra[] = {other};
+    et_rules_options opt = {.jobs = 2, .data = extra, .ndata = 1};
+    diags g = {0};
+    int nerr = 0;
+    et_ruleset *rs = et_rules_load(paths, 1, &opt, collect_diag, &g, &nerr);
+    if (nerr) dump_diags(&g);
+    assert_non_null(rs);
+    assert_int_equal(nerr, 0);
+    assert_int_equal(et_ruleset_count(rs), 2);
+    et_rules_data d;
+    char path[700];
+    snprintf(path, sizeof path, "%s/../data/t.yaml", rules);   /* any spelling of the path */
+    assert_true(et_ruleset_data(rs, path, &d));
+    assert_non_null(d.root);
+    assert_null(d.error);
+    snprintf(path, sizeof path, "%s/broken.yaml", dir);
+    assert_true(et_ruleset_data(rs, path, &d));   /* parsed, though no rule reads it */
+    assert_non_null(d.error);
+    assert_int_equal(d.line, 4);   /* where the unclosed list runs out */
+    assert_true(et_ruleset_data(rs, other, &d));
+    assert_non_null(d.root);
+    snprintf(path, sizeof path, "%s/beside.yaml", rules);
+    assert_true(et_ruleset_data(rs, path, &d));   /* read by b.yml */
+    snprintf(path, sizeof path, "%s/nosuch.yaml", dir);
+    assert_false(et_ruleset_data(rs, path, &d));
+    et_ruleset_free(rs);
+
+    snprintf(r1, sizeof r1, lookup_rule, "reads broken", "broken.yaml");
+    put(rules, "c.yml", r1);
+    memset(&g, 0, sizeof g);
+    rs = et_rules_load(paths, 1, &opt, collect_diag, &g, &nerr);
+    assert_non_null(rs);
+    assert_int_equal(nerr, 1);
+    assert_int_equal(g.n, 1);
+    assert_non_null(strstr(g.msg[0], "6:39: error: lookup table "));   /* at the rule's table: */
+    assert_non_null(strstr(g.msg[0], "/packs/../data/broken.yaml: did not find expected"));
+    assert_non_null(strstr(g.msg[0], "(line 4)"));
+    assert_int_equal(et_ruleset_count(rs), 2);
+    et_ruleset_free(rs);
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -192,6 +274,7 @@ int main(void)
         cmocka_unit_test(test_regex),      cmocka_unit_test(test_conditions),
         cmocka_unit_test(test_references_and_extensions), cmocka_unit_test(test_unmapped),
         cmocka_unit_test(test_mapping_in_sync), cmocka_unit_test(test_find),
+        cmocka_unit_test(test_data_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
