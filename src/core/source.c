@@ -104,12 +104,20 @@ int et_open_input(const char *path, int flags)
     return fd;
 }
 
+et_source et_source_from_stat(int fd, const struct stat *st)
+{
+    et_source s = {.fd = fd};
+    if (fd >= 0 && st) {
+        s.regular = S_ISREG(st->st_mode);
+        if (st->st_size > 0) s.size = (uint64_t)st->st_size;
+    }
+    return s;
+}
+
 et_source et_source_from_fd(int fd)
 {
     struct stat st;
-    et_source s = {.fd = fd};
-    if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size > 0) s.size = (uint64_t)st.st_size;
-    return s;
+    return et_source_from_stat(fd, fd >= 0 && fstat(fd, &st) == 0 ? &st : NULL);
 }
 
 et_source et_source_mem_reserve(uint64_t size)

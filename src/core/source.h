@@ -5,13 +5,16 @@
 #ifndef EVTRIAGE_SOURCE_H
 #define EVTRIAGE_SOURCE_H
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 typedef struct et_source {
     int fd;                 /* >= 0: read with pread */
     unsigned char *mem;     /* else: size bytes in memory, owned */
     uint64_t size;
     uint64_t cap;           /* memory: bytes held (a reused buffer may be larger than size) */
+    bool regular;           /* fd: a regular file (else a pipe, a device... or fstat failed) */
 } et_source;
 
 /* Opens an input (a file, or a folder with O_DIRECTORY in flags) read-only, without updating
@@ -19,8 +22,10 @@ typedef struct et_source {
  * evidence leaves its timestamps as they were. -1 with errno set. */
 int et_open_input(const char *path, int flags);
 
-/* A source on fd (owned from here on); size from fstat (0 if that fails). */
+/* A source on fd (owned from here on); size and kind from fstat (0, not regular, if that
+ * fails), or from st, what fstat said of fd a moment ago. */
 et_source et_source_from_fd(int fd);
+et_source et_source_from_stat(int fd, const struct stat *st);
 /* Room for size bytes of a memory source, from the budget: mem is NULL (and nothing is taken)
  * when the budget cannot hold it. Fill mem, then set nothing else: size is already set. */
 et_source et_source_mem_reserve(uint64_t size);

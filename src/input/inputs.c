@@ -153,20 +153,26 @@ static int copy_pipe(const et_walk *w, int pipe, char *msg, size_t msglen)
 
 /* A file to read (given, or found in a folder), opened without waiting (a FIFO no one writes
  * to is an empty pipe, not a hang): a regular file's descriptor, a pipe's bytes copied, or -1
- * with msg set. */
-static int open_file(const et_walk *w, const char *path, char *msg, size_t msglen)
+ * with msg set; *st is what fstat says of the descriptor returned. */
+static int open_file(const et_walk *w, const char *path, struct stat *st, char *msg, size_t msglen)
 {
     int fd = et_open_input(path, O_NONBLOCK);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0) {
+    if (fd < 0 || fstat(fd, st) != 0) {
         snprintf(msg, msglen, "%s", strerror(errno));
         if (fd >= 0) close(fd);
         return -1;
     }
-    if (S_ISREG(st.st_mode)) return fd;
-    if (S_ISFIFO(st.st_mode) && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) == 0)
-        return copy_pipe(w, fd, msg, msglen);
-    snprintf(msg, msglen, "refused: %s, not a file", file_kind(st.st_mode));
+    if (S_ISREG(st->st_mode)) return fd;
+    if (S_ISFIFO(st->st_mode) && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) == 0) {
+        fd = copy_pipe(w, fd, msg, msglen);
+        if (fd >= 0 && fstat(fd, st) != 0) {
+            snprintf(msg, msglen, "%s", strerror(errno));
+            close(fd);
+            fd = -1;
+        }
+        return fd;
+    }
+    snprintf(msg, msglen, "refused: %s, not a file", file_kind(st->st_mode));
     close(fd);
     return -1;
 }
@@ -174,7 +180,8 @@ static int open_file(const et_walk *w, const char *path, char *msg, size_t msgle
 static void walk_file(et_walk *w, const char *path, int explicit_arg)
 {
     char msg[512];
-    int fd = open_file(w, path, msg, sizeof msg);
+    struct stat st;
+    int fd = open_file(w, path, &st, msg, sizeof msg);
     if (fd < 0) { et_walk_report(w, path, msg, 0); return; }
     unsigned char head[512];
     ssize_t n = pread(fd, head, sizeof head, 0);
@@ -191,7 +198,7 @@ static void walk_file(et_walk *w, const char *path, int explicit_arg)
             et_walk_report(w, path, "skipped: already read (the path was given twice, or a folder and a file in it)", 1);
             return;
         }
-        et_walk_source(w, et_source_from_fd(fd), path, kind, 0);
+        et_walk_source(w, et_source_from_stat(fd, &st), path, kind, 0);
         return;
     }
     close(fd);

@@ -101,8 +101,7 @@ et_evtx_file *et_evtx_file_open_fd(int fd, const char *display, char *err, size_
 
 et_evtx_file *et_evtx_file_open_source(et_source src, const char *display, char *err, size_t errlen)
 {
-    struct stat st;
-    if (src.fd >= 0 && (fstat(src.fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+    if (src.fd >= 0 && !src.regular) {
         snprintf(err, errlen, "not a regular file");
         et_source_close(&src);
         return NULL;
