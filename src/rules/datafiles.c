@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static bool yaml_name(const char *name)
@@ -57,15 +58,20 @@ void et_data_files_find(et_data_files *d, char *const *rule_files, size_t nrules
     memset(d, 0, sizeof *d);
     char **dirs = NULL;   /* folders looked in, by real path */
     size_t ndirs = 0;
+    char last[PATH_MAX] = "";   /* the previous rule file's folder: the walk meets a folder's files together */
     for (size_t i = 0; i < nrules; i++) {
         char dir[PATH_MAX];
         snprintf(dir, sizeof dir, "%s", rule_files[i]);
         char *slash = strrchr(dir, '/');
         if (slash) *slash = 0; else snprintf(dir, sizeof dir, ".");
+        if (!strcmp(dir, last)) continue;   /* a pack of thousands of rules: once a folder */
+        snprintf(last, sizeof last, "%s", dir);
         static const char *const forms[] = {"%s/data", "%s/../data"};
         for (size_t k = 0; k < 2; k++) {
             char path[PATH_MAX + 16], real[PATH_MAX];
             snprintf(path, sizeof path, forms[k], dir);
+            struct stat st;   /* most rule folders have none: one stat, not a realpath's walk */
+            if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) continue;
             if (!realpath(path, real) || listed(dirs, ndirs, real)) continue;
             push(&dirs, &ndirs, real);
             add_folder(d, real);

@@ -338,6 +338,7 @@ static void finalize(lctx *l)
     et_ruleset *rs = l->rs;
     for (size_t i = 0; i < rs->nrules; i++) rs->rules[i]->standalone = true;
     key_rules(rs);   /* references resolve against every rule read */
+    size_t read = rs->nrules;
     keep_if(l, cc_resolve_refs);
     keep_if(l, cc_check_depth);
     while (keep_if(l, refs_kept)) {}
@@ -357,7 +358,7 @@ static void finalize(lctx *l)
         if (r->fact) r->keep_context = true;
         for (size_t k = 0; r->rca && k < r->rca->nresolved_by; k++) ((et_rule *)r->rca->resolved_by[k])->keep_context = true;
     }
-    key_rules(rs);
+    if (rs->nrules != read) key_rules(rs);   /* some were left out: the final set's keys */
     et_index_build(rs);
 }
 
