@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <yaml.h>
 
 typedef struct anchor {
@@ -211,6 +212,12 @@ const ynode *yn_get(const ynode *map, const char *key)
     for (size_t i = 0; i < map->n; i += 2)
         if (map->items[i]->kind == YN_SCALAR && !strcmp(map->items[i]->str, key)) return map->items[i + 1];
     return NULL;
+}
+
+bool ydoc_file_name(const char *name)
+{
+    size_t n = strlen(name);
+    return (n > 4 && !strcasecmp(name + n - 4, ".yml")) || (n > 5 && !strcasecmp(name + n - 5, ".yaml"));
 }
 
 bool yn_is_null(const ynode *n)

@@ -57,6 +57,8 @@ static inline const ynode *yn_val(const ynode *map, size_t i) { return map->item
 static inline size_t yn_pairs(const ynode *map) { return map && map->kind == YN_MAP ? map->n / 2 : 0; }
 /* A plain scalar spelled null, Null, NULL or ~ (or empty). */
 bool yn_is_null(const ynode *n);
+/* A file name ending in .yml or .yaml, in any case. */
+bool ydoc_file_name(const char *name);
 /* Scalar text or NULL when n is not a scalar. */
 const char *yn_str(const ynode *n);
 /* The entry of the NULL-terminated known list closest to s (edit distance <= 2), or NULL:

@@ -7,15 +7,8 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static bool yaml_name(const char *name)
-{
-    size_t n = strlen(name);
-    return name[0] != '.' && ((n > 4 && !strcasecmp(name + n - 4, ".yml")) || (n > 5 && !strcasecmp(name + n - 5, ".yaml")));
-}
 
 static bool listed(char *const *v, size_t n, const char *s)
 {
@@ -41,7 +34,7 @@ static void add_folder(et_data_files *d, const char *dir)
     char **names = NULL;
     size_t n = 0;
     for (struct dirent *e; (e = readdir(dh));)
-        if (yaml_name(e->d_name)) push(&names, &n, e->d_name);
+        if (e->d_name[0] != '.' && ydoc_file_name(e->d_name)) push(&names, &n, e->d_name);
     closedir(dh);
     if (n) qsort(names, n, sizeof *names, cmp_str);
     for (size_t i = 0; i < n; i++) {

@@ -206,9 +206,7 @@ static void on_source(size_t i, const ydoc_parsed *p, void *vctx)
 
 static bool rule_file_name(const char *name)
 {
-    size_t n = strlen(name);
-    if (!strncmp(name, "sigma-mapping.", 14)) return false;
-    return (n > 4 && !strcasecmp(name + n - 4, ".yml")) || (n > 5 && !strcasecmp(name + n - 5, ".yaml"));
+    return strncmp(name, "sigma-mapping.", 14) && ydoc_file_name(name);
 }
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
