@@ -27,7 +27,9 @@ static void analyze_usage(FILE *f)
             "usage: evtriage analyze [OPTIONS] PATH...\n\n"
             "Reads every EVTX file under PATH (files, directories, archives), matches the rule packs,\n"
             "correlates across files and hosts, and prints a ranked root-cause report: what failed,\n"
-            "why, the records that prove it, and the fix with commands filled in from the events.\n\n"
+            "why, the records that prove it, and the fix with commands filled in from the events.\n"
+            "PATH '-' is standard input (an EVTX file or an archive). A report FILE '-' is standard\n"
+            "output (one of them; the terminal report is then left out).\n\n"
             "options:\n"
             "  --rules PATH         rule file or directory (repeatable; default: the bundled packs)\n"
             "  --report-md FILE     write the report as Markdown\n"
@@ -67,14 +69,25 @@ static void print_diag(const et_diag *d, void *ctx)
     else fprintf(stderr, "%s: %s: %s\n", d->file, d->level == ET_DIAG_ERROR ? "error" : "warning", d->message);
 }
 
+/* path "-" is standard output (then the terminal report is not printed). */
 static int write_file(const char *path, const et_report *r, int (*fn)(const et_report *, FILE *))
 {
-    FILE *f = fopen(path, "wb");
+    bool out = !strcmp(path, "-");
+    FILE *f = out ? stdout : fopen(path, "wb");
     if (!f) { cli_error("analyze: cannot write %s", path); return -1; }
     int rc = fn(r, f);
-    if (fclose(f) != 0) rc = -1;
-    if (rc) cli_error("analyze: error writing %s", path);
+    if (out ? fflush(f) != 0 || ferror(f) : fclose(f) != 0) rc = -1;
+    if (rc) cli_error("analyze: error writing %s", out ? "standard output" : path);
     return rc;
+}
+
+/* How many of the report files are "-" (standard output). */
+static int files_to_stdout(const analyze_args *a)
+{
+    const char *files[] = {a->md, a->html, a->json, a->timeline};
+    int n = 0;
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) n += files[i] && !strcmp(files[i], "-");
+    return n;
 }
 
 static int ends_with(const char *s, const char *suffix)
@@ -139,6 +152,10 @@ static int parse_args(int argc, char **argv, analyze_args *a)
         }
     }
     if (optind >= argc) { analyze_usage(stderr); return -1; }
+    if (files_to_stdout(a) > 1) {
+        cli_error("analyze: only one of --report-md, --report-html, --json and --timeline can be '-' (standard output)");
+        return -1;
+    }
     return 0;
 }
 
@@ -152,7 +169,7 @@ static int write_outputs(const analyze_args *a, const et_report *r)
         rc |= write_file(a->timeline, r, ends_with(a->timeline, ".jsonl") || ends_with(a->timeline, ".json")
                                              ? et_report_write_timeline_jsonl
                                              : et_report_write_timeline_csv);
-    if (!a->quiet) {
+    if (!a->quiet && !files_to_stdout(a)) {
         bool colour = !a->colour_never && !getenv("NO_COLOR") && isatty(STDOUT_FILENO);
         if (et_report_write_terminal(r, stdout, colour) != 0) rc = -1;
     }

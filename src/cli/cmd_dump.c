@@ -44,6 +44,7 @@ static void dump_usage(FILE *f)
             "records included and flagged. PATH is a file, a directory (walked recursively) or an\n"
             "archive (.zip, .tar, .tar.gz, .tar.xz, .7z; one level of nesting), read in place.\n"
             "EVTX files are recognised by their signature; other files are listed as skipped.\n"
+            "PATH '-' is standard input.\n"
             "Output is identical whatever -j is.\n\n"
             "options:\n"
             "  --format FORMAT      jsonl (default), csv, or count (decode every record, print\n"

@@ -42,7 +42,7 @@ static void hunt_usage(FILE *f)
     fprintf(f,
             "usage: evtriage hunt --rules PATH [--rules PATH]... [OPTIONS] INPUT...\n\n"
             "Runs Sigma detection and correlation rules over EVTX files (directories are walked, archives\n"
-            "read in place, as for dump) and prints every match and correlation hit.\n\n"
+            "read in place, as for dump; '-' is standard input) and prints every match and correlation hit.\n\n"
             "options:\n"
             "  -r, --rules PATH      rule file or directory of *.yml / *.yaml (repeatable)\n"
             "  --mapping FILE        logsource and field mapping (default: the built-in copy of\n"

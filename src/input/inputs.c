@@ -38,6 +38,8 @@ int et_sniff_bytes(const unsigned char *p, unsigned long n)
     return ET_KIND_OTHER;
 }
 
+bool et_is_stdin_path(const char *path) { return !strcmp(path, "-"); }
+
 void et_walk_report(et_walk *w, const char *display, const char *msg, int is_skip)
 {
     if (!is_skip) w->problems++;
@@ -153,16 +155,23 @@ static int copy_pipe(const et_walk *w, int pipe, char *msg, size_t msglen)
 
 /* A file to read (given, or found in a folder), opened without waiting (a FIFO no one writes
  * to is an empty pipe, not a hang): a regular file's descriptor, a pipe's bytes copied, or -1
- * with msg set; *st is what fstat says of the descriptor returned. */
-static int open_file(const et_walk *w, const char *path, struct stat *st, char *msg, size_t msglen)
+ * with msg set; *st is what fstat says of the descriptor returned. Standard input (std_in) is
+ * taken the same way, from a copy of descriptor 0, unless it is a terminal. */
+static int open_file(const et_walk *w, const char *path, bool std_in, struct stat *st, char *msg, size_t msglen)
 {
-    int fd = et_open_input(path, O_NONBLOCK);
+    int fd = std_in ? fcntl(0, F_DUPFD_CLOEXEC, 3) : et_open_input(path, O_NONBLOCK);
     if (fd < 0 || fstat(fd, st) != 0) {
-        snprintf(msg, msglen, "%s", strerror(errno));
+        if (std_in && errno == EBADF) snprintf(msg, msglen, "standard input is closed");
+        else snprintf(msg, msglen, "%s", strerror(errno));
         if (fd >= 0) close(fd);
         return -1;
     }
     if (S_ISREG(st->st_mode)) return fd;
+    if (std_in && isatty(fd)) {
+        snprintf(msg, msglen, "refused: standard input is a terminal (pipe a file into it, or give its path)");
+        close(fd);
+        return -1;
+    }
     if (S_ISFIFO(st->st_mode) && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) == 0) {
         fd = copy_pipe(w, fd, msg, msglen);
         if (fd >= 0 && fstat(fd, st) != 0) {
@@ -177,11 +186,12 @@ static int open_file(const et_walk *w, const char *path, struct stat *st, char *
     return -1;
 }
 
-static void walk_file(et_walk *w, const char *path, int explicit_arg)
+/* path: as given or found (explicit_arg: given); std_in: standard input, called path. */
+static void walk_file(et_walk *w, const char *path, int explicit_arg, bool std_in)
 {
     char msg[512];
     struct stat st;
-    int fd = open_file(w, path, &st, msg, sizeof msg);
+    int fd = open_file(w, path, std_in, &st, msg, sizeof msg);
     if (fd < 0) { et_walk_report(w, path, msg, 0); return; }
     unsigned char head[512];
     ssize_t n = pread(fd, head, sizeof head, 0);
@@ -193,7 +203,7 @@ static void walk_file(et_walk *w, const char *path, int explicit_arg)
     int kind = et_sniff_bytes(head, (unsigned long)n);
     /* a *.evtx without the signature still goes to the reader, which says why it fails */
     if (kind != ET_KIND_OTHER || has_ext(path, ".evtx")) {
-        if (w->seen && !path_set_add(w->seen, path)) {
+        if (w->seen && !path_set_add(w->seen, std_in ? "" : path)) {   /* "": no path's spelling */
             close(fd);
             et_walk_report(w, path, "skipped: already read (the path was given twice, or a folder and a file in it)", 1);
             return;
@@ -218,10 +228,10 @@ static void walk_entry(et_walk *w, const char *path, int depth)
     struct stat st, to;
     if (lstat(path, &st) != 0) return;   /* gone since the folder was listed */
     if (S_ISDIR(st.st_mode)) { walk_dir(w, path, depth + 1); return; }
-    if (S_ISREG(st.st_mode)) { walk_file(w, path, 0); return; }
+    if (S_ISREG(st.st_mode)) { walk_file(w, path, 0, false); return; }
     bool link = S_ISLNK(st.st_mode), lands = link && stat(path, &to) == 0;
     int why = errno;
-    if (lands && S_ISREG(to.st_mode)) { walk_file(w, path, 0); return; }
+    if (lands && S_ISREG(to.st_mode)) { walk_file(w, path, 0, false); return; }
     if (lands && S_ISDIR(to.st_mode)) {
         et_walk_report(w, path, "skipped: link to a folder, not followed (give the folder's path to read it)", 1);
         return;
@@ -278,9 +288,10 @@ int et_inputs_walk(char **paths, int npaths, const et_input_limits *limits, cons
     et_walk w = {.lim = limits, .cb = cb, .seen = &seen};
     for (int i = 0; i < npaths && !w.stop; i++) {
         struct stat st;
+        if (et_is_stdin_path(paths[i])) { walk_file(&w, ET_STDIN_DISPLAY, 1, true); continue; }
         if (stat(paths[i], &st) != 0) { et_walk_report(&w, paths[i], strerror(errno), 0); continue; }
         if (S_ISDIR(st.st_mode)) walk_dir(&w, paths[i], 0);
-        else walk_file(&w, paths[i], 1);
+        else walk_file(&w, paths[i], 1, false);
     }
     path_set_free(&seen);
     return w.problems;

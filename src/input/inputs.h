@@ -3,6 +3,7 @@
  * user's disk, hostile archives refused with a message, everything else listed as skipped. */
 #ifndef EVTRIAGE_INPUTS_H
 #define EVTRIAGE_INPUTS_H
+#include <stdbool.h>
 #include <stdint.h>
 #include "core/source.h"
 
@@ -59,6 +60,11 @@ typedef struct et_input_callbacks {
  * named *.evtx). Members are sniffed by their first bytes before anything else is inflated.
  * Returns the number of problems (skips not counted). */
 int et_inputs_walk(char **paths, int npaths, const et_input_limits *limits, const et_input_callbacks *cb);
+
+/* "-" as a path is standard input, read like a file given (a pipe's bytes copied first), and
+ * called ET_STDIN_DISPLAY in output; "./-" is a file named "-". */
+#define ET_STDIN_DISPLAY "(standard input)"
+bool et_is_stdin_path(const char *path);
 
 /* Inflates m and walks what it holds as et_inputs_walk would (EVTX -> cb->file, a nested
  * archive -> its members, else skipped), on the calling thread; frees m. cb->member is not

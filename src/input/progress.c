@@ -1,5 +1,6 @@
 /* progress.c: progress line for long runs; only ever used when stderr is a terminal. */
 #include "input/progress.h"
+#include "input/inputs.h"
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,8 @@ static double now(void)
 static uint64_t size_of(const char *path, int depth, size_t *budget)
 {
     struct stat st;
+    if (depth == 0 && et_is_stdin_path(path))   /* a pipe's size is said once it is read (grow) */
+        return fstat(0, &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
     if (!*budget || depth > 32 || lstat(path, &st) != 0) return 0;
     (*budget)--;
     /* as the walk reads them: a path given, or a link in a folder, as what it leads to; a link

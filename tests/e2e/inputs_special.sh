@@ -3,6 +3,7 @@
 # --max-member-bytes; a FIFO no one writes to ends at once instead of hanging; a device is
 # refused. In a folder, a link to a file is read and a link to a folder is said and not
 # followed (no loop); a pipe or a link that leads nowhere named *.evtx is said, not passed over.
+# "-" is standard input, and a report file "-" standard output.
 . "$(dirname "$0")/lib.bash"
 LOG="$CORPUS/parsers/plaso/System.evtx"
 SUM=$(sha256sum "$LOG" | cut -d' ' -f1)
@@ -34,6 +35,41 @@ rc=$?
 grep -q '^/dev/fd/[0-9]*: refused: more than 100000 bytes from a pipe (--max-member-bytes)$' "$TMP/err" && pass ||
   fail "pipe past --max-member-bytes: $(cat "$TMP/err")"
 [ "$rc" -eq 1 ] && [ "$got" = "$want" ] && pass || fail "refused pipe: exit $rc, $got records (the file's $want expected)"
+
+# ---- "-": standard input (a pipe, a file redirected, closed, a terminal); "./-" a file so named --
+got=$(cat "$LOG" | "$EVTRIAGE" dump --format count - 2>"$TMP/err")
+[ "$got" = "$want" ] && [ ! -s "$TMP/err" ] && pass || fail "a pipe on '-': $got records ($(cat "$TMP/err"))"
+"$EVTRIAGE" analyze -q --json "$TMP/stdin.json" - <"$LOG" 2>"$TMP/err"
+rc=$?
+/usr/bin/python3 - "$TMP/stdin.json" "$SUM" "$want" <<'PY' && [ "$rc" -eq 0 ] && pass || fail "a file redirected to '-' (rc $rc)"
+import json, sys
+d = json.load(open(sys.argv[1]))
+(i,) = d["inputs"]
+assert i["path"] == "(standard input)", i["path"]
+assert i["sha256"] == sys.argv[2] and i["records"] == int(sys.argv[3]), i
+PY
+got=$("$EVTRIAGE" dump --format count - - <"$LOG" 2>"$TMP/err")
+[ "$got" = "$want" ] && grep -qx '(standard input): skipped: already read (the path was given twice, or a folder and a file in it)' "$TMP/err" &&
+  pass || fail "'-' given twice: $got records, $(cat "$TMP/err")"
+got=$("$EVTRIAGE" dump --format count - "$LOG" <&- 2>"$TMP/err")
+rc=$?
+[ "$rc" -eq 1 ] && [ "$got" = "$want" ] && grep -qx '(standard input): standard input is closed' "$TMP/err" && pass ||
+  fail "'-' closed: exit $rc, $got records, $(cat "$TMP/err")"
+script -qfec "$EVTRIAGE dump --format count - $LOG" "$TMP/tty-stdin.txt" >/dev/null 2>&1 </dev/null
+grep -q '(standard input): refused: standard input is a terminal (pipe a file into it, or give its path)' "$TMP/tty-stdin.txt" &&
+  grep -q "^$want" "$TMP/tty-stdin.txt" && pass || fail "'-' on a terminal: $(cat "$TMP/tty-stdin.txt")"
+mkdir "$TMP/dash" && cp "$LOG" "$TMP/dash/-"
+got=$(cd "$TMP/dash" && "$EVTRIAGE" dump --format count ./- </dev/null 2>"$TMP/err")
+[ "$got" = "$want" ] && pass || fail "./- as a file named '-': $got records ($(cat "$TMP/err"))"
+# a report file "-" is standard output, without the terminal report; two of them are refused
+"$EVTRIAGE" analyze --json - "$LOG" >"$TMP/stdout.json" 2>"$TMP/err"
+rc=$?
+/usr/bin/python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["inputs"][0]["sha256"] == sys.argv[2]' \
+  "$TMP/stdout.json" "$SUM" && [ "$rc" -eq 0 ] && pass || fail "--json - (rc $rc): $(head -c 300 "$TMP/stdout.json")"
+"$EVTRIAGE" analyze --json - --timeline - "$LOG" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+[ "$rc" -eq 2 ] && [ ! -s "$TMP/out" ] && grep -q "only one of .* can be '-' (standard output)" "$TMP/err" && pass ||
+  fail "two report files on '-': exit $rc, $(cat "$TMP/err")"
 
 # ---- a FIFO with no writer, a device ----------------------------------------------------------
 mkfifo "$TMP/nobody.evtx"
