@@ -155,15 +155,17 @@ static int copy_pipe(const et_walk *w, int pipe, char *msg, size_t msglen)
 
 /* A file to read (given, or found in a folder), opened without waiting (a FIFO no one writes
  * to is an empty pipe, not a hang): a regular file's descriptor, a pipe's bytes copied, or -1
- * with msg set; *st is what fstat says of the descriptor returned. Standard input (std_in) is
+ * with msg and errno set; *st is what fstat says of the descriptor returned. Standard input (std_in) is
  * taken the same way, from a copy of descriptor 0, unless it is a terminal. */
 static int open_file(const et_walk *w, const char *path, bool std_in, struct stat *st, char *msg, size_t msglen)
 {
     int fd = std_in ? fcntl(0, F_DUPFD_CLOEXEC, 3) : et_open_input(path, O_NONBLOCK);
     if (fd < 0 || fstat(fd, st) != 0) {
-        if (std_in && errno == EBADF) snprintf(msg, msglen, "standard input is closed");
-        else snprintf(msg, msglen, "%s", strerror(errno));
+        int why = errno;
+        if (std_in && why == EBADF) snprintf(msg, msglen, "standard input is closed");
+        else snprintf(msg, msglen, "%s", strerror(why));
         if (fd >= 0) close(fd);
+        errno = why;
         return -1;
     }
     if (S_ISREG(st->st_mode)) return fd;
@@ -192,6 +194,7 @@ static void walk_file(et_walk *w, const char *path, int explicit_arg, bool std_i
     char msg[512];
     struct stat st;
     int fd = open_file(w, path, std_in, &st, msg, sizeof msg);
+    if (fd < 0 && !explicit_arg && errno == ENOENT) return;   /* gone since its folder was listed */
     if (fd < 0) { et_walk_report(w, path, msg, 0); return; }
     unsigned char head[512];
     ssize_t n = pread(fd, head, sizeof head, 0);
@@ -215,7 +218,13 @@ static void walk_file(et_walk *w, const char *path, int explicit_arg, bool std_i
     if (explicit_arg) et_walk_report(w, path, "skipped: not an EVTX file or archive", 1);
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+/* A folder's entry as listed: its name and, where the file system says, its type (DT_*). */
+typedef struct dir_entry { char *name; unsigned char type; } dir_entry;
+
+static int cmp_entry(const void *a, const void *b)
+{
+    return strcmp(((const dir_entry *)a)->name, ((const dir_entry *)b)->name);
+}
 
 static void walk_dir(et_walk *w, const char *dir, int depth);
 
@@ -223,8 +232,11 @@ static void walk_dir(et_walk *w, const char *dir, int depth);
  * file too (a case folder of links to the evidence). Not followed, and said so: a link to a
  * folder (it may lead out of the tree, or round in a loop). Not read, and said so when named
  * *.evtx: a pipe, device or socket, a link that leads nowhere. Anything else is no log. */
-static void walk_entry(et_walk *w, const char *path, int depth)
+static void walk_entry(et_walk *w, const char *path, unsigned char type, int depth)
 {
+    /* the folder's listing says what most entries are: a file or a folder needs no lstat */
+    if (type == DT_REG) { walk_file(w, path, 0, false); return; }
+    if (type == DT_DIR) { walk_dir(w, path, depth + 1); return; }
     struct stat st, to;
     if (lstat(path, &st) != 0) return;   /* gone since the folder was listed */
     if (S_ISDIR(st.st_mode)) { walk_dir(w, path, depth + 1); return; }
@@ -253,31 +265,31 @@ static void walk_dir(et_walk *w, const char *dir, int depth)
         if (dfd >= 0) close(dfd);
         return;
     }
-    char **names = NULL;
+    dir_entry *ents = NULL;
     size_t n = 0, cap = 0;
     struct dirent *e;
     while ((e = readdir(d))) {
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
         if (n == cap) {
             cap = cap ? cap * 2 : 32;
-            names = realloc(names, cap * sizeof *names);
-            if (!names) abort();
+            ents = realloc(ents, cap * sizeof *ents);
+            if (!ents) abort();
         }
-        names[n++] = strdup(e->d_name);
+        ents[n++] = (dir_entry){strdup(e->d_name), e->d_type};
     }
     closedir(d);
-    if (n) qsort(names, n, sizeof *names, cmp_str);
+    if (n) qsort(ents, n, sizeof *ents, cmp_entry);
     for (size_t i = 0; i < n; i++) {
         if (!w->stop) {
-            size_t len = strlen(dir) + strlen(names[i]) + 2;
+            size_t len = strlen(dir) + strlen(ents[i].name) + 2;
             char *path = malloc(len);
-            snprintf(path, len, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", names[i]);
-            walk_entry(w, path, depth);
+            snprintf(path, len, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", ents[i].name);
+            walk_entry(w, path, ents[i].type, depth);
             free(path);
         }
-        free(names[i]);
+        free(ents[i].name);
     }
-    free(names);
+    free(ents);
 }
 
 int et_inputs_walk(char **paths, int npaths, const et_input_limits *limits, const et_input_callbacks *cb)
