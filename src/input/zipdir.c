@@ -1,7 +1,10 @@
 /* zipdir.c: our own reading of a zip's central directory and whole-member inflation with
- * libdeflate (see zipdir.h); zlib inflates only a member's first bytes, to sniff them. */
+ * libdeflate (see zipdir.h); zlib inflates a member's first bytes, to sniff them, and a member
+ * too big for memory, a block at a time into a temporary file. */
 #include "input/zipdir.h"
+#include "core/tempfile.h"
 #include <libdeflate.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -280,6 +283,79 @@ static int inflate_whole(const et_zipdir *d, const zd_entry *e, uint64_t at, uns
     return rc;
 }
 
+/* ---- a member too big for the memory budget: inflated a block at a time to a temporary file - */
+
+enum { STREAM_IN = 1 << 18, STREAM_OUT = 1 << 18 };
+
+typedef struct zd_stream {
+    const et_zipdir *d;
+    const zd_entry *e;
+    uint64_t at, read;        /* the member's data in the zip; its bytes read so far */
+    z_stream z;
+    unsigned char *in;
+} zd_stream;
+
+/* Up to room bytes more of the member into out (stored: copied; deflated: inflated); how many,
+ * or -1 when the data is short or damaged. *end: the deflate stream has ended (stored: never). */
+static long stream_more(zd_stream *m, unsigned char *out, size_t room, int *end)
+{
+    if (m->e->method == 0) {
+        size_t n = m->e->usize - m->read < room ? (size_t)(m->e->usize - m->read) : room;
+        if (read_exact(&m->d->zip, out, n, m->at + m->read)) return -1;
+        m->read += n;
+        return (long)n;
+    }
+    if (m->z.avail_in == 0 && m->read < m->e->csize) {
+        size_t n = m->e->csize - m->read < STREAM_IN ? (size_t)(m->e->csize - m->read) : STREAM_IN;
+        if (read_exact(&m->d->zip, m->in, n, m->at + m->read)) return -1;
+        m->read += n;
+        m->z.next_in = m->in;
+        m->z.avail_in = (uInt)n;
+    }
+    m->z.next_out = out;
+    m->z.avail_out = (uInt)room;
+    int rc = inflate(&m->z, Z_NO_FLUSH);
+    long got = (long)(room - m->z.avail_out);
+    *end = rc == Z_STREAM_END;
+    if (rc != Z_OK && !*end) return -1;   /* damaged, or no progress: the data ran out */
+    return got;
+}
+
+/* The whole member (usize bytes, no more) into an unnamed temporary file, CRC checked; its
+ * descriptor, or -1 (then libarchive reads it, and words what is wrong). zlib, a quarter MiB at
+ * a time: the member never has to fit in memory; the CRC is libdeflate's (libarchive's zlib
+ * CRC was a quarter of its inflating time). */
+static int inflate_to_temp(const et_zipdir *d, const zd_entry *e, uint64_t at)
+{
+    char msg[160];
+    zd_stream m = {.d = d, .e = e, .at = at};
+    unsigned char *out = malloc(STREAM_OUT);
+    m.in = malloc(STREAM_IN);
+    if (!out || !m.in) abort();
+    int fd = -1, end = 0, ok = e->method == 0 || inflateInit2(&m.z, -MAX_WBITS) == Z_OK;
+    bool inflating = ok && e->method == 8;
+    if (ok && (fd = et_temp_fd(msg, sizeof msg)) < 0) ok = 0;
+    uint64_t written = 0;
+    uint32_t crc = 0;
+    while (ok && written < e->usize) {
+        size_t room = e->usize - written < STREAM_OUT ? (size_t)(e->usize - written) : STREAM_OUT;
+        long got = stream_more(&m, out, room, &end);
+        if (got < 0 || (end && written + (uint64_t)got < e->usize)) { ok = 0; break; }
+        crc = libdeflate_crc32(crc, out, (size_t)got);
+        ok = et_temp_write(fd, out, (size_t)got, msg, sizeof msg) == 0;
+        written += (uint64_t)got;
+    }
+    /* usize bytes out: a deflate stream must end there, not hold more */
+    unsigned char spare;
+    while (ok && inflating && !end) ok = stream_more(&m, &spare, 1, &end) == 0;
+    if (inflating) inflateEnd(&m.z);
+    free(out);
+    free(m.in);
+    if (ok && crc == e->crc) return fd;
+    if (fd >= 0) close(fd);
+    return -1;
+}
+
 int et_zipdir_extract(const et_zipdir *d, const char *name, int64_t declared,
                       int (*want)(const unsigned char *head, size_t n, void *ctx), void *ctx, et_source *out)
 {
@@ -293,7 +369,12 @@ int et_zipdir_extract(const et_zipdir *d, const char *name, int64_t declared,
     if (nhead < 0) return ET_ZIPDIR_FALLBACK;
     if (!want(head, (size_t)nhead, ctx)) return ET_ZIPDIR_DECLINED;
     et_source s = et_source_mem_reserve(e->usize);
-    if (!s.mem) return ET_ZIPDIR_FALLBACK;
+    if (!s.mem) {
+        int fd = inflate_to_temp(d, e, at);
+        if (fd < 0) return ET_ZIPDIR_FALLBACK;
+        *out = et_source_from_fd(fd);
+        return ET_ZIPDIR_OK;
+    }
     if (inflate_whole(d, e, at, s.mem) != 0 || libdeflate_crc32(0, s.mem, (size_t)e->usize) != e->crc) {
         et_source_close(&s);
         return ET_ZIPDIR_FALLBACK;

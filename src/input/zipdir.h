@@ -1,10 +1,11 @@
 /* zipdir.h: a zip's central directory, read by us (zip64 too), so that a plain zip is listed
  * without libarchive and members stored or deflated can be inflated whole, in memory, by
  * libdeflate: several times faster than the streaming zlib path through libarchive, and no
- * temporary file. An accelerator only: any zip or member that is unusual (encrypted, another
- * method, a name given twice or not in plain ASCII), damaged (CRC, sizes) or too big for the
- * memory budget (core/source.h) is left to libarchive, which decides and words every refusal,
- * so the output is the same whichever path it took. */
+ * temporary file. A member too big for the memory budget (core/source.h) is inflated by zlib
+ * into a temporary file, with libdeflate's CRC. An accelerator only: any zip or member that is
+ * unusual (encrypted, another method, a name given twice or not in plain ASCII) or damaged
+ * (CRC, sizes) is left to libarchive, which decides and words every refusal, so the output is
+ * the same whichever path it took. */
 #ifndef EVTRIAGE_ZIPDIR_H
 #define EVTRIAGE_ZIPDIR_H
 #include <stddef.h>
@@ -37,7 +38,8 @@ enum { ET_ZIPDIR_OK = 0, ET_ZIPDIR_DECLINED = -2, ET_ZIPDIR_FALLBACK = -3 };
 /* Member name, whose header declared declared bytes (already checked against the limits; -1,
  * unknown: left to libarchive): its first bytes (up to 512) go to want;
  * ET_ZIPDIR_DECLINED when want returns 0; ET_ZIPDIR_OK with the whole member, CRC checked, in
- * *out (a memory source); ET_ZIPDIR_FALLBACK when this path cannot or should not take it.
+ * *out (a memory source, or an unnamed temporary file when the budget cannot hold it);
+ * ET_ZIPDIR_FALLBACK when this path cannot or should not take it.
  * Any thread, several at once. */
 int et_zipdir_extract(const et_zipdir *d, const char *name, int64_t declared,
                       int (*want)(const unsigned char *head, size_t n, void *ctx), void *ctx, et_source *out);

@@ -84,6 +84,46 @@ for a in links.zip unix.zip lfhname.zip lfhcrc.zip encr.zip; do
   grep -q "^$a: cannot read archive: libarchive could not be loaded" err.txt && pass || fail "$a was not left to libarchive: $(cat err.txt)"
 done
 ! grep -q '^$' fast.err && pass || fail "a diagnostic spans two lines: $(cat -A fast.err)"
+# A member too big for the memory budget is inflated by zlib into a temporary file by our own
+# route (listed from the zip's directory: no libarchive needed), deflated or stored; a damaged
+# one is left to libarchive, which words the refusal. All three routes agree.
+mkdir -p bigup/H && cp "$CORPUS/parsers/plaso/System.evtx" bigup/H/System.evtx
+(cd bigup && zip -qr ../big.zip H && zip -q -0 -r ../bigstored.zip H)
+/usr/bin/python3 - big.zip bigbad.zip bigcrc.zip bigcrc2.zip <<'PY' || fail "making the damaged big zips"
+import sys, zipfile
+src, bad, badcrc, badcrc2 = sys.argv[1:]
+data = bytearray(open(src, "rb").read())
+info = max(zipfile.ZipFile(src).infolist(), key=lambda i: i.compress_size)
+n, x = (int.from_bytes(data[info.header_offset + k:info.header_offset + k + 2], "little") for k in (26, 28))
+body = info.header_offset + 30 + n + x
+b = bytearray(data); b[body + info.compress_size * 3 // 4] ^= 0x5A      # the deflate data
+open(bad, "wb").write(b)
+c = bytearray(data)   # the file's entry in the central directory: its CRC
+cd = data.index(b"PK\x01\x02")
+while data[cd + 46:cd + 46 + len(info.filename)] != info.filename.encode():
+    cd = data.index(b"PK\x01\x02", cd + 4)
+c[cd + 16] ^= 0x01
+open(badcrc, "wb").write(c)
+c[info.header_offset + 14] ^= 0x01   # and the local header's: they agree, the data does not
+open(badcrc2, "wb").write(c)
+PY
+want_big=$("$EVTRIAGE" dump --format count bigup/H/System.evtx)
+for a in big.zip bigstored.zip bigbad.zip bigcrc.zip bigcrc2.zip; do
+  "$EVTRIAGE" dump -j2 "$a" >mem.out 2>mem.err; rm_=$?
+  EVTRIAGE_MEMORY_BUDGET_MIB=1 "$EVTRIAGE" dump -j2 "$a" >tmpf.out 2>tmpf.err; rt=$?
+  EVTRIAGE_MEMORY_BUDGET_MIB=0 "$EVTRIAGE" dump -j2 "$a" >slow.out 2>slow.err; rs=$?
+  [ $rm_ -eq $rt ] && [ $rt -eq $rs ] && cmp -s mem.out tmpf.out && cmp -s tmpf.out slow.out && cmp -s mem.err tmpf.err &&
+    cmp -s tmpf.err slow.err && pass || fail "$a: the routes differ (rc $rm_/$rt/$rs): $(diff tmpf.err slow.err | head -4)"
+  got=$(EVTRIAGE_MEMORY_BUDGET_MIB=1 EVTRIAGE_LIBARCHIVE=/nonexistent/libarchive.so "$EVTRIAGE" dump --format count "$a" 2>err.txt)
+  case $a in
+    bigbad.zip|bigcrc*.zip) grep -q "^$a[!:].*libarchive could not be loaded" err.txt && pass ||
+        fail "$a: damaged, yet not left to libarchive: $got records, $(cat err.txt)" ;;
+    *) [ "$got" = "$want_big" ] && [ ! -s err.txt ] && pass || fail "$a: over the budget without libarchive: $got records ($want_big), $(cat err.txt)" ;;
+  esac
+done
+[ $rs -eq 1 ] && [ -s slow.err ] && pass || fail "bigcrc2.zip: the CRC mismatch not reported (rc $rs)"
+mkdir tmpbig; TMPDIR="$TMP/tmpbig" EVTRIAGE_MEMORY_BUDGET_MIB=1 "$EVTRIAGE" dump --format count big.zip bigbad.zip >/dev/null 2>&1
+[ -z "$(ls -A tmpbig)" ] && pass || fail "temporary files left by the big members: $(ls -A tmpbig)"
 # Nothing left behind in the temporary folder.
 mkdir tmpd; TMPDIR="$TMP/tmpd" "$EVTRIAGE" dump up.zip >/dev/null 2>&1
 [ -z "$(ls -A tmpd)" ] && pass || fail "temporary files left: $(ls -A tmpd)"

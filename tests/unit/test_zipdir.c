@@ -1,6 +1,7 @@
 /* test_zipdir.c: the zip fast path (input/zipdir.c): members come out byte for byte as written,
- * sniffing declines without inflating, and everything it should not take (damage, duplicate
- * names, encryption-like flags, no room in the memory budget) falls back to libarchive; its
+ * sniffing declines without inflating, a member with no room in the memory budget goes to a
+ * temporary file, and everything it should not take (damage, duplicate names,
+ * encryption-like flags) falls back to libarchive; its
  * listing is libarchive's own, entry for entry, or there is none. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -91,6 +92,18 @@ static void test_members_byte_for_byte(void **state)
             assert_int_equal(s.size, m[i].size);
             assert_memory_equal(s.mem, m[i].data, m[i].size);
             et_source_close(&s);
+            /* and through a temporary file, without room in the memory budget */
+            uint64_t room = et_source_budget() - 1000;
+            assert_true(et_source_budget_take(room));
+            assert_int_equal(et_zipdir_extract(d, m[i].name, (int64_t)m[i].size, is_evtx, &calls, &s), ET_ZIPDIR_OK);
+            unsigned char *back = malloc(m[i].size);
+            assert_non_null(back);
+            assert_true(s.fd >= 0);
+            assert_int_equal(et_source_read_at(&s, back, m[i].size, 0), (long)m[i].size);
+            assert_memory_equal(back, m[i].data, m[i].size);
+            free(back);
+            et_source_close(&s);
+            et_source_budget_give(room);
         }
         int calls = 0;
         et_source s = {.fd = -1};
@@ -143,6 +156,12 @@ static void test_damage_falls_back(void **state)
         et_source s = {.fd = -1};
         assert_int_equal(et_zipdir_extract(d, m[i].name, 200000, is_evtx, &calls, &s), ET_ZIPDIR_FALLBACK);
         assert_null(s.mem);
+        /* the same without room in the memory budget (the temporary-file route) */
+        uint64_t room = et_source_budget() - 1000;
+        assert_true(et_source_budget_take(room));
+        assert_int_equal(et_zipdir_extract(d, m[i].name, 200000, is_evtx, &calls, &s), ET_ZIPDIR_FALLBACK);
+        assert_int_equal(s.fd, -1);
+        et_source_budget_give(room);
         /* the member beside it is untouched */
         assert_int_equal(et_zipdir_extract(d, m[1 - i].name, 200000, is_evtx, &calls, &s), ET_ZIPDIR_OK);
         et_source_close(&s);
@@ -169,10 +188,20 @@ static void test_duplicates_and_budget(void **state)
     int calls = 0;
     et_source s = {.fd = -1};
     assert_int_equal(et_zipdir_extract(d, "same.evtx", 100000, is_evtx, &calls, &s), ET_ZIPDIR_FALLBACK);
-    /* no room in the memory budget: the member takes the temporary-file route instead */
+    /* no room in the memory budget: the member is inflated into a temporary file instead */
     uint64_t room = et_source_budget() - 1000;
     assert_true(et_source_budget_take(room));
-    assert_int_equal(et_zipdir_extract(d, "other.evtx", 100000, is_evtx, &calls, &s), ET_ZIPDIR_FALLBACK);
+    assert_int_equal(et_zipdir_extract(d, "other.evtx", 100000, is_evtx, &calls, &s), ET_ZIPDIR_OK);
+    assert_true(s.fd >= 0);
+    assert_null(s.mem);
+    assert_true(s.regular);
+    assert_int_equal(s.size, 100000);
+    unsigned char *back = malloc(100000);
+    assert_non_null(back);
+    assert_int_equal(et_source_read_at(&s, back, 100000, 0), 100000);
+    assert_memory_equal(back, a, 100000);
+    free(back);
+    et_source_close(&s);
     et_source_budget_give(room);
     assert_int_equal(et_zipdir_extract(d, "other.evtx", 100000, is_evtx, &calls, &s), ET_ZIPDIR_OK);
     /* its memory counts against the budget until the source is closed */
