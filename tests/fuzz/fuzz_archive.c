@@ -1,6 +1,7 @@
 /* fuzz_archive.c: libFuzzer target: arbitrary bytes as an input file through the input layer
- * (signature sniffing, libarchive members, nesting, limits), every EVTX found read with the
- * reader; the private temporary folder must be empty again afterwards. */
+ * (signature sniffing, zip members in memory or streamed to temporary files, libarchive
+ * members, nesting, limits), every EVTX found read with the reader; the private temporary
+ * folder must be empty again afterwards. */
 #include "fuzz.h"
 #include "input/inputs.h"
 #include "reader/evtx_reader.h"
@@ -84,7 +85,13 @@ static void on_archive(int fd, const char *display, uint64_t members, void *ctx)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static fz_file file;
-    if (!tmpdir[0]) { make_tmpdir(); atexit(remove_tmpdir); }
+    if (!tmpdir[0]) {
+        make_tmpdir();
+        atexit(remove_tmpdir);
+        /* room for 256 KiB of members in memory: bigger ones take the temporary-file routes */
+        uint64_t budget = et_source_budget();
+        if (budget > (256u << 10)) et_source_budget_take(budget - (256u << 10));
+    }
     char *path = (char *)fz_file_put(&file, "fuzz_archive.bin", data, size);
     /* small limits: a hostile input is refused quickly, as with --max-* on the command line */
     et_input_limits lim = {.max_total_bytes = 2u << 20, .max_member_bytes = 1u << 20, .max_ratio = 200.0,

@@ -137,7 +137,8 @@ detection:
 YAML
 }
 
-# Archives of two small EVTX files (their first chunk), a text file, a nested zip, a symlink.
+# Archives of two small EVTX files (their first chunk), a text file, a nested zip, a symlink,
+# and zips of one member bigger than the fuzzer leaves room for in memory.
 archive_seeds() {
   local dir=$out/fuzz_archive work
   rm -rf "$dir" && mkdir -p "$dir"
@@ -153,6 +154,8 @@ archive_seeds() {
     zip -qry ../plain.zip HOST1 HOST2
     zip -qr inner.zip HOST2 && zip -qr ../nested.zip HOST1 inner.zip && rm inner.zip
     zip -qr -P secret ../encrypted.zip HOST1
+    # a member past the fuzzer's 256 KiB of memory budget, deflated to a few KiB
+    { cat HOST1/Security.evtx; head -c 400000 /dev/zero; } >big.evtx && zip -q ../big.zip big.evtx && rm big.evtx
     tar cf ../links.tar HOST2
     tar czf ../up.tar.gz HOST1 HOST2
     tar cJf ../up.tar.xz HOST1 HOST2
