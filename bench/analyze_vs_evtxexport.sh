@@ -6,6 +6,8 @@
 #   corpus     every *.evtx of ../shared/corpus that evtxexport reads without error (a directory)
 #   corpus.zip the same files as one zip (read in place: members streamed, never unpacked to disk)
 #   big        bench/out/big.evtx (~300 MB of real chunks, bench/make_big_evtx.py)
+#   big.zip    the same file as one member of a zip (zip -1, as bench/memory_bounds.sh makes it):
+#              a member beyond the memory budget, inflated to a temporary file
 # with -j1, -j2 and -jN (N = cores), and once more at -jN with --hash none (the batch mode: the
 # one sequential SHA-256 stream per file no longer bounds a big file), printing seconds, MB/s,
 # peak RSS, the median run and the ratios the targets name (docs/bench.md). Beside them, in the same rounds, the machine's own
@@ -34,6 +36,7 @@ while IFS= read -r -d '' f; do
   fi
 done < <(find "$SHARED/corpus" -iname '*.evtx' -print0 | sort -z)
 (cd "$DIR" && zip -q -r ../corpus.zip .)
+[ "$OUT/big.zip" -nt "$BIG" ] || (cd "$OUT" && rm -f big.zip && zip -q -1 big.zip big.evtx)
 TIMES=$OUT/time.txt
 REPEAT=${REPEAT:-11}
 measure() { # prints "seconds peak_kib": one run of CMD... (ns clock)
@@ -120,7 +123,7 @@ for j in $jobs_list; do configs+=("corpus-j$j=$DIR:$j" "zip-j$j=$OUT/corpus.zip:
 configs+=("corpusnohash-j${NCPU}=$DIR:$NCPU")
 interleaved "${configs[@]}"
 configs=()
-for j in $jobs_list; do configs+=("big-j$j=$BIG:$j" "bigceiling-j$j=ceiling:$j"); done
+for j in $jobs_list; do configs+=("big-j$j=$BIG:$j" "bigzip-j$j=$OUT/big.zip:$j" "bigceiling-j$j=ceiling:$j"); done
 configs+=("bignohash-j${NCPU}=$BIG:$NCPU")
 interleaved "${configs[@]}"
 for j in $jobs_list; do cat "$RUNS/bigceiling-j$j" >>"$RUNS/ceiling-j$j"; done
@@ -162,6 +165,13 @@ rows big analyze big "$BIG_BYTES"
 read -r s k m < <(summary "bignohash-j$NCPU")
 row big "evtriage analyze -j$NCPU --hash none" "$BIG_BYTES" "$s" "$k" "$m"
 ratios big "$sxb" big
+rows big.zip analyze bigzip "$BIG_BYTES"
+for j in $jobs_list; do
+  read -r zb _ zm < <(summary "bigzip-j$j")
+  read -r db _ dm < <(summary "big-j$j")
+  awk -v z="$zb" -v d="$db" -v mz="$zm" -v md="$dm" -v j="$j" 'BEGIN {
+    printf "big.zip    ratio: the zip takes %.0f%% of the file'"'"'s time at -j%d (medians %.0f%%)\n", 100 * z / d, j, 100 * mz / md }'
+done
 ceiling() { # the machine's own -jN over -j1 on plain CPU work, run in the same rounds, and
              # evtriage's -jN over -j1 as a share of it (best and median runs)
   local j b1 m1 bj mj p c1 cm1 cj cmj

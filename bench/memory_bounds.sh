@@ -10,6 +10,8 @@
 #   copies of others, which by default count once; the bounds are measured with every copy)
 #   copies-x2       correlated-x2 by default: every match's identity spilled, copies passed over
 #   zip-big         big.evtx inside a zip: a member beyond the memory budget streams from disk
+#   zip-big-x2      big.evtx twice in one zip, with the rule matching every record: the second
+#                   member inflates behind the first and waits its turn with no results held
 #   zip-many        2,000 small EVTX members in one zip (inflated in memory, in parallel)
 # usage: bench/memory_bounds.sh [BUILD_DIR]
 set -uo pipefail
@@ -64,6 +66,8 @@ level: low
 YML
 # every.yml alone would make the rule standalone: a finding per record
 (cd "$OUT" && rm -f big.zip && zip -q -1 big.zip big.evtx)
+ln -s "$(realpath "$BIG")" "$W/big-second.evtx"
+(cd "$W" && zip -q -1 big-x2.zip "$(realpath "$BIG")" big-second.evtx)
 mkdir "$W/many"
 for i in $(seq -w 1 2000); do cp "$SHARED/corpus/parsers/velocidex/Security_1_record.evtx" "$W/many/host$i.evtx"; done
 (cd "$W/many" && zip -q -r "$W/many.zip" .)
@@ -83,4 +87,5 @@ ln -s "$(realpath "$BIG")" "$W/big-again.evtx"
 run correlated-x2 --keep-copies --rules "$W/corr.yml" "$BIG" "$W/big-again.evtx"
 run copies-x2 --rules "$W/corr.yml" "$BIG" "$W/big-again.evtx"
 run zip-big "$OUT/big.zip"
+run zip-big-x2 --keep-copies --rules "$W/every.yml" "$W/big-x2.zip"
 run zip-many "$W/many.zip"

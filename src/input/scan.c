@@ -65,6 +65,8 @@ typedef struct member_stream {
     size_t head, tail;
     bool finished;
     bool direct;              /* no worker threads: items are delivered as they come */
+    bool big;                 /* weighs less than its size (member_weight): reads in its turn */
+    bool delivering;          /* the deliverer has reached it */
 } member_stream;
 
 typedef struct unit {
@@ -78,6 +80,7 @@ typedef struct unit {
     uint64_t weight;          /* I_MEMBER: the bytes of the zip given it stands for (progress) */
     int depth;                /* I_MEMBER: archives around the member's own file */
     bool weighed;             /* I_MEMBER: its own EVTX file carries the weight */
+    struct shared_ranges *own;   /* I_MEMBER: its file's ranges while they are published */
 } unit;
 
 typedef struct scan scan;
@@ -91,6 +94,7 @@ struct scan {
     const et_scan_consumer *c;
     et_pool *pool;
     et_progress *progress;
+    int jobs;
     int problems;
     pthread_mutex_t share_mu;   /* the members whose ranges idle workers may read */
     pthread_cond_t share_cv;
@@ -99,27 +103,31 @@ struct scan {
 
 static uint64_t chunks_per_unit(const scan *sc) { return sc->opts->chunks_per_unit ? sc->opts->chunks_per_unit : 8; }
 
-/* The pool's window is counted in chunks (64 KiB of EVTX, about what a chunk's results hold):
- * a range weighs its chunks and a zip member the chunks its declared size makes, so a window
- * of a few ranges may hold many small members, and a worker finds work while a big one, the
- * oldest, is still being read. */
-static size_t member_weight(const scan *sc, const et_zip_member *m)
-{
-    int64_t size = et_zip_member_declared_size(m);
-    if (size < 0) return (size_t)chunks_per_unit(sc);
-    return (size_t)(size / 65536 + 1);
-}
-
 /* The window: three ranges per worker, and room for ten more. A zip member is read as one
- * task, so a big one (an exported log of a few MiB) holds its whole weight while it runs at
- * the head; the ten let the other workers go on with the members after it meanwhile. Measured
+ * task, so a big one (an exported log of a few MiB) holds its weight while it runs at the head
+ * (up to half the window: member_weight); the ten let the other workers go on with the members
+ * after it meanwhile. Measured
  * on the corpus as a zip at -j2: 16% over the directory with room for two, 11% with six, 4-9%
  * with ten, no better beyond; each 8 chunks of room cost about 0.7 MiB for a rule matching
  * every record. */
 enum { WINDOW_PER_WORKER = 3, WINDOW_ROOM = 10 };
-static size_t window_weight(const scan *sc, int jobs)
+static size_t window_weight(const scan *sc)
 {
-    return ((size_t)jobs * WINDOW_PER_WORKER + WINDOW_ROOM) * (size_t)chunks_per_unit(sc);
+    return ((size_t)sc->jobs * WINDOW_PER_WORKER + WINDOW_ROOM) * (size_t)chunks_per_unit(sc);
+}
+
+/* The window is counted in chunks (64 KiB of EVTX, about what a chunk's results hold): a range
+ * weighs its chunks and a zip member the chunks its declared size makes, so a window of a few
+ * ranges may hold many small members, and a worker finds work while a big one, the oldest, is
+ * still being read. A member weighs at most half the window: its results stream through its
+ * short queue whatever its size, so a big one need not hold all of it, and the next big one
+ * can be inflating (a member's serial part) on another worker while this one is read. */
+static size_t member_weight(const scan *sc, const et_zip_member *m)
+{
+    int64_t size = et_zip_member_declared_size(m);
+    if (size < 0) return (size_t)chunks_per_unit(sc);
+    size_t chunks = (size_t)(size / 65536 + 1), half = window_weight(sc) / 2;
+    return chunks < half ? chunks : half;
 }
 
 static void read_range(shared_file *f, const et_scan_consumer *c, range_result *r)
@@ -184,7 +192,12 @@ static shared_file *new_file(scan *sc, const char *display, et_evtx_file *ef, ui
     return f;
 }
 
-/* Worker side: waits for room, then queues the item (or delivers it at once without threads). */
+static bool help_other(scan *sc, const shared_ranges *except);
+
+/* Worker side: waits for room, then queues the item (or delivers it at once without threads).
+ * While it waits (a member behind the one being delivered), it reads ranges of the other
+ * members published for help rather than sleep (not its own: their results would only wait
+ * in memory). */
 static void push_item(unit *u, item it)
 {
     member_stream *ms = u->ms;
@@ -195,7 +208,12 @@ static void push_item(unit *u, item it)
         et_pool_ready(u->sc->pool);   /* a big member: its items go out while it runs */
         pthread_mutex_lock(&ms->mu);
     }
-    while (ms->tail - ms->head == MEMBER_QUEUE) pthread_cond_wait(&ms->cv, &ms->mu);
+    while (ms->tail - ms->head == MEMBER_QUEUE) {
+        pthread_mutex_unlock(&ms->mu);
+        bool helped = help_other(u->sc, u->own);
+        pthread_mutex_lock(&ms->mu);
+        if (!helped && ms->tail - ms->head == MEMBER_QUEUE) pthread_cond_wait(&ms->cv, &ms->mu);
+    }
     ms->q[ms->tail++ % MEMBER_QUEUE] = it;
     if (ms->tail - ms->head == BATCH) pthread_cond_broadcast(&ms->cv);
     pthread_mutex_unlock(&ms->mu);
@@ -287,18 +305,21 @@ static void read_claimed(scan *sc, shared_ranges *s, uint64_t i)
     pthread_cond_broadcast(&sc->share_cv);
 }
 
-/* The pool's idle hook: one range of some published member. */
-static bool help_read(void *vctx)
+/* One range of some published member other than except, the oldest first (the one delivery
+ * waits for); false when there is none to take. */
+static bool help_other(scan *sc, const shared_ranges *except)
 {
-    scan *sc = vctx;
     pthread_mutex_lock(&sc->share_mu);
     uint64_t i;
     shared_ranges *s = sc->shared;
-    while (s && !claim(s, &i)) s = s->next;
+    while (s && (s == except || !claim(s, &i))) s = s->next;
     if (s) read_claimed(sc, s, i);
     pthread_mutex_unlock(&sc->share_mu);
     return s != NULL;
 }
+
+/* The pool's idle hook. */
+static bool help_read(void *vctx) { return help_other(vctx, NULL); }
 
 static void unpublish(scan *sc, shared_ranges *s)
 {
@@ -315,8 +336,10 @@ static void read_shared(unit *u, shared_file *f, uint64_t n)
     s.done = calloc(n, sizeof *s.done);
     if (!s.r || !s.done) abort();
     pthread_mutex_lock(&sc->share_mu);
-    s.next = sc->shared;
-    sc->shared = &s;
+    shared_ranges **last = &sc->shared;   /* published last, helped last */
+    while (*last) last = &(*last)->next;
+    *last = &s;
+    u->own = &s;
     pthread_mutex_unlock(&sc->share_mu);
     et_pool_wake(sc->pool);
     pthread_mutex_lock(&sc->share_mu);
@@ -336,9 +359,28 @@ static void read_shared(unit *u, shared_file *f, uint64_t n)
         }
     }
     unpublish(sc, &s);   /* every range was queued, so no helper still reads one */
+    u->own = NULL;
     pthread_mutex_unlock(&sc->share_mu);
     free(s.r);
     free(s.done);
+}
+
+/* A big member, inflated, behind the one being delivered: its worker helps read the others
+ * until the deliverer reaches it, so that its own results do not wait in memory meanwhile
+ * (its weight in the window is less than its size). */
+static void wait_turn(unit *u)
+{
+    member_stream *ms = u->ms;
+    if (!ms->big) return;
+    et_pool_ready(u->sc->pool);   /* its items stream: the deliverer may take it up */
+    pthread_mutex_lock(&ms->mu);
+    while (!ms->delivering) {
+        pthread_mutex_unlock(&ms->mu);
+        bool helped = help_other(u->sc, NULL);
+        pthread_mutex_lock(&ms->mu);
+        if (!helped && !ms->delivering) pthread_cond_wait(&ms->cv, &ms->mu);
+    }
+    pthread_mutex_unlock(&ms->mu);
 }
 
 /* An EVTX file inside a zip member: opened, hashed and read range by range (shared with idle
@@ -357,6 +399,7 @@ static int member_file(et_source src, const char *display, int depth, void *ctx)
     push_item(u, (item){.kind = I_BEGIN, .file = f});
     uint64_t n = range_count(et_evtx_file_chunks(ef), u->per);
     if (n > 1 && !u->ms->direct) {
+        wait_turn(u);
         read_shared(u, f, n);
     } else {
         for (uint64_t i = 0; i < n; i++) {
@@ -509,6 +552,10 @@ static void deliver_member(scan *sc, unit *u)
 {
     member_stream *ms = u->ms;
     item batch[MEMBER_QUEUE];
+    pthread_mutex_lock(&ms->mu);
+    ms->delivering = true;   /* a big member may read its ranges now (wait_turn) */
+    pthread_cond_broadcast(&ms->cv);
+    pthread_mutex_unlock(&ms->mu);
     for (;;) {
         pthread_mutex_lock(&ms->mu);
         while (ms->tail - ms->head < BATCH && !ms->finished) pthread_cond_wait(&ms->cv, &ms->mu);
@@ -628,7 +675,9 @@ static int on_member(et_zip_member *m, const char *display, void *vctx)
     pthread_mutex_init(&u->ms->mu, NULL);
     pthread_cond_init(&u->ms->cv, NULL);
     u->ms->direct = et_pool_threads(sc->pool) == 0;
-    et_pool_submit(sc->pool, u, run_unit, member_weight(sc, m));
+    size_t weight = member_weight(sc, m);
+    u->ms->big = weight < (uint64_t)et_zip_member_declared_size(m) / 65536 + 1;
+    et_pool_submit(sc->pool, u, run_unit, weight);
     return 0;
 }
 
@@ -638,11 +687,11 @@ int et_scan(char **paths, int npaths, const et_scan_opts *opts, const et_scan_co
     if (opts->limits) limits = *opts->limits;
     else et_input_limits_default(&limits);
     scan sc = {.opts = opts, .limits = &limits, .c = c};
-    int jobs = opts->jobs > 0 ? opts->jobs : et_cpu_count();
+    sc.jobs = opts->jobs > 0 ? opts->jobs : et_cpu_count();
     if (opts->progress) sc.progress = et_progress_new(paths, npaths);
     pthread_mutex_init(&sc.share_mu, NULL);
     pthread_cond_init(&sc.share_cv, NULL);
-    sc.pool = et_pool_new(jobs, window_weight(&sc, jobs), unit_delivered, &sc);
+    sc.pool = et_pool_new(sc.jobs, window_weight(&sc), unit_delivered, &sc);
     et_pool_set_idle(sc.pool, help_read, &sc);
     et_input_callbacks cb = {.file = on_file, .member = on_member, .problem = on_input_problem,
                              .archive = c->archive ? on_archive : NULL, .consumed = sc.progress ? on_consumed : NULL,

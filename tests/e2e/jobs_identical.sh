@@ -24,6 +24,23 @@ cmp -s "$TMP/dir.sorted" "$TMP/zip.sorted" && pass || fail "zip records differ f
 grep -q '"file":"[^"]*corpus.zip!inner.zip!sigma-regression/' "$TMP/z1.out" && pass || fail "nested zip members not read"
 grep -q 'SOURCES.md: skipped: not an EVTX file' "$TMP/z1.err" && pass || fail "non-EVTX member not listed as skipped"
 [ "$(wc -l <"$TMP/1.out")" -gt 40000 ] && pass || fail "corpus gave only $(wc -l <"$TMP/1.out") records"
+# A zip of members past half the work window (4 MiB at -j2): the next one inflates behind the
+# one being delivered and waits its turn helping it; the same output at any -j, in memory or
+# through temporary files.
+"$EVTRIAGE" synth -q "$(dirname "$0")/../../samples/healthy-baseline/scenario.yaml" -o "$TMP/scaled" --scale 800 || fail "synth"
+cp "$TMP/scaled/AZVM01/Application.evtx" "$TMP/scaled/AZVM01/Application-again.evtx"
+(cd "$TMP/scaled" && zip -q -r "$TMP/big-members.zip" .) || fail "zip of big members"
+"$EVTRIAGE" dump -j 1 "$TMP/big-members.zip" >"$TMP/b1.out" 2>"$TMP/b1.err"; rcb=$?
+for run in "-j 2" "-j 3" "-j 2 budget"; do
+  set -- $run
+  if [ "${3:-}" = budget ]; then EVTRIAGE_MEMORY_BUDGET_MIB=1 "$EVTRIAGE" dump "$1" "$2" "$TMP/big-members.zip" >"$TMP/bj.out" 2>"$TMP/bj.err"
+  else "$EVTRIAGE" dump "$1" "$2" "$TMP/big-members.zip" >"$TMP/bj.out" 2>"$TMP/bj.err"; fi
+  rc=$?
+  cmp -s "$TMP/b1.out" "$TMP/bj.out" && cmp -s "$TMP/b1.err" "$TMP/bj.err" && [ $rc -eq $rcb ] && pass ||
+    fail "zip of big members, $run: differs from -j 1 (exit $rc vs $rcb)"
+done
+[ "$(wc -l <"$TMP/b1.out")" -gt 100000 ] && [ "$(find "$TMP/scaled" -size +4200k | wc -l)" -ge 3 ] && pass ||
+  fail "zip of big members: $(wc -l <"$TMP/b1.out") records, or fewer than three members past 4 MiB"
 "$EVTRIAGE" dump -j 0 "$CORPUS" >/dev/null 2>&1; [ $? -eq 2 ] && pass || fail "-j 0: want exit 2"
 # analyze over the corpus (which holds copies of records: see the duplicate-records gaps) with
 # every event on a spilled timeline: every output byte-identical at any -j and in any order of
