@@ -66,8 +66,8 @@ level: low
 YML
 # every.yml alone would make the rule standalone: a finding per record
 (cd "$OUT" && rm -f big.zip && zip -q -1 big.zip big.evtx)
-ln -s "$(realpath "$BIG")" "$W/big-second.evtx"
-(cd "$W" && zip -q -1 big-x2.zip "$(realpath "$BIG")" big-second.evtx)
+ln -s "$(realpath "$BIG")" "$W/big-first.evtx" && ln -s "$(realpath "$BIG")" "$W/big-second.evtx"
+(cd "$W" && zip -q -1 big-x2.zip big-first.evtx big-second.evtx)
 mkdir "$W/many"
 for i in $(seq -w 1 2000); do cp "$SHARED/corpus/parsers/velocidex/Security_1_record.evtx" "$W/many/host$i.evtx"; done
 (cd "$W/many" && zip -q -r "$W/many.zip" .)
