@@ -155,8 +155,8 @@ static int copy_pipe(const et_walk *w, int pipe, char *msg, size_t msglen)
 
 /* A file to read (given, or found in a folder), opened without waiting (a FIFO no one writes
  * to is an empty pipe, not a hang): a regular file's descriptor, a pipe's bytes copied, or -1
- * with msg and errno set; *st is what fstat says of the descriptor returned. Standard input (std_in) is
- * taken the same way, from a copy of descriptor 0, unless it is a terminal. */
+ * with msg and errno set; *st is what fstat says of the descriptor returned. Standard input
+ * (std_in) is taken the same way, from a copy of descriptor 0, unless it is a terminal. */
 static int open_file(const et_walk *w, const char *path, bool std_in, struct stat *st, char *msg, size_t msglen)
 {
     int fd = std_in ? fcntl(0, F_DUPFD_CLOEXEC, 3) : et_open_input(path, O_NONBLOCK);

@@ -676,7 +676,8 @@ static int on_member(et_zip_member *m, const char *display, void *vctx)
     pthread_cond_init(&u->ms->cv, NULL);
     u->ms->direct = et_pool_threads(sc->pool) == 0;
     size_t weight = member_weight(sc, m);
-    u->ms->big = weight < (uint64_t)et_zip_member_declared_size(m) / 65536 + 1;
+    int64_t declared = et_zip_member_declared_size(m);
+    u->ms->big = declared >= 0 && weight < (uint64_t)declared / 65536 + 1;
     et_pool_submit(sc->pool, u, run_unit, weight);
     return 0;
 }
