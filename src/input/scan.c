@@ -65,7 +65,7 @@ typedef struct member_stream {
     size_t head, tail;
     bool finished;
     bool direct;              /* no worker threads: items are delivered as they come */
-    bool big;                 /* weighs less than its size (member_weight): reads in its turn */
+    bool big;                 /* weighs less than its size (member_weight cut it): reads in its turn */
     bool delivering;          /* the deliverer has reached it */
 } member_stream;
 
@@ -122,12 +122,14 @@ static size_t window_weight(const scan *sc)
  * still being read. A member weighs at most half the window: its results stream through its
  * short queue whatever its size, so a big one need not hold all of it, and the next big one
  * can be inflating (a member's serial part) on another worker while this one is read. */
-static size_t member_weight(const scan *sc, const et_zip_member *m)
+static size_t member_weight(const scan *sc, const et_zip_member *m, bool *cut)
 {
     int64_t size = et_zip_member_declared_size(m);
+    *cut = false;
     if (size < 0) return (size_t)chunks_per_unit(sc);
     size_t chunks = (size_t)(size / 65536 + 1), half = window_weight(sc) / 2;
-    return chunks < half ? chunks : half;
+    *cut = chunks > half;
+    return *cut ? half : chunks;
 }
 
 static void read_range(shared_file *f, const et_scan_consumer *c, range_result *r)
@@ -194,26 +196,36 @@ static shared_file *new_file(scan *sc, const char *display, et_evtx_file *ef, ui
 
 static bool help_other(scan *sc, const shared_ranges *except);
 
-/* Worker side: waits for room, then queues the item (or delivers it at once without threads).
- * While it waits (a member behind the one being delivered), it reads ranges of the other
- * members published for help rather than sleep (not its own: their results would only wait
- * in memory). */
+static bool queue_full(const member_stream *ms) { return ms->tail - ms->head == MEMBER_QUEUE; }
+static bool not_its_turn(const member_stream *ms) { return !ms->delivering; }
+
+/* With ms->mu held, while blocked(ms) (a member behind the one being delivered): reads ranges
+ * of the other members published for help (the lock dropped meanwhile) rather than sleep, and
+ * sleeps only when there is none to take. Not its own: their results would only wait in memory. */
+static void help_while(unit *u, bool (*blocked)(const member_stream *))
+{
+    member_stream *ms = u->ms;
+    while (blocked(ms)) {
+        pthread_mutex_unlock(&ms->mu);
+        bool helped = help_other(u->sc, u->own);
+        pthread_mutex_lock(&ms->mu);
+        if (!helped && blocked(ms)) pthread_cond_wait(&ms->cv, &ms->mu);
+    }
+}
+
+/* Worker side: waits for room (helping meanwhile), then queues the item (or delivers it at once
+ * without threads). */
 static void push_item(unit *u, item it)
 {
     member_stream *ms = u->ms;
     if (ms->direct) { deliver_item(u->sc, &it); return; }
     pthread_mutex_lock(&ms->mu);
-    if (ms->tail - ms->head == MEMBER_QUEUE) {
+    if (queue_full(ms)) {
         pthread_mutex_unlock(&ms->mu);
         et_pool_ready(u->sc->pool);   /* a big member: its items go out while it runs */
         pthread_mutex_lock(&ms->mu);
     }
-    while (ms->tail - ms->head == MEMBER_QUEUE) {
-        pthread_mutex_unlock(&ms->mu);
-        bool helped = help_other(u->sc, u->own);
-        pthread_mutex_lock(&ms->mu);
-        if (!helped && ms->tail - ms->head == MEMBER_QUEUE) pthread_cond_wait(&ms->cv, &ms->mu);
-    }
+    help_while(u, queue_full);
     ms->q[ms->tail++ % MEMBER_QUEUE] = it;
     if (ms->tail - ms->head == BATCH) pthread_cond_broadcast(&ms->cv);
     pthread_mutex_unlock(&ms->mu);
@@ -374,12 +386,7 @@ static void wait_turn(unit *u)
     if (!ms->big) return;
     et_pool_ready(u->sc->pool);   /* its items stream: the deliverer may take it up */
     pthread_mutex_lock(&ms->mu);
-    while (!ms->delivering) {
-        pthread_mutex_unlock(&ms->mu);
-        bool helped = help_other(u->sc, NULL);
-        pthread_mutex_lock(&ms->mu);
-        if (!helped && !ms->delivering) pthread_cond_wait(&ms->cv, &ms->mu);
-    }
+    help_while(u, not_its_turn);
     pthread_mutex_unlock(&ms->mu);
 }
 
@@ -675,9 +682,7 @@ static int on_member(et_zip_member *m, const char *display, void *vctx)
     pthread_mutex_init(&u->ms->mu, NULL);
     pthread_cond_init(&u->ms->cv, NULL);
     u->ms->direct = et_pool_threads(sc->pool) == 0;
-    size_t weight = member_weight(sc, m);
-    int64_t declared = et_zip_member_declared_size(m);
-    u->ms->big = declared >= 0 && weight < (uint64_t)declared / 65536 + 1;
+    size_t weight = member_weight(sc, m, &u->ms->big);
     et_pool_submit(sc->pool, u, run_unit, weight);
     return 0;
 }
