@@ -25,9 +25,10 @@ static void analyze_usage(FILE *f)
 {
     fprintf(f,
             "usage: evtriage analyze [OPTIONS] PATH...\n\n"
-            "Reads every EVTX file under PATH (files, directories, archives), matches the rule packs,\n"
-            "correlates across files and hosts, and prints a ranked root-cause report: what failed,\n"
-            "why, the records that prove it, and the fix with commands filled in from the events.\n"
+            "Reads every EVTX file under PATH (files, directories, archives, compressed files), matches\n"
+            "the rule packs, correlates across files and hosts, and prints a ranked root-cause report:\n"
+            "what failed, why, the records that prove it, and the fix with commands filled in from the\n"
+            "events.\n"
             "PATH '-' is standard input (an EVTX file or an archive). A report FILE '-' is standard\n"
             "output (one of them; the terminal report is then left out).\n\n"
             "options:\n"

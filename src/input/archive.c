@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -153,17 +154,56 @@ static et_zipset *zip_set(et_walk *w, int fd, int depth)
     return et_zipset_new(fd, w->lim, depth);
 }
 
-static struct archive *open_any(et_walk *w, int fd, const char *display)
+/* A reader on fd (raw: the one-member format of a compressed file); *ok: whether it opened. */
+static struct archive *open_reader(int fd, bool raw, bool *ok)
 {
     struct archive *a = et_la()->archive_read_new();
     et_la()->archive_read_support_filter_all(a);
-    et_la()->archive_read_support_format_all(a);
-    if (lseek(fd, 0, SEEK_SET) == 0 && et_la()->archive_read_open_fd(a, fd, 1 << 16) == ARCHIVE_OK) return a;
+    if (raw) et_la()->archive_read_support_format_raw(a);
+    else et_la()->archive_read_support_format_all(a);
+    *ok = lseek(fd, 0, SEEK_SET) == 0 && et_la()->archive_read_open_fd(a, fd, 1 << 16) == ARCHIVE_OK;
+    return a;
+}
+
+/* An archive, else one file compressed (Security.evtx.gz), read as its only member (*raw). */
+static struct archive *open_any(et_walk *w, int fd, const char *display, bool *raw)
+{
+    bool ok;
+    struct archive *a = open_reader(fd, *raw = false, &ok);
+    if (ok) return a;
+    unsigned char head[8];
+    ssize_t n = pread(fd, head, sizeof head, 0);
+    if (n > 0 && et_sniff_compressed(head, (unsigned long)n)) {
+        struct archive *one = open_reader(fd, *raw = true, &ok);
+        if (ok) {
+            et_la()->archive_read_free(a);
+            return one;
+        }
+        et_la()->archive_read_free(one);
+    }
     char msg[512];
     et_archive_error(a, "cannot read archive: ", msg, sizeof msg);
     et_walk_report(w, display, msg, 0);
     et_la()->archive_read_free(a);
     return NULL;
+}
+
+/* The only member of a compressed file: its name less the compression's suffix, else "data". */
+static void raw_member_name(const char *display, char *out, size_t n)
+{
+    const char *base = display;
+    for (const char *p = display; *p; p++)
+        if (*p == '/' || *p == '\\' || *p == '!') base = p + 1;
+    static const char *const suffixes[] = {".gz", ".gzip", ".xz", ".bz2", ".zst", ".zstd", ".lz4"};
+    size_t len = strlen(base);
+    for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
+        size_t sl = strlen(suffixes[i]);
+        if (len > sl && strcasecmp(base + len - sl, suffixes[i]) == 0) {
+            snprintf(out, n, "%.*s", (int)(len - sl), base);
+            return;
+        }
+    }
+    snprintf(out, n, "data");
 }
 
 static uint64_t walk_members(et_walk *w, int fd, const char *display, int depth, uint64_t compressed, share *sh);
@@ -198,12 +238,15 @@ static uint64_t walk_members(et_walk *w, int fd, const char *display, int depth,
     /* libarchive's seekable zip reader (members inflated in parallel later), else any reader */
     struct archive *a = zs ? et_zipset_open_handle(zs, why, sizeof why) : NULL;
     if (!a) { et_zipset_release(zs); zs = NULL; }
-    if (!a && !(a = open_any(w, fd, display))) return 0;
+    bool raw = false;
+    if (!a && !(a = open_any(w, fd, display, &raw))) return 0;
+    char raw_name[256];
+    if (raw) raw_member_name(display, raw_name, sizeof raw_name);
     uint64_t total = 0, members = 0, files = 0;
     struct archive_entry *e;
     int rc = ARCHIVE_OK;
     for (uint64_t index = 0; !w->stop && (rc = et_la()->archive_read_next_header(a, &e)) == ARCHIVE_OK; index++) {
-        const char *name = et_la()->archive_entry_pathname(e);
+        const char *name = raw ? raw_name : et_la()->archive_entry_pathname(e);
         char sub[4096];
         snprintf(sub, sizeof sub, "%s!%s", display, name ? name : "?");
         if (too_many(w, display, ++members)) break;

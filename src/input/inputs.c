@@ -26,14 +26,29 @@ void et_input_limits_default(et_input_limits *l)
     l->max_depth = 1;
 }
 
+typedef struct magic { const char *bytes; unsigned len; } magic;
+
+static bool starts_with_one(const unsigned char *p, unsigned long n, const magic *m, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (n >= m[i].len && memcmp(p, m[i].bytes, m[i].len) == 0) return true;
+    return false;
+}
+
+/* The compressions libarchive's filters undo: gzip, xz, bzip2, zstd, lz4. */
+bool et_sniff_compressed(const unsigned char *p, unsigned long n)
+{
+    static const magic filters[] = {{"\x1f\x8b", 2}, {"\xfd" "7zXZ", 5}, {"BZh", 3},
+                                    {"\x28\xb5\x2f\xfd", 4}, {"\x04\x22\x4d\x18", 4}};
+    return starts_with_one(p, n, filters, sizeof filters / sizeof *filters);
+}
+
 int et_sniff_bytes(const unsigned char *p, unsigned long n)
 {
     if (n >= 8 && memcmp(p, "ElfFile", 8) == 0) return ET_KIND_EVTX;
-    static const struct { const char *magic; unsigned len; } arch[] = {
-        {"PK\3\4", 4}, {"PK\5\6", 4}, {"\x1f\x8b", 2}, {"\xfd" "7zXZ", 5}, {"7z\xbc\xaf\x27\x1c", 6},
-        {"BZh", 3}, {"\x28\xb5\x2f\xfd", 4}, {"Rar!", 4}};
-    for (size_t i = 0; i < sizeof arch / sizeof *arch; i++)
-        if (n >= arch[i].len && memcmp(p, arch[i].magic, arch[i].len) == 0) return ET_KIND_ARCHIVE;
+    static const magic formats[] = {{"PK\3\4", 4}, {"PK\5\6", 4}, {"7z\xbc\xaf\x27\x1c", 6}, {"Rar!", 4}};
+    if (starts_with_one(p, n, formats, sizeof formats / sizeof *formats) || et_sniff_compressed(p, n))
+        return ET_KIND_ARCHIVE;
     if (n >= 262 && memcmp(p + 257, "ustar", 5) == 0) return ET_KIND_ARCHIVE;
     return ET_KIND_OTHER;
 }

@@ -75,5 +75,8 @@ int et_inputs_walk_member(et_zip_member *m, const char *display, const et_input_
 /* What the first bytes of a file are. */
 enum { ET_KIND_OTHER = 0, ET_KIND_EVTX, ET_KIND_ARCHIVE };
 int et_sniff_bytes(const unsigned char *p, unsigned long n);
+/* Whether they are a compression libarchive undoes (gzip, xz, bzip2, zstd, lz4): an archive
+ * compressed (a .tar.gz), or one file compressed (Security.evtx.gz), read as its only member. */
+bool et_sniff_compressed(const unsigned char *p, unsigned long n);
 
 #endif

@@ -151,6 +151,28 @@ grep -q '"file":"links.tar!../../evil/Security_1_record.evtx"' out.jsonl && pass
 echo junk >junk.bin; "$EVTRIAGE" dump junk.bin >/dev/null 2>err.txt; [ $? -eq 0 ] && grep -q "junk.bin: skipped" err.txt && pass || fail "junk"
 # A truncated archive: members before the cut are read, the damage is reported.
 head -c 2000 up.tgz >cut.tgz; "$EVTRIAGE" dump cut.tgz >/dev/null 2>err.txt; [ $? -eq 1 ] && pass || fail "truncated archive: $(cat err.txt)"
+# One file compressed (gzip, xz, bzip2, zstd, lz4) is read as its only member, named after the
+# file less the suffix; the same in a zip and on standard input. A compressed non-EVTX file is
+# listed as skipped; a truncated one is one refusal (exit 1), the files beside it still read.
+f=up/HOST1/Security_1_record.evtx
+gzip -c $f >one.evtx.gz; xz -c $f >one.evtx.xz; bzip2 -c $f >one.evtx.bz2; zstd -q -c $f >one.evtx.zst
+lz4 -q -c $f >one.evtx.lz4; gzip -c $f >nosuffix; zip -q gz.zip one.evtx.gz
+"$EVTRIAGE" dump $f >plain.jsonl 2>plain.err
+for c in one.evtx.gz one.evtx.xz one.evtx.bz2 one.evtx.zst one.evtx.lz4 nosuffix gz.zip -; do
+  "$EVTRIAGE" dump $c <one.evtx.gz >out.jsonl 2>err.txt; rc=$?
+  case $c in gz.zip) name='gz.zip!one.evtx.gz!one.evtx' ;; -) name='(standard input)!data' ;;
+    nosuffix) name='nosuffix!data' ;; *) name="$c!one.evtx" ;; esac
+  [ $rc -eq 0 ] && cmp -s <(sed "s|^$f:|$name:|" plain.err) err.txt && pass || fail "$c: rc=$rc $(cat err.txt)"
+  cmp -s <(sed 's/"file":"[^"]*"//' out.jsonl) <(sed 's/"file":"[^"]*"//' plain.jsonl) && pass || fail "$c: records differ from the plain file"
+  grep -qF "\"file\":\"$name\"" out.jsonl && pass || fail "$c: member not named $name: $(head -c 200 out.jsonl)"
+done
+echo "not a log" | gzip >notes.txt.gz
+"$EVTRIAGE" dump notes.txt.gz >/dev/null 2>err.txt; rc=$?
+[ $rc -eq 0 ] && grep -qx 'notes.txt.gz!notes.txt: skipped: not an EVTX file (no ElfFile signature)' err.txt && pass || fail "compressed text: rc=$rc $(cat err.txt)"
+head -c 300 one.evtx.gz >cut.evtx.gz
+"$EVTRIAGE" dump cut.evtx.gz $f >out.jsonl 2>err.txt; rc=$?
+[ $rc -eq 1 ] && [ "$(grep -c '^cut' err.txt)" -eq 1 ] && grep -q '^cut.evtx.gz.*truncated gzip input' err.txt && pass || fail "truncated gzip: rc=$rc $(cat err.txt)"
+cmp -s out.jsonl plain.jsonl && pass || fail "the file beside a truncated gzip not read"
 # analyze hashes every archive as received (the container, besides the EVTX files in it), nested
 # ones too, whatever the route and the thread count; a damaged one is still hashed.
 unzip -p up.zip inner.zip >inner.zip
