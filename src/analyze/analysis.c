@@ -306,6 +306,7 @@ static void unit_done(void *vctx, void *vu, const et_scan_file *f)
     an_unit *u = vu;
     et_input *in = current_input(a);
     et_input_merge(in, &u->seen);
+    if (u->nproblems) a->problems++;   /* a damaged record or chunk: exit 1, as in dump */
     for (size_t i = 0; i < u->nproblems; i++) {
         fprintf(stderr, "%s: %s\n", f->display, u->problems[i]);
         et_input_add_problem(in, u->problems[i]);

@@ -81,6 +81,10 @@ echo junk >"$TMP/bad.evtx"
 "$EVTRIAGE" analyze -q "${rules[@]}" --json "$TMP/3.json" "$a/events.evtx" "$TMP/bad.evtx" 2>"$TMP/err"; rc=$?
 [ $rc -eq 1 ] && grep -q "bad.evtx: not an EVTX file" "$TMP/err" && pass || fail "bad input: exit $rc"
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert any(g["kind"]=="unreadable" for g in r["gaps"]); assert r["findings"]' "$TMP/3.json" && pass || fail "gap for the unreadable input"
+# A file cut inside a chunk is read up to the cut, says so, and exits 1 (as dump does).
+head -c 7000 "$a/events.evtx" >"$TMP/cut.evtx"
+"$EVTRIAGE" analyze -q "${rules[@]}" --json "$TMP/cut.json" "$TMP/cut.evtx" 2>"$TMP/err"; rc=$?
+[ $rc -eq 1 ] && grep -q "cut.evtx: chunk 0: file ends inside the chunk" "$TMP/err" && pass || fail "truncated chunk: exit $rc, $(cat "$TMP/err")"
 # Inputs that hold the same records (a copy; a log and an edited copy of it) are named in a
 # duplicate-records gap, with the ids the copies share; a file alone has none, and neither have
 # two different logs of one host whose ids and times overlap (two sample cases' HV01 System:
