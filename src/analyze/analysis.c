@@ -256,7 +256,11 @@ static et_input *add_input(analysis *a, const char *display, uint64_t size)
 static void file_begin(void *vctx, const et_scan_file *f)
 {
     analysis *a = vctx;
-    add_input(a, f->display, f->size);
+    et_input *in = add_input(a, f->display, f->size);
+    if (!f->note) return;
+    fprintf(stderr, "%s: %s\n", f->display, f->note);   /* a damaged member: read up to the damage */
+    et_input_add_problem(in, f->note);
+    a->problems++;
 }
 
 /* Every entry goes to the whole timeline's store (flat memory: it spills sorted runs). */

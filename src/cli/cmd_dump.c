@@ -117,6 +117,16 @@ static void unit_done(void *vctx, void *vu, const et_scan_file *f)
     free(u);
 }
 
+/* A damaged member is read up to the damage: said before its records, and exit 1. */
+static void file_begin(void *vctx, const et_scan_file *f)
+{
+    dump_ctx *ctx = vctx;
+    if (!f->note) return;
+    fflush(stdout);
+    fprintf(stderr, "%s: %s\n", f->display, f->note);
+    ctx->problems++;
+}
+
 static void file_end(void *vctx, const et_scan_file *f)
 {
     (void)vctx;
@@ -211,7 +221,8 @@ int cmd_dump(int argc, char **argv)
         et_buf_free(&head);
     }
     et_scan_consumer cons = {.ctx = &ctx, .unit_new = unit_new, .event = unit_event, .problem = unit_problem,
-                          .unit_done = unit_done, .file_end = file_end, .input_problem = input_problem};
+                          .file_begin = file_begin, .unit_done = unit_done, .file_end = file_end,
+                          .input_problem = input_problem};
     /* progress only when it cannot mix with records on the same terminal */
     et_scan_opts so = {.jobs = jobs, .limits = &limits,
                        .progress = !quiet && isatty(STDERR_FILENO) && !isatty(STDOUT_FILENO)};

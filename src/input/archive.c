@@ -136,14 +136,15 @@ static void walk_member(et_walk *w, struct archive *a, const char *display, int 
     }
     uint64_t before = *total;
     serial_check check = {w, total, compressed_size, a, sh, display};
-    int fd = et_member_extract(a, head, (size_t)nhead, check_serial, &check, msg, sizeof msg);
+    bool damaged;
+    int fd = et_member_extract(a, head, (size_t)nhead, check_serial, &check, &damaged, msg, sizeof msg);
     if (fd < 0) {
         *total = before;   /* a refused member does not count against the others */
         et_walk_report(w, display, msg, 0);
         return;
     }
     went_past_by(sh, et_la()->archive_filter_bytes(a, -1), 1, display);   /* before its records: it is read */
-    et_walk_source(w, et_source_from_fd(fd), display, kind, depth + 1);
+    et_walk_source(w, et_source_from_fd(fd), display, kind, depth + 1, damaged ? msg : NULL);
 }
 
 /* A zipset for a zip whose members the caller takes (to inflate them in parallel), else NULL. */

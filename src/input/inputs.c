@@ -74,16 +74,17 @@ static int spill(et_source *src, char *msg, size_t msglen)
     return fd;
 }
 
-void et_walk_source(et_walk *w, et_source src, const char *display, int kind, int depth)
+void et_walk_source(et_walk *w, et_source src, const char *display, int kind, int depth, const char *note)
 {
     if (kind == ET_KIND_ARCHIVE) {
+        if (note) et_walk_report(w, display, note, 0);
         char msg[512];
         int fd = src.fd >= 0 ? src.fd : spill(&src, msg, sizeof msg);
         if (fd < 0) { et_walk_report(w, display, msg, 0); return; }
         uint64_t members = et_walk_archive(w, fd, display, depth);
         if (w->cb->archive) w->cb->archive(fd, display, members, w->cb->ctx);
         close(fd);
-    } else if (w->cb->file(src, display, depth, w->cb->ctx)) {
+    } else if (w->cb->file(src, display, depth, note, w->cb->ctx)) {
         w->stop = 1;
     }
 }
@@ -226,7 +227,7 @@ static void walk_file(et_walk *w, const char *path, int explicit_arg, bool std_i
             et_walk_report(w, path, "skipped: already read (the path was given twice, or a folder and a file in it)", 1);
             return;
         }
-        et_walk_source(w, et_source_from_stat(fd, &st), path, kind, 0);
+        et_walk_source(w, et_source_from_stat(fd, &st), path, kind, 0, NULL);
         return;
     }
     close(fd);
@@ -341,7 +342,8 @@ int et_inputs_walk_member(et_zip_member *m, const char *display, const et_input_
     char msg[512];
     int kind = ET_KIND_OTHER, depth = et_zip_member_depth(m);
     et_source src;
-    int rc = et_zip_member_extract(m, want_member, &kind, &src, msg, sizeof msg);
+    bool damaged;
+    int rc = et_zip_member_extract(m, want_member, &kind, &src, &damaged, msg, sizeof msg);
     et_zip_member_free(m);
     if (rc == -2) et_walk_report(&w, display, "skipped: not an EVTX file (no ElfFile signature)", 1);
     else if (rc < 0) et_walk_report(&w, display, msg, 0);
@@ -349,7 +351,7 @@ int et_inputs_walk_member(et_zip_member *m, const char *display, const et_input_
         et_walk_report(&w, display, "refused: archive nested too deeply (--max-depth)", 0);
         et_source_close(&src);
     } else {
-        et_walk_source(&w, src, display, kind, depth + 1);
+        et_walk_source(&w, src, display, kind, depth + 1, damaged ? msg : NULL);
     }
     return w.problems;
 }

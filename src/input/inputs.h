@@ -21,8 +21,9 @@ void et_input_limits_default(et_input_limits *l);
 /* src: the EVTX bytes (a file's descriptor, or an archive member inflated into memory or an
  * unnamed temporary file), owned by the callee from here on; display: what to call it in
  * output ("upload.zip!HOST1/System.evtx"); depth: archives around it (0: a file given, or found
- * in a folder). Return non-zero to stop. */
-typedef int (*et_input_fn)(et_source src, const char *display, int depth, void *ctx);
+ * in a folder); note: a problem known before reading (a damaged member: src holds what came
+ * before the damage, and note says why), else NULL. Return non-zero to stop. */
+typedef int (*et_input_fn)(et_source src, const char *display, int depth, const char *note, void *ctx);
 /* A problem with display (unreadable, refused, or skipped: is_skip says it was only not EVTX). */
 typedef void (*et_input_problem_fn)(const char *display, const char *message, int is_skip, void *ctx);
 

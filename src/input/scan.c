@@ -21,6 +21,7 @@ typedef struct shared_file {
     et_scan_file info;
     char *display;
     et_filehash *hash;        /* when hashing: fed by the ranges as they finish */
+    char *note;               /* info.note's copy */
     uint64_t weight, added;   /* progress: the bytes of the paths given it stands for (its size, a
                                  zip member's compressed bytes, 0 inside a tar...), added so far */
 } shared_file;
@@ -181,17 +182,25 @@ static char *problem_text(const char *display, const char *msg)
     return t;
 }
 
-static shared_file *new_file(scan *sc, const char *display, et_evtx_file *ef, uint64_t weight)
+static shared_file *new_file(scan *sc, const char *display, et_evtx_file *ef, uint64_t weight, const char *note)
 {
     shared_file *f = calloc(1, sizeof *f);
-    if (!f) abort();
+    if (!f || !(f->display = strdup(display)) || (note && !(f->note = strdup(note)))) abort();
     f->evtx = ef;
-    f->display = strdup(display);
     f->info.display = f->display;
+    f->info.note = f->note;
     f->info.size = et_evtx_file_size(ef);
     f->weight = weight;
     if (sc->opts->hash) start_hash(f, chunks_per_unit(sc));
     return f;
+}
+
+/* A file that could not be opened: why, after what was known wrong with its bytes (a note). */
+static const char *with_note(char *buf, size_t n, const char *note, const char *err)
+{
+    if (!note) return err;
+    snprintf(buf, n, "%s; %s", note, err);
+    return buf;
 }
 
 static bool help_other(scan *sc, const shared_ranges *except);
@@ -392,16 +401,16 @@ static void wait_turn(unit *u)
 
 /* An EVTX file inside a zip member: opened, hashed and read range by range (shared with idle
  * workers when it has several), from this worker. */
-static int member_file(et_source src, const char *display, int depth, void *ctx)
+static int member_file(et_source src, const char *display, int depth, const char *note, void *ctx)
 {
     unit *u = ctx;
-    char err[256];
+    char err[256], both[800];
     et_evtx_file *ef = et_evtx_file_open_source(src, display, err, sizeof err);
-    if (!ef) { member_problem(display, err, 0, u); return 0; }
+    if (!ef) { member_problem(display, with_note(both, sizeof both, note, err), 0, u); return 0; }
     /* the member itself stands for its weight; files in a zip inside it, for nothing (the
      * member's weight is made up when it is through) */
     bool own = depth == u->depth;
-    shared_file *f = new_file(u->sc, display, ef, own ? u->weight : 0);
+    shared_file *f = new_file(u->sc, display, ef, own ? u->weight : 0, note);
     if (own) u->weighed = true;
     push_item(u, (item){.kind = I_BEGIN, .file = f});
     uint64_t n = range_count(et_evtx_file_chunks(ef), u->per);
@@ -475,6 +484,7 @@ static void add_stats(et_reader_stats *t, const et_reader_stats *s)
 
 static void deliver_begin(scan *sc, shared_file *f)
 {
+    if (f->note) { sc->problems++; et_progress_clear(sc->progress); }   /* the consumer says it */
     if (sc->progress) et_progress_file(sc->progress, f->info.display);
     if (sc->c->file_begin) sc->c->file_begin(sc->c->ctx, &f->info);
 }
@@ -514,6 +524,7 @@ static void free_file(shared_file *f)
 {
     et_evtx_file_close(f->evtx);
     free(f->display);
+    free(f->note);
     free(f);
 }
 
@@ -615,14 +626,14 @@ static void on_input_problem(const char *display, const char *msg, int is_skip, 
 }
 
 
-static int on_file(et_source src, const char *display, int depth, void *vctx)
+static int on_file(et_source src, const char *display, int depth, const char *note, void *vctx)
 {
     scan *sc = vctx;
-    char err[256];
+    char err[256], both[800];
     et_evtx_file *ef = et_evtx_file_open_source(src, display, err, sizeof err);
-    if (!ef) { submit_problem(sc, display, err, false); return 0; }
+    if (!ef) { submit_problem(sc, display, with_note(both, sizeof both, note, err), false); return 0; }
     /* a member of a tar, 7z...: the walk says what of the archive it went past (on_consumed) */
-    shared_file *f = new_file(sc, display, ef, depth == 0 ? et_evtx_file_size(ef) : 0);
+    shared_file *f = new_file(sc, display, ef, depth == 0 ? et_evtx_file_size(ef) : 0, note);
     et_pool_submit(sc->pool, new_unit(sc, I_BEGIN, f), NULL, 0);
     uint64_t per = chunks_per_unit(sc), nchunks = et_evtx_file_chunks(ef), n = range_count(nchunks, per);
     for (uint64_t i = 0; i < n; i++) {

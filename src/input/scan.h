@@ -15,6 +15,8 @@ typedef struct et_scan_file {
     uint64_t size;
     char sha256[65];          /* when et_scan_opts.hash is set: complete at file_end */
     const char *hash_error;   /* hashing was asked but sha256 is empty: why (at file_end) */
+    const char *note;         /* a damaged member: its bytes are those before the damage, and
+                                 this says why (a problem of the file; NULL: none) */
     et_reader_stats stats;    /* totals over the file's units (complete at file_end) */
 } et_scan_file;
 

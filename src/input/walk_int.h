@@ -15,8 +15,9 @@ typedef struct et_walk {
 /* A problem (is_skip: only "not EVTX") with display, counted unless a skip. */
 void et_walk_report(et_walk *w, const char *display, const char *msg, int is_skip);
 /* An open file or inflated member of the given kind (ET_KIND_*), owned from here on:
- * EVTX -> the file callback; archive -> its members (depth: archives around it). */
-void et_walk_source(et_walk *w, et_source src, const char *display, int kind, int depth);
+ * EVTX -> the file callback; archive -> its members (depth: archives around it). note: what
+ * is known wrong with it (see et_input_fn), else NULL: an archive's is reported first. */
+void et_walk_source(et_walk *w, et_source src, const char *display, int kind, int depth, const char *note);
 /* The members of the archive open on fd (not taken over); returns how many entries that are
  * not folders it went through (all, unless a limit or damage stopped it). */
 uint64_t et_walk_archive(et_walk *w, int fd, const char *display, int depth);

@@ -252,8 +252,9 @@ long et_member_read_head(struct archive *a, unsigned char *head, size_t n, char 
 }
 
 int et_member_extract(struct archive *a, const unsigned char *head, size_t nhead, et_member_check check,
-                      void *ctx, char *msg, size_t msglen)
+                      void *ctx, bool *damaged, char *msg, size_t msglen)
 {
+    *damaged = false;
     int fd = et_temp_fd(msg, msglen);
     if (fd < 0) return -1;
     char *buf = malloc(1 << 16);
@@ -265,7 +266,14 @@ int et_member_extract(struct archive *a, const unsigned char *head, size_t nhead
         const void *p = buf;
         if (first) { p = head; n = (la_ssize_t)nhead; }
         else if ((n = et_la()->archive_read_data(a, buf, 1 << 16)) == 0) break;
-        if (n < 0) { et_archive_error(a, "", msg, msglen); rc = -1; break; }
+        if (n < 0) {   /* damage: what came before it is kept, and said */
+            char cause[400];
+            et_archive_error(a, "", cause, sizeof cause);
+            snprintf(msg, msglen, "damaged member (%s): its first %llu bytes, inflated before the damage "
+                     "was found, are read", cause, (unsigned long long)done);
+            *damaged = true;
+            break;
+        }
         done += (uint64_t)n;
         if ((rc = check(done, (uint64_t)n, ctx, msg, msglen)) != 0) break;
         if ((rc = et_temp_write(fd, p, (size_t)n, msg, msglen)) != 0) break;
@@ -296,19 +304,20 @@ static int check_member(uint64_t done, uint64_t n, void *ctx, char *msg, size_t 
 
 /* With the handle at the member's data: -2 if want() declines it, else as et_zip_member_extract. */
 static int extract_data(struct archive *a, et_zip_member *m, int (*want)(const unsigned char *, size_t, void *),
-                        void *ctx, char *msg, size_t msglen)
+                        void *ctx, bool *damaged, char *msg, size_t msglen)
 {
     unsigned char head[512];
     long nhead = et_member_read_head(a, head, sizeof head, msg, msglen);
     if (nhead < 0) return -1;
     if (!want(head, (size_t)nhead, ctx)) return -2;
-    return et_member_extract(a, head, (size_t)nhead, check_member, m, msg, msglen);
+    return et_member_extract(a, head, (size_t)nhead, check_member, m, damaged, msg, msglen);
 }
 
 int et_zip_member_extract(et_zip_member *m, int (*want)(const unsigned char *head, size_t n, void *ctx),
-                          void *ctx, et_source *out, char *msg, size_t msglen)
+                          void *ctx, et_source *out, bool *damaged, char *msg, size_t msglen)
 {
     et_zipset *zs = m->zs;
+    *damaged = false;
     int fast = et_zipdir_extract(zs->dir, m->name, m->declared, want, ctx, out);
     if (fast != ET_ZIPDIR_FALLBACK) return fast == ET_ZIPDIR_OK ? 0 : -2;
     size_t slot = acquire(zs, m->index);
@@ -321,7 +330,7 @@ int et_zip_member_extract(et_zip_member *m, int (*want)(const unsigned char *hea
     }
     int fd = -1;
     if (local.a && seek_member(&local, m, msg, msglen) == 0)
-        fd = extract_data(local.a, m, want, ctx, msg, msglen);
+        fd = extract_data(local.a, m, want, ctx, damaged, msg, msglen);
     pthread_mutex_lock(&zs->mu);
     zs->h[slot].a = local.a;
     zs->h[slot].next = local.next;

@@ -34,11 +34,12 @@ et_zip_member *et_zip_member_new(et_zipset *zs, uint64_t index, const char *name
                                  uint64_t weight);
 /* Inflates the member: its first bytes (up to 512) go to want(); when want returns 0 nothing
  * more is inflated and -2 is returned. Else 0, with the whole member in *out: in memory
- * (zipdir.c, within the memory budget) or in an unnamed temporary file; -1 with msg set:
- * unreadable, or refused (past --max-member-bytes or past its declared size). Members of one
- * set may be extracted on several threads at once. */
+ * (zipdir.c, within the memory budget) or in an unnamed temporary file; or, *damaged with msg
+ * set, what libarchive inflated of it before the damage; -1 with msg set: unreadable, or
+ * refused (past --max-member-bytes or past its declared size). Members of one set may be
+ * extracted on several threads at once. */
 int et_zip_member_extract(et_zip_member *m, int (*want)(const unsigned char *head, size_t n, void *ctx),
-                          void *ctx, et_source *out, char *msg, size_t msglen);
+                          void *ctx, et_source *out, bool *damaged, char *msg, size_t msglen);
 /* How many archives hold the member's zip (0: a zip given as input). */
 int et_zip_member_depth(const et_zip_member *m);
 /* The size the member's header declares once inflated, or -1 when it declares none. */
@@ -57,8 +58,10 @@ long et_member_read_head(struct archive *a, unsigned char *head, size_t n, char 
  * non-zero with msg set refuses the member. */
 typedef int (*et_member_check)(uint64_t done, uint64_t n, void *ctx, char *msg, size_t msglen);
 /* Inflates the current member, its first nhead bytes already in head, into an unnamed
- * temporary file under check; returns the descriptor, or -1 with msg set. */
+ * temporary file under check; returns the descriptor, or -1 with msg set (refused by check,
+ * or no temporary file). A member damaged part way (a truncated .gz, a bad CRC) gives the
+ * descriptor of what came before the damage, with *damaged set and msg saying so. */
 int et_member_extract(struct archive *a, const unsigned char *head, size_t nhead, et_member_check check,
-                      void *ctx, char *msg, size_t msglen);
+                      void *ctx, bool *damaged, char *msg, size_t msglen);
 
 #endif

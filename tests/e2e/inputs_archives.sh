@@ -173,6 +173,47 @@ head -c 300 one.evtx.gz >cut.evtx.gz
 "$EVTRIAGE" dump cut.evtx.gz $f >out.jsonl 2>err.txt; rc=$?
 [ $rc -eq 1 ] && [ "$(grep -c '^cut' err.txt)" -eq 1 ] && grep -q '^cut.evtx.gz.*truncated gzip input' err.txt && pass || fail "truncated gzip: rc=$rc $(cat err.txt)"
 cmp -s out.jsonl plain.jsonl && pass || fail "the file beside a truncated gzip not read"
+# A member damaged part way (a cut upload, a bad byte) is read up to the damage: the records
+# before it are read, one line says what was wrong and how much came through, the exit code
+# is 1, and the report holds one input for it, with that problem. The same in a zip, by
+# every route.
+big="$CORPUS/parsers/plaso/System.evtx"
+gzip -c "$big" >sys.evtx.gz; head -c $(( $(stat -c %s sys.evtx.gz) / 2 )) sys.evtx.gz >half.evtx.gz
+"$EVTRIAGE" dump half.evtx.gz >out.jsonl 2>err.txt; rc=$?
+n=$(wc -l <out.jsonl); all=$("$EVTRIAGE" dump --format count "$big" 2>/dev/null)
+[ $rc -eq 1 ] && [ "$n" -gt 100 ] && [ "$n" -lt "$all" ] && pass || fail "half a gzip: rc=$rc, $n of $all records"
+grep -q '^half.evtx.gz!half.evtx: damaged member (truncated gzip input): its first [0-9]* bytes, inflated before the damage was found, are read$' err.txt \
+  && pass || fail "half a gzip not said: $(cat err.txt)"
+"$EVTRIAGE" analyze -q --json half.json half.evtx.gz 2>/dev/null; rc=$?
+/usr/bin/python3 - half.json "$n" <<'PY' && [ $rc -eq 1 ] && pass || fail "half a gzip in the report (exit $rc)"
+import json, sys
+r = json.load(open(sys.argv[1]))
+ins = [i for i in r["inputs"] if i["path"] == "half.evtx.gz!half.evtx"]
+assert len(ins) == 1, ins
+i = ins[0]
+assert i["records"] == int(sys.argv[2]) and not i["unreadable"] and i["sha256"], i
+assert i["problems"][0].startswith("damaged member (truncated gzip input)"), i["problems"]
+assert any(g["kind"] == "damaged" for g in r["gaps"]), r["gaps"]
+PY
+cp "$big" up/HOST1/System.evtx; (cd up && zip -q ../two.zip HOST1/System.evtx HOST1/Security_1_record.evtx); rm up/HOST1/System.evtx
+/usr/bin/python3 - two.zip badbyte.zip <<'PY' || fail "making badbyte.zip"
+import sys, zipfile
+src, dst = sys.argv[1], sys.argv[2]
+data = bytearray(open(src, "rb").read())
+info = zipfile.ZipFile(src).getinfo("HOST1/System.evtx")
+name_len = int.from_bytes(data[info.header_offset + 26:info.header_offset + 28], "little")
+extra_len = int.from_bytes(data[info.header_offset + 28:info.header_offset + 30], "little")
+data[info.header_offset + 30 + name_len + extra_len + info.compress_size * 3 // 4] ^= 0x5A
+open(dst, "wb").write(data)
+PY
+for b in "" 1 0; do
+  EVTRIAGE_MEMORY_BUDGET_MIB=$b "$EVTRIAGE" dump -j2 badbyte.zip >bb$b.jsonl 2>bb$b.err; echo $? >bb$b.rc
+done
+cmp -s bb.jsonl bb1.jsonl && cmp -s bb.jsonl bb0.jsonl && cmp -s bb.err bb1.err && cmp -s bb.err bb0.err && pass || fail "badbyte.zip: routes differ"
+n=$(grep -c '"file":"badbyte.zip!HOST1/System.evtx"' bb.jsonl)
+[ "$(cat bb.rc)" -eq 1 ] && [ "$n" -gt 100 ] && [ "$n" -lt "$all" ] && grep -q '"file":"badbyte.zip!HOST1/Security_1_record.evtx"' bb.jsonl \
+  && pass || fail "badbyte.zip: rc=$(cat bb.rc), $n of $all records of the damaged member"
+grep -q '^badbyte.zip!HOST1/System.evtx: damaged member (' bb.err && pass || fail "badbyte.zip: damage not said: $(head -3 bb.err)"
 # analyze hashes every archive as received (the container, besides the EVTX files in it), nested
 # ones too, whatever the route and the thread count; a damaged one is still hashed.
 unzip -p up.zip inner.zip >inner.zip
