@@ -34,6 +34,7 @@ typedef struct hunt_unit {
     et_scanner *sc;
     et_correlator *corr;
     et_buf out;
+    et_buf err;               /* record- and chunk-level problems, a line each */
     uint64_t events, matches;
 } hunt_unit;
 
@@ -58,7 +59,8 @@ static void hunt_usage(FILE *f)
             "  -j, --jobs N          threads (default: one per core); output is the same for any N\n"
             "  -h, --help            this help\n\n"
             "Rule problems go to stderr as 'file:line:column: message'; rules with errors are skipped.\n"
-            "exit codes: 0 all read, 1 some input unreadable, some rule skipped or correlation input lost, 2 usage error or no rule\n");
+            "exit codes: 0 all read, 1 some input unreadable or damaged (a record, a chunk), some rule\n"
+            "            skipped or correlation input lost, 2 usage error or no rule\n");
 }
 
 static void put_time(et_buf *b, int64_t ft, bool table)
@@ -270,16 +272,22 @@ static void unit_event(void *vu, const et_event *ev)
 
 static void unit_problem(void *vu, const char *msg)
 {
-    (void)vu;   /* record-level problems: `evtriage dump` reports them */
-    (void)msg;
+    hunt_unit *u = vu;
+    et_buf_puts(&u->err, msg);
+    et_buf_putc(&u->err, '\n');
 }
 
 static void unit_done(void *vctx, void *vu, const et_scan_file *f)
 {
     hunt_ctx *h = vctx;
     hunt_unit *u = vu;
-    (void)f;
     if (et_buf_flush(&u->out, stdout) != 0) h->write_error = 1;
+    if (u->err.len) {   /* as dump says them: every line names the file, and exit 1 */
+        fflush(stdout);
+        for (char *line = strtok(u->err.data, "\n"); line; line = strtok(NULL, "\n"))
+            fprintf(stderr, "%s: %s\n", f->display, line);
+        h->problems++;
+    }
     et_correlator_merge(h->corr, u->corr);
     h->events += u->events;
     h->matches += u->matches;
@@ -292,6 +300,7 @@ static void unit_done(void *vctx, void *vu, const et_scan_file *f)
     pthread_mutex_unlock(&h->lock);
     et_correlator_free(u->corr);
     et_buf_free(&u->out);
+    et_buf_free(&u->err);
     free(u);
 }
 

@@ -134,4 +134,10 @@ cmp -s "$TMP/j1" "$TMP/spilled" && pass || fail "spilled correlation input chang
 # where the temporary file cannot be made ($TMPDIR is honoured), the loss is said and the exit code shows it
 TMPDIR="$TMP/missing" "$EVTRIAGE" hunt --max-buffer 1 --rules "$TMP/spp.yml" "$APP" >/dev/null 2>"$TMP/err"; rc=$?
 [ $rc -eq 1 ] && grep -q 'could not be spilled to a temporary file' "$TMP/err" && pass || fail "lost spill: rc=$rc $(cat "$TMP/err")"
+# damage inside a file is said as dump says it (one line naming the file), and exits 1
+head -c 7000 "$SYS" >"$TMP/cut.evtx"
+"$EVTRIAGE" dump "$TMP/cut.evtx" >/dev/null 2>"$TMP/dump.err"
+"$EVTRIAGE" hunt --rules "$TMP/spp.yml" "$TMP/cut.evtx" >/dev/null 2>"$TMP/err"; rc=$?
+[ $rc -eq 1 ] && grep -q 'cut.evtx: chunk 0: file ends inside the chunk' "$TMP/err" \
+  && cmp -s <(grep -v '^evtriage: hunt:' "$TMP/err") "$TMP/dump.err" && pass || fail "damage in hunt: rc=$rc $(cat "$TMP/err")"
 finish
