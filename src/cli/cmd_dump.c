@@ -42,7 +42,7 @@ static void dump_usage(FILE *f)
             "usage: evtriage dump [OPTIONS] PATH...\n\n"
             "Prints every record of the EVTX files given as one JSON object per line, recovered\n"
             "records included and flagged. PATH is a file, a directory (walked recursively) or an\n"
-            "archive (.zip, .tar, .tar.gz, .tar.xz, .7z; one level of nesting) or a compressed file\n"
+            "archive (.zip, .tar, .tar.gz, .tar.xz, .7z, .cab; one level of nesting) or a compressed file\n"
             "(Security.evtx.gz, .xz, .bz2, .zst, .lz4), read in place.\n"
             "EVTX files are recognised by their signature; other files are listed as skipped.\n"
             "PATH '-' is standard input.\n"

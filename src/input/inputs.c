@@ -46,7 +46,9 @@ bool et_sniff_compressed(const unsigned char *p, unsigned long n)
 int et_sniff_bytes(const unsigned char *p, unsigned long n)
 {
     if (n >= 8 && memcmp(p, "ElfFile", 8) == 0) return ET_KIND_EVTX;
-    static const magic formats[] = {{"PK\3\4", 4}, {"PK\5\6", 4}, {"7z\xbc\xaf\x27\x1c", 6}, {"Rar!", 4}};
+    /* zip, 7z, RAR, and cabinets (Microsoft support's diagnostic packages come as .cab) */
+    static const magic formats[] = {{"PK\3\4", 4}, {"PK\5\6", 4}, {"7z\xbc\xaf\x27\x1c", 6}, {"Rar!", 4},
+                                    {"MSCF\0\0\0\0", 8}};
     if (starts_with_one(p, n, formats, sizeof formats / sizeof *formats) || et_sniff_compressed(p, n))
         return ET_KIND_ARCHIVE;
     if (n >= 262 && memcmp(p + 257, "ustar", 5) == 0) return ET_KIND_ARCHIVE;

@@ -1,6 +1,8 @@
-# inputs_archives.sh: archives are read in place (zip, tar.gz, tar.xz, 7z if available, nested),
-# EVTX found by signature, hostile members refused with a message while the rest is read.
+# inputs_archives.sh: archives are read in place (zip, tar.gz, tar.xz, 7z if available, cab, nested,
+# one file compressed), EVTX found by signature, hostile members refused with a message while
+# the rest is read, damaged members read up to the damage.
 . "$(dirname "$0")/lib.bash"
+HERE=$(cd "$(dirname "$0")" && pwd)
 cd "$TMP"
 mkdir -p up/HOST1 up/HOST2
 cp "$CORPUS/parsers/velocidex/Security_1_record.evtx" up/HOST1/
@@ -173,6 +175,14 @@ head -c 300 one.evtx.gz >cut.evtx.gz
 "$EVTRIAGE" dump cut.evtx.gz $f >out.jsonl 2>err.txt; rc=$?
 [ $rc -eq 1 ] && [ "$(grep -c '^cut' err.txt)" -eq 1 ] && grep -q '^cut.evtx.gz.*truncated gzip input' err.txt && pass || fail "truncated gzip: rc=$rc $(cat err.txt)"
 cmp -s out.jsonl plain.jsonl && pass || fail "the file beside a truncated gzip not read"
+# A cabinet (Microsoft support's diagnostic packages come as .cab), stored or MSZIP: its EVTX
+# members read, the rest listed as skipped.
+for m in "" --mszip; do
+  /usr/bin/python3 "$HERE/mkcab.py" $m sdp.cab "$f" up/HOST2/readme.txt || fail "mkcab $m"
+  "$EVTRIAGE" dump sdp.cab >out.jsonl 2>err.txt; rc=$?
+  cmp -s <(sed 's/"file":"[^"]*"//' out.jsonl) <(sed 's/"file":"[^"]*"//' plain.jsonl) && grep -q '"file":"sdp.cab!Security_1_record.evtx"' out.jsonl \
+    && [ $rc -eq 0 ] && grep -q '^sdp.cab!readme.txt: skipped: not an EVTX file' err.txt && pass || fail "cab $m: rc=$rc $(cat err.txt)"
+done
 # A member damaged part way (a cut upload, a bad byte) is read up to the damage: the records
 # before it are read, one line says what was wrong and how much came through, the exit code
 # is 1, and the report holds one input for it, with that problem. The same in a zip, by

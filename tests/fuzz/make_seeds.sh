@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make_seeds.sh: builds the fuzz targets' seed corpora in OUTDIR (a build directory, never the
 # source tree): OUTDIR/fuzz_reader (EVTX files or their first chunk), OUTDIR/fuzz_rules (rule
-# YAML) and OUTDIR/fuzz_archive (zip, tar, tar.gz, tar.xz, tar.bz2, 7z, nested zip, a gzipped EVTX, made on the fly).
+# YAML) and OUTDIR/fuzz_archive (zip, tar, tar.gz, tar.xz, tar.bz2, 7z, cab, nested zip, a gzipped EVTX, made on the fly).
 # usage: make_seeds.sh OUTDIR [CORPUS]   (CORPUS: default $EVTRIAGE_SHARED/corpus or ../shared/corpus)
 set -euo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
@@ -161,9 +161,10 @@ archive_seeds() {
     tar cJf ../up.tar.xz HOST1 HOST2
     tar cjf ../up.tar.bz2 HOST1
     gzip -c HOST1/Security.evtx >../Security.evtx.gz    # one file compressed: read as its only member
+    /usr/bin/python3 "$src/tests/e2e/mkcab.py" --mszip ../sdp.cab HOST1/Security.evtx HOST2/readme.txt
     if command -v bsdtar >/dev/null; then bsdtar --format 7zip -cf ../up.7z HOST1 HOST2; fi
   )
-  for f in "$work"/*.zip "$work"/*.tar* "$work"/*.7z "$work"/*.gz "$work/up/HOST1/Security.evtx" "$work/up/HOST2/readme.txt"; do
+  for f in "$work"/*.zip "$work"/*.tar* "$work"/*.7z "$work"/*.gz "$work"/*.cab "$work/up/HOST1/Security.evtx" "$work/up/HOST2/readme.txt"; do
     [ -f "$f" ] && put "$dir" <"$f"
   done
   command -v bsdtar >/dev/null || echo "$0: bsdtar not found: no 7z seed (apt-get install libarchive-tools)" >&2
