@@ -35,6 +35,11 @@ int cmd_analyze(int argc, char **argv);
  * option, -1 on a bad value (message printed). Sizes take K/M/G suffixes. */
 int cli_limit_option(int c, const char *arg, et_input_limits *limits);
 
+/* A problem of a file on stderr, "display: message" (stdout flushed first, so the two keep their
+ * order on a terminal); _problems: each of the newline-separated lines (cut up) so. */
+void cli_file_problem(const char *display, const char *msg);
+void cli_file_problems(const char *display, char *lines);
+
 /* Prints "evtriage: " + message to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -106,10 +106,7 @@ static void unit_done(void *vctx, void *vu, const et_scan_file *f)
     ctx->count += u->count;
     if (et_buf_flush(&u->out, stdout) != 0) ctx->write_error = 1;
     if (u->err.len) {
-        fflush(stdout);
-        /* every problem line names the file */
-        for (char *line = strtok(u->err.data, "\n"); line; line = strtok(NULL, "\n"))
-            fprintf(stderr, "%s: %s\n", f->display, line);
+        cli_file_problems(f->display, u->err.data);
         ctx->problems++;
     }
     et_buf_free(&u->out);
@@ -122,8 +119,7 @@ static void file_begin(void *vctx, const et_scan_file *f)
 {
     dump_ctx *ctx = vctx;
     if (!f->note) return;
-    fflush(stdout);
-    fprintf(stderr, "%s: %s\n", f->display, f->note);
+    cli_file_problem(f->display, f->note);
     ctx->problems++;
 }
 
@@ -144,8 +140,7 @@ static void file_end(void *vctx, const et_scan_file *f)
 static void input_problem(void *vctx, const char *display, const char *msg, bool is_skip)
 {
     dump_ctx *ctx = vctx;
-    fflush(stdout);
-    fprintf(stderr, "%s: %s\n", display, msg);
+    cli_file_problem(display, msg);
     if (!is_skip) ctx->problems++;
 }
 

@@ -282,10 +282,8 @@ static void unit_done(void *vctx, void *vu, const et_scan_file *f)
     hunt_ctx *h = vctx;
     hunt_unit *u = vu;
     if (et_buf_flush(&u->out, stdout) != 0) h->write_error = 1;
-    if (u->err.len) {   /* as dump says them: every line names the file, and exit 1 */
-        fflush(stdout);
-        for (char *line = strtok(u->err.data, "\n"); line; line = strtok(NULL, "\n"))
-            fprintf(stderr, "%s: %s\n", f->display, line);
+    if (u->err.len) {   /* as dump says them, and exit 1 */
+        cli_file_problems(f->display, u->err.data);
         h->problems++;
     }
     et_correlator_merge(h->corr, u->corr);
@@ -309,8 +307,7 @@ static void file_begin(void *vctx, const et_scan_file *f)
 {
     hunt_ctx *h = vctx;
     if (!f->note) return;
-    fflush(stdout);
-    fprintf(stderr, "%s: %s\n", f->display, f->note);
+    cli_file_problem(f->display, f->note);
     h->problems++;
 }
 
@@ -324,8 +321,7 @@ static void file_end(void *vctx, const et_scan_file *f)
 static void input_problem(void *vctx, const char *display, const char *msg, bool is_skip)
 {
     hunt_ctx *h = vctx;
-    fflush(stdout);
-    fprintf(stderr, "%s: %s\n", display, msg);
+    cli_file_problem(display, msg);
     if (!is_skip) h->problems++;
 }
 

@@ -3,6 +3,20 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+void cli_file_problem(const char *display, const char *msg)
+{
+    fflush(stdout);
+    fprintf(stderr, "%s: %s\n", display, msg);
+}
+
+void cli_file_problems(const char *display, char *lines)
+{
+    char *save = NULL;
+    for (char *line = strtok_r(lines, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+        cli_file_problem(display, line);
+}
 
 void cli_error(const char *fmt, ...)
 {
