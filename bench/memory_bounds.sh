@@ -13,6 +13,8 @@
 #   zip-big-x2      big.evtx twice in one zip, with the rule matching every record: the second
 #                   member inflates behind the first and waits its turn with no results held
 #   zip-many        2,000 small EVTX members in one zip (inflated in memory, in parallel)
+#   gz-big          big.evtx gzipped (gzip -1): one file compressed, read as its only member,
+#                   inflated by libarchive into an unnamed temporary file
 # usage: bench/memory_bounds.sh [BUILD_DIR]
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -89,3 +91,5 @@ run copies-x2 --rules "$W/corr.yml" "$BIG" "$W/big-again.evtx"
 run zip-big "$OUT/big.zip"
 run zip-big-x2 --keep-copies --rules "$W/every.yml" "$W/big-x2.zip"
 run zip-many "$W/many.zip"
+gzip -1 -c "$BIG" >"$W/big.evtx.gz"
+run gz-big "$W/big.evtx.gz"
