@@ -335,7 +335,7 @@ int et_zip_member_extract(et_zip_member *m, int (*want)(const unsigned char *hea
     zs->h[slot].a = local.a;
     zs->h[slot].next = local.next;
     pthread_mutex_unlock(&zs->mu);
-    release(zs, slot, fd == -1);
+    release(zs, slot, fd == -1 || *damaged);   /* a handle that met damage is not used again */
     if (fd < 0) return fd;
     *out = et_source_from_fd(fd);
     return 0;
