@@ -3,6 +3,7 @@
  * too big for memory, a block at a time into a temporary file. */
 #include "input/zipdir.h"
 #include "core/tempfile.h"
+#include "core/crc32.h"
 #include <libdeflate.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -323,7 +324,7 @@ static long stream_more(zd_stream *m, unsigned char *out, size_t room, int *end)
 
 /* The whole member (usize bytes, no more) into an unnamed temporary file, CRC checked; its
  * descriptor, or -1 (then libarchive reads it, and words what is wrong). zlib, a quarter MiB at
- * a time: the member never has to fit in memory; the CRC is libdeflate's (libarchive's zlib
+ * a time: the member never has to fit in memory; the CRC is et_crc32's (libarchive's zlib
  * CRC was a quarter of its inflating time). */
 static int inflate_to_temp(const et_zipdir *d, const zd_entry *e, uint64_t at)
 {
@@ -341,7 +342,7 @@ static int inflate_to_temp(const et_zipdir *d, const zd_entry *e, uint64_t at)
         size_t room = e->usize - written < STREAM_OUT ? (size_t)(e->usize - written) : STREAM_OUT;
         long got = stream_more(&m, out, room, &end);
         if (got < 0 || (end && written + (uint64_t)got < e->usize)) { ok = 0; break; }
-        crc = libdeflate_crc32(crc, out, (size_t)got);
+        crc = et_crc32(crc, out, (size_t)got);
         ok = et_temp_write(fd, out, (size_t)got, msg, sizeof msg) == 0;
         written += (uint64_t)got;
     }
@@ -375,7 +376,7 @@ int et_zipdir_extract(const et_zipdir *d, const char *name, int64_t declared,
         *out = et_source_from_fd(fd);
         return ET_ZIPDIR_OK;
     }
-    if (inflate_whole(d, e, at, s.mem) != 0 || libdeflate_crc32(0, s.mem, (size_t)e->usize) != e->crc) {
+    if (inflate_whole(d, e, at, s.mem) != 0 || et_crc32(0, s.mem, (size_t)e->usize) != e->crc) {
         et_source_close(&s);
         return ET_ZIPDIR_FALLBACK;
     }

@@ -90,12 +90,40 @@ static void test_csv_escape(void **state)
     et_buf_free(&b);
 }
 
+/* CRC-32 a bit at a time: the reference the folding code is checked against. */
+static uint32_t crc32_bitwise(uint32_t crc, const unsigned char *p, size_t n)
+{
+    crc = ~crc;
+    while (n--) {
+        crc ^= *p++;
+        for (int k = 0; k < 8; k++) crc = crc >> 1 ^ (0xEDB88320u & -(crc & 1));
+    }
+    return ~crc;
+}
+
 static void test_crc32(void **state)
 {
     (void)state;
     assert_int_equal(et_crc32(0, "123456789", 9), 0xCBF43926u);
     uint32_t c = et_crc32(0, "12345", 5);
     assert_int_equal(et_crc32(c, "6789", 4), 0xCBF43926u);
+    /* every length up to a few KiB (the folding's loops and tails), three alignments, a CRC to go
+     * on from, and chunk-sized and larger buffers, against the bitwise reference */
+    print_message("crc32: %s\n", et_crc32_impl());
+    size_t big = (1u << 20) + 77;
+    unsigned char *b = malloc(big + 3);
+    assert_non_null(b);
+    uint32_t x = 12345;
+    for (size_t i = 0; i < big + 3; i++) b[i] = (unsigned char)((x = x * 1103515245u + 12345u) >> 16);
+    for (size_t len = 0; len <= 3000; len += len < 1100 ? 1 : 7)
+        for (int off = 0; off < 3; off++) {
+            uint32_t prev = (uint32_t)(len * 2654435761u);
+            assert_int_equal(et_crc32(prev, b + off, len), crc32_bitwise(prev, b + off, len));
+        }
+    size_t sizes[] = {65536 - 512, 65536, 1u << 20, big};
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
+        assert_int_equal(et_crc32(0xDEADBEEFu, b + 1, sizes[i]), crc32_bitwise(0xDEADBEEFu, b + 1, sizes[i]));
+    free(b);
 }
 
 static void test_arena(void **state)
