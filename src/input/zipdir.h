@@ -1,11 +1,11 @@
 /* zipdir.h: a zip's central directory, read by us (zip64 too), so that a plain zip is listed
  * without libarchive and members stored or deflated can be inflated whole, in memory, by
  * libdeflate: several times faster than the streaming zlib path through libarchive, and no
- * temporary file. A member too big for the memory budget (core/source.h) is inflated by zlib
- * into a temporary file, with libdeflate's CRC. An accelerator only: any zip or member that is
- * unusual (encrypted, another method, a name given twice or not in plain ASCII) or damaged
- * (CRC, sizes) is left to libarchive, which decides and words every refusal, so the output is
- * the same whichever path it took. */
+ * temporary file. A member too big for the memory budget (core/source.h) is inflated by ISA-L
+ * into a temporary file, with our CRC (core/crc32.h). An accelerator only: any zip or member
+ * that is unusual (encrypted, another method, a name given twice or not in plain ASCII) or
+ * damaged (CRC, sizes) is left to libarchive, which decides and words every refusal (and reads
+ * a damaged member up to its damage), so the output is the same whichever path it took. */
 #ifndef EVTRIAGE_ZIPDIR_H
 #define EVTRIAGE_ZIPDIR_H
 #include <stddef.h>

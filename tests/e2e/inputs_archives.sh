@@ -86,9 +86,9 @@ for a in links.zip unix.zip lfhname.zip lfhcrc.zip encr.zip; do
   grep -q "^$a: cannot read archive: libarchive could not be loaded" err.txt && pass || fail "$a was not left to libarchive: $(cat err.txt)"
 done
 ! grep -q '^$' fast.err && pass || fail "a diagnostic spans two lines: $(cat -A fast.err)"
-# A member too big for the memory budget is inflated by zlib into a temporary file by our own
+# A member too big for the memory budget is inflated by ISA-L into a temporary file by our own
 # route (listed from the zip's directory: no libarchive needed), deflated or stored; a damaged
-# one is left to libarchive, which words the refusal. All three routes agree.
+# one is left to libarchive, which reads it up to the damage and says so. All three routes agree.
 mkdir -p bigup/H && cp "$CORPUS/parsers/plaso/System.evtx" bigup/H/System.evtx
 (cd bigup && zip -qr ../big.zip H && zip -q -0 -r ../bigstored.zip H)
 /usr/bin/python3 - big.zip bigbad.zip bigcrc.zip bigcrc2.zip <<'PY' || fail "making the damaged big zips"
