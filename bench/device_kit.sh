@@ -5,7 +5,7 @@
 #   .devkit/bin     evtriage (from BUILD_DIR) and the tools the benches call: evtxexport, zip,
 #                   GNU time, bc
 #   .devkit/lib     the shared libraries those load beyond glibc (libyaml, pcre2, libcrypto,
-#                   libdeflate, zlib, libevtx, libbfio, ...), found with ldd
+#                   libdeflate, libisal, libevtx, libbfio, ...), found with ldd
 #   .devkit/shared  a copy of ../shared/corpus (../shared does not travel to that machine)
 # Then, on that machine: bench/device_run.sh (carry .devkit). usage: bench/device_kit.sh [BUILD_DIR]
 set -euo pipefail
