@@ -182,8 +182,21 @@ static char *problem_text(const char *display, const char *msg)
     return t;
 }
 
+/* A file that could not be opened: why, after what was known wrong with its bytes (a note). */
+static const char *with_note(char *buf, size_t n, const char *note, const char *err)
+{
+    if (!note) return err;
+    if (!err) return note;
+    snprintf(buf, n, "%s; %s", note, err);
+    return buf;
+}
+
+/* note: what the walk knew wrong with the bytes (a damaged member), joined by what the file's
+ * header says is missing: the consumer says both before the file's records. */
 static shared_file *new_file(scan *sc, const char *display, et_evtx_file *ef, uint64_t weight, const char *note)
 {
+    char both[800];
+    note = with_note(both, sizeof both, note, et_evtx_file_note(ef));
     shared_file *f = calloc(1, sizeof *f);
     if (!f || !(f->display = strdup(display)) || (note && !(f->note = strdup(note)))) abort();
     f->evtx = ef;
@@ -193,14 +206,6 @@ static shared_file *new_file(scan *sc, const char *display, et_evtx_file *ef, ui
     f->weight = weight;
     if (sc->opts->hash) start_hash(f, chunks_per_unit(sc));
     return f;
-}
-
-/* A file that could not be opened: why, after what was known wrong with its bytes (a note). */
-static const char *with_note(char *buf, size_t n, const char *note, const char *err)
-{
-    if (!note) return err;
-    snprintf(buf, n, "%s; %s", note, err);
-    return buf;
 }
 
 static bool help_other(scan *sc, const shared_ranges *except);

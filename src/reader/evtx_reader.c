@@ -30,6 +30,7 @@ struct et_evtx_file {
     uint64_t size;
     uint64_t nblocks;      /* chunk-sized blocks after the file header */
     int dirty;
+    char note[160];        /* what the file header says is missing (a file cut short), or "" */
     /* live record-id ranges of every chunk (a read per chunk header), sorted: carved copies
      * of live records are recognised file-wide. Loaded by the first reader that carves a
      * record (most files have none), under live_mu: the open, on the calling thread, reads
@@ -87,6 +88,22 @@ static void load_live_ranges(et_evtx_file *f)
     if (f->nlive) qsort(f->live, f->nlive, sizeof *f->live, cmp_range);
 }
 
+/* Chunks are read as far as the file goes, whatever its header says; but a file that holds fewer
+ * whole chunks than its header counts (or not all of its header) was cut short, and that is
+ * said: a copy or download stopped on a chunk boundary would otherwise lose chunks silently. */
+static void note_cut(et_evtx_file *f, unsigned declared)
+{
+    uint64_t whole = f->size > FILE_HEADER_SIZE ? (f->size - FILE_HEADER_SIZE) / CHUNK_SIZE : 0;
+    if (f->size < FILE_HEADER_SIZE)
+        snprintf(f->note, sizeof f->note, "cut short: the file ends inside its header (%llu of %d bytes)%s",
+                 (unsigned long long)f->size, FILE_HEADER_SIZE, declared ? ", before any chunk" : "");
+    else if (declared > whole)
+        snprintf(f->note, sizeof f->note, "cut short: the file header counts %u chunk(s), the file holds %llu whole",
+                 declared, (unsigned long long)whole);
+}
+
+const char *et_evtx_file_note(const et_evtx_file *f) { return f->note[0] ? f->note : NULL; }
+
 et_evtx_file *et_evtx_file_open(const char *path, const char *display, char *err, size_t errlen)
 {
     int fd = et_open_input(path, 0);
@@ -124,6 +141,7 @@ et_evtx_file *et_evtx_file_open_source(et_source src, const char *display, char 
     f->size = src.size;
     f->dirty = (rd32(hdr + 120) & 1) != 0;
     f->nblocks = f->size > FILE_HEADER_SIZE ? (f->size - FILE_HEADER_SIZE + CHUNK_SIZE - 1) / CHUNK_SIZE : 0;
+    note_cut(f, (unsigned)hdr[42] | (unsigned)hdr[43] << 8);
     pthread_mutex_init(&f->live_mu, NULL);
     return f;
 }

@@ -39,6 +39,9 @@ et_evtx_file *et_evtx_file_open_fd(int fd, const char *display, char *err, size_
 et_evtx_file *et_evtx_file_open_source(et_source src, const char *display, char *err, size_t errlen);
 uint64_t et_evtx_file_chunks(const et_evtx_file *f);
 uint64_t et_evtx_file_size(const et_evtx_file *f);
+/* What the file header says is missing ("cut short: the file header counts 26 chunk(s), the
+ * file holds 3 whole"), or NULL: every chunk present is read either way. */
+const char *et_evtx_file_note(const et_evtx_file *f);
 /* The bytes the file reads (for hashing them). */
 const et_source *et_evtx_file_source(const et_evtx_file *f);
 et_reader *et_reader_open_range(et_evtx_file *f, uint64_t first_chunk, uint64_t nchunks);

@@ -18,6 +18,24 @@ done < <(find "$CORPUS/libevtx-gaps" -name '*.evtx' -print0)
 "$EVTRIAGE" dump "$CORPUS/parsers/plaso/System2.evtx" >"$TMP/t.jsonl" 2>"$TMP/t.err"; rc=$?
 [ $rc -eq 1 ] && grep -q "System2.evtx: chunk 2: file ends inside the chunk" "$TMP/t.err" && pass || fail "truncated: rc=$rc $(cat "$TMP/t.err")"
 [ "$(wc -l <"$TMP/t.jsonl")" -gt 0 ] && pass || fail "truncated: no records"
+grep -qx ".*System2.evtx: cut short: the file header counts 96 chunk(s), the file holds 2 whole" "$TMP/t.err" \
+  && pass || fail "truncated: what is missing not said: $(cat "$TMP/t.err")"
+# Cut on a chunk boundary, or inside the file header: nothing is torn, but chunks the header
+# counts are missing, and that is said (exit 1), for dump, hunt and analyze alike.
+head -c $((4096 + 3 * 65536)) "$CORPUS/parsers/plaso/System.evtx" >"$TMP/three.evtx"
+head -c 4096 "$CORPUS/parsers/plaso/System.evtx" >"$TMP/header.evtx"
+head -c 512 "$CORPUS/parsers/plaso/System.evtx" >"$TMP/part.evtx"
+for cmd in dump hunt analyze; do
+  case $cmd in hunt) args=(--rules "$CORPUS/sigma-regression/0b9ad457-2554-44c1-82c2-d56a99c42377/rule.yml") ;;
+    analyze) args=(-q --json /dev/null) ;; *) args=() ;; esac
+  "$EVTRIAGE" $cmd "${args[@]}" "$TMP/three.evtx" "$TMP/header.evtx" "$TMP/part.evtx" >/dev/null 2>"$TMP/c.err"; rc=$?
+  [ $rc -eq 1 ] && grep -qx ".*three.evtx: cut short: the file header counts [0-9]* chunk(s), the file holds 3 whole" "$TMP/c.err" \
+    && grep -qx ".*header.evtx: cut short: the file header counts [0-9]* chunk(s), the file holds 0 whole" "$TMP/c.err" \
+    && grep -qx ".*part.evtx: cut short: the file ends inside its header (512 of 4096 bytes), before any chunk" "$TMP/c.err" \
+    && pass || fail "$cmd: cut files: rc=$rc $(cat "$TMP/c.err")"
+done
+n=$("$EVTRIAGE" dump "$TMP/three.evtx" 2>/dev/null | wc -l)
+[ "$n" -gt 0 ] && [ "$n" -eq "$("$EVTRIAGE" dump --format count "$TMP/three.evtx" 2>/dev/null)" ] && pass || fail "three whole chunks: $n records"
 # --from/--to bound the output and CSV picks columns.
 "$EVTRIAGE" dump --format csv --fields record_id,timestamp,event_id,param1 --from 2015-06-23 --to 2015-06-23T23:59:59Z \
   "$CORPUS/parsers/plaso/System.evtx" >"$TMP/c.csv" 2>/dev/null
