@@ -8,7 +8,6 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -199,7 +198,7 @@ static void raw_member_name(const char *display, char *out, size_t n)
     size_t len = strlen(base);
     for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
         size_t sl = strlen(suffixes[i]);
-        if (len > sl && strcasecmp(base + len - sl, suffixes[i]) == 0) {
+        if (len > sl && et_has_ext(base, suffixes[i])) {
             snprintf(out, n, "%.*s", (int)(len - sl), base);
             return;
         }

@@ -91,7 +91,7 @@ void et_walk_source(et_walk *w, et_source src, const char *display, int kind, in
     }
 }
 
-static int has_ext(const char *name, const char *ext)
+int et_has_ext(const char *name, const char *ext)
 {
     size_t n = strlen(name), e = strlen(ext);
     return n >= e && strcasecmp(name + n - e, ext) == 0;
@@ -223,7 +223,7 @@ static void walk_file(et_walk *w, const char *path, int explicit_arg, bool std_i
     }
     int kind = et_sniff_bytes(head, (unsigned long)n);
     /* a *.evtx without the signature still goes to the reader, which says why it fails */
-    if (kind != ET_KIND_OTHER || has_ext(path, ".evtx")) {
+    if (kind != ET_KIND_OTHER || et_has_ext(path, ".evtx")) {
         if (w->seen && !path_set_add(w->seen, std_in ? "" : path)) {   /* "": no path's spelling */
             close(fd);
             et_walk_report(w, path, "skipped: already read (the path was given twice, or a folder and a file in it)", 1);
@@ -266,7 +266,7 @@ static void walk_entry(et_walk *w, const char *path, unsigned char type, int dep
         et_walk_report(w, path, "skipped: link to a folder, not followed (give the folder's path to read it)", 1);
         return;
     }
-    if (!has_ext(path, ".evtx")) return;
+    if (!et_has_ext(path, ".evtx")) return;
     char msg[160];
     if (link && !lands) snprintf(msg, sizeof msg, "link that leads nowhere: %s", strerror(why));
     else snprintf(msg, sizeof msg, "skipped: %s, not a file", file_kind(lands ? to.st_mode : st.st_mode));

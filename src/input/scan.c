@@ -182,7 +182,8 @@ static char *problem_text(const char *display, const char *msg)
     return t;
 }
 
-/* A file that could not be opened: why, after what was known wrong with its bytes (a note). */
+/* Two things said of one file, joined in buf ("note; err"): what was known wrong with its bytes
+ * and why it could not be opened, or what its header says is missing; either may be NULL. */
 static const char *with_note(char *buf, size_t n, const char *note, const char *err)
 {
     if (!note) return err;

@@ -12,6 +12,8 @@ typedef struct et_walk {
     struct path_set *seen;    /* files read so far by path (inputs.c; NULL inside archives) */
 } et_walk;
 
+/* Whether name ends with ext (".evtx"), whatever the case. */
+int et_has_ext(const char *name, const char *ext);
 /* A problem (is_skip: only "not EVTX") with display, counted unless a skip. */
 void et_walk_report(et_walk *w, const char *display, const char *msg, int is_skip);
 /* An open file or inflated member of the given kind (ET_KIND_*), owned from here on:
