@@ -36,7 +36,8 @@ const et_zipdir_member *et_zipdir_listing(const et_zipdir *d, size_t *n);
 
 enum { ET_ZIPDIR_OK = 0, ET_ZIPDIR_DECLINED = -2, ET_ZIPDIR_FALLBACK = -3 };
 /* Member name, whose header declared declared bytes (already checked against the limits; -1,
- * unknown: left to libarchive): its first bytes (up to 512) go to want;
+ * unknown: left to libarchive): its first bytes (up to 512) go to want (before it is inflated,
+ * or after when it is named .evtx and fits in memory);
  * ET_ZIPDIR_DECLINED when want returns 0; ET_ZIPDIR_OK with the whole member, CRC checked, in
  * *out (a memory source, or an unnamed temporary file when the budget cannot hold it);
  * ET_ZIPDIR_FALLBACK when this path cannot or should not take it.

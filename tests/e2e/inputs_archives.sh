@@ -38,6 +38,16 @@ for a in up.zip stored.zip z64.zip damaged.zip; do
   [ $a = damaged.zip ] || { [ "$(wc -l <fast.out)" -eq "$want" ] && pass || fail "$a: $(wc -l <fast.out) records"; }
 done
 [ $rf -eq 1 ] && grep -q "inner.zip" fast.err && pass || fail "damaged member not reported: $(cat fast.err)"
+# A member named .evtx is sniffed once inflated when it fits in memory, else before it is
+# inflated: a text file by that name is skipped, in the same words, by either route.
+for i in $(seq 200); do echo "not a log, line $i"; done >fake.evtx
+cp up/HOST1/Security_1_record.evtx real.evtx && zip -q fake.zip fake.evtx real.evtx
+for budget in "" 0; do
+  EVTRIAGE_MEMORY_BUDGET_MIB=$budget "$EVTRIAGE" dump fake.zip >out.jsonl 2>err.txt; rc=$?
+  [ $rc -eq 0 ] && [ "$(grep -c fake.evtx err.txt)" -eq 1 ] &&
+    grep -qx 'fake.zip!fake.evtx: skipped: not an EVTX file (no ElfFile signature)' err.txt &&
+    [ "$(wc -l <out.jsonl)" -eq "$("$EVTRIAGE" dump real.evtx | wc -l)" ] && pass || fail "fake.evtx, budget '$budget': rc=$rc $(cat err.txt)"
+done
 # A plain zip is listed from its own directory, without libarchive (the fast route needs none);
 # every other zip is listed by libarchive, as in the temporary-file route, so both routes
 # still agree on zips written by other tools, with directories, links, encryption, a local
