@@ -1,6 +1,8 @@
 /* filehash.h: the SHA-256 of a file whose parts are read on several threads. SHA-256 runs in
- * file order, so whichever thread finishes the part that is next in line hashes it, and the
- * parts after it that are already done; nobody waits except the one asking for the digest. */
+ * file order: a reader offers each block as it loads it, which goes in when it is next in line
+ * (a file read in order is hashed from the bytes already read: nothing is read twice); else
+ * whichever thread finishes the part that is next in line hashes what no offer brought, of it
+ * and of the parts after it already done. Nobody waits except the one asking for the digest. */
 #ifndef EVTRIAGE_FILEHASH_H
 #define EVTRIAGE_FILEHASH_H
 #include <stddef.h>
@@ -12,6 +14,10 @@ typedef struct et_filehash et_filehash;
 /* The file read from src (which must outlive the hasher), size bytes, in nparts parts: part 0 is [0, first_end), part i the
  * part_len bytes after part i-1, the last one running to size. */
 et_filehash *et_filehash_new(const et_source *src, uint64_t size, uint64_t first_end, uint64_t part_len, size_t nparts);
+/* Bytes [off, off + n) of the file, just read by one of its readers: into the digest now,
+ * while they are at hand, when they are next in line (the few bytes between, such as the file
+ * header, read again), else left to be read again when their part is done. Never waits. */
+void et_filehash_offer(et_filehash *h, uint64_t off, const unsigned char *p, size_t n);
 /* Part i has been read (any thread, each part once): hashes what is next in line. */
 void et_filehash_part_done(et_filehash *h, size_t i);
 /* Waits until every part is hashed, writes 64 hex digits (or "" after a read error), frees h. */

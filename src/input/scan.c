@@ -133,10 +133,14 @@ static size_t member_weight(const scan *sc, const et_zip_member *m, bool *cut)
     return *cut ? half : chunks;
 }
 
+/* A block the reader loaded: to the file's hash, which takes it if it is next in line. */
+static void offer_block(void *hash, uint64_t off, const uint8_t *p, size_t n) { et_filehash_offer(hash, off, p, n); }
+
 static void read_range(shared_file *f, const et_scan_consumer *c, range_result *r)
 {
     r->state = c->unit_new ? c->unit_new(c->ctx) : NULL;
     et_reader *rd = et_reader_open_range(f->evtx, r->first, r->count);
+    if (f->hash) et_reader_on_block(rd, offer_block, f->hash);
     const et_event *ev;
     int rc;
     while ((rc = et_reader_next(rd, &ev)) != ET_READ_END) {

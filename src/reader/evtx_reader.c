@@ -53,6 +53,8 @@ struct et_reader {
     int chunk_ok;          /* signature valid */
     uint8_t *chunk;        /* a copy of the chunk, when the source is not in memory */
     const uint8_t *data;   /* the chunk being read: chunk, or the source's own bytes */
+    et_reader_block_fn on_block;
+    void *on_block_ctx;
     bx_decoder *dec;
     et_arena arena;
     et_event ev;
@@ -194,6 +196,12 @@ et_reader *et_reader_open_as(const char *path, const char *display, char *err, s
     return r;
 }
 
+void et_reader_on_block(et_reader *r, et_reader_block_fn fn, void *ctx)
+{
+    r->on_block = fn;
+    r->on_block_ctx = ctx;
+}
+
 void et_reader_close(et_reader *r)
 {
     if (!r) return;
@@ -231,6 +239,7 @@ static int load_chunk(et_reader *r)
     size_t n;
     const uint8_t *view = et_source_view(&r->file->src, r->chunk, CHUNK_SIZE, off, &n);
     int got = view ? (int)n : 0;
+    if (got && r->on_block) r->on_block(r->on_block_ctx, off, view, (size_t)got);
     r->chunk_len = (uint32_t)got;
     r->data = got == CHUNK_SIZE ? view : r->chunk;   /* in memory: no copy */
     if (got < CHUNK_SIZE) {

@@ -45,6 +45,10 @@ const char *et_evtx_file_note(const et_evtx_file *f);
 /* The bytes the file reads (for hashing them). */
 const et_source *et_evtx_file_source(const et_evtx_file *f);
 et_reader *et_reader_open_range(et_evtx_file *f, uint64_t first_chunk, uint64_t nchunks);
+/* fn sees each block of the file as r loads it (its offset, its bytes present), before its
+ * records are read: so that a hash takes the bytes without reading them again. */
+typedef void (*et_reader_block_fn)(void *ctx, uint64_t off, const uint8_t *p, size_t n);
+void et_reader_on_block(et_reader *r, et_reader_block_fn fn, void *ctx);
 /* Lets go of the file's bytes (its descriptor or memory) once every reader is closed and
  * nothing will read it again; the rest (name, size, chunk count) stays until close. */
 void et_evtx_file_release(et_evtx_file *f);

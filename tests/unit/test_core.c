@@ -294,62 +294,89 @@ static void test_sha256(void **state)
     assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
 
-/* Parts finished in any order, on several threads, give the file's plain SHA-256. */
-typedef struct hash_job { et_filehash *h; const size_t *order; size_t from, n; } hash_job;
+/* Parts finished in any order, on several threads, give the file's plain SHA-256, whether or
+ * not their readers offered the blocks they loaded. */
+enum { FH_SIZE = 4096 + 37 * 65536 + 123, FH_PER = 65536 * 2, FH_NPARTS = 19 };
+typedef struct hash_job { et_filehash *h; const size_t *order; size_t from, n; const uint8_t *offer; } hash_job;
+
+/* What a reader of part i loads: its 64 KiB blocks after the header, the last one short. */
+static void offer_part(et_filehash *h, const uint8_t *data, size_t i)
+{
+    uint64_t from = i == 0 ? 4096 : 4096 + (uint64_t)i * FH_PER, to = 4096 + (uint64_t)(i + 1) * FH_PER;
+    for (uint64_t off = from; off < to && off < FH_SIZE; off += 65536)
+        et_filehash_offer(h, off, data + off, FH_SIZE - off < 65536 ? FH_SIZE - off : 65536);
+}
 
 static void *finish_parts(void *arg)
 {
     hash_job *j = arg;
-    for (size_t i = j->from; i < j->n; i += 3) et_filehash_part_done(j->h, j->order[i]);
+    for (size_t i = j->from; i < j->n; i += 3) {
+        if (j->offer) offer_part(j->h, j->offer, j->order[i]);
+        et_filehash_part_done(j->h, j->order[i]);
+    }
     return NULL;
 }
 
 static void test_filehash_out_of_order(void **state)
 {
     (void)state;
-    enum { SIZE = 4096 + 37 * 65536 + 123, PER = 65536 * 2, NPARTS = 19 };
-    uint8_t *data = malloc(SIZE);
+    uint8_t *data = malloc(FH_SIZE), *blank = calloc(1, FH_SIZE);
     assert_non_null(data);
-    for (size_t i = 0; i < SIZE; i++) data[i] = (uint8_t)(i * 2654435761u >> 13);
+    assert_non_null(blank);
+    for (size_t i = 0; i < FH_SIZE; i++) data[i] = (uint8_t)(i * 2654435761u >> 13);
     FILE *f = tmpfile();
     assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, SIZE, f), SIZE);
+    assert_int_equal(fwrite(data, 1, FH_SIZE, f), FH_SIZE);
     fflush(f);
     et_sha256 s;
     et_sha256_init(&s);
-    et_sha256_update(&s, data, SIZE);
+    et_sha256_update(&s, data, FH_SIZE);
     char want[65], got[65];
     et_sha256_hex(&s, want);
-    for (int round = 0; round < 20; round++) {
-        size_t order[NPARTS];
-        for (size_t i = 0; i < NPARTS; i++) order[i] = i;
+    for (int round = 0; round < 40; round++) {
+        size_t order[FH_NPARTS];
+        for (size_t i = 0; i < FH_NPARTS; i++) order[i] = i;
         srand((unsigned)round);
-        for (size_t i = NPARTS - 1; i > 0; i--) {
+        for (size_t i = FH_NPARTS - 1; i > 0; i--) {
             size_t k = (size_t)rand() % (i + 1), t = order[i];
             order[i] = order[k];
             order[k] = t;
         }
-        /* even rounds read the file, odd ones the same bytes in memory */
-        et_source fsrc = {.fd = fileno(f), .size = SIZE}, msrc = {.fd = -1, .mem = data, .size = SIZE};
-        et_filehash *h = et_filehash_new(round % 2 ? &msrc : &fsrc, SIZE, 4096 + PER, PER, NPARTS);
+        /* rounds by 2 read the file, the others the same bytes in memory; half offer blocks */
+        et_source fsrc = {.fd = fileno(f), .size = FH_SIZE}, msrc = {.fd = -1, .mem = data, .size = FH_SIZE};
+        et_filehash *h = et_filehash_new(round % 2 ? &msrc : &fsrc, FH_SIZE, 4096 + FH_PER, FH_PER, FH_NPARTS);
         pthread_t th[3];
         hash_job jobs[3];
         for (int t = 0; t < 3; t++) {
-            jobs[t] = (hash_job){h, order, (size_t)t, NPARTS};
+            jobs[t] = (hash_job){h, order, (size_t)t, FH_NPARTS, round % 4 >= 2 ? data : NULL};
             pthread_create(&th[t], NULL, finish_parts, &jobs[t]);
         }
         for (int t = 0; t < 3; t++) pthread_join(th[t], NULL);
         et_filehash_finish(h, got);
         assert_string_equal(got, want);
     }
+    /* read in order, offered: only the header is read from the source (here its chunks blank),
+     * the rest comes from the offers, once each; offered twice or beyond the end changes nothing */
+    memcpy(blank, data, 4096);
+    et_source bsrc = {.fd = -1, .mem = blank, .size = FH_SIZE};
+    et_filehash *h = et_filehash_new(&bsrc, FH_SIZE, 4096 + FH_PER, FH_PER, FH_NPARTS);
+    for (size_t i = 0; i < FH_NPARTS; i++) {
+        offer_part(h, data, i);
+        if (i == 3) offer_part(h, data, 2);
+        et_filehash_part_done(h, i);
+    }
+    et_filehash_offer(h, FH_SIZE - 10, data + FH_SIZE - 10, 500);
+    et_filehash_finish(h, got);
+    assert_string_equal(got, want);
     /* a part that cannot be read (the file is shorter than it says) gives no digest */
-    et_source shortsrc = {.fd = fileno(f), .size = SIZE + 65536};
-    et_filehash *h = et_filehash_new(&shortsrc, SIZE + 65536, 4096 + PER, PER, NPARTS + 1);
-    for (size_t i = 0; i <= NPARTS; i++) et_filehash_part_done(h, i);
+    et_source shortsrc = {.fd = fileno(f), .size = FH_SIZE + 65536};
+    h = et_filehash_new(&shortsrc, FH_SIZE + 65536, 4096 + FH_PER, FH_PER, FH_NPARTS + 1);
+    for (size_t i = 0; i <= FH_NPARTS; i++) et_filehash_part_done(h, i);
     et_filehash_finish(h, got);
     assert_string_equal(got, "");
     fclose(f);
     free(data);
+    free(blank);
 }
 
 /* spillsort: records beyond the buffer go to runs (here 49 of them, one file); every record
