@@ -5,6 +5,7 @@
 #include "input/walk_int.h"
 #include "input/zipmember.h"
 #include "input/arlib.h"
+#include "input/gzfront.h"
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -36,7 +37,21 @@ static int account(const et_walk *w, uint64_t member, uint64_t total, uint64_t c
 
 /* The progress line's share of an archive given as a path (depth 0; the bytes of a nested one
  * are its member's): what its members stand for, and what the walk went past besides. */
-typedef struct share { const et_walk *w; bool counted; uint64_t given, size; } share;
+typedef struct share {
+    const et_walk *w;
+    bool counted;
+    uint64_t given, size;
+    const et_gzfront *gz;   /* the gzip stream inflated in front of libarchive, if any */
+    bool raw;               /* a compressed file: its one member is the whole stream */
+    bool gz_said;           /* the stream's damage has been said */
+} share;
+
+/* How far the walk has read into the archive: the gzip stream's bytes when ISA-L inflates it
+ * (libarchive then sees the plain bytes), else libarchive's own count. */
+static int64_t read_pos(const share *s, struct archive *a)
+{
+    return s->gz ? (int64_t)et_gzfront_position(s->gz) : et_la()->archive_filter_bytes(a, -1);
+}
 
 static uint64_t weigh(share *s, uint64_t bytes)
 {
@@ -75,7 +90,7 @@ static int check_serial(uint64_t done, uint64_t n, void *ctx, char *msg, size_t 
 {
     serial_check *c = ctx;
     *c->total += n;
-    went_past_by(c->sh, et_la()->archive_filter_bytes(c->a, -1), PROGRESS_STEP, c->display);
+    went_past_by(c->sh, read_pos(c->sh, c->a), PROGRESS_STEP, c->display);
     return account(c->w, done, *c->total, c->compressed, msg, msglen);
 }
 
@@ -119,6 +134,17 @@ static uint64_t walk_listing(et_walk *w, et_zipset *zs, const et_zipdir_member *
     return files;
 }
 
+/* The gzip stream's damage, when it cut this member short (libarchive found it short, or it
+ * is the stream's only member): said in the member's line, in gzfront's words. */
+static void gzip_damage_note(share *sh, int fd, bool damaged, char *msg, size_t msglen)
+{
+    const char *cause = sh->gz ? et_gzfront_failure(sh->gz) : NULL;
+    struct stat st;
+    if (!cause || sh->gz_said || !(damaged || sh->raw) || fstat(fd, &st) != 0) return;
+    et_member_damage_note(msg, msglen, cause, (uint64_t)st.st_size);
+    sh->gz_said = true;
+}
+
 /* Any other member: sniffed; EVTX and nested archives inflated here. */
 static void walk_member(et_walk *w, struct archive *a, const char *display, int depth, uint64_t *total,
                         uint64_t compressed_size, share *sh)
@@ -142,7 +168,9 @@ static void walk_member(et_walk *w, struct archive *a, const char *display, int 
         et_walk_report(w, display, msg, 0);
         return;
     }
-    went_past_by(sh, et_la()->archive_filter_bytes(a, -1), 1, display);   /* before its records: it is read */
+    gzip_damage_note(sh, fd, damaged, msg, sizeof msg);
+    damaged = damaged || sh->gz_said;
+    went_past_by(sh, read_pos(sh, a), 1, display);   /* before its records: it is read */
     et_walk_source(w, et_source_from_fd(fd), display, kind, depth + 1, damaged ? msg : NULL);
 }
 
@@ -154,29 +182,34 @@ static et_zipset *zip_set(et_walk *w, int fd, int depth)
     return et_zipset_new(fd, w->lim, depth);
 }
 
-/* A reader on fd (raw: the one-member format of a compressed file); *ok: whether it opened. */
-static struct archive *open_reader(int fd, bool raw, bool *ok)
+/* A reader on fd (raw: the one-member format of a compressed file); *ok: whether it opened.
+ * A gzip stream is inflated in front of it (*gz), so libarchive sees the plain bytes. */
+static struct archive *open_reader(int fd, bool raw, bool *ok, et_gzfront **gz)
 {
     struct archive *a = et_la()->archive_read_new();
     et_la()->archive_read_support_filter_all(a);
     if (raw) et_la()->archive_read_support_format_raw(a);
     else et_la()->archive_read_support_format_all(a);
-    *ok = lseek(fd, 0, SEEK_SET) == 0 && et_la()->archive_read_open_fd(a, fd, 1 << 16) == ARCHIVE_OK;
+    *gz = NULL;
+    if (et_gzfront_applies(fd)) *ok = et_gzfront_open(a, fd, gz) == ARCHIVE_OK;
+    else *ok = lseek(fd, 0, SEEK_SET) == 0 && et_la()->archive_read_open_fd(a, fd, 1 << 16) == ARCHIVE_OK;
     return a;
 }
 
 /* An archive, else one file compressed (Security.evtx.gz), read as its only member (*raw). */
-static struct archive *open_any(et_walk *w, int fd, const char *display, bool *raw)
+static struct archive *open_any(et_walk *w, int fd, const char *display, bool *raw, et_gzfront **gz)
 {
     bool ok;
-    struct archive *a = open_reader(fd, *raw = false, &ok);
+    struct archive *a = open_reader(fd, *raw = false, &ok, gz);
     if (ok) return a;
     unsigned char head[8];
     ssize_t n = pread(fd, head, sizeof head, 0);
     if (n > 0 && et_sniff_compressed(head, (unsigned long)n)) {
-        struct archive *one = open_reader(fd, *raw = true, &ok);
+        et_gzfront *one_gz;
+        struct archive *one = open_reader(fd, *raw = true, &ok, &one_gz);
         if (ok) {
             et_la()->archive_read_free(a);
+            *gz = one_gz;
             return one;
         }
         et_la()->archive_read_free(one);
@@ -239,7 +272,10 @@ static uint64_t walk_members(et_walk *w, int fd, const char *display, int depth,
     struct archive *a = zs ? et_zipset_open_handle(zs, why, sizeof why) : NULL;
     if (!a) { et_zipset_release(zs); zs = NULL; }
     bool raw = false;
-    if (!a && !(a = open_any(w, fd, display, &raw))) return 0;
+    et_gzfront *gz = NULL;
+    if (!a && !(a = open_any(w, fd, display, &raw, &gz))) return 0;
+    sh->gz = gz;
+    sh->raw = raw;
     char raw_name[256];
     if (raw) raw_member_name(display, raw_name, sizeof raw_name);
     uint64_t total = 0, members = 0, files = 0;
@@ -258,11 +294,15 @@ static uint64_t walk_members(et_walk *w, int fd, const char *display, int depth,
         int64_t declared = et_la()->archive_entry_size_is_set(e) ? (int64_t)et_la()->archive_entry_size(e) : -1;
         if (zs) hand_on(w, name, declared, sub, &total, compressed, zs, index, 0);
         else walk_member(w, a, sub, depth, &total, compressed, sh);
-        if (!zs) went_past(sh, et_la()->archive_filter_bytes(a, -1));
+        if (!zs) went_past(sh, read_pos(sh, a));
     }
-    if (!w->stop && rc != ARCHIVE_EOF && rc != ARCHIVE_OK) {
+    /* the gzip stream's damage, when no member's line has said it, is why the archive ends
+     * here (a later complaint of libarchive's follows from it) */
+    const char *gz_cause = gz ? et_gzfront_failure(gz) : NULL;
+    if (!w->stop && (gz_cause ? !sh->gz_said : rc != ARCHIVE_EOF && rc != ARCHIVE_OK)) {
         char cause[400];
-        et_archive_error(a, "", cause, sizeof cause);
+        if (gz_cause) snprintf(cause, sizeof cause, "%s", gz_cause);
+        else et_archive_error(a, "", cause, sizeof cause);
         snprintf(msg, sizeof msg, "archive damaged: %s; the members before this point were read", cause);
         et_walk_report(w, display, msg, 0);
     }

@@ -251,6 +251,12 @@ long et_member_read_head(struct archive *a, unsigned char *head, size_t n, char 
     return (long)got;
 }
 
+void et_member_damage_note(char *msg, size_t msglen, const char *cause, uint64_t done)
+{
+    snprintf(msg, msglen, "damaged member (%s): its first %llu bytes, inflated before the damage was found, are read",
+             cause, (unsigned long long)done);
+}
+
 int et_member_extract(struct archive *a, const unsigned char *head, size_t nhead, et_member_check check,
                       void *ctx, bool *damaged, char *msg, size_t msglen)
 {
@@ -269,8 +275,7 @@ int et_member_extract(struct archive *a, const unsigned char *head, size_t nhead
         if (n < 0) {   /* damage: what came before it is kept, and said */
             char cause[400];
             et_archive_error(a, "", cause, sizeof cause);
-            snprintf(msg, msglen, "damaged member (%s): its first %llu bytes, inflated before the damage "
-                     "was found, are read", cause, (unsigned long long)done);
+            et_member_damage_note(msg, msglen, cause, done);
             *damaged = true;
             break;
         }

@@ -63,5 +63,7 @@ typedef int (*et_member_check)(uint64_t done, uint64_t n, void *ctx, char *msg, 
  * descriptor of what came before the damage, with *damaged set and msg saying so. */
 int et_member_extract(struct archive *a, const unsigned char *head, size_t nhead, et_member_check check,
                       void *ctx, bool *damaged, char *msg, size_t msglen);
+/* The line of a member damaged by cause, of which the first done bytes are read. */
+void et_member_damage_note(char *msg, size_t msglen, const char *cause, uint64_t done);
 
 #endif

@@ -181,10 +181,35 @@ done
 echo "not a log" | gzip >notes.txt.gz
 "$EVTRIAGE" dump notes.txt.gz >/dev/null 2>err.txt; rc=$?
 [ $rc -eq 0 ] && grep -qx 'notes.txt.gz!notes.txt: skipped: not an EVTX file (no ElfFile signature)' err.txt && pass || fail "compressed text: rc=$rc $(cat err.txt)"
+# A gzip cut after 300 bytes: the 4 KiB inflated before the cut are read (the file header and
+# the start of chunk 0, which is said), and the file beside it.
 head -c 300 one.evtx.gz >cut.evtx.gz
 "$EVTRIAGE" dump cut.evtx.gz $f >out.jsonl 2>err.txt; rc=$?
-[ $rc -eq 1 ] && [ "$(grep -c '^cut' err.txt)" -eq 1 ] && grep -q '^cut.evtx.gz.*truncated gzip input' err.txt && pass || fail "truncated gzip: rc=$rc $(cat err.txt)"
+[ $rc -eq 1 ] && grep -q '^cut.evtx.gz!cut.evtx: damaged member (truncated gzip input): its first [1-9][0-9]* bytes, inflated before the damage was found, are read; cut short: the file header counts 1 chunk(s), the file holds 0 whole$' err.txt &&
+  grep -q '^cut.evtx.gz!cut.evtx: chunk 0: file ends inside the chunk' err.txt && pass || fail "truncated gzip: rc=$rc $(cat err.txt)"
 cmp -s out.jsonl plain.jsonl && pass || fail "the file beside a truncated gzip not read"
+# ISA-L inflates gzip in front of libarchive: it also checks the trailer, which libarchive's
+# own gzip filter did not (a flipped CRC, or a flipped byte of the data, was read as sound).
+# Members one after another are one stream; bytes after the last are ignored.
+/usr/bin/python3 - one.evtx.gz <<'PY' || fail "making the damaged gzips"
+import sys
+d = open(sys.argv[1], "rb").read()
+crc = bytearray(d); crc[-8] ^= 1; open("badcrc.evtx.gz", "wb").write(crc)
+mid = bytearray(d); mid[len(d) // 2] ^= 0x55; open("mid.evtx.gz", "wb").write(mid)
+open("trail.evtx.gz", "wb").write(d + b"trailing bytes, not gzip\n")
+PY
+"$EVTRIAGE" dump badcrc.evtx.gz >out.jsonl 2>err.txt; rc=$?
+[ $rc -eq 1 ] && cmp -s out.jsonl <(sed 's/one.evtx.gz!one.evtx/badcrc.evtx.gz!badcrc.evtx/' <("$EVTRIAGE" dump one.evtx.gz 2>/dev/null)) &&
+  grep -qx "badcrc.evtx.gz!badcrc.evtx: damaged member (gzip CRC-32 or length does not match the data): its first $(stat -c %s $f) bytes, inflated before the damage was found, are read" err.txt \
+  && pass || fail "gzip with a bad CRC: rc=$rc $(cat err.txt)"
+"$EVTRIAGE" dump mid.evtx.gz >/dev/null 2>err.txt; rc=$?
+[ $rc -eq 1 ] && grep -q '^mid.evtx.gz!mid.evtx: damaged member (gzip' err.txt && pass || fail "gzip with a bad byte: rc=$rc $(cat err.txt)"
+cat one.evtx.gz one.evtx.gz >two.evtx.gz; cat $f $f >two.evtx
+for c in two trail; do
+  "$EVTRIAGE" dump $c.evtx.gz 2>err.txt | sed 's/"file":"[^"]*"//' >out.jsonl; rc=$?
+  want=$([ $c = two ] && echo two.evtx || echo $f)
+  [ $rc -eq 0 ] && ! grep -q damaged err.txt && cmp -s out.jsonl <("$EVTRIAGE" dump $want 2>/dev/null | sed 's/"file":"[^"]*"//') && pass || fail "$c.evtx.gz: rc=$rc $(cat err.txt)"
+done
 # A cabinet (Microsoft support's diagnostic packages come as .cab), stored or MSZIP: its EVTX
 # members read, the rest listed as skipped.
 for m in "" --mszip; do
@@ -246,11 +271,11 @@ for a in json.load(open(sys.argv[1]))["archives"]:
 for j in 1 3; do
   SOURCE_DATE_EPOCH=1 "$EVTRIAGE" analyze -q -j$j --json "arch$j.json" --report-md arch.md --report-html arch.html \
     up.zip up.tgz cut.tgz >/dev/null 2>err.txt; rc=$?
-  [ $rc -eq 1 ] && grep -q "^cut.tgz: " err.txt && ! grep -q "SHA-256" err.txt && pass || fail "analyze archives -j$j: rc=$rc $(cat err.txt)"
+  [ $rc -eq 1 ] && grep -q "^cut.tgz!HOST1/Security_1_record.evtx: damaged member (truncated gzip input)" err.txt && ! grep -q "SHA-256" err.txt && pass || fail "analyze archives -j$j: rc=$rc $(cat err.txt)"
 done
 cmp -s arch1.json arch3.json && pass || fail "archives differ between -j1 and -j3: $(diff arch1.json arch3.json | head -5)"
 want_arch=$(printf '%s %s %s %s %s 0\n' \
-  cut.tgz "$(stat -c %s cut.tgz)" "$(sha256sum <cut.tgz | cut -c1-64)" 0 0 \
+  cut.tgz "$(stat -c %s cut.tgz)" "$(sha256sum <cut.tgz | cut -c1-64)" 1 1 \
   up.tgz "$(stat -c %s up.tgz)" "$(sha256sum <up.tgz | cut -c1-64)" 3 2 \
   up.zip "$(stat -c %s up.zip)" "$(sha256sum <up.zip | cut -c1-64)" 2 2 \
   up.zip!inner.zip "$(stat -c %s inner.zip)" "$(sha256sum <inner.zip | cut -c1-64)" 2 1)
