@@ -204,9 +204,14 @@ PY
   && pass || fail "gzip with a bad CRC: rc=$rc $(cat err.txt)"
 "$EVTRIAGE" dump mid.evtx.gz >/dev/null 2>err.txt; rc=$?
 [ $rc -eq 1 ] && grep -q '^mid.evtx.gz!mid.evtx: damaged member (gzip' err.txt && pass || fail "gzip with a bad byte: rc=$rc $(cat err.txt)"
+/usr/bin/python3 -c 'import sys; d = bytearray(open("up.tgz", "rb").read()); d[-8] ^= 1; open("crc.tgz", "wb").write(d)'
+"$EVTRIAGE" dump crc.tgz 2>err.txt | sed 's/"file":"crc.tgz/"file":"up.tgz/' >out.jsonl; rc=${PIPESTATUS[0]}
+[ $rc -eq 1 ] && cmp -s out.jsonl <("$EVTRIAGE" dump up.tgz 2>/dev/null) &&
+  grep -qx 'crc.tgz: archive damaged: gzip CRC-32 or length does not match the data; the members before this point were read' err.txt \
+  && pass || fail "tar.gz with a bad CRC: $(cat err.txt)"
 cat one.evtx.gz one.evtx.gz >two.evtx.gz; cat $f $f >two.evtx
 for c in two trail; do
-  "$EVTRIAGE" dump $c.evtx.gz 2>err.txt | sed 's/"file":"[^"]*"//' >out.jsonl; rc=$?
+  "$EVTRIAGE" dump $c.evtx.gz 2>err.txt | sed 's/"file":"[^"]*"//' >out.jsonl; rc=${PIPESTATUS[0]}
   want=$([ $c = two ] && echo two.evtx || echo $f)
   [ $rc -eq 0 ] && ! grep -q damaged err.txt && cmp -s out.jsonl <("$EVTRIAGE" dump $want 2>/dev/null | sed 's/"file":"[^"]*"//') && pass || fail "$c.evtx.gz: rc=$rc $(cat err.txt)"
 done
