@@ -35,8 +35,9 @@ static int account(const et_walk *w, uint64_t member, uint64_t total, uint64_t c
     return 0;
 }
 
-/* The progress line's share of an archive given as a path (depth 0; the bytes of a nested one
- * are its member's): what its members stand for, and what the walk went past besides. */
+/* What the walk of one archive keeps: the progress line's share of it when given as a path
+ * (depth 0; the bytes of a nested one are its member's), what its members stand for and what
+ * the walk went past besides; and the gzip stream inflated in front of libarchive. */
 typedef struct share {
     const et_walk *w;
     bool counted;
@@ -135,14 +136,14 @@ static uint64_t walk_listing(et_walk *w, et_zipset *zs, const et_zipdir_member *
 }
 
 /* The gzip stream's damage, when it cut this member short (libarchive found it short, or it
- * is the stream's only member): said in the member's line, in gzfront's words. */
-static void gzip_damage_note(share *sh, int fd, bool damaged, char *msg, size_t msglen)
+ * is the stream's only member): said in the member's line, in gzfront's words (true). */
+static bool gzip_damage_note(share *sh, int fd, bool damaged, char *msg, size_t msglen)
 {
     const char *cause = sh->gz ? et_gzfront_failure(sh->gz) : NULL;
     struct stat st;
-    if (!cause || sh->gz_said || !(damaged || sh->raw) || fstat(fd, &st) != 0) return;
+    if (!cause || sh->gz_said || !(damaged || sh->raw) || fstat(fd, &st) != 0) return false;
     et_member_damage_note(msg, msglen, cause, (uint64_t)st.st_size);
-    sh->gz_said = true;
+    return sh->gz_said = true;
 }
 
 /* Any other member: sniffed; EVTX and nested archives inflated here. */
@@ -168,8 +169,7 @@ static void walk_member(et_walk *w, struct archive *a, const char *display, int 
         et_walk_report(w, display, msg, 0);
         return;
     }
-    gzip_damage_note(sh, fd, damaged, msg, sizeof msg);
-    damaged = damaged || sh->gz_said;
+    if (gzip_damage_note(sh, fd, damaged, msg, sizeof msg)) damaged = true;
     went_past_by(sh, read_pos(sh, a), 1, display);   /* before its records: it is read */
     et_walk_source(w, et_source_from_fd(fd), display, kind, depth + 1, damaged ? msg : NULL);
 }
