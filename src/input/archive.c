@@ -214,6 +214,7 @@ static struct archive *open_any(et_walk *w, int fd, const char *display, bool *r
         }
         et_la()->archive_read_free(one);
     }
+    *gz = NULL;   /* freed with its reader */
     char msg[512];
     et_archive_error(a, "cannot read archive: ", msg, sizeof msg);
     et_walk_report(w, display, msg, 0);

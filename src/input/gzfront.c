@@ -15,7 +15,7 @@ struct et_gzfront {
     bool eof;                  /* fd has no more */
     bool in_member;            /* inside a gzip member (header read or to be read by ISA-L) */
     bool ended;                /* past the last member */
-    const char *fail;          /* an error to give after the bytes already given */
+    const char *fail;          /* the damage that ended the stream (et_gzfront_failure) */
     struct inflate_state z;
     unsigned char in[IN_LEN], out[OUT_LEN];
 };
@@ -76,7 +76,8 @@ static long inflate_some(et_gzfront *g)
         if (g->fail) return got ? got : -1;
         if (got) return got;
         if (g->in_member && g->z.avail_in == had) {   /* nothing taken: it needs more than there is */
-            if (g->eof || had == IN_LEN) { g->fail = "truncated gzip input"; return -1; }
+            if (had == IN_LEN) { g->fail = "gzip decompression failed"; return -1; }
+            if (g->eof) { g->fail = "truncated gzip input"; return -1; }
             if (!fill(g, had + 1)) { g->fail = "read error"; return -1; }
         }
     }
