@@ -137,18 +137,17 @@ static uint64_t walk_listing(et_walk *w, et_zipset *zs, const et_zipdir_member *
 
 /* The gzip stream's damage, when it cut this member short (libarchive found it short, or it
  * is the stream's only member): said in the member's line, in gzfront's words (true). */
-static bool gzip_damage_note(share *sh, int fd, bool damaged, char *msg, size_t msglen)
+static bool gzip_damage_note(share *sh, const et_source *src, bool damaged, char *msg, size_t msglen)
 {
     const char *cause = sh->gz ? et_gzfront_failure(sh->gz) : NULL;
-    struct stat st;
-    if (!cause || sh->gz_said || !(damaged || sh->raw) || fstat(fd, &st) != 0) return false;
-    et_member_damage_note(msg, msglen, cause, (uint64_t)st.st_size);
+    if (!cause || sh->gz_said || !(damaged || sh->raw)) return false;
+    et_member_damage_note(msg, msglen, cause, src->size);
     return sh->gz_said = true;
 }
 
 /* Any other member: sniffed; EVTX and nested archives inflated here. */
-static void walk_member(et_walk *w, struct archive *a, const char *display, int depth, uint64_t *total,
-                        uint64_t compressed_size, share *sh)
+static void walk_member(et_walk *w, struct archive *a, const char *display, int64_t declared, int depth,
+                        uint64_t *total, uint64_t compressed_size, share *sh)
 {
     char msg[512];
     unsigned char head[512];
@@ -163,15 +162,16 @@ static void walk_member(et_walk *w, struct archive *a, const char *display, int 
     uint64_t before = *total;
     serial_check check = {w, total, compressed_size, a, sh, display};
     bool damaged;
-    int fd = et_member_extract(a, head, (size_t)nhead, check_serial, &check, &damaged, msg, sizeof msg);
-    if (fd < 0) {
+    et_source src;
+    int64_t room = kind == ET_KIND_ARCHIVE ? -1 : declared;   /* a nested archive is read from a file */
+    if (et_member_extract(a, head, (size_t)nhead, room, check_serial, &check, &damaged, &src, msg, sizeof msg) != 0) {
         *total = before;   /* a refused member does not count against the others */
         et_walk_report(w, display, msg, 0);
         return;
     }
-    if (gzip_damage_note(sh, fd, damaged, msg, sizeof msg)) damaged = true;
+    if (gzip_damage_note(sh, &src, damaged, msg, sizeof msg)) damaged = true;
     went_past_by(sh, read_pos(sh, a), 1, display);   /* before its records: it is read */
-    et_walk_source(w, et_source_from_fd(fd), display, kind, depth + 1, damaged ? msg : NULL);
+    et_walk_source(w, src, display, kind, depth + 1, damaged ? msg : NULL);
 }
 
 /* A zipset for a zip whose members the caller takes (to inflate them in parallel), else NULL. */
@@ -294,7 +294,7 @@ static uint64_t walk_members(et_walk *w, int fd, const char *display, int depth,
         if (et_la()->archive_entry_is_encrypted(e)) { et_walk_report(w, sub, "refused: encrypted member", 0); continue; }
         int64_t declared = et_la()->archive_entry_size_is_set(e) ? (int64_t)et_la()->archive_entry_size(e) : -1;
         if (zs) hand_on(w, name, declared, sub, &total, compressed, zs, index, 0);
-        else walk_member(w, a, sub, depth, &total, compressed, sh);
+        else walk_member(w, a, sub, declared, depth, &total, compressed, sh);
         if (!zs) went_past(sh, read_pos(sh, a));
     }
     /* the gzip stream's damage, when no member's line has said it, is why the archive ends

@@ -257,12 +257,52 @@ void et_member_damage_note(char *msg, size_t msglen, const char *cause, uint64_t
              cause, (unsigned long long)done);
 }
 
-int et_member_extract(struct archive *a, const unsigned char *head, size_t nhead, et_member_check check,
-                      void *ctx, bool *damaged, char *msg, size_t msglen)
+/* Where a member's bytes go as they are inflated: memory when its declared size fits the
+ * budget (nothing written to a file and read back: for a tar's members the kernel's part of
+ * that was a third of the walk's time), else an unnamed temporary file. More bytes than
+ * declared spill what memory holds into a file. */
+typedef struct sink { et_source s; uint64_t len; } sink;
+
+static int sink_open(sink *k, int64_t declared, char *msg, size_t msglen)
+{
+    k->len = 0;
+    k->s = declared > 0 ? et_source_mem_reserve((uint64_t)declared) : (et_source){.fd = -1};
+    if (k->s.mem) return 0;
+    k->s.fd = et_temp_fd(msg, msglen);
+    return k->s.fd < 0 ? -1 : 0;
+}
+
+static int sink_write(sink *k, const void *p, size_t n, char *msg, size_t msglen)
+{
+    if (k->s.mem && n > k->s.size - k->len) {
+        int fd = et_temp_fd(msg, msglen);
+        if (fd < 0) return -1;
+        if (et_temp_write(fd, k->s.mem, (size_t)k->len, msg, msglen) != 0) { close(fd); return -1; }
+        et_source_close(&k->s);
+        k->s.fd = fd;
+    }
+    if (!k->s.mem) {
+        k->len += n;
+        return et_temp_write(k->s.fd, p, n, msg, msglen);
+    }
+    memcpy(k->s.mem + k->len, p, n);
+    k->len += n;
+    return 0;
+}
+
+static et_source sink_finish(sink *k)
+{
+    if (!k->s.mem) return et_source_from_fd(k->s.fd);
+    k->s.size = k->len;
+    return k->s;
+}
+
+int et_member_extract(struct archive *a, const unsigned char *head, size_t nhead, int64_t declared,
+                      et_member_check check, void *ctx, bool *damaged, et_source *out, char *msg, size_t msglen)
 {
     *damaged = false;
-    int fd = et_temp_fd(msg, msglen);
-    if (fd < 0) return -1;
+    sink k;
+    if (sink_open(&k, declared, msg, msglen) != 0) return -1;
     char *buf = malloc(1 << 16);
     if (!buf) abort();
     uint64_t done = 0;
@@ -281,11 +321,11 @@ int et_member_extract(struct archive *a, const unsigned char *head, size_t nhead
         }
         done += (uint64_t)n;
         if ((rc = check(done, (uint64_t)n, ctx, msg, msglen)) != 0) break;
-        if ((rc = et_temp_write(fd, p, (size_t)n, msg, msglen)) != 0) break;
+        if ((rc = sink_write(&k, p, (size_t)n, msg, msglen)) != 0) break;
     }
     free(buf);
-    if (rc == 0) return fd;
-    close(fd);
+    if (rc == 0) { *out = sink_finish(&k); return 0; }
+    et_source_close(&k.s);
     return -1;
 }
 
@@ -309,13 +349,13 @@ static int check_member(uint64_t done, uint64_t n, void *ctx, char *msg, size_t 
 
 /* With the handle at the member's data: -2 if want() declines it, else as et_zip_member_extract. */
 static int extract_data(struct archive *a, et_zip_member *m, int (*want)(const unsigned char *, size_t, void *),
-                        void *ctx, bool *damaged, char *msg, size_t msglen)
+                        void *ctx, bool *damaged, et_source *out, char *msg, size_t msglen)
 {
     unsigned char head[512];
     long nhead = et_member_read_head(a, head, sizeof head, msg, msglen);
     if (nhead < 0) return -1;
     if (!want(head, (size_t)nhead, ctx)) return -2;
-    return et_member_extract(a, head, (size_t)nhead, check_member, m, damaged, msg, msglen);
+    return et_member_extract(a, head, (size_t)nhead, m->declared, check_member, m, damaged, out, msg, msglen);
 }
 
 int et_zip_member_extract(et_zip_member *m, int (*want)(const unsigned char *head, size_t n, void *ctx),
@@ -333,15 +373,13 @@ int et_zip_member_extract(et_zip_member *m, int (*want)(const unsigned char *hea
         local.a = et_zipset_open_handle(zs, msg, msglen);
         local.next = 0;
     }
-    int fd = -1;
+    int rc = -1;
     if (local.a && seek_member(&local, m, msg, msglen) == 0)
-        fd = extract_data(local.a, m, want, ctx, damaged, msg, msglen);
+        rc = extract_data(local.a, m, want, ctx, damaged, out, msg, msglen);
     pthread_mutex_lock(&zs->mu);
     zs->h[slot].a = local.a;
     zs->h[slot].next = local.next;
     pthread_mutex_unlock(&zs->mu);
-    release(zs, slot, fd == -1 || *damaged);   /* a handle that met damage is not used again */
-    if (fd < 0) return fd;
-    *out = et_source_from_fd(fd);
-    return 0;
+    release(zs, slot, rc == -1 || *damaged);   /* a handle that met damage is not used again */
+    return rc;
 }

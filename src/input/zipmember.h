@@ -57,12 +57,13 @@ long et_member_read_head(struct archive *a, unsigned char *head, size_t n, char 
 /* Says whether done bytes of the member (n of them just read) are still within bounds;
  * non-zero with msg set refuses the member. */
 typedef int (*et_member_check)(uint64_t done, uint64_t n, void *ctx, char *msg, size_t msglen);
-/* Inflates the current member, its first nhead bytes already in head, into an unnamed
- * temporary file under check; returns the descriptor, or -1 with msg set (refused by check,
- * or no temporary file). A member damaged part way (a truncated .gz, a bad CRC) gives the
- * descriptor of what came before the damage, with *damaged set and msg saying so. */
-int et_member_extract(struct archive *a, const unsigned char *head, size_t nhead, et_member_check check,
-                      void *ctx, bool *damaged, char *msg, size_t msglen);
+/* Inflates the current member, its first nhead bytes already in head, under check, into *out:
+ * memory when its declared size (-1: unknown) fits the budget, else an unnamed temporary file.
+ * 0, or -1 with msg set (refused by check, or no temporary file). A member damaged part way (a
+ * truncated .gz, a bad CRC) gives what came before the damage, with *damaged set and msg
+ * saying so. */
+int et_member_extract(struct archive *a, const unsigned char *head, size_t nhead, int64_t declared,
+                      et_member_check check, void *ctx, bool *damaged, et_source *out, char *msg, size_t msglen);
 /* The line of a member damaged by cause, of which the first done bytes are read. */
 void et_member_damage_note(char *msg, size_t msglen, const char *cause, uint64_t done);
 
