@@ -19,6 +19,8 @@ struct et_filehash {
     bool started;              /* sha set up: by the first thread to hash, not by the opener
                                   (the first set-up in a process costs OpenSSL ~1 ms) */
     et_sha256 sha;
+    void (*when_done)(void *);
+    void *when_done_ctx;
     pthread_mutex_t mu;
     pthread_cond_t all;
 };
@@ -37,6 +39,12 @@ et_filehash *et_filehash_new(const et_source *src, uint64_t size, uint64_t first
     pthread_mutex_init(&h->mu, NULL);
     pthread_cond_init(&h->all, NULL);
     return h;
+}
+
+void et_filehash_when_done(et_filehash *h, void (*fn)(void *ctx), void *ctx)
+{
+    h->when_done = fn;
+    h->when_done_ctx = ctx;
 }
 
 static uint64_t part_end(const et_filehash *h, size_t i)
@@ -83,7 +91,10 @@ static void drain(et_filehash *h)
         h->hashed++;
     }
     h->busy = false;
-    if (h->hashed == h->nparts) pthread_cond_broadcast(&h->all);
+    if (h->hashed < h->nparts) return;
+    if (h->when_done) h->when_done(h->when_done_ctx);
+    h->when_done = NULL;
+    pthread_cond_broadcast(&h->all);
 }
 
 void et_filehash_offer(et_filehash *h, uint64_t off, const unsigned char *p, size_t n)

@@ -14,6 +14,9 @@ typedef struct et_filehash et_filehash;
 /* The file read from src (which must outlive the hasher), size bytes, in nparts parts: part 0 is [0, first_end), part i the
  * part_len bytes after part i-1, the last one running to size. */
 et_filehash *et_filehash_new(const et_source *src, uint64_t size, uint64_t first_end, uint64_t part_len, size_t nparts);
+/* fn(ctx) is called once, by the thread that puts the last part in (the hasher's lock held:
+ * it must not call back into h), when the source is read no more. Set before any part is done. */
+void et_filehash_when_done(et_filehash *h, void (*fn)(void *ctx), void *ctx);
 /* Bytes [off, off + n) of the file, just read by one of its readers: into the digest now,
  * while they are at hand, when they are next in line (the few bytes between, such as the file
  * header, read again), else left to be read again when their part is done. Never waits. */

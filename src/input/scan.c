@@ -9,6 +9,7 @@
 #include "input/zipmember.h"
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@ typedef struct shared_file {
     char *note;               /* info.note's copy */
     uint64_t weight, added;   /* progress: the bytes of the paths given it stands for (its size, a
                                  zip member's compressed bytes, 0 inside a tar...), added so far */
+    atomic_size_t unread;     /* ranges not yet read, when not hashing (see let_go_when_read) */
 } shared_file;
 
 /* What one range of chunks gave: the consumer's state and the reader's counts. */
@@ -174,6 +176,17 @@ static void finish_hash(shared_file *f)
     if (!f->hash) return;
     et_filehash_finish(f->hash, f->info.sha256);
     f->hash = NULL;
+}
+
+/* A file's bytes (its descriptor, a tar member's memory) go back as soon as nothing reads them
+ * any more, not when its end is delivered in order: the walk may be far ahead by then. That
+ * is once its hash is complete (every range read and hashed), or its last range read. */
+static void let_go(void *f) { et_evtx_file_release(((shared_file *)f)->evtx); }
+
+static void let_go_when_read(shared_file *f, size_t nranges)
+{
+    if (f->hash) et_filehash_when_done(f->hash, let_go, f);
+    else atomic_init(&f->unread, nranges);
 }
 
 static char *problem_text(const char *display, const char *msg)
@@ -467,6 +480,8 @@ static void run_unit(void *task)
         if (hash) {
             et_pool_ready(u->sc->pool);   /* the unit is the deliverer's from here on */
             et_filehash_part_done(hash, part);
+        } else if (atomic_fetch_sub(&u->it.file->unread, 1) == 1) {
+            let_go(u->it.file);
         }
     } else if (u->it.kind == I_MEMBER) {
         run_member(u);
@@ -646,6 +661,7 @@ static int on_file(et_source src, const char *display, int depth, const char *no
     shared_file *f = new_file(sc, display, ef, depth == 0 ? et_evtx_file_size(ef) : 0, note);
     et_pool_submit(sc->pool, new_unit(sc, I_BEGIN, f), NULL, 0);
     uint64_t per = chunks_per_unit(sc), nchunks = et_evtx_file_chunks(ef), n = range_count(nchunks, per);
+    let_go_when_read(f, (size_t)n);
     for (uint64_t i = 0; i < n; i++) {
         unit *u = new_unit(sc, I_RANGE, f);
         u->it.r = (range_result){.index = i, .first = i * per, .count = per};
