@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 static const struct command {
     const char *name;
@@ -25,8 +26,20 @@ static void usage(FILE *f)
                "exit codes: 0 ok, 1 some input unreadable or skipped, 2 usage error\n");
 }
 
+/* A batch of thousands of files holds open those in flight, the work window's worth (hundreds
+ * of small logs on many cores): the soft limit on descriptors, often 1,024, is raised to the
+ * hard one, as far as the system lets a process. */
+static void raise_descriptor_limit(void)
+{
+    struct rlimit r;
+    if (getrlimit(RLIMIT_NOFILE, &r) != 0 || r.rlim_cur >= r.rlim_max) return;
+    r.rlim_cur = r.rlim_max;
+    (void)setrlimit(RLIMIT_NOFILE, &r);
+}
+
 int main(int argc, char **argv)
 {
+    raise_descriptor_limit();
     if (argc < 2) { usage(stderr); return ET_EXIT_USAGE; }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage(stdout);
