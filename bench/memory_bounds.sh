@@ -14,7 +14,10 @@
 #                   member inflates behind the first and waits its turn with no results held
 #   zip-many        2,000 small EVTX members in one zip (inflated in memory, in parallel)
 #   gz-big          big.evtx gzipped (gzip -1): one file compressed, read as its only member,
-#                   inflated by libarchive into an unnamed temporary file
+#                   inflated by ISA-L in front of libarchive into an unnamed temporary file
+#   tgz-every       every EVTX file of ../shared/corpus as one .tar.gz, with the rule matching
+#                   every record: members that fit the memory budget are inflated into memory
+#                   one after another by the walk, ahead of the workers reading them
 # usage: bench/memory_bounds.sh [BUILD_DIR]
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -93,3 +96,8 @@ run zip-big-x2 --keep-copies --rules "$W/every.yml" "$W/big-x2.zip"
 run zip-many "$W/many.zip"
 gzip -1 -c "$BIG" >"$W/big.evtx.gz"
 run gz-big "$W/big.evtx.gz"
+mkdir "$W/corpus"
+n=0
+while IFS= read -r -d '' f; do n=$((n + 1)); cp "$f" "$W/corpus/$(printf '%03d' $n).evtx"; done < <(find "$SHARED/corpus" -iname '*.evtx' -print0 | sort -z)
+(cd "$W/corpus" && tar czf "$W/corpus.tgz" .)
+run tgz-every --keep-copies --rules "$W/every.yml" "$W/corpus.tgz"
