@@ -18,8 +18,9 @@ for a in up.zip up.tgz up.txz; do
   grep -q "readme.txt: skipped: not an EVTX file" err.txt && pass || fail "$a: readme not listed as skipped"
 done
 grep -q '"file":"up.zip!inner.zip!HOST2/renamed.log"' <("$EVTRIAGE" dump up.zip 2>/dev/null) && pass || fail "nested member not named"
-# Zip members are inflated in memory (libdeflate) when they fit the memory budget, else through
-# libarchive; both routes give the same output, also for stored, zip64 and damaged members.
+# Members are inflated in memory (a zip's by libdeflate, a tar's through libarchive) when they
+# fit the memory budget, else into temporary files; both routes give the same output, also
+# for stored, zip64 and damaged members.
 (cd up && zip -q -0 ../stored.zip -r HOST1 HOST2 && zip -q -fz ../z64.zip -r HOST1 HOST2)
 /usr/bin/python3 - up.zip damaged.zip <<'PY' || fail "making damaged.zip"
 import sys, zipfile
@@ -31,7 +32,7 @@ extra_len = int.from_bytes(data[info.header_offset + 28:info.header_offset + 30]
 data[info.header_offset + 30 + name_len + extra_len + info.compress_size // 2] ^= 0x5A
 open(dst, "wb").write(data)
 PY
-for a in up.zip stored.zip z64.zip damaged.zip; do
+for a in up.tgz up.txz up.zip stored.zip z64.zip damaged.zip; do
   "$EVTRIAGE" dump -j2 "$a" >fast.out 2>fast.err; rf=$?
   EVTRIAGE_MEMORY_BUDGET_MIB=0 "$EVTRIAGE" dump -j2 "$a" >slow.out 2>slow.err; rs=$?
   [ $rf -eq $rs ] && cmp -s fast.out slow.out && cmp -s fast.err slow.err && pass || fail "$a: memory and temporary-file routes differ (rc $rf/$rs)"
