@@ -15,6 +15,7 @@ typedef struct et_source {
     uint64_t size;
     uint64_t cap;           /* memory: bytes held (a reused buffer may be larger than size) */
     bool regular;           /* fd: a regular file (else a pipe, a device... or fstat failed) */
+    char sha256[65];        /* the SHA-256 of its bytes when computed as they were written, else "" */
 } et_source;
 
 /* Opens an input (a file, or a folder with O_DIRECTORY in flags) read-only, without updating

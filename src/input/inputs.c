@@ -24,6 +24,7 @@ void et_input_limits_default(et_input_limits *l)
     l->max_ratio = 200.0;
     l->max_members = 100000;
     l->max_depth = 1;
+    l->hash_while_inflating = false;
 }
 
 typedef struct magic { const char *bytes; unsigned len; } magic;

@@ -13,6 +13,9 @@ typedef struct et_input_limits {
     double max_ratio;           /* expanded / compressed bytes of an archive */
     uint64_t max_members;       /* members per archive */
     int max_depth;              /* archives within archives (1: a zip inside a zip) */
+    bool hash_while_inflating;  /* not a limit: a zip member too big for memory is hashed by a
+                                   second thread as it inflates (the scan sets it when it hashes
+                                   on more than one thread); default false */
 } et_input_limits;
 
 /* Documented defaults (README): 16 GiB total, 4 GiB per member, ratio 200, 100,000 members, depth 1. */

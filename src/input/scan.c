@@ -222,7 +222,9 @@ static shared_file *new_file(scan *sc, const char *display, et_evtx_file *ef, ui
     f->info.note = f->note;
     f->info.size = et_evtx_file_size(ef);
     f->weight = weight;
-    if (sc->opts->hash) start_hash(f, chunks_per_unit(sc));
+    const char *known = et_evtx_file_source(ef)->sha256;   /* hashed as it was inflated */
+    if (sc->opts->hash && known[0]) memcpy(f->info.sha256, known, sizeof f->info.sha256);
+    else if (sc->opts->hash) start_hash(f, chunks_per_unit(sc));
     return f;
 }
 
@@ -731,6 +733,7 @@ int et_scan(char **paths, int npaths, const et_scan_opts *opts, const et_scan_co
     else et_input_limits_default(&limits);
     scan sc = {.opts = opts, .limits = &limits, .c = c};
     sc.jobs = opts->jobs > 0 ? opts->jobs : et_cpu_count();
+    limits.hash_while_inflating = opts->hash && sc.jobs > 1;
     if (opts->progress) sc.progress = et_progress_new(paths, npaths);
     pthread_mutex_init(&sc.share_mu, NULL);
     pthread_cond_init(&sc.share_cv, NULL);

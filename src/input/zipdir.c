@@ -5,6 +5,7 @@
 #include "input/zipdir.h"
 #include "core/tempfile.h"
 #include "core/crc32.h"
+#include "input/hashpipe.h"
 #include "input/walk_int.h"
 #include <isa-l/igzip_lib.h>
 #include <libdeflate.h>
@@ -337,31 +338,38 @@ static long sniff_head(const et_zipdir *d, const zd_entry *e, uint64_t at, unsig
 /* The whole member (usize bytes, no more) into an unnamed temporary file, CRC checked; its
  * descriptor, or -1 (then libarchive reads it, up to any damage, and says what is wrong). A
  * quarter MiB at a time: the member never has to fit in memory; the CRC is et_crc32's
- * (libarchive's zlib CRC was a quarter of its inflating time). */
-static int inflate_to_temp(const et_zipdir *d, const zd_entry *e, uint64_t at)
+ * (libarchive's zlib CRC was a quarter of its inflating time). digest (NULL: none): the
+ * member's SHA-256, from a second thread fed each block as it comes out. */
+static int inflate_to_temp(const et_zipdir *d, const zd_entry *e, uint64_t at, char digest[65])
 {
     char msg[160];
     zd_stream m;
     stream_open(&m, d, e, at, STREAM_IN);
-    unsigned char *out = malloc(STREAM_OUT);
-    if (!out) abort();
+    et_hashpipe *hp = digest ? et_hashpipe_start() : NULL;
+    unsigned char *own = hp ? NULL : malloc(STREAM_OUT);
+    if (!hp && !own) abort();
     int fd = et_temp_fd(msg, sizeof msg), end = 0, ok = fd >= 0;
     uint64_t written = 0;
     uint32_t crc = 0;
     while (ok && written < e->usize) {
-        size_t room = e->usize - written < STREAM_OUT ? (size_t)(e->usize - written) : STREAM_OUT;
+        size_t cap = STREAM_OUT;
+        unsigned char *out = hp ? et_hashpipe_buffer(hp, &cap) : own;
+        size_t room = e->usize - written < cap ? (size_t)(e->usize - written) : cap;
         long got = stream_more(&m, out, room, &end);
         if (got < 0 || (end && written + (uint64_t)got < e->usize)) { ok = 0; break; }
         crc = et_crc32(crc, out, (size_t)got);
         ok = et_temp_write(fd, out, (size_t)got, msg, sizeof msg) == 0;
+        if (hp) et_hashpipe_push(hp, out, (size_t)got);
         written += (uint64_t)got;
     }
     /* usize bytes out: a deflate stream must end there, not hold more */
     unsigned char spare;
     while (ok && e->method == 8 && !end) ok = stream_more(&m, &spare, 1, &end) == 0;
     stream_close(&m);
-    free(out);
-    if (ok && crc == e->crc) return fd;
+    free(own);
+    ok = ok && crc == e->crc;
+    if (hp) et_hashpipe_finish(hp, ok ? digest : NULL);
+    if (ok) return fd;
     if (fd >= 0) close(fd);
     return -1;
 }
@@ -377,7 +385,7 @@ static int sniff_member(const et_zipdir *d, const zd_entry *e, uint64_t at,
     return want(head, (size_t)nhead, ctx) != 0;
 }
 
-int et_zipdir_extract(const et_zipdir *d, const char *name, int64_t declared,
+int et_zipdir_extract(const et_zipdir *d, const char *name, int64_t declared, int hash,
                       int (*want)(const unsigned char *head, size_t n, void *ctx), void *ctx, et_source *out)
 {
     const zd_entry *e = d ? find(d, name) : NULL;
@@ -399,9 +407,11 @@ int et_zipdir_extract(const et_zipdir *d, const char *name, int64_t declared,
     if (!s.mem) {
         int w = sniffed ? 1 : sniff_member(d, e, at, want, ctx);
         if (w <= 0) return w < 0 ? ET_ZIPDIR_FALLBACK : ET_ZIPDIR_DECLINED;
-        int fd = inflate_to_temp(d, e, at);
+        char digest[65] = "";
+        int fd = inflate_to_temp(d, e, at, hash ? digest : NULL);
         if (fd < 0) return ET_ZIPDIR_FALLBACK;
         *out = et_source_from_fd(fd);
+        memcpy(out->sha256, digest, sizeof digest);
         return ET_ZIPDIR_OK;
     }
     if (inflate_whole(d, e, at, s.mem) != 0 || et_crc32(0, s.mem, (size_t)e->usize) != e->crc) {

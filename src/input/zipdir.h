@@ -39,10 +39,11 @@ enum { ET_ZIPDIR_OK = 0, ET_ZIPDIR_DECLINED = -2, ET_ZIPDIR_FALLBACK = -3 };
  * unknown: left to libarchive): its first bytes (up to 512) go to want (before it is inflated,
  * or after when it is named .evtx and fits in memory);
  * ET_ZIPDIR_DECLINED when want returns 0; ET_ZIPDIR_OK with the whole member, CRC checked, in
- * *out (a memory source, or an unnamed temporary file when the budget cannot hold it);
+ * *out (a memory source, or an unnamed temporary file when the budget cannot hold it: with
+ * hash set, that file's SHA-256 computed on a second thread as it inflates, in out->sha256);
  * ET_ZIPDIR_FALLBACK when this path cannot or should not take it.
  * Any thread, several at once. */
-int et_zipdir_extract(const et_zipdir *d, const char *name, int64_t declared,
+int et_zipdir_extract(const et_zipdir *d, const char *name, int64_t declared, int hash,
                       int (*want)(const unsigned char *head, size_t n, void *ctx), void *ctx, et_source *out);
 
 #endif
