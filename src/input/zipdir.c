@@ -398,15 +398,14 @@ int et_zipdir_extract(const et_zipdir *d, const char *name, int64_t declared, in
      * first would build its Huffman tables twice (a tenth of a zipped corpus's extra CPU).
      * Any other is sniffed first, so that a big member which is not EVTX (an upload's .etl)
      * is never inflated. Either way want sees the same first bytes. */
-    int sniffed = !et_has_ext(name, ".evtx");
-    if (sniffed) {
-        int w = sniff_member(d, e, at, want, ctx);
-        if (w <= 0) return w < 0 ? ET_ZIPDIR_FALLBACK : ET_ZIPDIR_DECLINED;
-    }
     et_source s = et_source_mem_reserve(e->usize);
+    bool sniff_first = !s.mem || !et_has_ext(name, ".evtx");
+    int w = sniff_first ? sniff_member(d, e, at, want, ctx) : 1;
+    if (w <= 0) {
+        et_source_close(&s);
+        return w < 0 ? ET_ZIPDIR_FALLBACK : ET_ZIPDIR_DECLINED;
+    }
     if (!s.mem) {
-        int w = sniffed ? 1 : sniff_member(d, e, at, want, ctx);
-        if (w <= 0) return w < 0 ? ET_ZIPDIR_FALLBACK : ET_ZIPDIR_DECLINED;
         char digest[65] = "";
         int fd = inflate_to_temp(d, e, at, hash ? digest : NULL);
         if (fd < 0) return ET_ZIPDIR_FALLBACK;
@@ -418,7 +417,7 @@ int et_zipdir_extract(const et_zipdir *d, const char *name, int64_t declared, in
         et_source_close(&s);
         return ET_ZIPDIR_FALLBACK;
     }
-    if (!sniffed && !want(s.mem, e->usize < HEAD_LEN ? (size_t)e->usize : HEAD_LEN, ctx)) {
+    if (!sniff_first && !want(s.mem, e->usize < HEAD_LEN ? (size_t)e->usize : HEAD_LEN, ctx)) {
         et_source_close(&s);
         return ET_ZIPDIR_DECLINED;
     }
