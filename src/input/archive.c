@@ -154,7 +154,7 @@ static void walk_member(et_walk *w, struct archive *a, const char *display, int6
     long nhead = et_member_read_head(a, head, sizeof head, msg, sizeof msg);
     if (nhead < 0) { et_walk_report(w, display, msg, 0); return; }
     int kind = et_sniff_bytes(head, (unsigned long)nhead);
-    if (kind == ET_KIND_OTHER) { et_walk_report(w, display, "skipped: not an EVTX file (no ElfFile signature)", 1); return; }
+    if (kind == ET_KIND_OTHER) { et_walk_skip(w, display, (unsigned long)nhead); return; }
     if (kind == ET_KIND_ARCHIVE && depth >= w->lim->max_depth) {
         et_walk_report(w, display, "refused: archive nested too deeply (--max-depth)", 0);
         return;
@@ -296,6 +296,15 @@ static uint64_t walk_members(et_walk *w, int fd, const char *display, int depth,
         if (zs) hand_on(w, name, declared, sub, &total, compressed, zs, index, 0);
         else walk_member(w, a, sub, declared, depth, &total, compressed, sh);
         if (!zs) went_past(sh, read_pos(sh, a));
+    }
+    /* a compressed file of nothing (libarchive's "empty" format, no member at all): its one
+     * member is said, as an empty member of a tar is */
+    if (!members && rc == ARCHIVE_EOF && et_la()->archive_format(a) == ARCHIVE_FORMAT_EMPTY) {
+        char sub[4096];
+        raw_member_name(display, raw_name, sizeof raw_name);
+        snprintf(sub, sizeof sub, "%s!%s", display, raw_name);
+        et_walk_skip(w, sub, 0);
+        files = 1;
     }
     /* the gzip stream's damage, when no member's line has said it, is why the archive ends
      * here (a later complaint of libarchive's follows from it) */

@@ -17,7 +17,7 @@
     X(archive_read_data) X(archive_read_data_skip) X(archive_error_string) X(archive_set_error) \
     X(archive_entry_pathname) X(archive_entry_size) X(archive_entry_size_is_set) \
     X(archive_entry_filetype) X(archive_entry_is_encrypted) X(archive_filter_bytes) \
-    X(archive_read_support_format_raw)
+    X(archive_read_support_format_raw) X(archive_format)
 
 typedef struct et_arlib {
 #define ET_ARLIB_FIELD(name) __typeof__(&name) name;

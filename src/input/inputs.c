@@ -64,6 +64,11 @@ void et_walk_report(et_walk *w, const char *display, const char *msg, int is_ski
     if (w->cb->problem) w->cb->problem(display, msg, is_skip, w->cb->ctx);
 }
 
+void et_walk_skip(et_walk *w, const char *display, unsigned long nhead)
+{
+    et_walk_report(w, display, nhead ? "skipped: not an EVTX file (no ElfFile signature)" : "skipped: empty (0 bytes)", 1);
+}
+
 /* A nested archive inflated into memory goes to a temporary file: archives are read by
  * descriptor. -1 with msg set. */
 static int spill(et_source *src, char *msg, size_t msglen)
@@ -329,11 +334,13 @@ int et_inputs_walk(char **paths, int npaths, const et_input_limits *limits, cons
 }
 
 /* The member's first bytes decide: anything but EVTX or an archive is not inflated further. */
+typedef struct sniffed { int kind; size_t nhead; } sniffed;
 static int want_member(const unsigned char *head, size_t n, void *ctx)
 {
-    int *kind = ctx;
-    *kind = et_sniff_bytes(head, (unsigned long)n);
-    return *kind != ET_KIND_OTHER;
+    sniffed *s = ctx;
+    s->nhead = n;
+    s->kind = et_sniff_bytes(head, (unsigned long)n);
+    return s->kind != ET_KIND_OTHER;
 }
 
 int et_inputs_walk_member(et_zip_member *m, const char *display, const et_input_limits *limits,
@@ -343,12 +350,14 @@ int et_inputs_walk_member(et_zip_member *m, const char *display, const et_input_
     serial.member = NULL;
     et_walk w = {.lim = limits, .cb = &serial};
     char msg[512];
-    int kind = ET_KIND_OTHER, depth = et_zip_member_depth(m);
+    int depth = et_zip_member_depth(m);
+    sniffed head = {ET_KIND_OTHER, 0};
     et_source src;
     bool damaged;
-    int rc = et_zip_member_extract(m, want_member, &kind, &src, &damaged, msg, sizeof msg);
+    int rc = et_zip_member_extract(m, want_member, &head, &src, &damaged, msg, sizeof msg);
     et_zip_member_free(m);
-    if (rc == -2) et_walk_report(&w, display, "skipped: not an EVTX file (no ElfFile signature)", 1);
+    int kind = head.kind;
+    if (rc == -2) et_walk_skip(&w, display, (unsigned long)head.nhead);
     else if (rc < 0) et_walk_report(&w, display, msg, 0);
     else if (kind == ET_KIND_ARCHIVE && depth >= limits->max_depth) {
         et_walk_report(&w, display, "refused: archive nested too deeply (--max-depth)", 0);

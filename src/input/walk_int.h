@@ -16,6 +16,8 @@ typedef struct et_walk {
 int et_has_ext(const char *name, const char *ext);
 /* A problem (is_skip: only "not EVTX") with display, counted unless a skip. */
 void et_walk_report(et_walk *w, const char *display, const char *msg, int is_skip);
+/* A member that is neither EVTX nor an archive, skipped; nhead: the bytes sniffed (0: empty). */
+void et_walk_skip(et_walk *w, const char *display, unsigned long nhead);
 /* An open file or inflated member of the given kind (ET_KIND_*), owned from here on:
  * EVTX -> the file callback; archive -> its members (depth: archives around it). note: what
  * is known wrong with it (see et_input_fn), else NULL: an archive's is reported first. */

@@ -182,6 +182,25 @@ done
 echo "not a log" | gzip >notes.txt.gz
 "$EVTRIAGE" dump notes.txt.gz >/dev/null 2>err.txt; rc=$?
 [ $rc -eq 0 ] && grep -qx 'notes.txt.gz!notes.txt: skipped: not an EVTX file (no ElfFile signature)' err.txt && pass || fail "compressed text: rc=$rc $(cat err.txt)"
+# Empty members are said as empty, not as lacking a signature: a compressed file of nothing
+# (libarchive lists no member at all), and a 0-byte member of a tar and of a zip; analyze
+# lists the one member of the empty .gz.
+mkdir -p zero && : >zero/zero.evtx && tar czf zero.tgz zero && (cd zero && zip -q ../zero.zip zero.evtx)
+: | gzip >empty.evtx.gz; : | xz >empty.evtx.xz
+"$EVTRIAGE" dump empty.evtx.gz empty.evtx.xz zero.tgz zero.zip >out.jsonl 2>err.txt; rc=$?
+[ $rc -eq 0 ] && [ ! -s out.jsonl ] && cmp -s err.txt - <<'E' && pass || fail "empty members: rc=$rc $(cat err.txt)"
+empty.evtx.gz!empty.evtx: skipped: empty (0 bytes)
+empty.evtx.xz!empty.evtx: skipped: empty (0 bytes)
+zero.tgz!zero/zero.evtx: skipped: empty (0 bytes)
+zero.zip!zero.evtx: skipped: empty (0 bytes)
+E
+"$EVTRIAGE" analyze --json empty.json empty.evtx.gz >/dev/null 2>&1
+/usr/bin/python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+a = [x for x in r["archives"] if x["path"] == "empty.evtx.gz"]
+s = [x for x in r["skipped"] if x["path"] == "empty.evtx.gz!empty.evtx"]
+sys.exit(not (a and a[0]["members"] == 1 and s and s[0]["reason"] == "empty (0 bytes)"))' <empty.json && pass || fail "empty .gz: not listed as one empty member"
 # A gzip cut after 300 bytes: the 4 KiB inflated before the cut are read (the file header and
 # the start of chunk 0, which is said), and the file beside it.
 head -c 300 one.evtx.gz >cut.evtx.gz
