@@ -42,6 +42,8 @@ typedef struct share {
     const et_walk *w;
     bool counted;
     uint64_t given, size;
+    int64_t halve_from;     /* >= 0: an EVTX member is inflating from here; half of what the walk
+                               reads is said as it reads it, the rest is the member's own */
     const et_gzfront *gz;   /* the gzip stream inflated in front of libarchive, if any */
     bool raw;               /* a compressed file: its one member is the whole stream */
     bool gz_said;           /* the stream's damage has been said */
@@ -65,6 +67,7 @@ static uint64_t weigh(share *s, uint64_t bytes)
  * stands for, once there are at least least of them; reading: the member being inflated. */
 static void went_past_by(share *s, int64_t pos, uint64_t least, const char *reading)
 {
+    if (s->halve_from >= 0 && pos > s->halve_from) pos = s->halve_from + (pos - s->halve_from) / 2;
     uint64_t upto = pos < 0 ? 0 : (uint64_t)pos < s->size ? (uint64_t)pos : s->size;
     if (!s->counted || upto <= s->given || upto - s->given < least) return;
     uint64_t n = upto - s->given;
@@ -145,6 +148,26 @@ static bool gzip_damage_note(share *sh, const et_source *src, bool damaged, char
     return sh->gz_said = true;
 }
 
+/* An EVTX member inflated here stands for what the walk read of the archive while it inflated:
+ * half of it goes on the progress line as it is read, the other half as the member's records
+ * are (inflating and reading take comparable times with ISA-L's gzip; xz and bzip2 inflate
+ * slower, so their line runs faster once reading starts). Without this, the line would stand
+ * at the archive's end while a big member's records are read. The split starts here... */
+static void halve_from(share *s, int64_t pos) { s->halve_from = s->counted && pos >= 0 ? pos : -1; }
+
+/* ...and ends at pos: returns the member's share (what was held back). */
+static uint64_t halved_upto(share *s, int64_t pos)
+{
+    if (s->halve_from < 0) return 0;
+    went_past_by(s, pos, 1, NULL);   /* its first half */
+    s->halve_from = -1;
+    uint64_t upto = pos < 0 ? 0 : (uint64_t)pos < s->size ? (uint64_t)pos : s->size;
+    if (upto <= s->given) return 0;
+    uint64_t held = upto - s->given;
+    s->given = upto;
+    return held;
+}
+
 /* Any other member: sniffed; EVTX and nested archives inflated here. */
 static void walk_member(et_walk *w, struct archive *a, const char *display, int64_t declared, int depth,
                         uint64_t *total, uint64_t compressed_size, share *sh)
@@ -164,14 +187,18 @@ static void walk_member(et_walk *w, struct archive *a, const char *display, int6
     bool damaged;
     et_source src;
     int64_t room = kind == ET_KIND_ARCHIVE ? -1 : declared;   /* a nested archive is read from a file */
-    if (et_member_extract(a, head, (size_t)nhead, room, check_serial, &check, &damaged, &src, msg, sizeof msg) != 0) {
+    if (kind == ET_KIND_EVTX) halve_from(sh, (int64_t)sh->given);
+    int rc = et_member_extract(a, head, (size_t)nhead, room, check_serial, &check, &damaged, &src, msg, sizeof msg);
+    uint64_t held = halved_upto(sh, read_pos(sh, a));
+    if (rc != 0) {
         *total = before;   /* a refused member does not count against the others */
+        if (held) w->cb->consumed(held, NULL, w->cb->ctx);
         et_walk_report(w, display, msg, 0);
         return;
     }
     if (gzip_damage_note(sh, &src, damaged, msg, sizeof msg)) damaged = true;
     went_past_by(sh, read_pos(sh, a), 1, display);   /* before its records: it is read */
-    et_walk_source(w, src, display, kind, depth + 1, damaged ? msg : NULL);
+    et_walk_source(w, src, display, kind, depth + 1, held, damaged ? msg : NULL);
 }
 
 /* A zipset for a zip whose members the caller takes (to inflate them in parallel), else NULL. */
@@ -246,7 +273,7 @@ uint64_t et_walk_archive(et_walk *w, int fd, const char *display, int depth)
 {
     struct stat st;
     uint64_t compressed = fstat(fd, &st) == 0 ? (uint64_t)st.st_size : 0;
-    share sh = {.w = w, .counted = depth == 0 && w->cb->consumed, .size = compressed};
+    share sh = {.w = w, .counted = depth == 0 && w->cb->consumed, .size = compressed, .halve_from = -1};
     uint64_t files = walk_members(w, fd, display, depth, compressed, &sh);
     went_past(&sh, (int64_t)compressed);   /* the rest: headers, the directory, what was refused or not read */
     return files;

@@ -82,7 +82,8 @@ static int spill(et_source *src, char *msg, size_t msglen)
     return fd;
 }
 
-void et_walk_source(et_walk *w, et_source src, const char *display, int kind, int depth, const char *note)
+void et_walk_source(et_walk *w, et_source src, const char *display, int kind, int depth, uint64_t share,
+                    const char *note)
 {
     if (kind == ET_KIND_ARCHIVE) {
         if (note) et_walk_report(w, display, note, 0);
@@ -92,7 +93,7 @@ void et_walk_source(et_walk *w, et_source src, const char *display, int kind, in
         uint64_t members = et_walk_archive(w, fd, display, depth);
         if (w->cb->archive) w->cb->archive(fd, display, members, w->cb->ctx);
         close(fd);
-    } else if (w->cb->file(src, display, depth, note, w->cb->ctx)) {
+    } else if (w->cb->file(src, display, depth, share, note, w->cb->ctx)) {
         w->stop = 1;
     }
 }
@@ -235,7 +236,7 @@ static void walk_file(et_walk *w, const char *path, int explicit_arg, bool std_i
             et_walk_report(w, path, "skipped: already read (the path was given twice, or a folder and a file in it)", 1);
             return;
         }
-        et_walk_source(w, et_source_from_stat(fd, &st), path, kind, 0, NULL);
+        et_walk_source(w, et_source_from_stat(fd, &st), path, kind, 0, 0, NULL);
         return;
     }
     close(fd);
@@ -363,7 +364,7 @@ int et_inputs_walk_member(et_zip_member *m, const char *display, const et_input_
         et_walk_report(&w, display, "refused: archive nested too deeply (--max-depth)", 0);
         et_source_close(&src);
     } else {
-        et_walk_source(&w, src, display, kind, depth + 1, damaged ? msg : NULL);
+        et_walk_source(&w, src, display, kind, depth + 1, 0, damaged ? msg : NULL);
     }
     return w.problems;
 }

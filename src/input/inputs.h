@@ -25,8 +25,13 @@ void et_input_limits_default(et_input_limits *l);
  * unnamed temporary file), owned by the callee from here on; display: what to call it in
  * output ("upload.zip!HOST1/System.evtx"); depth: archives around it (0: a file given, or found
  * in a folder); note: a problem known before reading (a damaged member: src holds what came
- * before the damage, and note says why), else NULL. Return non-zero to stop. */
-typedef int (*et_input_fn)(et_source src, const char *display, int depth, const char *note, void *ctx);
+ * before the damage, and note says why), else NULL; share: for a member inflated in the walk (a
+ * tar's, a .gz's) of an archive given as a path, the bytes of that archive it stands for on the
+ * progress line once its records are read (the walk said the rest of what it read for it as it
+ * inflated, through consumed), else 0 (a file given stands for its own size). Return non-zero
+ * to stop. */
+typedef int (*et_input_fn)(et_source src, const char *display, int depth, uint64_t share, const char *note,
+                           void *ctx);
 /* A problem with display (unreadable, refused, or skipped: is_skip says it was only not EVTX). */
 typedef void (*et_input_problem_fn)(const char *display, const char *message, int is_skip, void *ctx);
 

@@ -426,8 +426,9 @@ static void wait_turn(unit *u)
 
 /* An EVTX file inside a zip member: opened, hashed and read range by range (shared with idle
  * workers when it has several), from this worker. */
-static int member_file(et_source src, const char *display, int depth, const char *note, void *ctx)
+static int member_file(et_source src, const char *display, int depth, uint64_t share, const char *note, void *ctx)
 {
+    (void)share;   /* 0: a zip member's file stands for the member's weight (u->weight) */
     unit *u = ctx;
     char err[256], both[800];
     et_evtx_file *ef = et_evtx_file_open_source(src, display, err, sizeof err);
@@ -653,14 +654,20 @@ static void on_input_problem(const char *display, const char *msg, int is_skip, 
 }
 
 
-static int on_file(et_source src, const char *display, int depth, const char *note, void *vctx)
+static void on_consumed(uint64_t bytes, const char *reading, void *vctx);
+
+static int on_file(et_source src, const char *display, int depth, uint64_t share, const char *note, void *vctx)
 {
     scan *sc = vctx;
     char err[256], both[800];
     et_evtx_file *ef = et_evtx_file_open_source(src, display, err, sizeof err);
-    if (!ef) { submit_problem(sc, display, with_note(both, sizeof both, note, err), false); return 0; }
-    /* a member of a tar, 7z...: the walk says what of the archive it went past (on_consumed) */
-    shared_file *f = new_file(sc, display, ef, depth == 0 ? et_evtx_file_size(ef) : 0, note);
+    if (!ef) {
+        submit_problem(sc, display, with_note(both, sizeof both, note, err), false);
+        if (share) on_consumed(share, NULL, sc);   /* nothing else stands for it now */
+        return 0;
+    }
+    /* a member of a tar, 7z...: its share of the archive (the walk said the rest, on_consumed) */
+    shared_file *f = new_file(sc, display, ef, depth == 0 ? et_evtx_file_size(ef) : share, note);
     et_pool_submit(sc->pool, new_unit(sc, I_BEGIN, f), NULL, 0);
     uint64_t per = chunks_per_unit(sc), nchunks = et_evtx_file_chunks(ef), n = range_count(nchunks, per);
     let_go_when_read(f, (size_t)n);

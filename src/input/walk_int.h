@@ -20,8 +20,10 @@ void et_walk_report(et_walk *w, const char *display, const char *msg, int is_ski
 void et_walk_skip(et_walk *w, const char *display, unsigned long nhead);
 /* An open file or inflated member of the given kind (ET_KIND_*), owned from here on:
  * EVTX -> the file callback; archive -> its members (depth: archives around it). note: what
- * is known wrong with it (see et_input_fn), else NULL: an archive's is reported first. */
-void et_walk_source(et_walk *w, et_source src, const char *display, int kind, int depth, const char *note);
+ * is known wrong with it (see et_input_fn), else NULL: an archive's is reported first; share:
+ * see et_input_fn (an archive's is said through consumed instead, and must be 0). */
+void et_walk_source(et_walk *w, et_source src, const char *display, int kind, int depth, uint64_t share,
+                    const char *note);
 /* The members of the archive open on fd (not taken over); returns how many entries that are
  * not folders it went through (all, unless a limit or damage stopped it). */
 uint64_t et_walk_archive(et_walk *w, int fd, const char *display, int depth);

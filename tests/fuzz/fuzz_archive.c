@@ -39,10 +39,11 @@ static void remove_tmpdir(void)
     rmdir(tmpdir);
 }
 
-static int on_evtx(et_source src, const char *display, int depth, const char *note, void *ctx)
+static int on_evtx(et_source src, const char *display, int depth, uint64_t share, const char *note, void *ctx)
 {
     (void)ctx;
     (void)depth;
+    (void)share;
     if (note) sink += fz_touch_str(note);
     char err[256];
     et_evtx_file *f = et_evtx_file_open_source(src, display, err, sizeof err);
