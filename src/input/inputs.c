@@ -178,13 +178,30 @@ static int copy_pipe(const et_walk *w, int pipe, char *msg, size_t msglen)
     return fd;
 }
 
+/* After a failed open: whether it failed for want of descriptors and the files in flight have
+ * now been let go (then it is worth trying once more). errno is kept. */
+static bool starved(const et_walk *w)
+{
+    int why = errno;
+    bool again = (why == EMFILE || why == ENFILE) && w->cb->starved && w->cb->starved(w->cb->ctx);
+    errno = why;
+    return again;
+}
+
+static int open_path(const et_walk *w, const char *path, bool std_in, int flags)
+{
+    int fd = std_in ? fcntl(0, F_DUPFD_CLOEXEC, 3) : et_open_input(path, flags);
+    if (fd < 0 && starved(w)) fd = std_in ? fcntl(0, F_DUPFD_CLOEXEC, 3) : et_open_input(path, flags);
+    return fd;
+}
+
 /* A file to read (given, or found in a folder), opened without waiting (a FIFO no one writes
  * to is an empty pipe, not a hang): a regular file's descriptor, a pipe's bytes copied, or -1
  * with msg and errno set; *st is what fstat says of the descriptor returned. Standard input
  * (std_in) is taken the same way, from a copy of descriptor 0, unless it is a terminal. */
 static int open_file(const et_walk *w, const char *path, bool std_in, struct stat *st, char *msg, size_t msglen)
 {
-    int fd = std_in ? fcntl(0, F_DUPFD_CLOEXEC, 3) : et_open_input(path, O_NONBLOCK);
+    int fd = open_path(w, path, std_in, O_NONBLOCK);
     if (fd < 0 || fstat(fd, st) != 0) {
         int why = errno;
         if (std_in && why == EBADF) snprintf(msg, msglen, "standard input is closed");
@@ -283,7 +300,7 @@ static void walk_entry(et_walk *w, const char *path, unsigned char type, int dep
 static void walk_dir(et_walk *w, const char *dir, int depth)
 {
     if (depth > 64) { et_walk_report(w, dir, "directory nesting too deep", 0); return; }
-    int dfd = et_open_input(dir, O_DIRECTORY);
+    int dfd = open_path(w, dir, false, O_DIRECTORY);
     DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
     if (!d) {
         et_walk_report(w, dir, strerror(errno), 0);

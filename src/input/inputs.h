@@ -60,6 +60,10 @@ typedef struct et_input_callbacks {
     /* optional: a path given whose size could not be known before it was read (a pipe) held
      * bytes, all of them (so the progress line's total grows by them); said before its file */
     void (*sized)(uint64_t bytes, void *ctx);
+    /* optional: the walk could not open a file or folder for want of descriptors (EMFILE,
+     * ENFILE: a low hard limit, many files in flight): let the files in flight go (wait until
+     * they are read) and return true, so it tries once more, or false if nothing would change */
+    bool (*starved)(void *ctx);
     void *ctx;
 } et_input_callbacks;
 

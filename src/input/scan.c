@@ -713,6 +713,15 @@ static void on_sized(uint64_t bytes, void *vctx)
     et_progress_grow(sc->progress, bytes);
 }
 
+/* The walk is out of descriptors: the files in flight are read and let go first. */
+static bool on_starved(void *vctx)
+{
+    scan *sc = vctx;
+    if (!et_pool_threads(sc->pool)) return false;   /* inline: nothing is in flight */
+    et_pool_drain(sc->pool);
+    return true;
+}
+
 /* A zip member is one unit: a worker inflates and reads it while others take other members. */
 static int on_member(et_zip_member *m, const char *display, void *vctx)
 {
@@ -748,7 +757,7 @@ int et_scan(char **paths, int npaths, const et_scan_opts *opts, const et_scan_co
     et_pool_set_idle(sc.pool, help_read, &sc);
     et_input_callbacks cb = {.file = on_file, .member = on_member, .problem = on_input_problem,
                              .archive = c->archive ? on_archive : NULL, .consumed = sc.progress ? on_consumed : NULL,
-                             .sized = sc.progress ? on_sized : NULL,
+                             .sized = sc.progress ? on_sized : NULL, .starved = on_starved,
                              .ctx = &sc};
     et_inputs_walk(paths, npaths, &limits, &cb);
     et_pool_free(sc.pool);

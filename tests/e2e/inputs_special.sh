@@ -147,4 +147,19 @@ PY
 want=$("$EVTRIAGE" dump -j2 --format count "$CORPUS" 2>/dev/null)
 got=$(ulimit -Sn 32 && "$EVTRIAGE" dump -j2 --format count "$CORPUS" 2>"$TMP/fd.err")
 [ "$got" = "$want" ] && ! grep -q 'Too many open files' "$TMP/fd.err" && pass || fail "low descriptor limit: $got of $want records, $(grep -c 'Too many' "$TMP/fd.err") open failures"
+# A low hard limit (16: the soft one cannot be raised past it): when the walk runs out of
+# descriptors, the files in flight are read and let go, and the open is tried again, so still no
+# file is lost; output and diagnostics are those of an unlimited run, at -j1 and -j4, and for the
+# corpus as a zip and as a .tar.gz.
+"$EVTRIAGE" dump -j2 "$CORPUS" >"$TMP/fd.ref" 2>"$TMP/fd.referr"
+for j in 1 4; do
+  (ulimit -n 16 && "$EVTRIAGE" dump -j$j "$CORPUS" >"$TMP/fd.out" 2>"$TMP/fd.err")
+  cmp -s "$TMP/fd.out" "$TMP/fd.ref" && cmp -s "$TMP/fd.err" "$TMP/fd.referr" && pass || fail "hard limit 16, -j$j: $(wc -l <"$TMP/fd.out") records, $(grep -c 'Too many' "$TMP/fd.err") open failures"
+done
+(cd "$CORPUS" && find . -iname '*.evtx' -print0 | sort -z | head -zn 120 | tar czf "$TMP/fd.tgz" --null -T - && find . -iname '*.evtx' -print0 | sort -z | head -zn 120 | xargs -0 zip -q "$TMP/fd.zip")
+for a in fd.tgz fd.zip; do
+  "$EVTRIAGE" analyze -j4 --json "$TMP/$a.ref.json" "$TMP/$a" >/dev/null 2>"$TMP/$a.referr"
+  (ulimit -n 16 && "$EVTRIAGE" analyze -j4 --json "$TMP/$a.json" "$TMP/$a" >/dev/null 2>"$TMP/$a.err")
+  cmp -s "$TMP/$a.json" "$TMP/$a.ref.json" && cmp -s "$TMP/$a.err" "$TMP/$a.referr" && pass || fail "hard limit 16, $a: the report or stderr differ: $(head -c 300 "$TMP/$a.err")"
+done
 finish
