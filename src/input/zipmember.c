@@ -16,7 +16,7 @@
 void et_archive_error(struct archive *a, const char *prefix, char *msg, size_t msglen)
 {
     const char *e = et_la()->archive_error_string(a);
-    snprintf(msg, msglen, "%s%s", prefix, e ? e : "unknown error");
+    snprintf(msg, msglen, "%s%s", prefix, e ? e : "no reason given by libarchive (cut short, or its index damaged?)");
     size_t n = strlen(msg);
     while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' ' || msg[n - 1] == '\r')) msg[--n] = 0;
 }

@@ -1,4 +1,4 @@
-# inputs_archives.sh: archives are read in place (zip, tar.gz, tar.xz, 7z if available, cab, nested,
+# inputs_archives.sh: archives are read in place (zip, tar.gz, tar.xz, 7z, cab, nested,
 # one file compressed), EVTX found by signature, hostile members refused with a message while
 # the rest is read, damaged members read up to the damage.
 . "$(dirname "$0")/lib.bash"
@@ -10,8 +10,9 @@ cp "$CORPUS/machine-logs/Microsoft-Windows-AAD%4Operational.evtx" up/HOST2/renam
 echo "not a log" >up/HOST2/readme.txt
 want=$("$EVTRIAGE" dump up/HOST1/Security_1_record.evtx up/HOST2/renamed.log 2>/dev/null | wc -l)
 [ "$want" -gt 1 ] && pass || fail "plain files: $want records"
-(cd up && zip -qr inner.zip HOST2 && zip -qr ../up.zip HOST1 inner.zip && rm inner.zip && tar czf ../up.tgz HOST1 HOST2 && tar cJf ../up.txz HOST1 HOST2)
-for a in up.zip up.tgz up.txz; do
+(cd up && zip -qr inner.zip HOST2 && zip -qr ../up.zip HOST1 inner.zip && rm inner.zip && tar czf ../up.tgz HOST1 HOST2 && tar cJf ../up.txz HOST1 HOST2 \
+  && bsdtar --format 7zip -cf ../up.7z HOST1 HOST2 && bsdtar --format 7zip --options 7zip:compression=store -cf ../store.7z HOST1 HOST2) || fail "making the archives"
+for a in up.zip up.tgz up.txz up.7z store.7z; do
   "$EVTRIAGE" dump "$a" >out.jsonl 2>err.txt; rc=$?
   n=$(wc -l <out.jsonl)
   [ $rc -eq 0 ] && [ "$n" -eq "$want" ] && pass || fail "$a: rc=$rc, $n records (want $want): $(cat err.txt)"
@@ -32,7 +33,7 @@ extra_len = int.from_bytes(data[info.header_offset + 28:info.header_offset + 30]
 data[info.header_offset + 30 + name_len + extra_len + info.compress_size // 2] ^= 0x5A
 open(dst, "wb").write(data)
 PY
-for a in up.tgz up.txz up.zip stored.zip z64.zip damaged.zip; do
+for a in up.tgz up.txz up.7z up.zip stored.zip z64.zip damaged.zip; do
   "$EVTRIAGE" dump -j2 "$a" >fast.out 2>fast.err; rf=$?
   EVTRIAGE_MEMORY_BUDGET_MIB=0 "$EVTRIAGE" dump -j2 "$a" >slow.out 2>slow.err; rs=$?
   [ $rf -eq $rs ] && cmp -s fast.out slow.out && cmp -s fast.err slow.err && pass || fail "$a: memory and temporary-file routes differ (rc $rf/$rs)"
@@ -182,6 +183,10 @@ done
 echo "not a log" | gzip >notes.txt.gz
 "$EVTRIAGE" dump notes.txt.gz >/dev/null 2>err.txt; rc=$?
 [ $rc -eq 0 ] && grep -qx 'notes.txt.gz!notes.txt: skipped: not an EVTX file (no ElfFile signature)' err.txt && pass || fail "compressed text: rc=$rc $(cat err.txt)"
+# A 7z cut short (its index is at its end, so nothing can be listed): one line says so, exit 1.
+head -c 3000 up.7z >cut.7z
+"$EVTRIAGE" dump cut.7z >out.jsonl 2>err.txt; rc=$?
+[ $rc -eq 1 ] && [ ! -s out.jsonl ] && grep -qx 'cut.7z: archive damaged: no reason given by libarchive (cut short, or its index damaged?); the members before this point were read' err.txt && pass || fail "cut 7z: rc=$rc $(cat err.txt)"
 # Empty members are said as empty, not as lacking a signature: a compressed file of nothing
 # (libarchive lists no member at all), and a 0-byte member of a tar and of a zip; analyze
 # lists the one member of the empty .gz.
