@@ -1,5 +1,6 @@
 /* main.c: evtriage's entry point: dispatches to one subcommand per verb. */
 #include "cli/cli.h"
+#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -23,7 +24,8 @@ static void usage(FILE *f)
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\n'evtriage COMMAND --help' describes a command.\n"
-               "exit codes: 0 ok, 1 some input unreadable or skipped, 2 usage error\n");
+               "exit codes: 0 ok, 1 some input unreadable or skipped, 2 usage or rule error,\n"
+               "            3 a finding reached --fail-on (analyze)\n");
 }
 
 /* A batch of thousands of files holds open those in flight, the work window's worth (hundreds
@@ -37,9 +39,22 @@ static void raise_descriptor_limit(void)
     (void)setrlimit(RLIMIT_NOFILE, &r);
 }
 
+/* Archives store member names as UTF-8 (a zip's flagged names, pax headers) or UTF-16 (7z),
+ * and libarchive converts them to the locale's character set: in the C locale, ASCII, every
+ * non-ASCII name failed and the archive's listing ended there. Our output is UTF-8 whatever
+ * the environment, so the character set is UTF-8 too; only LC_CTYPE: numbers, times and
+ * collation stay the C locale's. */
+static void use_utf8_names(void)
+{
+    static const char *const utf8[] = {"C.UTF-8", "C.utf8", "en_US.UTF-8"};
+    for (size_t i = 0; i < sizeof utf8 / sizeof *utf8; i++)
+        if (setlocale(LC_CTYPE, utf8[i])) return;
+}
+
 int main(int argc, char **argv)
 {
     raise_descriptor_limit();
+    use_utf8_names();
     if (argc < 2) { usage(stderr); return ET_EXIT_USAGE; }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage(stdout);

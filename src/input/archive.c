@@ -309,11 +309,19 @@ static uint64_t walk_members(et_walk *w, int fd, const char *display, int depth,
     uint64_t total = 0, members = 0, files = 0;
     struct archive_entry *e;
     int rc = ARCHIVE_OK;
-    for (uint64_t index = 0; !w->stop && (rc = et_la()->archive_read_next_header(a, &e)) == ARCHIVE_OK; index++) {
-        const char *name = raw ? raw_name : et_la()->archive_entry_pathname(e);
+    /* ARCHIVE_WARN: the header was read but something in it was not (a name libarchive could
+     * not convert, an attribute ignored); the member is still read, after a line saying it */
+    for (uint64_t index = 0; !w->stop && ((rc = et_la()->archive_read_next_header(a, &e)) == ARCHIVE_OK ||
+                                          rc == ARCHIVE_WARN); index++) {
+        char stand_in[64];
+        const char *name = raw ? raw_name : et_member_name(e, index, stand_in, sizeof stand_in);
         char sub[4096];
-        snprintf(sub, sizeof sub, "%s!%s", display, name ? name : "?");
+        snprintf(sub, sizeof sub, "%s!%s", display, name);
         if (too_many(w, display, ++members)) break;
+        if (rc == ARCHIVE_WARN) {
+            et_archive_error(a, "archive warning: ", msg, sizeof msg);
+            et_walk_report(w, sub, msg, 0);
+        }
         mode_t type = et_la()->archive_entry_filetype(e);
         if (type == AE_IFDIR) continue;
         files++;

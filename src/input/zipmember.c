@@ -21,6 +21,14 @@ void et_archive_error(struct archive *a, const char *prefix, char *msg, size_t m
     while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' ' || msg[n - 1] == '\r')) msg[--n] = 0;
 }
 
+const char *et_member_name(struct archive_entry *e, uint64_t index, char *buf, size_t buflen)
+{
+    const char *name = et_la()->archive_entry_pathname(e);
+    if (name) return name;
+    snprintf(buf, buflen, "(member %llu: name not readable)", (unsigned long long)index + 1);
+    return buf;
+}
+
 /* ---- one handle's view of the file: pread at its own offset ---------------------------- */
 
 typedef struct source {
@@ -230,8 +238,9 @@ static int seek_member(handle *h, const et_zip_member *m, char *msg, size_t msgl
         if (h->next++ == m->index) break;
         et_la()->archive_read_data_skip(h->a);
     }
-    const char *name = e ? et_la()->archive_entry_pathname(e) : NULL;
-    if (strcmp(name ? name : "", m->name) != 0) {
+    char stand_in[64];
+    const char *name = e ? et_member_name(e, m->index, stand_in, sizeof stand_in) : "";
+    if (strcmp(name, m->name) != 0) {
         snprintf(msg, msglen, "archive changed while it was read (member %llu is no longer this one)",
                  (unsigned long long)m->index);
         return -1;

@@ -12,6 +12,7 @@
 #include "input/zipdir.h"
 
 struct archive;
+struct archive_entry;
 typedef struct et_zipset et_zipset;
 typedef struct et_zip_member et_zip_member;
 
@@ -51,6 +52,9 @@ void et_zip_member_free(et_zip_member *m);
 /* Helpers for any libarchive handle (zip or not), shared with archive.c. libarchive's last
  * error after prefix, in msg, without the newline some of its messages end with. */
 void et_archive_error(struct archive *a, const char *prefix, char *msg, size_t msglen);
+/* The current member's name (index: its place in the archive, from 0): libarchive's, or, when
+ * libarchive could not convert it (ARCHIVE_WARN), a stand-in that says so, written in buf. */
+const char *et_member_name(struct archive_entry *e, uint64_t index, char *buf, size_t buflen);
 /* Reads up to n first bytes of the current member into head; returns how many, or -1 with
  * msg set. */
 long et_member_read_head(struct archive *a, unsigned char *head, size_t n, char *msg, size_t msglen);

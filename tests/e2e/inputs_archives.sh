@@ -291,6 +291,41 @@ n=$(grep -c '"file":"badbyte.zip!HOST1/System.evtx"' bb.jsonl)
 [ "$(cat bb.rc)" -eq 1 ] && [ "$n" -gt 100 ] && [ "$n" -lt "$all" ] && grep -q '"file":"badbyte.zip!HOST1/Security_1_record.evtx"' bb.jsonl \
   && pass || fail "badbyte.zip: rc=$(cat bb.rc), $n of $all records of the damaged member"
 grep -q '^badbyte.zip!HOST1/System.evtx: damaged member (' bb.err && pass || fail "badbyte.zip: damage not said: $(head -3 bb.err)"
+# Member names beyond ASCII (a zip's UTF-8 names, a tar's pax path, a 7z's UTF-16): libarchive
+# converts them to the locale's character set, and in the C locale every such name used to end
+# the archive's listing ("Pathname cannot be converted"), nothing read. A name that is not valid
+# UTF-8 under a zip's UTF-8 flag still cannot be given: that member is read under a stand-in.
+mkdir -p intl/Müller intl/日本 && cp up/HOST1/Security_1_record.evtx intl/Müller/System.evtx && cp up/HOST2/renamed.log intl/日本/App.evtx
+/usr/bin/python3 - intl <<'PY' || fail "making the archives with non-ASCII names"
+import io, sys, tarfile, zipfile
+names = ["Müller/System.evtx", "日本/App.evtx"]
+with zipfile.ZipFile("intl.zip", "w", zipfile.ZIP_DEFLATED) as z, tarfile.open("intl.tgz", "w:gz", format=tarfile.PAX_FORMAT) as t:
+    for n in names:
+        data = open(sys.argv[1] + "/" + n, "rb").read()
+        z.writestr(n, data)
+        info = tarfile.TarInfo(n); info.size = len(data); t.addfile(info, io.BytesIO(data))
+with zipfile.ZipFile("badname.zip", "w", zipfile.ZIP_DEFLATED) as z:
+    for n in ["first.evtx", "bad\u00e9.evtx", "last.evtx"]:
+        z.writestr(n, open(sys.argv[1] + "/Müller/System.evtx", "rb").read())
+data = open("badname.zip", "rb").read().replace("bad\u00e9".encode(), b"bad\xff\xfe")   # same length, flag kept
+open("badname.zip", "wb").write(data)
+PY
+(cd intl && LC_ALL=C.UTF-8 bsdtar --format 7zip -cf ../intl.7z Müller 日本) || fail "making intl.7z"
+two=$("$EVTRIAGE" dump intl 2>/dev/null | wc -l)
+for a in intl.zip intl.tgz intl.7z; do
+  for budget in "" 0; do
+    EVTRIAGE_MEMORY_BUDGET_MIB=$budget "$EVTRIAGE" dump -j2 "$a" >out.jsonl 2>err.txt; rc=$?
+    [ $rc -eq 0 ] && ! grep -q 'archive\|Pathname' err.txt && [ "$(wc -l <out.jsonl)" -eq "$two" ] && grep -q "\"file\":\"$a!Müller/System.evtx\"" out.jsonl \
+      && grep -q "\"file\":\"$a!日本/App.evtx\"" out.jsonl && pass || fail "$a (budget '$budget'): rc=$rc, $(wc -l <out.jsonl) records: $(head -3 err.txt)"
+  done
+done
+one=$("$EVTRIAGE" dump up/HOST1/Security_1_record.evtx | wc -l)
+for budget in "" 0; do
+  EVTRIAGE_MEMORY_BUDGET_MIB=$budget "$EVTRIAGE" dump -j2 badname.zip >out.jsonl 2>err.txt; rc=$?
+  [ $rc -eq 1 ] && [ "$(wc -l <out.jsonl)" -eq $((3 * one)) ] && grep -q '"file":"badname.zip!last.evtx"' out.jsonl \
+    && grep -qx 'badname.zip!(member 2: name not readable): archive warning: Pathname cannot be converted from UTF-8 to current locale.' err.txt \
+    && pass || fail "badname.zip (budget '$budget'): rc=$rc, $(wc -l <out.jsonl) records: $(cat err.txt)"
+done
 # analyze hashes every archive as received (the container, besides the EVTX files in it), nested
 # ones too, whatever the route and the thread count; a damaged one is still hashed.
 unzip -p up.zip inner.zip >inner.zip
