@@ -24,7 +24,9 @@ typedef struct zd_entry {
     uint32_t crc;
     uint32_t ext_attr;
     uint16_t method, flags, made_by;
+    uint64_t rank;           /* its place by local header offset, libarchive's order (none: shared) */
     int dup;                 /* the name is listed more than once */
+    int plain;               /* the name is printable ASCII: libarchive gives it back unconverted */
     int benign_extra;        /* its extra fields are ones the listing may ignore */
 } zd_entry;
 
@@ -161,7 +163,10 @@ static size_t parse_entry(const unsigned char *p, size_t room, zd_entry *e)
     if (apply_zip64(e, p + CDH_LEN + nlen, xlen, e->usize == 0xFFFFFFFF, e->csize == 0xFFFFFFFF,
                     e->local_off == 0xFFFFFFFF) != 0)
         return 0;
-    if (!plain_name(p + CDH_LEN, nlen) || has_field(p + CDH_LEN + nlen, xlen, 0x7075)) return 0;
+    /* a name's bytes as stored; libarchive may give another form of one that is not plain
+     * (converted, normalised), so such a member is found by that form and its place both */
+    if (memchr(p + CDH_LEN, 0, nlen) || has_field(p + CDH_LEN + nlen, xlen, 0x7075)) return 0;
+    e->plain = plain_name(p + CDH_LEN, nlen);
     e->name = malloc(nlen + 1);
     if (!e->name) abort();
     memcpy(e->name, p + CDH_LEN, nlen);
@@ -176,6 +181,26 @@ static int cmp_entry(const void *a, const void *b)
 
 static void build_listing(et_zipdir *d);
 
+static int cmp_offset(const void *a, const void *b)
+{
+    uint64_t x = (*(const zd_entry *const *)a)->local_off, y = (*(const zd_entry *const *)b)->local_off;
+    return x < y ? -1 : x > y;
+}
+
+/* Each entry's place in libarchive's listing, which goes by local header offset; entries
+ * sharing an offset have none (libarchive's order among them is its own). */
+static void rank_entries(et_zipdir *d)
+{
+    zd_entry **by = malloc((d->n ? d->n : 1) * sizeof *by);
+    if (!by) abort();
+    for (size_t i = 0; i < d->n; i++) by[i] = &d->e[i];
+    qsort(by, d->n, sizeof *by, cmp_offset);
+    for (size_t i = 0; i < d->n; i++) by[i]->rank = i;
+    for (size_t i = 1; i < d->n; i++)
+        if (by[i]->local_off == by[i - 1]->local_off) by[i]->rank = by[i - 1]->rank = UINT64_MAX;
+    free(by);
+}
+
 static int parse_directory(et_zipdir *d, const unsigned char *cd, size_t len, uint64_t count, int listable)
 {
     if (count > len / CDH_LEN) return -1;
@@ -188,6 +213,7 @@ static int parse_directory(et_zipdir *d, const unsigned char *cd, size_t len, ui
         at += used;
     }
     if (listable && at == len) build_listing(d);   /* in directory order, before the entries are sorted */
+    rank_entries(d);
     qsort(d->e, d->n, sizeof *d->e, cmp_entry);
     for (size_t i = 1; i < d->n; i++)
         if (strcmp(d->e[i - 1].name, d->e[i].name) == 0) d->e[i - 1].dup = d->e[i].dup = 1;
@@ -225,11 +251,13 @@ void et_zipdir_free(et_zipdir *d)
 
 size_t et_zipdir_count(const et_zipdir *d) { return d ? d->n : 0; }
 
-static const zd_entry *find(const et_zipdir *d, const char *name)
+/* The entry libarchive lists as member index under name: a name not given back as stored
+ * (converted or normalised) could be another entry's, which the place tells apart. */
+static const zd_entry *find(const et_zipdir *d, const char *name, uint64_t index)
 {
     zd_entry key = {.name = (char *)name};
     const zd_entry *e = bsearch(&key, d->e, d->n, sizeof *d->e, cmp_entry);
-    return e && !e->dup ? e : NULL;
+    return e && !e->dup && e->rank == index ? e : NULL;
 }
 
 /* Where e's data starts, after its local header; 0 if that header does not hold up. */
@@ -385,10 +413,10 @@ static int sniff_member(const et_zipdir *d, const zd_entry *e, uint64_t at,
     return want(head, (size_t)nhead, ctx) != 0;
 }
 
-int et_zipdir_extract(const et_zipdir *d, const char *name, int64_t declared, int hash,
+int et_zipdir_extract(const et_zipdir *d, const char *name, uint64_t index, int64_t declared, int hash,
                       int (*want)(const unsigned char *head, size_t n, void *ctx), void *ctx, et_source *out)
 {
-    const zd_entry *e = d ? find(d, name) : NULL;
+    const zd_entry *e = d ? find(d, name, index) : NULL;
     if (!e || (e->flags & 0x41) || (e->method != 0 && e->method != 8) || e->usize == 0) return ET_ZIPDIR_FALLBACK;
     if (declared < 0 || (uint64_t)declared != e->usize || (e->method == 0 && e->csize != e->usize))
         return ET_ZIPDIR_FALLBACK;
@@ -480,7 +508,7 @@ static void build_listing(et_zipdir *d)
     for (size_t i = 0; i < d->n; i++) {
         const zd_entry *e = &d->e[i];
         int kind = kind_of(e);
-        if (kind < 0 || (e->flags & 0x41) || !e->benign_extra || (i && e->local_off <= d->e[i - 1].local_off) ||
+        if (kind < 0 || !e->plain || (e->flags & 0x41) || !e->benign_extra || (i && e->local_off <= d->e[i - 1].local_off) ||
             !local_agrees(d, e)) {
             free(l);
             return;

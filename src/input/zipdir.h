@@ -3,7 +3,7 @@
  * libdeflate: several times faster than the streaming zlib path through libarchive, and no
  * temporary file. A member too big for the memory budget (core/source.h) is inflated by ISA-L
  * into a temporary file, with our CRC (core/crc32.h). An accelerator only: any zip or member
- * that is unusual (encrypted, another method, a name given twice or not in plain ASCII) or
+ * that is unusual (encrypted, another method, a name given twice) or
  * damaged (CRC, sizes) is left to libarchive, which decides and words every refusal (and reads
  * a damaged member up to its damage), so the output is the same whichever path it took. */
 #ifndef EVTRIAGE_ZIPDIR_H
@@ -22,7 +22,8 @@ void et_zipdir_free(et_zipdir *d);
 size_t et_zipdir_count(const et_zipdir *d);
 
 /* The members in the order libarchive lists them (by local header offset), with what it would
- * say of each, when the zip is plain enough for that to be certain: names in plain ASCII and
+ * say of each, when the zip is plain enough for that to be certain: names in plain ASCII (any
+ * other, libarchive converts to the locale's character set and normalises) and
  * none twice, regular files and directories as Unix or MS-DOS attributes and the trailing slash
  * agree, nothing encrypted, only extra fields that change no listing, local headers that agree
  * with the directory. NULL (*n 0) otherwise: libarchive lists the zip, and words any trouble. */
@@ -35,7 +36,7 @@ typedef struct et_zipdir_member {
 const et_zipdir_member *et_zipdir_listing(const et_zipdir *d, size_t *n);
 
 enum { ET_ZIPDIR_OK = 0, ET_ZIPDIR_DECLINED = -2, ET_ZIPDIR_FALLBACK = -3 };
-/* Member name, whose header declared declared bytes (already checked against the limits; -1,
+/* Member name, number index in libarchive's listing (from 0), whose header declared declared bytes (already checked against the limits; -1,
  * unknown: left to libarchive): its first bytes (up to 512) go to want (before it is inflated,
  * or after when it is named .evtx and fits in memory);
  * ET_ZIPDIR_DECLINED when want returns 0; ET_ZIPDIR_OK with the whole member, CRC checked, in
@@ -43,7 +44,7 @@ enum { ET_ZIPDIR_OK = 0, ET_ZIPDIR_DECLINED = -2, ET_ZIPDIR_FALLBACK = -3 };
  * hash set, that file's SHA-256 computed on a second thread as it inflates, in out->sha256);
  * ET_ZIPDIR_FALLBACK when this path cannot or should not take it.
  * Any thread, several at once. */
-int et_zipdir_extract(const et_zipdir *d, const char *name, int64_t declared, int hash,
+int et_zipdir_extract(const et_zipdir *d, const char *name, uint64_t index, int64_t declared, int hash,
                       int (*want)(const unsigned char *head, size_t n, void *ctx), void *ctx, et_source *out);
 
 #endif

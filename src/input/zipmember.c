@@ -372,7 +372,7 @@ int et_zip_member_extract(et_zip_member *m, int (*want)(const unsigned char *hea
 {
     et_zipset *zs = m->zs;
     *damaged = false;
-    int fast = et_zipdir_extract(zs->dir, m->name, m->declared, zs->lim.hash_while_inflating, want, ctx, out);
+    int fast = et_zipdir_extract(zs->dir, m->name, m->index, m->declared, zs->lim.hash_while_inflating, want, ctx, out);
     if (fast != ET_ZIPDIR_FALLBACK) return fast == ET_ZIPDIR_OK ? 0 : -2;
     size_t slot = acquire(zs, m->index);
     pthread_mutex_lock(&zs->mu);   /* the array may move while another thread acquires: work on a copy */
