@@ -328,7 +328,7 @@ static uint64_t walk_members(et_walk *w, int fd, const char *display, int depth,
         if (type != AE_IFREG) { et_walk_report(w, sub, "skipped: not a regular file (link or device)", 1); continue; }
         if (et_la()->archive_entry_is_encrypted(e)) { et_walk_report(w, sub, "refused: encrypted member", 0); continue; }
         int64_t declared = et_la()->archive_entry_size_is_set(e) ? (int64_t)et_la()->archive_entry_size(e) : -1;
-        if (zs) hand_on(w, name, declared, sub, &total, compressed, zs, index, 0);
+        if (zs) hand_on(w, name, declared, sub, &total, compressed, zs, index, weigh(sh, et_zipset_csize(zs, name, index)));
         else walk_member(w, a, sub, declared, depth, &total, compressed, sh);
         if (!zs) went_past(sh, read_pos(sh, a));
     }

@@ -1,7 +1,14 @@
-/* progress.c: progress line for long runs; only ever used when stderr is a terminal. */
+/* progress.c: progress line for long runs; only ever used when stderr is a terminal. The line
+ * is cut to the terminal's width (a line that wraps is not erased by the next one's \r, and
+ * the terminal fills with copies) and the file's name cleaned of control characters. */
 #include "input/progress.h"
 #include "input/inputs.h"
+#include "core/outbuf.h"
+#include "core/termtext.h"
 #include <dirent.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +19,7 @@ struct et_progress {
     uint64_t total, done, records;
     int shown;
     double start, last, every;   /* every: seconds between two lines */
-    char file[160];
+    et_buf file;                 /* the current file's name, clean for a terminal */
 };
 
 static double now(void)
@@ -65,8 +72,38 @@ void et_progress_grow(et_progress *p, uint64_t bytes) { p->total += bytes; }
 
 void et_progress_file(et_progress *p, const char *name)
 {
-    size_t n = strlen(name);
-    snprintf(p->file, sizeof p->file, "%s%s", n > 60 ? "..." : "", n > 60 ? name + n - 57 : name);
+    p->file.len = 0;
+    if (p->file.data) p->file.data[0] = 0;
+    et_term_clean(&p->file, name);
+}
+
+/* The terminal's columns; SIZE_MAX when it does not say (a pseudo-terminal given no size):
+ * the line is then drawn whole. */
+static size_t terminal_columns(void)
+{
+    struct winsize ws;
+    return ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 ? ws.ws_col : SIZE_MAX;
+}
+
+/* head and the file's name in one line of at most cols - 1 columns (the last column would wrap
+ * on some terminals): the name loses its start first ("..."), then the head its end. */
+static void draw(const char *head, const char *file, size_t cols)
+{
+    size_t room = cols > 1 ? cols - 1 : 0, hlen = strlen(head), hcols = et_term_columns(head, hlen);
+    size_t fcols = et_term_columns(file, strlen(file));
+    if (hcols + fcols <= room) { fprintf(stderr, "\r\033[K%s%s", head, file); return; }
+    if (hcols + 4 <= room) {
+        fprintf(stderr, "\r\033[K%s...%s", head, file + et_term_tail(file, room - hcols - 3));
+        return;
+    }
+    size_t n = 0, used = 0;
+    while (n < hlen) {
+        size_t k = et_utf8_len((const unsigned char *)head + n), w = et_term_columns(head + n, k);
+        if (used + w > room) break;
+        n += k;
+        used += w;
+    }
+    fprintf(stderr, "\r\033[K%.*s", (int)n, head);
 }
 
 static void human(char *out, size_t n, double v)
@@ -96,8 +133,10 @@ void et_progress_add(et_progress *p, uint64_t bytes, uint64_t records)
         snprintf(eta, sizeof eta, "%ld:%02ld", s / 60, s % 60);
     }
     p->shown = 1;
-    fprintf(stderr, "\r\033[K%s / %s (%.0f%%) · %llu records · %s/s · ETA %s · %s", done, total, pct,
-            (unsigned long long)p->records, rs, eta, p->file);
+    char head[256];
+    snprintf(head, sizeof head, "%s / %s (%.0f%%) · %llu records · %s/s · ETA %s · ", done, total, pct,
+             (unsigned long long)p->records, rs, eta);
+    draw(head, p->file.data ? p->file.data : "", terminal_columns());
     fflush(stderr);
 }
 
@@ -113,5 +152,6 @@ void et_progress_free(et_progress *p)
 {
     if (!p) return;
     et_progress_clear(p);
+    et_buf_free(&p->file);
     free(p);
 }

@@ -413,6 +413,12 @@ static int sniff_member(const et_zipdir *d, const zd_entry *e, uint64_t at,
     return want(head, (size_t)nhead, ctx) != 0;
 }
 
+uint64_t et_zipdir_csize(const et_zipdir *d, const char *name, uint64_t index)
+{
+    const zd_entry *e = d ? find(d, name, index) : NULL;
+    return e ? e->csize : 0;
+}
+
 int et_zipdir_extract(const et_zipdir *d, const char *name, uint64_t index, int64_t declared, int hash,
                       int (*want)(const unsigned char *head, size_t n, void *ctx), void *ctx, et_source *out)
 {

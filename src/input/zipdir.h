@@ -35,6 +35,9 @@ typedef struct et_zipdir_member {
 } et_zipdir_member;
 const et_zipdir_member *et_zipdir_listing(const et_zipdir *d, size_t *n);
 
+/* Member index's compressed bytes, found as et_zipdir_extract finds it; 0 when it is not there. */
+uint64_t et_zipdir_csize(const et_zipdir *d, const char *name, uint64_t index);
+
 enum { ET_ZIPDIR_OK = 0, ET_ZIPDIR_DECLINED = -2, ET_ZIPDIR_FALLBACK = -3 };
 /* Member name, number index in libarchive's listing (from 0), whose header declared declared bytes (already checked against the limits; -1,
  * unknown: left to libarchive): its first bytes (up to 512) go to want (before it is inflated,

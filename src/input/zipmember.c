@@ -158,6 +158,7 @@ static void zipset_unref(et_zipset *zs)
 void et_zipset_release(et_zipset *zs) { if (zs) zipset_unref(zs); }
 
 const et_zipdir_member *et_zipset_listing(const et_zipset *zs, size_t *n) { return et_zipdir_listing(zs->dir, n); }
+uint64_t et_zipset_csize(const et_zipset *zs, const char *name, uint64_t index) { return et_zipdir_csize(zs->dir, name, index); }
 
 /* The free handle furthest along but not past index (members come roughly in order, so each
  * handle only moves forward); else a free one to restart, else a new one. Returns its slot. */

@@ -25,6 +25,9 @@ struct archive *et_zipset_open_handle(et_zipset *zs, char *msg, size_t msglen);
 /* The members as libarchive would list them, read from the directory without libarchive when
  * the zip is plain enough for that (zipdir.h); NULL: list it through et_zipset_open_handle. */
 const et_zipdir_member *et_zipset_listing(const et_zipset *zs, size_t *n);
+/* The compressed bytes of member index, named name, as our reading of the directory has them
+ * (0: not there): what the member stands for on the progress line when libarchive lists. */
+uint64_t et_zipset_csize(const et_zipset *zs, const char *name, uint64_t index);
 /* Drops the caller's reference; the set goes when its last member is freed. */
 void et_zipset_release(et_zipset *zs);
 

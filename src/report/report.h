@@ -211,8 +211,6 @@ void et_report_archive_counts(const et_archive *a, char *out, size_t outlen);
 /* "3 path(s) passed over, not read as EVTX" (and, past the bound, which of them are listed):
  * the caption of the skipped list, for the renderers. */
 void et_report_skipped_caption(const et_report *r, char *out, size_t outlen);
-/* Length of the valid UTF-8 sequence at s, or 0 when it is invalid. */
-size_t et_report_utf8_len(const unsigned char *s);
 
 void et_report_free(et_report *r);
 /* Frees what one input owns and zeroes it. */

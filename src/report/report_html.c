@@ -1,6 +1,7 @@
 /* report_html.c: the report as one self-contained HTML page (inline CSS, a tiny copy-button script,
  * inline SVG timeline; nothing loaded from the network). */
 #include "report/report.h"
+#include "core/termtext.h"
 #include "core/outbuf.h"
 #include <inttypes.h>
 #include <stdlib.h>
@@ -78,7 +79,7 @@ void et_report_html_text(et_buf *b, const char *s)
 {
     const unsigned char *p = (const unsigned char *)(s ? s : "");
     while (*p) {
-        size_t n = et_report_utf8_len(p);
+        size_t n = et_utf8_len(p);
         if (!n) { et_buf_puts(b, "\xEF\xBF\xBD"); p++; continue; }
         if (n > 1) { et_buf_put(b, (const char *)p, n); p += n; continue; }
         unsigned char c = *p++;

@@ -1,6 +1,7 @@
 /* report_markdown.c: the report as Markdown: summary, ranked findings (symptoms nested under their
  * root cause), remediation as PowerShell code blocks, evidence tables, gaps, inputs. */
 #include "report/report.h"
+#include "core/termtext.h"
 #include "core/outbuf.h"
 #include <inttypes.h>
 #include <stdlib.h>
@@ -12,7 +13,7 @@
 static bool put_utf8(et_buf *b, const unsigned char **p)
 {
     if (**p < 0x80) return false;
-    size_t n = et_report_utf8_len(*p);
+    size_t n = et_utf8_len(*p);
     if (!n) { et_buf_puts(b, "\xEF\xBF\xBD"); (*p)++; return true; }
     et_buf_put(b, (const char *)*p, n);
     *p += n;

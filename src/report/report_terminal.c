@@ -1,6 +1,7 @@
 /* report_terminal.c: the report for a support engineer's terminal: ranked findings, root cause ->
  * symptoms tree, what to run, gaps, inputs; ANSI colour on request; lines kept to 100 columns. */
 #include "report/report.h"
+#include "core/termtext.h"
 #include "core/outbuf.h"
 #include <inttypes.h>
 #include <stdlib.h>
@@ -28,39 +29,18 @@ static void paint(term *t, const char *code, const char *text)
     else et_buf_puts(t->b, text);
 }
 
-/* s as one line: invalid UTF-8 -> U+FFFD, control characters (ESC too) -> space. */
-static void clean(et_buf *out, const char *s)
-{
-    const unsigned char *p = (const unsigned char *)(s ? s : "");
-    while (*p) {
-        size_t n = et_report_utf8_len(p);
-        if (!n) { et_buf_puts(out, "\xEF\xBF\xBD"); p++; continue; }
-        if (n == 1 && (*p < 0x20 || *p == 0x7F)) { et_buf_putc(out, ' '); p++; continue; }
-        if (n == 2 && p[0] == 0xC2 && p[1] < 0xA0) { et_buf_putc(out, ' '); p += 2; continue; } /* C1 controls */
-        et_buf_put(out, (const char *)p, n);
-        p += n;
-    }
-}
-
-static size_t columns(const char *s, size_t n)
-{
-    size_t c = 0;
-    for (size_t i = 0; i < n; i++) c += ((unsigned char)s[i] & 0xC0) != 0x80;
-    return c;
-}
-
 /* Writes s word-wrapped: the first line continues at column col, later lines start at indent. */
 static void wrap(term *t, const char *s, size_t col, size_t indent)
 {
     et_buf c = {0};
-    clean(&c, s);
+    et_term_clean(&c, s);
     const char *p = c.data ? c.data : "";
     bool first = true;
     while (*p) {
         while (*p == ' ') p++;
         size_t wlen = strcspn(p, " ");
         if (!wlen) break;
-        size_t wcols = columns(p, wlen);
+        size_t wcols = et_term_columns(p, wlen);
         if (!first && col + 1 + wcols > WIDTH) {
             et_buf_printf(t->b, "\n%*s", (int)indent, "");
             col = indent;
@@ -81,13 +61,14 @@ static void wrap(term *t, const char *s, size_t col, size_t indent)
 static void line_cut(term *t, const char *s, size_t col)
 {
     et_buf c = {0};
-    clean(&c, s);
+    et_term_clean(&c, s);
     const char *p = c.data ? c.data : "";
     size_t len = strlen(p), n = 0, cols = 0;
-    while (n < len && cols + col < WIDTH - 1) {
-        n++;
-        while (n < len && ((unsigned char)p[n] & 0xC0) == 0x80) n++;
-        cols++;
+    while (n < len) {
+        size_t k = et_utf8_len((const unsigned char *)p + n), w = et_term_columns(p + n, k);   /* clean: k > 0 */
+        if (cols + col + w > WIDTH - 1) break;
+        n += k;
+        cols += w;
     }
     et_buf_put(t->b, p, n);
     if (n < len) et_buf_puts(t->b, "\xE2\x80\xA6");
@@ -249,7 +230,7 @@ static void t_fix(term *t, const et_finding *f)
         else wrap(t, f->remediation[i], 5, 5);
         for (size_t k = 0; k < n; k++) {
             et_buf c = {0};
-            clean(&c, cmds[k]);
+            et_term_clean(&c, cmds[k]);
             et_buf_puts(t->b, "     ");
             paint(t, "32", "PS> ");
             paint(t, "1", c.data ? c.data : "");

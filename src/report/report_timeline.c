@@ -1,5 +1,6 @@
 /* report_timeline.c: the timeline as Timesketch-importable CSV and JSON Lines. */
 #include "report/report.h"
+#include "core/termtext.h"
 #include "core/outbuf.h"
 #include "core/timeutil.h"
 #include <inttypes.h>
@@ -25,7 +26,7 @@ static void put_clean(et_buf *b, const char *s)
 {
     const unsigned char *p = (const unsigned char *)(s ? s : "");
     while (*p) {
-        size_t n = et_report_utf8_len(p);
+        size_t n = et_utf8_len(p);
         if (!n) { et_buf_puts(b, "\xEF\xBF\xBD"); p++; continue; }
         if (n == 1 && (*p < 0x20 || *p == 0x7F)) { et_buf_putc(b, ' '); p++; continue; }
         et_buf_put(b, (const char *)p, n);

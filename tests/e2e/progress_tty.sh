@@ -46,6 +46,28 @@ pcts = [p for p, _ in reading]
 assert pcts == sorted(pcts) and pcts[0] <= 60 and len(set(pcts)) >= 5, pcts
 PY
 done
+# The line fits the terminal (a line that wraps is not erased by the next \r: the screen fills
+# with copies), the name losing its start first, columns counted as the terminal does (CJK as
+# two; a terminal that gives no size gets the whole line); control characters in a name (an archive's member can carry ESC sequences) never reach
+# the terminal. A zip whose names are not plain ASCII moves the line as its members are read.
+mkdir -p "$TMP/pp/日本語のフォルダ/d$(printf '\033')]0;pw$(printf '\007')y" && cp "$big" "$TMP/pp/日本語のフォルダ/d$(printf '\033')]0;pw$(printf '\007')y/S.evtx"
+(cd "$TMP/pp" && zip -qr ../pp.zip .)
+for cols in 40 80 120; do
+  EVTRIAGE_PROGRESS_EVERY_MS=0 script -qfec "stty cols $cols; $EVTRIAGE dump -j1 $TMP/pp.zip >/dev/null" "$TMP/tty-pp.txt" >/dev/null 2>&1
+  /usr/bin/python3 - "$TMP/tty-pp.txt" $cols <<'PY' && pass || fail "$cols columns: the line does not fit, or lets a control character through"
+import re, sys, unicodedata
+text = open(sys.argv[1], "rb").read().decode("utf-8", "replace")
+body = text[text.index("\n") + 1:text.rindex("\nScript done")] if "Script done" in text else text[text.index("\n") + 1:]
+assert "\x07" not in body, "BEL passed"
+if int(sys.argv[2]) >= 80: assert "0;pw y/S.evtx" in body, "the name's tail is not shown, cleaned"
+assert all(body[m.start():m.start() + 3] == "\x1b[K" for m in re.finditer("\x1b", body)), "ESC passed"
+lines = [l.replace("\x1b[K", "") for l in body.split("\r") if "records" in l]
+width = lambda l: sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in l)
+assert lines and max(map(width, lines)) <= int(sys.argv[2]) - 1, max(lines, key=width)
+pcts = [int(p) for p, r in re.findall(r"\((\d+)%\) · (\d+) records", body) if int(r) > 0]
+assert len(set(pcts)) >= 5 and pcts == sorted(pcts), pcts
+PY
+done
 # A link counts as the file it leads to, and a pipe's bytes join the total once it is read.
 ln -s "$big" "$TMP/link.evtx"
 script -qfec "bash -c '$EVTRIAGE dump -j1 $TMP/link.evtx <(cat $big) >/dev/null'" "$TMP/tty-link.txt" >/dev/null 2>&1

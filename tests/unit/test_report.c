@@ -10,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "report/report.h"
+#include "core/termtext.h"
 #include "core/timeutil.h"
 
 /* ---- building a sample report ------------------------------------------------------------- */
@@ -251,7 +252,7 @@ static void assert_json(const char *s)
 static void assert_valid_utf8(const char *s)
 {
     for (const unsigned char *p = (const unsigned char *)s; *p;) {
-        size_t n = et_report_utf8_len(p);
+        size_t n = et_utf8_len(p);
         assert_true(n > 0);
         p += n;
     }

@@ -1,0 +1,20 @@
+/* termtext.h: text for a terminal: UTF-8 sequences checked, control characters kept out (an
+ * archive member's name can carry ESC sequences), columns counted with East Asian wide
+ * characters as two, so that a line is cut to fit. Used by the terminal report and the
+ * progress line. */
+#ifndef EVTRIAGE_TERMTEXT_H
+#define EVTRIAGE_TERMTEXT_H
+#include <stddef.h>
+#include "core/outbuf.h"
+
+/* Length of the valid UTF-8 sequence at s, or 0 when it is invalid. */
+size_t et_utf8_len(const unsigned char *s);
+/* Appends s (NULL: nothing) as one line: invalid UTF-8 -> U+FFFD, control characters (ESC, C1
+ * and line breaks too) -> space. */
+void et_term_clean(et_buf *out, const char *s);
+/* Columns the first n bytes of s (clean UTF-8) take on a terminal. */
+size_t et_term_columns(const char *s, size_t n);
+/* Where in s (clean UTF-8, NUL-terminated) the longest tail that fits in cols columns starts. */
+size_t et_term_tail(const char *s, size_t cols);
+
+#endif
