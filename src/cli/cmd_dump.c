@@ -127,14 +127,17 @@ static void file_end(void *vctx, const et_scan_file *f)
 {
     (void)vctx;
     const et_reader_stats *st = &f->stats;
-    fflush(stdout);
-    if (st->skipped)
-        fprintf(stderr, "%s: %llu record(s) skipped, %llu read (%llu recovered)\n", f->display,
-                (unsigned long long)st->skipped, (unsigned long long)st->records,
-                (unsigned long long)st->recovered);
-    if (st->remnants)
-        fprintf(stderr, "%s: note: %llu record fragment(s) in chunk slack space could not be decoded "
-                        "(their templates were overwritten)\n", f->display, (unsigned long long)st->remnants);
+    char line[160];
+    if (st->skipped) {
+        snprintf(line, sizeof line, "%llu record(s) skipped, %llu read (%llu recovered)",
+                 (unsigned long long)st->skipped, (unsigned long long)st->records, (unsigned long long)st->recovered);
+        cli_file_problem(f->display, line);
+    }
+    if (st->remnants) {
+        snprintf(line, sizeof line, "note: %llu record fragment(s) in chunk slack space could not be decoded "
+                 "(their templates were overwritten)", (unsigned long long)st->remnants);
+        cli_file_problem(f->display, line);
+    }
 }
 
 static void input_problem(void *vctx, const char *display, const char *msg, bool is_skip)

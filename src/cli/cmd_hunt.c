@@ -2,6 +2,7 @@
  * matches and correlation hits as a table, JSON Lines or CSV. */
 #include "cli/cli.h"
 #include "core/outbuf.h"
+#include "core/termtext.h"
 #include "core/timeutil.h"
 #include "input/inputs.h"
 #include "input/scan.h"
@@ -87,25 +88,47 @@ static void json_values(et_buf *b, const et_value_ref *v, size_t n)
     et_buf_putc(b, '}');
 }
 
+/* The bytes of p (clean UTF-8, len bytes) that fit in cols columns; *used: their columns. */
+static size_t fitting(const char *p, size_t len, size_t cols, size_t *used)
+{
+    size_t n = 0;
+    *used = 0;
+    while (n < len) {
+        size_t k = et_utf8_len((const unsigned char *)p + n), w = et_term_columns(p + n, k);
+        if (*used + w > cols) break;
+        n += k;
+        *used += w;
+    }
+    return n;
+}
+
+/* s in at most width columns, cut with '~' (then padded to width when pad): event data is
+ * anyone's text, so control characters (ESC too) are spaces and invalid UTF-8 is U+FFFD. */
+static void put_cut(et_buf *b, const char *s, size_t width, bool pad)
+{
+    et_buf c = {0};
+    et_term_clean(&c, s);
+    const char *p = c.data ? c.data : "";
+    size_t used, n = fitting(p, c.len, width, &used);
+    if (n < c.len) n = fitting(p, c.len, width ? width - 1 : 0, &used);
+    et_buf_put(b, p, n);
+    if (n < c.len) { et_buf_putc(b, '~'); used++; }
+    for (; pad && used < width; used++) et_buf_putc(b, ' ');
+    et_buf_free(&c);
+}
+
 static void table_cell(et_buf *b, const char *s, int width)
 {
-    int n = 0;
-    for (; s && *s && n < width; s++, n++) et_buf_putc(b, (*s == '\n' || *s == '\t') ? ' ' : *s);
-    if (s && *s) { b->len -= 1; et_buf_putc(b, '~'); }
-    for (; n < width; n++) et_buf_putc(b, ' ');
+    put_cut(b, s, (size_t)width, true);
     et_buf_putc(b, ' ');
 }
 
 static void table_fields(et_buf *b, const et_value_ref *v, size_t n, size_t limit)
 {
-    size_t start = b->len;
-    for (size_t i = 0; i < n; i++) {
-        if (i) et_buf_puts(b, "  ");
-        et_buf_printf(b, "%s=%s", v[i].name, v[i].value);
-    }
-    for (size_t i = start; i < b->len; i++)
-        if (b->data[i] == '\n' || b->data[i] == '\r' || b->data[i] == '\t') b->data[i] = ' ';
-    if (b->len - start > limit) { b->len = start + limit - 1; et_buf_putc(b, '~'); }
+    et_buf all = {0};
+    for (size_t i = 0; i < n; i++) et_buf_printf(&all, "%s%s=%s", i ? "  " : "", v[i].name, v[i].value);
+    put_cut(b, all.data, limit, false);
+    et_buf_free(&all);
 }
 
 static void print_match(int format, et_buf *b, const et_match *m)

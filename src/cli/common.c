@@ -1,5 +1,7 @@
 /* common.c: helpers shared by the subcommands. */
 #include "cli/cli.h"
+#include "core/outbuf.h"
+#include "core/termtext.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,7 +10,12 @@
 void cli_file_problem(const char *display, const char *msg)
 {
     fflush(stdout);
-    fprintf(stderr, "%s: %s\n", display, msg);
+    et_buf line = {0};
+    et_term_escape(&line, display);
+    et_buf_puts(&line, ": ");
+    et_term_escape(&line, msg);
+    fprintf(stderr, "%s\n", line.data);
+    et_buf_free(&line);
 }
 
 void cli_file_problems(const char *display, char *lines)

@@ -1,5 +1,6 @@
 /* termtext.c: UTF-8 checked, cleaned and measured for a terminal (see termtext.h). */
 #include "core/termtext.h"
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -31,6 +32,18 @@ void et_term_clean(et_buf *out, const char *s)
         if (n == 2 && p[0] == 0xC2 && p[1] < 0xA0) { et_buf_putc(out, ' '); p += 2; continue; } /* C1 controls */
         et_buf_put(out, (const char *)p, n);
         p += n;
+    }
+}
+
+void et_term_escape(et_buf *out, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    while (*p) {
+        size_t n = et_utf8_len(p);
+        bool control = n == 1 ? *p < 0x20 || *p == 0x7F : n == 2 && p[0] == 0xC2 && p[1] < 0xA0;
+        if (n && !control) { et_buf_put(out, (const char *)p, n); p += n; continue; }
+        for (size_t i = 0; i < (n ? n : 1); i++) et_buf_printf(out, "\\x%02X", p[i]);
+        p += n ? n : 1;
     }
 }
 

@@ -12,6 +12,9 @@ size_t et_utf8_len(const unsigned char *s);
 /* Appends s (NULL: nothing) as one line: invalid UTF-8 -> U+FFFD, control characters (ESC, C1
  * and line breaks too) -> space. */
 void et_term_clean(et_buf *out, const char *s);
+/* Appends s for a line of diagnostics, nothing lost: control characters (C0, DEL, C1) and
+ * bytes that are not UTF-8 as \xHH, the rest as it is. */
+void et_term_escape(et_buf *out, const char *s);
 /* Columns the first n bytes of s (clean UTF-8) take on a terminal. */
 size_t et_term_columns(const char *s, size_t n);
 /* Where in s (clean UTF-8, NUL-terminated) the longest tail that fits in cols columns starts. */
