@@ -140,4 +140,46 @@ head -c 7000 "$SYS" >"$TMP/cut.evtx"
 "$EVTRIAGE" hunt --rules "$TMP/spp.yml" "$TMP/cut.evtx" >/dev/null 2>"$TMP/err"; rc=$?
 [ $rc -eq 1 ] && grep -q 'cut.evtx: chunk 0: file ends inside the chunk' "$TMP/err" \
   && cmp -s <(grep -v '^evtriage: hunt:' "$TMP/err") "$TMP/dump.err" && pass || fail "damage in hunt: rc=$rc $(cat "$TMP/err")"
+# The table is for a terminal, and event text is anyone's: control characters (ESC sequences,
+# line breaks) in a title, a computer's name or a field are spaces, and cells are cut by the
+# columns a terminal gives them (CJK two each), so every row keeps its columns.
+cat >"$TMP/ctl.yaml" <<'YAML'
+scenario: ctl
+description: event text with control characters and wide characters
+hosts:
+  - computer: "HOST\e[31m01"
+    files:
+      - channel: Application
+        defaults: {provider: Evil-Provider, level: 4}
+        events:
+          - {time: 2025-11-17T08:00:41.3180551Z, event_id: 4242, event_data: ["line one\nline two \e]0;pwned\a"]}
+  - computer: "日本語のとても長いコンピューターの名前"
+    files:
+      - channel: Application
+        defaults: {provider: Evil-Provider, level: 4}
+        events:
+          - {time: 2025-11-17T08:00:42.3180551Z, event_id: 4242, event_data: ["line x"]}
+YAML
+cat >"$TMP/ctl.yml" <<'YAML'
+title: "Evil \e[1mevent\nwith a title long enough to be cut in its cell"
+id: 33333333-0000-4000-8000-000000004242
+level: high
+logsource: {product: windows, service: application}
+detection:
+  selection: {EventID: 4242, 'Data[0]|contains': line}
+  condition: selection
+YAML
+"$EVTRIAGE" synth "$TMP/ctl.yaml" -o "$TMP/ctl" >/dev/null || fail "synth ctl.yaml"
+"$EVTRIAGE" hunt --rules "$TMP/ctl.yml" "$TMP/ctl" >"$TMP/table.txt" 2>/dev/null
+/usr/bin/python3 - "$TMP/table.txt" <<'PY' && pass || fail "hunt table: control characters or columns: $(cat -v "$TMP/table.txt")"
+import sys, unicodedata
+text = open(sys.argv[1], encoding="utf-8").read()
+assert not any(ord(c) < 32 and c != "\n" or ord(c) == 127 for c in text), "a control character passed"
+lines = text.splitlines()
+assert len(lines) == 3, lines
+col = lambda l, sub: sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in l[:l.index(sub)])
+want = col(lines[0], "FILE#RECORD")
+assert all(col(l, "Application.evtx#1") == want for l in lines[1:]), lines
+assert all("~" in l for l in lines[1:]), "long cells not cut"
+PY
 finish

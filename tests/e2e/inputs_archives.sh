@@ -336,6 +336,16 @@ for budget in "" 0; do
     && grep -qx 'badname.zip!(member 2: name not readable): archive warning: Pathname cannot be converted from UTF-8 to current locale.' err.txt \
     && pass || fail "badname.zip (budget '$budget'): rc=$rc, $(wc -l <out.jsonl) records: $(cat err.txt)"
 done
+# A name's control characters and bytes that are not UTF-8 never reach stderr as they are: the
+# diagnostic stays one line, the name written with \xHH for them.
+/usr/bin/python3 - <<'PY' || fail "making ctl.zip"
+import zipfile
+with zipfile.ZipFile("ctl.zip", "w") as z:
+    z.writestr("bad\x1b[31mred\nline.txt", b"not a log")
+PY
+"$EVTRIAGE" dump ctl.zip >/dev/null 2>err.txt
+[ "$(cat err.txt)" = 'ctl.zip!bad\x1B[31mred\x0Aline.txt: skipped: not an EVTX file (no ElfFile signature)' ] \
+  && pass || fail "control characters in a diagnostic: $(cat -v err.txt)"
 # analyze hashes every archive as received (the container, besides the EVTX files in it), nested
 # ones too, whatever the route and the thread count; a damaged one is still hashed.
 unzip -p up.zip inner.zip >inner.zip
