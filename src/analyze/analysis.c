@@ -116,7 +116,7 @@ static void match_message(const et_match *m, const et_codes *codes, char *out, s
     const char *tmpl = rca && rca->event ? rca->event : rca && rca->title ? rca->title : NULL;
     if (tmpl) {
         one_ctx c = {.m = m, .codes = codes, .scratch = {.block_size = 1024}};
-        et_template_render(&b, tmpl, one_lookup, &c);
+        et_template_render(&b, tmpl, one_lookup, &c, NULL);
         et_arena_free(&c.scratch);
     } else {
         et_buf_puts(&b, m->rule->title ? m->rule->title : "match");

@@ -103,6 +103,7 @@ typedef struct fill_ctx {
     et_arena scratch;
     size_t missing;
     char missing_names[256];
+    et_buf refused;            /* placeholders whose values could not go in a command as they are */
 } fill_ctx;
 
 static const char *lookup_plain(const char *name, fill_ctx *c);
@@ -185,7 +186,12 @@ static char *render(const char *tmpl, fill_ctx *c)
 {
     if (!tmpl) return NULL;
     et_buf b = {0};
-    et_template_render(&b, tmpl, lookup, c);
+    et_buf names = {0};
+    et_template_render(&b, tmpl, lookup, c, &names);
+    for (char *n = names.data, *save = NULL, *one; names.len && (one = strtok_r(n, ", ", &save)); n = NULL)
+        if (!strstr(c->refused.data ? c->refused.data : "", one))
+            et_buf_printf(&c->refused, "%s%s", c->refused.len ? ", " : "", one);
+    et_buf_free(&names);
     char *s = xstrdup(b.data);
     et_buf_free(&b);
     return s;
@@ -285,6 +291,13 @@ static void fill_from_rule(draft *d, fill_ctx *fc)
         snprintf(note, sizeof note, "not found in the events, left as placeholders: %s", fc->missing_names);
         push_str(&f->notes, &f->nnotes, xstrdup(note));
     }
+    if (fc->refused.len) {
+        et_buf note = {0};
+        et_buf_printf(&note, "left as placeholders in the commands, their values holding characters a shell would "
+                      "read (quotes, $, ;, brackets...; the evidence has them as recorded): %s", fc->refused.data);
+        push_str(&f->notes, &f->nnotes, xstrdup(note.data));
+        et_buf_free(&note);
+    }
 }
 
 static void fill(draft *d, fill_ctx *fc)
@@ -292,6 +305,7 @@ static void fill(draft *d, fill_ctx *fc)
     fc->scratch.block_size = 4096;
     fill_from_rule(d, fc);
     et_arena_free(&fc->scratch);
+    et_buf_free(&fc->refused);
 }
 
 /* Compares the values of the rule's rca.group_by fields (one finding per distinct set). */

@@ -342,13 +342,13 @@ static void lower_confidence(et_finding *f, const char *to)
 static void need_gap(et_report *r, et_finding *f, const et_need *n)
 {
     et_buf host = {0}, msg = {0};
-    if (n->host) et_template_render(&host, n->host, entity_lookup, f);
+    if (n->host) et_template_render(&host, n->host, entity_lookup, f, NULL);
     const char *h = host.data && !strchr(host.data, '{') ? host.data : NULL;
     int64_t first, last;
     finding_span(f, &first, &last);
     log_state st = find_log(r, n, h, entity_lookup("host", f), first, last);
     if (st != LOG_PRESENT) {
-        et_template_render(&msg, n->message ? n->message : "a log this finding needs is missing", entity_lookup, f);
+        et_template_render(&msg, n->message ? n->message : "a log this finding needs is missing", entity_lookup, f, NULL);
         char line[1600];
         const char *whose = h ? h : n->other_host ? "another host" : "any host";
         snprintf(line, sizeof line, "%s (%s: %s log of %s%s)", msg.data ? msg.data : "", f->id, n->channel, whose,

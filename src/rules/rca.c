@@ -160,27 +160,6 @@ bool cc_rca_refs(et_cctx *c, et_rule *rule)
     return true;
 }
 
-void et_template_render(et_buf *out, const char *t, et_lookup_fn lookup, void *ctx)
-{
-    for (size_t i = 0; t[i]; i++) {
-        if ((t[i] == '{' && t[i + 1] == '{') || (t[i] == '}' && t[i + 1] == '}')) {
-            et_buf_putc(out, t[i++]);
-            continue;
-        }
-        const char *close = t[i] == '{' ? strchr(t + i + 1, '}') : NULL;
-        if (!close) { et_buf_putc(out, t[i]); continue; }
-        char name[128];
-        size_t n = (size_t)(close - t - i - 1);
-        if (n >= sizeof name) { et_buf_putc(out, t[i]); continue; }
-        memcpy(name, t + i + 1, n);
-        name[n] = 0;
-        const char *v = lookup ? lookup(name, ctx) : NULL;
-        if (v) et_buf_puts(out, v);
-        else et_buf_put(out, t + i, n + 2);
-        i += n + 1;
-    }
-}
-
 const char *et_hit_value(const et_corr_hit *h, const char *name, char buf[64])
 {
     for (size_t i = 0; i < h->ngroup; i++)

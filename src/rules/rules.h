@@ -196,8 +196,16 @@ void et_correlator_losses(const et_correlator *c, et_loss_fn fn, void *ctx);
 /* ---- helpers for the report stage ---------------------------------------------------------- */
 /* Looks a placeholder up: returns its value or NULL (the placeholder is then kept as is). */
 typedef const char *(*et_lookup_fn)(const char *name, void *ctx);
-/* Appends tmpl with every {name} replaced; {{ and }} stand for literal braces. */
-void et_template_render(et_buf *out, const char *tmpl, et_lookup_fn lookup, void *ctx);
+/* Appends tmpl with every {name} replaced; {{ and }} stand for literal braces. Values come from
+ * events, anyone's text, and the report's commands get run, so each is put where it lands:
+ * - in prose, a backtick becomes ' (it would open a code span in Markdown);
+ * - in a `command` (a code span of the template), inside '...' its single quotes (and the
+ *   quotes PowerShell reads as such) are doubled, as PowerShell escapes them; inside "..." or
+ *   bare, a value is put only when it is plain (letters, digits, . _ : \ / @ + = -, and spaces
+ *   inside quotes): anything a shell reads ($ ; | & ` quotes, brackets, line breaks) and the
+ *   placeholder stays, its name added to refused (", "-separated; NULL: not wanted).
+ * Returns how many were refused. */
+size_t et_template_render(et_buf *out, const char *tmpl, et_lookup_fn lookup, void *ctx, et_buf *refused);
 /* Placeholder value from a correlation hit: its group-by values, then the first evidence event
  * that has the name among its values, then "count", "first_time", "last_time", "Computer" (of the
  * first event), "rule" (title). Numbers and times are written into buf. NULL when none. */

@@ -227,4 +227,52 @@ grep -q "CET\|CEST" "$TMP/term.txt" && pass || fail "--tz not applied to the ter
 "$EVTRIAGE" analyze -q --rules "$a/rule.yml" --json "$TMP/4.json" "$CORPUS/parsers/plaso/System.evtx"
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); g=[x for x in r["gaps"] if x["kind"]=="no-findings"]; assert g and "5009 event" in g[0]["message"], r["gaps"]' "$TMP/4.json" && pass || fail "no-findings gap"
 "$EVTRIAGE" analyze --bogus x >/dev/null 2>&1; [ $? -eq 2 ] && pass || fail "bad option: want 2"
+# Commands are filled from the events, and event text is anyone's: a value goes into a command
+# only as it is safe there (in '...' its quotes doubled, PowerShell's escape; bare or in "...",
+# only plain values), else the placeholder stays and a note says which; in prose a backtick in a
+# value cannot open a Markdown code span.
+mkdir -p "$TMP/inj"
+cat >"$TMP/inj/scenario.yaml" <<'YAML'
+scenario: inj
+description: values that a shell would read, in the fields a remediation fills in
+hosts:
+  - computer: HV01.contoso.com
+    files:
+      - channel: Microsoft-Windows-Hyper-V-VMMS-Admin
+        defaults: {provider: Microsoft-Windows-Hyper-V-VMMS, level: 2}
+        events:
+          - time: 2025-11-18T09:12:40.1177350Z
+            event_id: 32000
+            user_data: {VmlEventLog: {VmName: "Bob's VM", ServerName: "hvr01$(iwr evil)", Note: "`<img src=x onerror=alert(1)>``"}}
+YAML
+cat >"$TMP/inj/rule.yml" <<'YAML'
+title: Test enable failed
+id: 44444444-0000-4000-8000-000000032000
+name: test-enable-failed
+level: high
+logsource: {product: windows, service: hyper-v-vmms}
+extract:
+    vm: {field: VmName}
+    replica: {field: ServerName}
+    note: {field: Note}
+detection:
+    selection: {EventID: 32000}
+    condition: selection
+rca:
+    title: "Replication of {vm} failed ({note})"
+    cause: "The note says {note}"
+    remediation:
+        - "Run `Enable-VMReplication -VMName '{vm}' -ReplicaServerName {replica}` on {Computer}"
+YAML
+"$EVTRIAGE" synth "$TMP/inj/scenario.yaml" -o "$TMP/inj/logs" >/dev/null || fail "synth inj"
+"$EVTRIAGE" analyze --rules "$TMP/inj/rule.yml" --json "$TMP/inj/r.json" --report-md "$TMP/inj/r.md" "$TMP/inj/logs" >/dev/null 2>&1
+/usr/bin/python3 - "$TMP/inj/r.json" <<'PY' && pass || fail "unsafe values in commands: $(cat "$TMP/inj/r.json" | head -c 2000)"
+import json, sys
+f = [f for f in json.load(open(sys.argv[1]))["findings"] if f["rule"] == "44444444-0000-4000-8000-000000032000"][0]
+step = f["remediation"][0]
+assert step == "Run `Enable-VMReplication -VMName 'Bob''s VM' -ReplicaServerName {replica}` on HV01.contoso.com", step
+assert any("shell would read" in n and n.endswith(": replica") for n in f["notes"]), f["notes"]
+assert "`" not in f["title"] and "'<img src=x onerror=alert(1)>''" in f["title"], f["title"]
+PY
+grep -q '<img' "$TMP/inj/r.md" && ! grep -qP '(?<!\\)<img' "$TMP/inj/r.md" && pass || fail "raw HTML from an event in the Markdown report"
 finish

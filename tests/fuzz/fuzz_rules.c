@@ -74,7 +74,7 @@ static void on_match(const et_match *m, void *ctx)
     sink += fz_touch_str(et_match_value(m, "Computer")) + fz_touch_str(et_match_value(m, "EventID"));
     if (m->rule->rca && m->rule->rca->title) {
         et_buf b = {0};
-        et_template_render(&b, m->rule->rca->title, match_lookup, (void *)m);
+        et_template_render(&b, m->rule->rca->title, match_lookup, (void *)m, NULL);
         sink += b.len;
         et_buf_free(&b);
     }
@@ -100,7 +100,7 @@ static void on_hit(const et_corr_hit *h, void *ctx)
     if (rca && rca->message) {
         hit_ctx c = {.h = h};
         et_buf b = {0};
-        et_template_render(&b, rca->message, hit_lookup, &c);
+        et_template_render(&b, rca->message, hit_lookup, &c, NULL);
         sink += b.len;
         et_buf_free(&b);
     }

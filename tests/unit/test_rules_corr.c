@@ -331,7 +331,7 @@ static void render_hit(const et_corr_hit *h, void *ctx)
     rendered *r = ctx;
     et_buf b = {0};
     assert_non_null(h->rule->rca);
-    et_template_render(&b, h->rule->rca->title, hit_lookup, (void *)h);
+    et_template_render(&b, h->rule->rca->title, hit_lookup, (void *)h, NULL);
     et_buf_putc(&b, 0);
     snprintf(r->title, sizeof r->title, "%s", b.data);
     et_buf_free(&b);

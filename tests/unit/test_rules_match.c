@@ -319,7 +319,7 @@ static void test_hresult_and_template(void **state)
     assert_false(et_hresult_normalize("99999999999", out));
     et_buf b = {0};
     const char *vals[][2] = {{"vm", "web01"}, {"code", "0x80090303"}};
-    et_template_render(&b, "VM '{vm}' failed with {code}; {unknown} {{literal}}", NULL, NULL);
+    et_template_render(&b, "VM '{vm}' failed with {code}; {unknown} {{literal}}", NULL, NULL, NULL);
     et_buf_putc(&b, 0);
     assert_string_equal(b.data, "VM '{vm}' failed with {code}; {unknown} {literal}");
     b.len = 0;
@@ -339,10 +339,45 @@ static void test_template_lookup(void **state)
 {
     (void)state;
     et_buf b = {0};
-    et_template_render(&b, "Enable-VMReplication -VMName '{vm}' ({code}) {nope}", lookup, NULL);
+    et_template_render(&b, "Enable-VMReplication -VMName '{vm}' ({code}) {nope}", lookup, NULL, NULL);
     et_buf_putc(&b, 0);
     assert_string_equal(b.data, "Enable-VMReplication -VMName 'web01' (0x80090303) {nope}");
     et_buf_free(&b);
+}
+
+static const char *hostile(const char *name, void *ctx)
+{
+    (void)ctx;
+    if (!strcmp(name, "vm")) return "Bob's \xE2\x80\x99VM";                /* ' and U+2019 */
+    if (!strcmp(name, "evil")) return "x'; Remove-Item C:\\ -Recurse; '";
+    if (!strcmp(name, "host")) return "hv01.contoso.com";
+    if (!strcmp(name, "spaced")) return "Web Server 01";
+    if (!strcmp(name, "sub")) return "$(iwr evil)";
+    if (!strcmp(name, "tick")) return "a`b";
+    if (!strcmp(name, "nl")) return "a\nb";
+    return NULL;
+}
+
+/* Values are put the way where they land allows: quotes doubled in '...', only plain values
+ * bare or in "...", backticks neutral in prose; a value refused leaves its placeholder. */
+static void test_template_places(void **state)
+{
+    (void)state;
+    struct { const char *tmpl, *want; size_t refused; const char *names; } cases[] = {
+        {"`Move-VM -Name '{vm}' -DestinationHost {host}`", "`Move-VM -Name 'Bob''s \xE2\x80\x99\xE2\x80\x99VM' -DestinationHost hv01.contoso.com`", 0, ""},
+        {"`Get-VM -Name '{evil}'`", "`Get-VM -Name 'x''; Remove-Item C:\\ -Recurse; '''`", 0, ""},
+        {"`Test-NetConnection {evil}` and `x \"{spaced}\"` `y {spaced}`", "`Test-NetConnection {evil}` and `x \"Web Server 01\"` `y {spaced}`", 2, "evil, spaced"},
+        {"`setspn -S \"Svc/{sub}\" {host}` `'{nl}'`", "`setspn -S \"Svc/{sub}\" hv01.contoso.com` `'{nl}'`", 2, "sub, nl"},
+        {"prose {tick} and {evil} then `cmd {host}`", "prose a'b and x'; Remove-Item C:\\ -Recurse; ' then `cmd hv01.contoso.com`", 0, ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        et_buf b = {0}, refused = {0};
+        assert_int_equal(et_template_render(&b, cases[i].tmpl, hostile, NULL, &refused), cases[i].refused);
+        assert_string_equal(b.data, cases[i].want);
+        assert_string_equal(refused.data ? refused.data : "", cases[i].names);
+        et_buf_free(&b);
+        et_buf_free(&refused);
+    }
 }
 
 int main(void)
@@ -354,7 +389,7 @@ int main(void)
         cmocka_unit_test(test_numbers_cidr),     cmocka_unit_test(test_null_exists_neq_fieldref),
         cmocka_unit_test(test_keywords),         cmocka_unit_test(test_conditions),
         cmocka_unit_test(test_logsource_key),    cmocka_unit_test(test_extract),
-        cmocka_unit_test(test_hresult_and_template), cmocka_unit_test(test_template_lookup),
+        cmocka_unit_test(test_hresult_and_template), cmocka_unit_test(test_template_lookup), cmocka_unit_test(test_template_places),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
