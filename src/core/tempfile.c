@@ -5,18 +5,33 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
-int et_temp_fd(char *msg, size_t msglen)
+static int open_temp(const char *dir)
 {
-    const char *dir = getenv("TMPDIR");
-    if (!dir || !*dir) dir = "/tmp";
     int fd = open(dir, O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600);
     if (fd >= 0) return fd;
     char path[4096];
     snprintf(path, sizeof path, "%s/evtriage-XXXXXX", dir);
     fd = mkostemp(path, O_CLOEXEC);
-    if (fd >= 0) { unlink(path); return fd; }
+    if (fd >= 0) unlink(path);
+    return fd;
+}
+
+int et_temp_fd(char *msg, size_t msglen)
+{
+    const char *dir = getenv("TMPDIR");
+    if (!dir || !*dir) dir = "/tmp";
+    /* Out of descriptors (a low hard limit, every file in flight open): the others are let go
+     * as their reading ends, on other threads, so the file is tried again, every 10 ms for up
+     * to 5 s, before it is given up. */
+    int fd = open_temp(dir);
+    for (int tries = 0; fd < 0 && (errno == EMFILE || errno == ENFILE) && tries < 500; tries++) {
+        nanosleep(&(struct timespec){.tv_nsec = 10 * 1000 * 1000}, NULL);
+        fd = open_temp(dir);
+    }
+    if (fd >= 0) return fd;
     snprintf(msg, msglen, "cannot create a temporary file in %s: %s", dir, strerror(errno));
     return -1;
 }
