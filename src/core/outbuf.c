@@ -88,8 +88,7 @@ void et_buf_put_hex(et_buf *b, uint64_t v, unsigned minwidth, int upper)
     b->data[b->len] = 0;
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0 if invalid. */
-static size_t utf8_seq_len(const unsigned char *s)
+size_t et_utf8_len(const unsigned char *s)
 {
     unsigned c = s[0];
     if (c < 0x80) return 1;
@@ -119,7 +118,7 @@ void et_buf_json_str(et_buf *b, const char *s)
         if (!*p) break;
         unsigned char c = *p;
         if (c >= 0x80) {
-            size_t n = utf8_seq_len(p);
+            size_t n = et_utf8_len(p);
             if (n) { et_buf_put(b, (const char *)p, n); p += n; }
             else { et_buf_puts(b, "\xEF\xBF\xBD"); p++; }
             continue;

@@ -21,6 +21,8 @@ void et_buf_printf(et_buf *b, const char *fmt, ...) __attribute__((format(printf
 void et_buf_put_udec(et_buf *b, uint64_t v, unsigned minwidth);
 void et_buf_put_idec(et_buf *b, int64_t v);
 void et_buf_put_hex(et_buf *b, uint64_t v, unsigned minwidth, int upper);
+/* Length of the valid UTF-8 sequence at s, or 0 when it is invalid. */
+size_t et_utf8_len(const unsigned char *s);
 /* Appends s as a quoted JSON string: control characters escaped, invalid UTF-8 -> U+FFFD. */
 void et_buf_json_str(et_buf *b, const char *s);
 /* Appends s as one CSV cell (RFC 4180 quoting when needed). */

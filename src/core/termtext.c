@@ -4,24 +4,6 @@
 #include <stdint.h>
 #include <string.h>
 
-size_t et_utf8_len(const unsigned char *s)
-{
-    unsigned c = s[0];
-    if (c < 0x80) return 1;
-    size_t n;
-    unsigned min;
-    if ((c & 0xE0) == 0xC0) { n = 2; min = 0x80; c &= 0x1F; }
-    else if ((c & 0xF0) == 0xE0) { n = 3; min = 0x800; c &= 0x0F; }
-    else if ((c & 0xF8) == 0xF0) { n = 4; min = 0x10000; c &= 0x07; }
-    else return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80) return 0;
-        c = (c << 6) | (s[i] & 0x3F);
-    }
-    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return 0;
-    return n;
-}
-
 void et_term_clean(et_buf *out, const char *s)
 {
     const unsigned char *p = (const unsigned char *)(s ? s : "");

@@ -5,10 +5,8 @@
 #ifndef EVTRIAGE_TERMTEXT_H
 #define EVTRIAGE_TERMTEXT_H
 #include <stddef.h>
-#include "core/outbuf.h"
+#include "core/outbuf.h"   /* et_utf8_len */
 
-/* Length of the valid UTF-8 sequence at s, or 0 when it is invalid. */
-size_t et_utf8_len(const unsigned char *s);
 /* Appends s (NULL: nothing) as one line: invalid UTF-8 -> U+FFFD, control characters (ESC, C1
  * and line breaks too) -> space. */
 void et_term_clean(et_buf *out, const char *s);
