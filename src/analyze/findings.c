@@ -186,12 +186,7 @@ static char *render(const char *tmpl, fill_ctx *c)
 {
     if (!tmpl) return NULL;
     et_buf b = {0};
-    et_buf names = {0};
-    et_template_render(&b, tmpl, lookup, c, &names);
-    for (char *n = names.data, *save = NULL, *one; names.len && (one = strtok_r(n, ", ", &save)); n = NULL)
-        if (!strstr(c->refused.data ? c->refused.data : "", one))
-            et_buf_printf(&c->refused, "%s%s", c->refused.len ? ", " : "", one);
-    et_buf_free(&names);
+    et_template_render(&b, tmpl, lookup, c, &c->refused);   /* the finding's every text adds to one list */
     char *s = xstrdup(b.data);
     et_buf_free(&b);
     return s;

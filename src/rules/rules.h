@@ -203,7 +203,8 @@ typedef const char *(*et_lookup_fn)(const char *name, void *ctx);
  *   quotes PowerShell reads as such) are doubled, as PowerShell escapes them; inside "..." or
  *   bare, a value is put only when it is plain (letters, digits, . _ : \ / @ + = -, and spaces
  *   inside quotes): anything a shell reads ($ ; | & ` quotes, brackets, line breaks) and the
- *   placeholder stays, its name added to refused (", "-separated; NULL: not wanted).
+ *   placeholder stays, its name added to refused (", "-separated, each name once; NULL: not
+ *   wanted).
  * Returns how many were refused. */
 size_t et_template_render(et_buf *out, const char *tmpl, et_lookup_fn lookup, void *ctx, et_buf *refused);
 /* Placeholder value from a correlation hit: its group-by values, then the first evidence event

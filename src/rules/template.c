@@ -68,6 +68,15 @@ static bool put_value(et_buf *out, const char *v, place p)
     return true;
 }
 
+/* name added to the ", "-separated list, unless it is there already. */
+static void add_name(et_buf *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = list->data; p && *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] ? 2 : 0))
+        if (strcspn(p, ",") == n && !strncmp(p, name, n)) return;
+    et_buf_printf(list, "%s%s", list->len ? ", " : "", name);
+}
+
 size_t et_template_render(et_buf *out, const char *t, et_lookup_fn lookup, void *ctx, et_buf *refused)
 {
     size_t nrefused = 0;
@@ -92,7 +101,7 @@ size_t et_template_render(et_buf *out, const char *t, et_lookup_fn lookup, void 
         if (v && !put_value(out, v, at)) {
             out->len = mark;
             if (out->data) out->data[mark] = 0;
-            if (refused) et_buf_printf(refused, "%s%s", refused->len ? ", " : "", name);
+            if (refused) add_name(refused, name);
             nrefused++;
             v = NULL;
         }

@@ -353,6 +353,7 @@ static const char *hostile(const char *name, void *ctx)
     if (!strcmp(name, "host")) return "hv01.contoso.com";
     if (!strcmp(name, "spaced")) return "Web Server 01";
     if (!strcmp(name, "sub")) return "$(iwr evil)";
+    if (!strcmp(name, "ev")) return "$x";
     if (!strcmp(name, "tick")) return "a`b";
     if (!strcmp(name, "nl")) return "a\nb";
     return NULL;
@@ -368,6 +369,7 @@ static void test_template_places(void **state)
         {"`Get-VM -Name '{evil}'`", "`Get-VM -Name 'x''; Remove-Item C:\\ -Recurse; '''`", 0, ""},
         {"`Test-NetConnection {evil}` and `x \"{spaced}\"` `y {spaced}`", "`Test-NetConnection {evil}` and `x \"Web Server 01\"` `y {spaced}`", 2, "evil, spaced"},
         {"`setspn -S \"Svc/{sub}\" {host}` `'{nl}'`", "`setspn -S \"Svc/{sub}\" hv01.contoso.com` `'{nl}'`", 2, "sub, nl"},
+        {"`a {evil}` `b {evil}` `c {evil}x {ev}`", "`a {evil}` `b {evil}` `c {evil}x {ev}`", 4, "evil, ev"},
         {"prose {tick} and {evil} then `cmd {host}`", "prose a'b and x'; Remove-Item C:\\ -Recurse; ' then `cmd hv01.contoso.com`", 0, ""},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
