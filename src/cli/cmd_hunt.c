@@ -88,20 +88,6 @@ static void json_values(et_buf *b, const et_value_ref *v, size_t n)
     et_buf_putc(b, '}');
 }
 
-/* The bytes of p (clean UTF-8, len bytes) that fit in cols columns; *used: their columns. */
-static size_t fitting(const char *p, size_t len, size_t cols, size_t *used)
-{
-    size_t n = 0;
-    *used = 0;
-    while (n < len) {
-        size_t k = et_utf8_len((const unsigned char *)p + n), w = et_term_columns(p + n, k);
-        if (*used + w > cols) break;
-        n += k;
-        *used += w;
-    }
-    return n;
-}
-
 /* s in at most width columns, cut with '~' (then padded to width when pad): event data is
  * anyone's text, so control characters (ESC too) are spaces and invalid UTF-8 is U+FFFD. */
 static void put_cut(et_buf *b, const char *s, size_t width, bool pad)
@@ -109,8 +95,8 @@ static void put_cut(et_buf *b, const char *s, size_t width, bool pad)
     et_buf c = {0};
     et_term_clean(&c, s);
     const char *p = c.data ? c.data : "";
-    size_t used, n = fitting(p, c.len, width, &used);
-    if (n < c.len) n = fitting(p, c.len, width ? width - 1 : 0, &used);
+    size_t used, n = et_term_head(p, c.len, width, &used);
+    if (n < c.len) n = et_term_head(p, c.len, width ? width - 1 : 0, &used);
     et_buf_put(b, p, n);
     if (n < c.len) { et_buf_putc(b, '~'); used++; }
     for (; pad && used < width; used++) et_buf_putc(b, ' ');

@@ -61,6 +61,21 @@ size_t et_term_columns(const char *s, size_t n)
     return cols;
 }
 
+size_t et_term_head(const char *s, size_t len, size_t cols, size_t *used)
+{
+    size_t n = 0, taken = 0;
+    while (n < len) {
+        size_t k = et_utf8_len((const unsigned char *)s + n);
+        if (!k || k > len - n) k = 1;
+        size_t w = et_term_columns(s + n, k);
+        if (taken + w > cols) break;
+        n += k;
+        taken += w;
+    }
+    if (used) *used = taken;
+    return n;
+}
+
 size_t et_term_tail(const char *s, size_t cols)
 {
     size_t at = strlen(s), used = 0;

@@ -15,6 +15,9 @@ void et_term_clean(et_buf *out, const char *s);
 void et_term_escape(et_buf *out, const char *s);
 /* Columns the first n bytes of s (clean UTF-8) take on a terminal. */
 size_t et_term_columns(const char *s, size_t n);
+/* How many of the first len bytes of s (clean UTF-8) fit in cols columns, whole characters;
+ * *used: the columns they take (may be NULL). */
+size_t et_term_head(const char *s, size_t len, size_t cols, size_t *used);
 /* Where in s (clean UTF-8, NUL-terminated) the longest tail that fits in cols columns starts. */
 size_t et_term_tail(const char *s, size_t cols);
 

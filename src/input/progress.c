@@ -96,14 +96,7 @@ static void draw(const char *head, const char *file, size_t cols)
         fprintf(stderr, "\r\033[K%s...%s", head, file + et_term_tail(file, room - hcols - 3));
         return;
     }
-    size_t n = 0, used = 0;
-    while (n < hlen) {
-        size_t k = et_utf8_len((const unsigned char *)head + n), w = et_term_columns(head + n, k);
-        if (used + w > room) break;
-        n += k;
-        used += w;
-    }
-    fprintf(stderr, "\r\033[K%.*s", (int)n, head);
+    fprintf(stderr, "\r\033[K%.*s", (int)et_term_head(head, hlen, room, NULL), head);
 }
 
 static void human(char *out, size_t n, double v)

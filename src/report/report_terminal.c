@@ -63,13 +63,7 @@ static void line_cut(term *t, const char *s, size_t col)
     et_buf c = {0};
     et_term_clean(&c, s);
     const char *p = c.data ? c.data : "";
-    size_t len = strlen(p), n = 0, cols = 0;
-    while (n < len) {
-        size_t k = et_utf8_len((const unsigned char *)p + n), w = et_term_columns(p + n, k);   /* clean: k > 0 */
-        if (cols + col + w > WIDTH - 1) break;
-        n += k;
-        cols += w;
-    }
+    size_t len = strlen(p), n = et_term_head(p, len, col < WIDTH - 1 ? WIDTH - 1 - col : 0, NULL);
     et_buf_put(t->b, p, n);
     if (n < len) et_buf_puts(t->b, "\xE2\x80\xA6");
     et_buf_putc(t->b, '\n');

@@ -1,6 +1,6 @@
 /* test_termtext.c: text for a terminal (core/termtext.c): UTF-8 checked, control characters
  * cleaned (reports, progress, hunt's table) or escaped without loss (diagnostics), columns
- * counted with East Asian wide characters as two, tails cut at character boundaries. */
+ * counted with East Asian wide characters as two, heads and tails cut at character boundaries. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -53,6 +53,12 @@ static void test_columns_and_tail(void **state)
     assert_int_equal(et_term_tail(jp, 8), 6);       /* 本 needs two: not cut in half */
     assert_int_equal(et_term_tail(jp, 9), 3);
     assert_int_equal(et_term_tail(jp, 0), strlen(jp));
+    size_t used;
+    assert_int_equal(et_term_head(jp, strlen(jp), 3, &used), 3);   /* 日 fits, 本 would not */
+    assert_int_equal(used, 2);
+    assert_int_equal(et_term_head(jp, strlen(jp), 100, &used), strlen(jp));
+    assert_int_equal(used, 11);
+    assert_int_equal(et_term_head(jp, strlen(jp), 1, NULL), 0);
 }
 
 int main(void)
