@@ -21,9 +21,9 @@ done
 # binary and the unit tests of the pool and of core (arena adoption, parallel YAML) are built.
 dir=build-ci-tsan
 cmake -S . -B "$dir" -DEVTRIAGE_WERROR=ON -DEVTRIAGE_TSAN=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$dir" -j "$jobs" --target evtriage test_pool test_core
+cmake --build "$dir" -j "$jobs" --target evtriage test_pool test_core test_source
 TSAN_OPTIONS="halt_on_error=1:suppressions=$PWD/tests/tsan.supp" \
-  ctest --test-dir "$dir" --output-on-failure -j "$jobs" -R '^(e2e\.(jobs_identical|inputs_archives|rules_lint)|unit\.(test_pool|test_core))$'
+  ctest --test-dir "$dir" --output-on-failure -j "$jobs" -R '^(e2e\.(jobs_identical|inputs_archives|rules_lint)|unit\.(test_pool|test_core|test_source))$'
 fuzz_seconds=${EVTRIAGE_FUZZ_SECONDS:-30}
 if [ "$fuzz_seconds" -gt 0 ]; then
   dir=build-ci-fuzz

@@ -256,11 +256,7 @@ static et_input *add_input(analysis *a, const char *display, uint64_t size)
 static void file_begin(void *vctx, const et_scan_file *f)
 {
     analysis *a = vctx;
-    et_input *in = add_input(a, f->display, f->size);
-    if (!f->note) return;
-    fprintf(stderr, "%s: %s\n", f->display, f->note);   /* a damaged member: read up to the damage */
-    et_input_add_problem(in, f->note);
-    a->problems++;
+    add_input(a, f->display, f->size);
 }
 
 /* Every entry goes to the whole timeline's store (flat memory: it spills sorted runs). */
@@ -333,6 +329,12 @@ static void file_end(void *vctx, const et_scan_file *f)
     analysis *a = vctx;
     et_input *in = current_input(a);
     memcpy(in->sha256, f->sha256, sizeof in->sha256);   /* complete at file_end */
+    in->size = f->size;   /* a member found damaged as it was read: shorter than at its begin */
+    if (f->note) {   /* a damaged member: read up to the damage */
+        fprintf(stderr, "%s: %s\n", f->display, f->note);
+        et_input_add_problem_first(in, f->note);
+        a->problems++;
+    }
     et_input_end(in, &f->stats);
     if (f->stats.skipped) a->problems++;
     if (f->hash_error) {

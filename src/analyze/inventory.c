@@ -124,6 +124,15 @@ void et_input_add_problem(et_input *in, const char *msg)
     p[in->nproblems++] = xstrdup(msg);
 }
 
+void et_input_add_problem_first(et_input *in, const char *msg)
+{
+    if (in->nproblems == ET_INV_MAX_PROBLEMS) free(in->problems[--in->nproblems]);   /* the last one gives way */
+    et_input_add_problem(in, msg);
+    char *mine = in->problems[in->nproblems - 1];
+    memmove(in->problems + 1, in->problems, (in->nproblems - 1) * sizeof *in->problems);
+    in->problems[0] = mine;
+}
+
 void et_input_end(et_input *in, const et_reader_stats *st)
 {
     in->records = st->records;

@@ -18,6 +18,8 @@ void et_input_note_event(et_input *in, const et_event *ev);
 void et_input_merge(et_input *dst, const et_input *src);
 /* Records a problem message (kept up to a bound, always counted). */
 void et_input_add_problem(et_input *in, const char *msg);
+/* The same, said before every other (what is wrong with the file as a whole, known at its end). */
+void et_input_add_problem_first(et_input *in, const char *msg);
 /* Copies the reader's final counts. */
 void et_input_end(et_input *in, const et_reader_stats *st);
 

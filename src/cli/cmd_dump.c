@@ -114,20 +114,17 @@ static void unit_done(void *vctx, void *vu, const et_scan_file *f)
     free(u);
 }
 
-/* A damaged member is read up to the damage: said before its records, and exit 1. */
-static void file_begin(void *vctx, const et_scan_file *f)
-{
-    dump_ctx *ctx = vctx;
-    if (!f->note) return;
-    cli_file_problem(f->display, f->note);
-    ctx->problems++;
-}
-
+/* A damaged member is read up to the damage: said after its records (a member read while it
+ * inflated is known damaged only then), and exit 1. */
 static void file_end(void *vctx, const et_scan_file *f)
 {
-    (void)vctx;
+    dump_ctx *ctx = vctx;
     const et_reader_stats *st = &f->stats;
     char line[160];
+    if (f->note) {
+        cli_file_problem(f->display, f->note);
+        ctx->problems++;
+    }
     if (st->skipped) {
         snprintf(line, sizeof line, "%llu record(s) skipped, %llu read (%llu recovered)",
                  (unsigned long long)st->skipped, (unsigned long long)st->records, (unsigned long long)st->recovered);
@@ -219,7 +216,7 @@ int cmd_dump(int argc, char **argv)
         et_buf_free(&head);
     }
     et_scan_consumer cons = {.ctx = &ctx, .unit_new = unit_new, .event = unit_event, .problem = unit_problem,
-                          .file_begin = file_begin, .unit_done = unit_done, .file_end = file_end,
+                          .unit_done = unit_done, .file_end = file_end,
                           .input_problem = input_problem};
     /* progress only when it cannot mix with records on the same terminal */
     et_scan_opts so = {.jobs = jobs, .limits = &limits,

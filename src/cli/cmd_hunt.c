@@ -311,20 +311,14 @@ static void unit_done(void *vctx, void *vu, const et_scan_file *f)
     free(u);
 }
 
-/* A damaged member is read up to the damage: said, and exit 1. */
-static void file_begin(void *vctx, const et_scan_file *f)
-{
-    hunt_ctx *h = vctx;
-    if (!f->note) return;
-    cli_file_problem(f->display, f->note);
-    h->problems++;
-}
-
+/* A damaged member is read up to the damage: said once it is read, and exit 1. */
 static void file_end(void *vctx, const et_scan_file *f)
 {
     hunt_ctx *h = vctx;
-    (void)f;
     h->files++;
+    if (!f->note) return;
+    cli_file_problem(f->display, f->note);
+    h->problems++;
 }
 
 static void input_problem(void *vctx, const char *display, const char *msg, bool is_skip)
@@ -423,7 +417,7 @@ int cmd_hunt(int argc, char **argv)
     et_input_limits limits;
     et_input_limits_default(&limits);
     et_scan_consumer cons = {.ctx = &h, .unit_new = unit_new, .event = unit_event, .problem = unit_problem,
-                             .file_begin = file_begin, .unit_done = unit_done, .file_end = file_end,
+                             .unit_done = unit_done, .file_end = file_end,
                              .input_problem = input_problem};
     et_scan_opts so = {.jobs = jobs, .limits = &limits};
     et_scan(argv + optind, argc - optind, &so, &cons);

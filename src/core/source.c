@@ -1,6 +1,7 @@
 /* source.c: input bytes on a descriptor or in budgeted memory (see source.h); big buffers of
  * closed memory sources are kept for the next ones, so inflating member after member writes
- * into pages already there instead of faulting fresh zeroed ones in each time. */
+ * into pages already there instead of faulting fresh zeroed ones in each time; a descriptor
+ * may still be written by a producer thread (a feed), its readers waiting for its bytes. */
 #include "core/source.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <stdio.h>
 #include <unistd.h>
 
 static _Atomic uint64_t in_use;
@@ -131,8 +133,117 @@ et_source et_source_mem_reserve(uint64_t size)
     return s;
 }
 
+/* ---- feeds: a producer thread writing the source's descriptor ------------------------------ */
+
+struct et_feed {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    _Atomic uint64_t seen;    /* readers may read [0, seen); at the end, the final length */
+    uint64_t hold_back;
+    bool ended;
+    atomic_bool stop;
+    pthread_t thread;
+    et_feed_fn produce;
+    int fd;
+    void *arg;
+    char *note;
+    char sha256[65];
+};
+
+static void *run_feed(void *vf)
+{
+    et_feed *f = vf;
+    uint64_t final = f->produce(f, f->fd, f->arg);
+    pthread_mutex_lock(&f->mu);
+    atomic_store(&f->seen, final);
+    f->ended = true;
+    pthread_cond_broadcast(&f->cv);
+    pthread_mutex_unlock(&f->mu);
+    return NULL;
+}
+
+int et_source_feed(et_source *s, uint64_t hold_back, et_feed_fn produce, void *arg)
+{
+    et_feed *f = calloc(1, sizeof *f);
+    if (!f) abort();
+    pthread_mutex_init(&f->mu, NULL);
+    pthread_cond_init(&f->cv, NULL);
+    f->hold_back = hold_back;
+    f->produce = produce;
+    f->fd = s->fd;
+    f->arg = arg;
+    if (pthread_create(&f->thread, NULL, run_feed, f) != 0) {
+        pthread_cond_destroy(&f->cv);
+        pthread_mutex_destroy(&f->mu);
+        free(f);
+        return -1;
+    }
+    s->feed = f;
+    return 0;
+}
+
+void et_feed_grow(et_feed *f, uint64_t written)
+{
+    pthread_mutex_lock(&f->mu);
+    atomic_store(&f->seen, written > f->hold_back ? written - f->hold_back : 0);
+    pthread_cond_broadcast(&f->cv);
+    pthread_mutex_unlock(&f->mu);
+}
+
+bool et_feed_stopped(et_feed *f) { return atomic_load(&f->stop); }
+
+void et_feed_note(et_feed *f, const char *note)
+{
+    free(f->note);
+    if (!(f->note = strdup(note))) abort();
+}
+
+void et_feed_sha256(et_feed *f, const char *hex) { snprintf(f->sha256, sizeof f->sha256, "%s", hex); }
+
+/* How far readers may read, once that is need bytes or the producer is through. */
+static uint64_t feed_wait(et_feed *f, uint64_t need)
+{
+    uint64_t have = atomic_load(&f->seen);
+    if (have >= need) return have;
+    pthread_mutex_lock(&f->mu);
+    while (!f->ended && (have = atomic_load(&f->seen)) < need) pthread_cond_wait(&f->cv, &f->mu);
+    have = atomic_load(&f->seen);
+    pthread_mutex_unlock(&f->mu);
+    return have;
+}
+
+uint64_t et_source_settle(const et_source *s, const char **note, const char **sha256)
+{
+    *note = NULL;
+    *sha256 = NULL;
+    if (!s->feed) return s->size;
+    et_feed *f = s->feed;
+    pthread_mutex_lock(&f->mu);
+    while (!f->ended) pthread_cond_wait(&f->cv, &f->mu);
+    pthread_mutex_unlock(&f->mu);
+    *note = f->note;
+    *sha256 = f->sha256[0] ? f->sha256 : NULL;
+    return atomic_load(&f->seen);
+}
+
+static void feed_free(et_feed *f)
+{
+    atomic_store(&f->stop, true);
+    pthread_join(f->thread, NULL);
+    pthread_cond_destroy(&f->cv);
+    pthread_mutex_destroy(&f->mu);
+    free(f->note);
+    free(f);
+}
+
 long et_source_read_at(const et_source *s, void *buf, size_t n, uint64_t off)
 {
+    if (s->feed) {
+        uint64_t need = off < s->size && n < s->size - off ? off + n : s->size;
+        uint64_t have = feed_wait(s->feed, need);
+        if (off >= have) return 0;
+        if (n > have - off) n = (size_t)(have - off);
+    }
     if (s->fd < 0) {
         if (off >= s->size) return 0;
         if (n > s->size - off) n = (size_t)(s->size - off);
@@ -164,6 +275,8 @@ const unsigned char *et_source_view(const et_source *s, void *buf, size_t n, uin
 
 void et_source_close(et_source *s)
 {
+    if (s->feed) feed_free(s->feed);
+    s->feed = NULL;
     if (s->fd >= 0) close(s->fd);
     else if (s->mem && !keep(s->mem, s->cap)) { free(s->mem); et_source_budget_give(s->cap); }
     s->fd = -1;

@@ -64,6 +64,7 @@ static bool hash_read(et_filehash *h, uint64_t end)
         size_t want = left < READ_BUF ? (size_t)left : READ_BUF, n;
         if (!buf && !(buf = malloc(READ_BUF))) abort();
         const unsigned char *p = et_source_view(h->src, buf, want, h->pos, &n);
+        if (p && n == 0 && h->src->feed) break;   /* a member that turned out shorter (damaged) ends here */
         if (!p || n == 0) { ok = false; break; }
         et_sha256_update(&h->sha, p, n);
         h->pos += n;

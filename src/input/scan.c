@@ -23,6 +23,9 @@ typedef struct shared_file {
     char *display;
     et_filehash *hash;        /* when hashing: fed by the ranges as they finish */
     char *note;               /* info.note's copy */
+    char *late_note;          /* what settling the file said (a member found damaged as it was
+                                 read), written by the member's worker before its end is queued */
+    uint64_t settled_size;    /* its length once settled, when shorter than at its open; else 0 */
     uint64_t weight, added;   /* progress: the bytes of the paths given it stands for (its size, a
                                  zip member's compressed bytes, 0 inside a tar...), added so far */
     atomic_size_t unread;     /* ranges not yet read, when not hashing (see let_go_when_read) */
@@ -222,9 +225,9 @@ static shared_file *new_file(scan *sc, const char *display, et_evtx_file *ef, ui
     f->info.note = f->note;
     f->info.size = et_evtx_file_size(ef);
     f->weight = weight;
-    const char *known = et_evtx_file_source(ef)->sha256;   /* hashed as it was inflated */
-    if (sc->opts->hash && known[0]) memcpy(f->info.sha256, known, sizeof f->info.sha256);
-    else if (sc->opts->hash) start_hash(f, chunks_per_unit(sc));
+    const et_source *src = et_evtx_file_source(ef);   /* hashed as it was inflated, or as it inflates */
+    if (sc->opts->hash && src->sha256[0]) memcpy(f->info.sha256, src->sha256, sizeof f->info.sha256);
+    else if (sc->opts->hash && !src->sha256_at_settle) start_hash(f, chunks_per_unit(sc));
     return f;
 }
 
@@ -424,6 +427,20 @@ static void wait_turn(unit *u)
     pthread_mutex_unlock(&ms->mu);
 }
 
+/* Every range read: a member read while it inflated is through, and may have turned out damaged
+ * (its note and length then known only now, said at the file's end). */
+static void settle(shared_file *f)
+{
+    uint64_t size = et_evtx_file_size(f->evtx);
+    const char *sha256;
+    const char *said = et_evtx_file_settle(f->evtx, &sha256);
+    if (sha256 && !f->hash) memcpy(f->info.sha256, sha256, sizeof f->info.sha256);   /* hashed as it inflated */
+    if (et_evtx_file_size(f->evtx) < size) f->settled_size = et_evtx_file_size(f->evtx);
+    char both[800];
+    const char *note = said ? with_note(both, sizeof both, said, et_evtx_file_note(f->evtx)) : NULL;
+    if (note && !(f->late_note = strdup(note))) abort();
+}
+
 /* An EVTX file inside a zip member: opened, hashed and read range by range (shared with idle
  * workers when it has several), from this worker. */
 static int member_file(et_source src, const char *display, int depth, uint64_t share, const char *note, void *ctx)
@@ -451,6 +468,7 @@ static int member_file(et_source src, const char *display, int depth, uint64_t s
             push_item(u, it);
         }
     }
+    settle(f);
     finish_hash(f);
     et_evtx_file_release(ef);   /* read and hashed: its memory goes back to the budget now, not at delivery */
     push_item(u, (item){.kind = I_END, .file = f});
@@ -512,7 +530,6 @@ static void add_stats(et_reader_stats *t, const et_reader_stats *s)
 
 static void deliver_begin(scan *sc, shared_file *f)
 {
-    if (f->note) { sc->problems++; et_progress_clear(sc->progress); }   /* the consumer says it */
     if (sc->progress) et_progress_file(sc->progress, f->info.display);
     if (sc->c->file_begin) sc->c->file_begin(sc->c->ctx, &f->info);
 }
@@ -544,6 +561,17 @@ static void deliver_end(scan *sc, shared_file *f)
     }
     if (sc->progress && f->weight > f->added) et_progress_add(sc->progress, f->weight - f->added, 0);
     et_progress_clear(sc->progress);
+    if (f->late_note) {   /* it replaces what was known at the open (the cut, worked out again) */
+        free(f->note);
+        f->note = f->late_note;
+        f->late_note = NULL;
+        f->info.note = f->note;
+    }
+    if (f->settled_size) {
+        f->info.size = f->settled_size;
+        if (f->info.stats.bytes > f->settled_size) f->info.stats.bytes = f->settled_size;
+    }
+    if (f->note) sc->problems++;   /* the consumer says it */
     if (f->info.stats.skipped || f->info.stats.truncated) sc->problems++;
     if (sc->c->file_end) sc->c->file_end(sc->c->ctx, &f->info);
 }
@@ -553,6 +581,7 @@ static void free_file(shared_file *f)
     et_evtx_file_close(f->evtx);
     free(f->display);
     free(f->note);
+    free(f->late_note);
     free(f);
 }
 

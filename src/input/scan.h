@@ -12,11 +12,13 @@
 
 typedef struct et_scan_file {
     const char *display;      /* name in output (archive members: "a.zip!x/y.evtx") */
-    uint64_t size;
+    uint64_t size;            /* at file_end: shorter than at file_begin for such a member */
     char sha256[65];          /* when et_scan_opts.hash is set: complete at file_end */
     const char *hash_error;   /* hashing was asked but sha256 is empty: why (at file_end) */
     const char *note;         /* a damaged member: its bytes are those before the damage, and
-                                 this says why (a problem of the file; NULL: none) */
+                                 this says why (a problem of the file; NULL: none); complete
+                                 at file_end (a member read while it inflated is found damaged
+                                 only once read), where consumers say it */
     et_reader_stats stats;    /* totals over the file's units (complete at file_end) */
 } et_scan_file;
 

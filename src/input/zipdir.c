@@ -5,6 +5,7 @@
 #include "input/zipdir.h"
 #include "core/tempfile.h"
 #include "core/crc32.h"
+#include "core/sha256.h"
 #include "input/hashpipe.h"
 #include "input/walk_int.h"
 #include <isa-l/igzip_lib.h>
@@ -402,6 +403,110 @@ static int inflate_to_temp(const et_zipdir *d, const zd_entry *e, uint64_t at, c
     return -1;
 }
 
+/* ---- a member bigger than the memory budget, read while it inflates ------------------------
+ * Its readers wait for its bytes (core/source.h); all they may have read when it turns out
+ * damaged lies FEED_HOLD_BACK bytes behind the inflater, so that the replay (libarchive, which
+ * words damage on every other route) can still decide the member's length: its inflater stops
+ * within a buffer of ours. */
+enum { FEED_HOLD_BACK = 1 << 20 };
+
+typedef struct feed_job {
+    const et_zipdir *d;
+    const zd_entry *e;
+    uint64_t at;
+    int hash;
+    et_zipdir_replay rp;
+} feed_job;
+
+/* The SHA-256 of fd's first len bytes, read back (a damaged member's final bytes): "" if not read. */
+static void hash_back(int fd, uint64_t len, char out[65])
+{
+    unsigned char *buf = malloc(STREAM_OUT);
+    if (!buf) abort();
+    et_sha256 sha;
+    et_sha256_init(&sha);
+    uint64_t pos = 0;
+    while (pos < len) {
+        size_t want = len - pos < STREAM_OUT ? (size_t)(len - pos) : STREAM_OUT;
+        ssize_t n = pread(fd, buf, want, (off_t)pos);
+        if (n <= 0) break;
+        et_sha256_update(&sha, buf, (size_t)n);
+        pos += (uint64_t)n;
+    }
+    if (et_sha256_hex(&sha, out) != 0 || pos < len) out[0] = 0;
+    free(buf);
+}
+
+/* Inflates the member into fd, its SHA-256 (when asked) on a second thread as in
+ * inflate_to_temp; damage goes to the replay, and the final bytes are hashed again then. */
+static uint64_t feed_member(et_feed *feed, int fd, void *arg)
+{
+    feed_job *j = arg;
+    const zd_entry *e = j->e;
+    char msg[160];
+    zd_stream m;
+    stream_open(&m, j->d, e, j->at, STREAM_IN);
+    et_hashpipe *hp = j->hash ? et_hashpipe_start() : NULL;
+    unsigned char *own = hp ? NULL : malloc(STREAM_OUT);
+    if (!hp && !own) abort();
+    uint64_t written = 0;
+    uint32_t crc = 0;
+    int end = 0;
+    bool ok = true;
+    while (ok && written < e->usize && !et_feed_stopped(feed)) {
+        size_t cap = STREAM_OUT;
+        unsigned char *out = hp ? et_hashpipe_buffer(hp, &cap) : own;
+        size_t room = e->usize - written < cap ? (size_t)(e->usize - written) : cap;
+        long got = stream_more(&m, out, room, &end);
+        if (got < 0 || (end && written + (uint64_t)got < e->usize)) { ok = false; break; }
+        crc = et_crc32(crc, out, (size_t)got);
+        if (!(ok = et_temp_write(fd, out, (size_t)got, msg, sizeof msg) == 0)) break;
+        if (hp) et_hashpipe_push(hp, out, (size_t)got);
+        written += (uint64_t)got;
+        et_feed_grow(feed, written);
+    }
+    unsigned char spare;   /* usize bytes out: a deflate stream must end there, not hold more */
+    while (ok && e->method == 8 && !end && !et_feed_stopped(feed)) ok = stream_more(&m, &spare, 1, &end) == 0;
+    stream_close(&m);
+    free(own);
+    bool whole = ok && written == e->usize && crc == e->crc;
+    char digest[65] = "";
+    if (hp) et_hashpipe_finish(hp, whole ? digest : NULL);
+    uint64_t len = written;
+    if (!whole && !et_feed_stopped(feed)) {
+        char note[1024];
+        len = j->rp.fn(j->rp.ctx, fd, written, written > FEED_HOLD_BACK ? written - FEED_HOLD_BACK : 0, note, sizeof note);
+        if (note[0]) et_feed_note(feed, note);
+        if (j->hash) hash_back(fd, len, digest);
+    }
+    if (digest[0]) et_feed_sha256(feed, digest);
+    j->rp.free(j->rp.ctx);
+    free(j);
+    return len;
+}
+
+/* The member on a feed, or -1 (no temporary file, no thread): then it is inflated first. */
+static int start_feed(const et_zipdir *d, const zd_entry *e, uint64_t at, int hash, const et_zipdir_replay *rp,
+                      et_source *out)
+{
+    char msg[160];
+    int fd = et_temp_fd(msg, sizeof msg);
+    if (fd < 0) return -1;
+    et_source s = et_source_from_fd(fd);
+    s.size = e->usize;
+    s.sha256_at_settle = hash != 0;
+    feed_job *j = malloc(sizeof *j);
+    if (!j) abort();
+    *j = (feed_job){d, e, at, hash, *rp};
+    if (et_source_feed(&s, FEED_HOLD_BACK, feed_member, j) != 0) {
+        free(j);
+        et_source_close(&s);
+        return -1;
+    }
+    *out = s;
+    return 0;
+}
+
 /* 1: want takes the member by its first bytes, sniffed by a small inflate; 0: it does not;
  * -1: they cannot be had this way. */
 static int sniff_member(const et_zipdir *d, const zd_entry *e, uint64_t at,
@@ -419,8 +524,10 @@ uint64_t et_zipdir_csize(const et_zipdir *d, const char *name, uint64_t index)
     return e ? e->csize : 0;
 }
 
-int et_zipdir_extract(const et_zipdir *d, const char *name, uint64_t index, int64_t declared, int hash,
-                      int (*want)(const unsigned char *head, size_t n, void *ctx), void *ctx, et_source *out)
+/* As et_zipdir_extract; 1 when the member went to a feed (which took rp over). */
+static int extract(const et_zipdir *d, const char *name, uint64_t index, int64_t declared, int hash,
+                   int (*want)(const unsigned char *head, size_t n, void *ctx), void *ctx,
+                   const et_zipdir_replay *rp, et_source *out)
 {
     const zd_entry *e = d ? find(d, name, index) : NULL;
     if (!e || (e->flags & 0x41) || (e->method != 0 && e->method != 8) || e->usize == 0) return ET_ZIPDIR_FALLBACK;
@@ -439,6 +546,7 @@ int et_zipdir_extract(const et_zipdir *d, const char *name, uint64_t index, int6
         et_source_close(&s);
         return w < 0 ? ET_ZIPDIR_FALLBACK : ET_ZIPDIR_DECLINED;
     }
+    if (!s.mem && rp && e->usize > et_source_budget() && start_feed(d, e, at, hash, rp, out) == 0) return 1;
     if (!s.mem) {
         char digest[65] = "";
         int fd = inflate_to_temp(d, e, at, hash ? digest : NULL);
@@ -457,6 +565,16 @@ int et_zipdir_extract(const et_zipdir *d, const char *name, uint64_t index, int6
     }
     *out = s;
     return ET_ZIPDIR_OK;
+}
+
+int et_zipdir_extract(const et_zipdir *d, const char *name, uint64_t index, int64_t declared, int hash,
+                      int (*want)(const unsigned char *head, size_t n, void *ctx), void *ctx,
+                      const et_zipdir_replay *replay, et_source *out)
+{
+    int rc = extract(d, name, index, declared, hash, want, ctx, replay, out);
+    if (rc == 1) return ET_ZIPDIR_OK;
+    if (replay) replay->free(replay->ctx);
+    return rc;
 }
 
 /* ---- the listing: what libarchive would list, when that is certain ----------------------- */

@@ -2,7 +2,7 @@
  * without libarchive and members stored or deflated can be inflated whole, in memory, by
  * libdeflate: several times faster than the streaming zlib path through libarchive, and no
  * temporary file. A member too big for the memory budget (core/source.h) is inflated by ISA-L
- * into a temporary file, with our CRC (core/crc32.h). An accelerator only: any zip or member
+ * into a temporary file, with our CRC (core/crc32.h), and read while it inflates. An accelerator only: any zip or member
  * that is unusual (encrypted, another method, a name given twice) or
  * damaged (CRC, sizes) is left to libarchive, which decides and words every refusal (and reads
  * a damaged member up to its damage), so the output is the same whichever path it took. */
@@ -39,6 +39,16 @@ const et_zipdir_member *et_zipdir_listing(const et_zipdir *d, size_t *n);
 uint64_t et_zipdir_csize(const et_zipdir *d, const char *name, uint64_t index);
 
 enum { ET_ZIPDIR_OK = 0, ET_ZIPDIR_DECLINED = -2, ET_ZIPDIR_FALLBACK = -3 };
+/* Who decides when a member read while it inflates turns out damaged: fn(ctx, fd, written,
+ * floor, note, notelen) is given the temporary file holding the written bytes inflated before
+ * the damage was found, writes any bytes after them that it can have, and returns the member's
+ * final length (at least floor: bytes up to there may have been read), its words in note
+ * ("" when it found nothing wrong). free(ctx) when it is no longer needed, from any thread. */
+typedef struct et_zipdir_replay {
+    uint64_t (*fn)(void *ctx, int fd, uint64_t written, uint64_t floor, char *note, size_t notelen);
+    void (*free)(void *ctx);
+    void *ctx;
+} et_zipdir_replay;
 /* Member name, number index in libarchive's listing (from 0), whose header declared declared bytes (already checked against the limits; -1,
  * unknown: left to libarchive): its first bytes (up to 512) go to want (before it is inflated,
  * or after when it is named .evtx and fits in memory);
@@ -46,8 +56,12 @@ enum { ET_ZIPDIR_OK = 0, ET_ZIPDIR_DECLINED = -2, ET_ZIPDIR_FALLBACK = -3 };
  * *out (a memory source, or an unnamed temporary file when the budget cannot hold it: with
  * hash set, that file's SHA-256 computed on a second thread as it inflates, in out->sha256);
  * ET_ZIPDIR_FALLBACK when this path cannot or should not take it.
- * Any thread, several at once. */
+ * With replay (taken over in every case) and a member bigger than the whole memory budget,
+ * ET_ZIPDIR_OK comes at once, with a temporary file that inflates on a thread of its own as it
+ * is read (a feed: core/source.h); its CRC is checked at its end, and damage is left to replay,
+ * its words in the feed's note. Any thread, several at once. */
 int et_zipdir_extract(const et_zipdir *d, const char *name, uint64_t index, int64_t declared, int hash,
-                      int (*want)(const unsigned char *head, size_t n, void *ctx), void *ctx, et_source *out);
+                      int (*want)(const unsigned char *head, size_t n, void *ctx), void *ctx,
+                      const et_zipdir_replay *replay, et_source *out);
 
 #endif

@@ -270,12 +270,14 @@ void et_member_damage_note(char *msg, size_t msglen, const char *cause, uint64_t
 /* Where a member's bytes go as they are inflated: memory when its declared size fits the
  * budget (nothing written to a file and read back: for a tar's members the kernel's part of
  * that was a third of the walk's time), else an unnamed temporary file. More bytes than
- * declared spill what memory holds into a file. */
-typedef struct sink { et_source s; uint64_t len; } sink;
+ * declared spill what memory holds into a file. A replay (replay_fd >= 0) writes only the
+ * bytes after the first have, which the file already holds. */
+typedef struct sink { et_source s; uint64_t len; int replay_fd; uint64_t have; } sink;
 
 static int sink_open(sink *k, int64_t declared, char *msg, size_t msglen)
 {
     k->len = 0;
+    k->replay_fd = -1;
     k->s = declared > 0 ? et_source_mem_reserve((uint64_t)declared) : (et_source){.fd = -1};
     if (k->s.mem) return 0;
     k->s.fd = et_temp_fd(msg, msglen);
@@ -284,6 +286,13 @@ static int sink_open(sink *k, int64_t declared, char *msg, size_t msglen)
 
 static int sink_write(sink *k, const void *p, size_t n, char *msg, size_t msglen)
 {
+    if (k->replay_fd >= 0) {
+        uint64_t at = k->len;
+        k->len += n;
+        if (k->len <= k->have) return 0;
+        size_t skip = at < k->have ? (size_t)(k->have - at) : 0;
+        return et_temp_write(k->replay_fd, (const char *)p + skip, n - skip, msg, msglen);
+    }
     if (k->s.mem && n > k->s.size - k->len) {
         int fd = et_temp_fd(msg, msglen);
         if (fd < 0) return -1;
@@ -307,39 +316,70 @@ static et_source sink_finish(sink *k)
     return k->s;
 }
 
-int et_member_extract(struct archive *a, const unsigned char *head, size_t nhead, int64_t declared,
-                      et_member_check check, void *ctx, bool *damaged, et_source *out, char *msg, size_t msglen)
+/* The member's bytes into k, under check, up to its declared size (-1: none), *done_out of
+ * them: 0, with *damaged set and the cause in msg when damage ended them early; -1 with msg
+ * set when refused or not written. Data
+ * past the declared size is damage too (a deflate stream bit-flipped into more than it held, or
+ * a hostile one): the declared bytes are read, no more. */
+static int pump(struct archive *a, const unsigned char *head, size_t nhead, int64_t declared, et_member_check check,
+                void *ctx, bool *damaged, sink *k, uint64_t *done_out, char *msg, size_t msglen)
 {
-    *damaged = false;
-    sink k;
-    if (sink_open(&k, declared, msg, msglen) != 0) return -1;
     char *buf = malloc(1 << 16);
     if (!buf) abort();
-    uint64_t done = 0;
+    uint64_t done = 0, cap = declared >= 0 ? (uint64_t)declared : UINT64_MAX;
     int rc = 0;
     for (int first = 1;; first = 0) {
         la_ssize_t n;
         const void *p = buf;
         if (first) { p = head; n = (la_ssize_t)nhead; }
         else if ((n = et_la()->archive_read_data(a, buf, 1 << 16)) == 0) break;
-        if (n < 0) {   /* damage: what came before it is kept, and said */
-            char cause[400];
+        char cause[400];
+        if (n >= 0 && (uint64_t)n > cap - done) {
+            snprintf(cause, sizeof cause, "it inflates past its declared size of %llu bytes", (unsigned long long)cap);
+            n = (la_ssize_t)(cap - done);
+        } else if (n < 0) {
             et_archive_error(a, "", cause, sizeof cause);
-            et_member_damage_note(msg, msglen, cause, done);
+        } else {
+            cause[0] = 0;
+        }
+        if (n > 0) {   /* what came before any damage is kept */
+            done += (uint64_t)n;
+            if ((rc = check(done, (uint64_t)n, ctx, msg, msglen)) != 0) break;
+            if ((rc = sink_write(k, p, (size_t)n, msg, msglen)) != 0) break;
+        }
+        if (cause[0]) {
+            snprintf(msg, msglen, "%s", cause);
             *damaged = true;
             break;
         }
-        done += (uint64_t)n;
-        if ((rc = check(done, (uint64_t)n, ctx, msg, msglen)) != 0) break;
-        if ((rc = sink_write(&k, p, (size_t)n, msg, msglen)) != 0) break;
     }
     free(buf);
-    if (rc == 0) { *out = sink_finish(&k); return 0; }
-    et_source_close(&k.s);
-    return -1;
+    *done_out = done;
+    return rc;
 }
 
-/* A zip member's bounds: --max-member-bytes and the size its header declared. */
+int et_member_extract(struct archive *a, const unsigned char *head, size_t nhead, int64_t declared,
+                      et_member_check check, void *ctx, bool *damaged, et_source *out, char *msg, size_t msglen)
+{
+    *damaged = false;
+    sink k;
+    if (sink_open(&k, declared, msg, msglen) != 0) return -1;
+    uint64_t done;
+    if (pump(a, head, nhead, declared, check, ctx, damaged, &k, &done, msg, msglen) != 0) {
+        et_source_close(&k.s);
+        return -1;
+    }
+    if (*damaged) {
+        char cause[400];
+        snprintf(cause, sizeof cause, "%s", msg);
+        et_member_damage_note(msg, msglen, cause, done);
+    }
+    *out = sink_finish(&k);
+    return 0;
+}
+
+/* A zip member's bound: --max-member-bytes (the size its header declared bounds it too, as
+ * damage: see pump). */
 static int check_member(uint64_t done, uint64_t n, void *ctx, char *msg, size_t msglen)
 {
     (void)n;
@@ -349,32 +389,16 @@ static int check_member(uint64_t done, uint64_t n, void *ctx, char *msg, size_t 
                  (unsigned long long)m->zs->lim.max_member_bytes);
         return -1;
     }
-    if (m->declared >= 0 && done > (uint64_t)m->declared) {
-        snprintf(msg, msglen, "refused: member expands past its declared size of %lld bytes (damaged or hostile archive)",
-                 (long long)m->declared);
-        return -1;
-    }
     return 0;
 }
 
-/* With the handle at the member's data: -2 if want() declines it, else as et_zip_member_extract. */
-static int extract_data(struct archive *a, et_zip_member *m, int (*want)(const unsigned char *, size_t, void *),
-                        void *ctx, bool *damaged, et_source *out, char *msg, size_t msglen)
-{
-    unsigned char head[512];
-    long nhead = et_member_read_head(a, head, sizeof head, msg, msglen);
-    if (nhead < 0) return -1;
-    if (!want(head, (size_t)nhead, ctx)) return -2;
-    return et_member_extract(a, head, (size_t)nhead, m->declared, check_member, m, damaged, out, msg, msglen);
-}
+/* What runs on a handle at a member's data: a return as et_zip_member_extract's. */
+typedef int (*at_data_fn)(struct archive *a, et_zip_member *m, void *arg, bool *damaged, char *msg, size_t msglen);
 
-int et_zip_member_extract(et_zip_member *m, int (*want)(const unsigned char *head, size_t n, void *ctx),
-                          void *ctx, et_source *out, bool *damaged, char *msg, size_t msglen)
+/* fn on one of the set's handles, moved to member m's data; -1 with msg set when none gets there. */
+static int on_handle(et_zip_member *m, at_data_fn fn, void *arg, bool *damaged, char *msg, size_t msglen)
 {
     et_zipset *zs = m->zs;
-    *damaged = false;
-    int fast = et_zipdir_extract(zs->dir, m->name, m->index, m->declared, zs->lim.hash_while_inflating, want, ctx, out);
-    if (fast != ET_ZIPDIR_FALLBACK) return fast == ET_ZIPDIR_OK ? 0 : -2;
     size_t slot = acquire(zs, m->index);
     pthread_mutex_lock(&zs->mu);   /* the array may move while another thread acquires: work on a copy */
     handle local = zs->h[slot];
@@ -384,12 +408,82 @@ int et_zip_member_extract(et_zip_member *m, int (*want)(const unsigned char *hea
         local.next = 0;
     }
     int rc = -1;
-    if (local.a && seek_member(&local, m, msg, msglen) == 0)
-        rc = extract_data(local.a, m, want, ctx, damaged, out, msg, msglen);
+    if (local.a && seek_member(&local, m, msg, msglen) == 0) rc = fn(local.a, m, arg, damaged, msg, msglen);
     pthread_mutex_lock(&zs->mu);
     zs->h[slot].a = local.a;
     zs->h[slot].next = local.next;
     pthread_mutex_unlock(&zs->mu);
     release(zs, slot, rc == -1 || *damaged);   /* a handle that met damage is not used again */
     return rc;
+}
+
+typedef struct wanting { int (*want)(const unsigned char *, size_t, void *); void *ctx; et_source *out; } wanting;
+
+/* -2 if want() declines the member, else as et_zip_member_extract. */
+static int extract_data(struct archive *a, et_zip_member *m, void *arg, bool *damaged, char *msg, size_t msglen)
+{
+    wanting *w = arg;
+    unsigned char head[512];
+    long nhead = et_member_read_head(a, head, sizeof head, msg, msglen);
+    if (nhead < 0) return -1;
+    if (!w->want(head, (size_t)nhead, w->ctx)) return -2;
+    return et_member_extract(a, head, (size_t)nhead, m->declared, check_member, m, damaged, w->out, msg, msglen);
+}
+
+/* ---- a member read while zipdir inflated it, which turned out damaged ---------------------
+ * libarchive reads it again, as the route without zipdir would, and decides: the bytes it
+ * gives before the damage (those past what zipdir wrote go into the file too), and the words.
+ * Readers may have read up to floor already, so the member is never shorter than that (the
+ * two inflaters stop within a buffer of each other, far less than zipdir's hold-back). */
+typedef struct replaying { int fd; uint64_t written, len; } replaying;
+
+static int replay_data(struct archive *a, et_zip_member *m, void *arg, bool *damaged, char *msg, size_t msglen)
+{
+    replaying *r = arg;
+    unsigned char head[512];
+    long nhead = et_member_read_head(a, head, sizeof head, msg, msglen);
+    if (nhead < 0) return -1;
+    if (lseek(r->fd, (off_t)r->written, SEEK_SET) < 0) {
+        snprintf(msg, msglen, "temporary file: %s", strerror(errno));
+        return -1;
+    }
+    sink k = {.s = {.fd = -1}, .replay_fd = r->fd, .have = r->written};
+    return pump(a, head, (size_t)nhead, m->declared, check_member, m, damaged, &k, &r->len, msg, msglen);
+}
+
+static uint64_t replay_member(void *ctx, int fd, uint64_t written, uint64_t floor, char *note, size_t notelen)
+{
+    et_zip_member *m = ctx;
+    replaying r = {fd, written, 0};
+    bool damaged = false;
+    char msg[512], cause[700];
+    int rc = on_handle(m, replay_data, &r, &damaged, msg, sizeof msg);
+    if (rc != 0) {   /* nobody can say more: what was inflated is read */
+        snprintf(cause, sizeof cause, "its data could not be inflated past byte %llu, and libarchive could not read it again: %s",
+                 (unsigned long long)written, msg);
+        et_member_damage_note(note, notelen, cause, written);
+        return written;
+    }
+    uint64_t len = r.len > floor ? r.len : floor;
+    if (damaged) et_member_damage_note(note, notelen, msg, len);
+    else note[0] = 0;
+    return len;
+}
+
+static void replay_free(void *ctx) { et_zip_member_free(ctx); }
+
+int et_zip_member_extract(et_zip_member *m, int (*want)(const unsigned char *head, size_t n, void *ctx),
+                          void *ctx, et_source *out, bool *damaged, char *msg, size_t msglen)
+{
+    et_zipset *zs = m->zs;
+    *damaged = false;
+    /* a member too big for memory whatever else is held is read while it inflates: should it
+     * be damaged, libarchive is asked again then (and needs the set until that is over) */
+    bool big = m->declared > 0 && (uint64_t)m->declared > et_source_budget();
+    et_zipdir_replay rp = {replay_member, replay_free, big ? et_zip_member_new(zs, m->index, m->name, m->declared, m->weight) : NULL};
+    int fast = et_zipdir_extract(zs->dir, m->name, m->index, m->declared, zs->lim.hash_while_inflating, want, ctx,
+                                 big ? &rp : NULL, out);
+    if (fast != ET_ZIPDIR_FALLBACK) return fast == ET_ZIPDIR_OK ? 0 : -2;
+    wanting w = {want, ctx, out};
+    return on_handle(m, extract_data, &w, damaged, msg, msglen);
 }

@@ -30,6 +30,7 @@ struct et_evtx_file {
     uint64_t size;
     uint64_t nblocks;      /* chunk-sized blocks after the file header */
     int dirty;
+    unsigned declared;     /* chunks the file header counts */
     char note[160];        /* what the file header says is missing (a file cut short), or "" */
     /* live record-id ranges of every chunk (a read per chunk header), sorted: carved copies
      * of live records are recognised file-wide. Loaded by the first reader that carves a
@@ -143,9 +144,22 @@ et_evtx_file *et_evtx_file_open_source(et_source src, const char *display, char 
     f->size = src.size;
     f->dirty = (rd32(hdr + 120) & 1) != 0;
     f->nblocks = f->size > FILE_HEADER_SIZE ? (f->size - FILE_HEADER_SIZE + CHUNK_SIZE - 1) / CHUNK_SIZE : 0;
-    note_cut(f, (unsigned)hdr[42] | (unsigned)hdr[43] << 8);
+    f->declared = (unsigned)hdr[42] | (unsigned)hdr[43] << 8;
+    note_cut(f, f->declared);
     pthread_mutex_init(&f->live_mu, NULL);
     return f;
+}
+
+const char *et_evtx_file_settle(et_evtx_file *f, const char **sha256)
+{
+    const char *said;
+    uint64_t len = et_source_settle(&f->src, &said, sha256);
+    if (len < f->size) {
+        f->size = len;
+        f->note[0] = 0;
+        note_cut(f, f->declared);
+    }
+    return said;
 }
 
 uint64_t et_evtx_file_chunks(const et_evtx_file *f) { return f->nblocks; }
@@ -242,6 +256,9 @@ static int load_chunk(et_reader *r)
     if (got && r->on_block) r->on_block(r->on_block_ctx, off, view, (size_t)got);
     r->chunk_len = (uint32_t)got;
     r->data = got == CHUNK_SIZE ? view : r->chunk;   /* in memory: no copy */
+    /* a block wholly past where a source still being written ended (damage) is not there:
+     * the file is taken as ending before it, as if it had been that long all along */
+    if (!got && r->file->src.feed) return 0;
     if (got < CHUNK_SIZE) {
         if (got && view != r->chunk) memcpy(r->chunk, view, (size_t)got);
         memset(r->chunk + got, 0, CHUNK_SIZE - (size_t)got);

@@ -42,6 +42,11 @@ uint64_t et_evtx_file_size(const et_evtx_file *f);
 /* What the file header says is missing ("cut short: the file header counts 26 chunk(s), the
  * file holds 3 whole"), or NULL: every chunk present is read either way. */
 const char *et_evtx_file_note(const et_evtx_file *f);
+/* Once every range is read: waits for the file's last bytes (a member still inflating while
+ * it was read: core/source.h). A file that turned out shorter than its source said (the
+ * member was damaged) takes its final length, and its note is worked out again. Returns what
+ * the source said of its bytes (NULL: nothing); *sha256, the digest it gave (NULL: none). */
+const char *et_evtx_file_settle(et_evtx_file *f, const char **sha256);
 /* The bytes the file reads (for hashing them). */
 const et_source *et_evtx_file_source(const et_evtx_file *f);
 et_reader *et_reader_open_range(et_evtx_file *f, uint64_t first_chunk, uint64_t nchunks);

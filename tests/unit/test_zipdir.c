@@ -87,7 +87,7 @@ static void test_members_byte_for_byte(void **state)
         for (int i = 0; i < 2; i++) {
             et_source s = {.fd = -1};
             int calls = 0;
-            assert_int_equal(et_zipdir_extract(d, m[i].name, (uint64_t)i, (int64_t)m[i].size, 0, is_evtx, &calls, &s), ET_ZIPDIR_OK);
+            assert_int_equal(et_zipdir_extract(d, m[i].name, (uint64_t)i, (int64_t)m[i].size, 0, is_evtx, &calls, NULL, &s), ET_ZIPDIR_OK);
             assert_int_equal(calls, 1);
             assert_int_equal(s.fd, -1);
             assert_int_equal(s.size, m[i].size);
@@ -96,7 +96,7 @@ static void test_members_byte_for_byte(void **state)
             /* and through a temporary file, without room in the memory budget */
             uint64_t room = et_source_budget() - 1000;
             assert_true(et_source_budget_take(room));
-            assert_int_equal(et_zipdir_extract(d, m[i].name, (uint64_t)i, (int64_t)m[i].size, 0, is_evtx, &calls, &s), ET_ZIPDIR_OK);
+            assert_int_equal(et_zipdir_extract(d, m[i].name, (uint64_t)i, (int64_t)m[i].size, 0, is_evtx, &calls, NULL, &s), ET_ZIPDIR_OK);
             unsigned char *back = malloc(m[i].size);
             assert_non_null(back);
             assert_true(s.fd >= 0);
@@ -106,7 +106,7 @@ static void test_members_byte_for_byte(void **state)
             free(back);
             et_source_close(&s);
             /* hashed as it inflates, on a second thread: the member's own SHA-256 */
-            assert_int_equal(et_zipdir_extract(d, m[i].name, (uint64_t)i, (int64_t)m[i].size, 1, is_evtx, &calls, &s), ET_ZIPDIR_OK);
+            assert_int_equal(et_zipdir_extract(d, m[i].name, (uint64_t)i, (int64_t)m[i].size, 1, is_evtx, &calls, NULL, &s), ET_ZIPDIR_OK);
             char want[65];
             et_sha256 sha;
             et_sha256_init(&sha);
@@ -118,12 +118,12 @@ static void test_members_byte_for_byte(void **state)
         }
         int calls = 0;
         et_source s = {.fd = -1};
-        assert_int_equal(et_zipdir_extract(d, "notes.txt", 2, 9, 0, is_evtx, &calls, &s), ET_ZIPDIR_DECLINED);
+        assert_int_equal(et_zipdir_extract(d, "notes.txt", 2, 9, 0, is_evtx, &calls, NULL, &s), ET_ZIPDIR_DECLINED);
         assert_int_equal(calls, 1);
         /* not listed, a size other than the declared one, or an unknown one: libarchive's call */
-        assert_int_equal(et_zipdir_extract(d, "missing.evtx", 0, 10, 0, is_evtx, &calls, &s), ET_ZIPDIR_FALLBACK);
-        assert_int_equal(et_zipdir_extract(d, m[0].name, 0, 299999, 0, is_evtx, &calls, &s), ET_ZIPDIR_FALLBACK);
-        assert_int_equal(et_zipdir_extract(d, m[0].name, 0, -1, 0, is_evtx, &calls, &s), ET_ZIPDIR_FALLBACK);
+        assert_int_equal(et_zipdir_extract(d, "missing.evtx", 0, 10, 0, is_evtx, &calls, NULL, &s), ET_ZIPDIR_FALLBACK);
+        assert_int_equal(et_zipdir_extract(d, m[0].name, 0, 299999, 0, is_evtx, &calls, NULL, &s), ET_ZIPDIR_FALLBACK);
+        assert_int_equal(et_zipdir_extract(d, m[0].name, 0, -1, 0, is_evtx, &calls, NULL, &s), ET_ZIPDIR_FALLBACK);
         et_zipdir_free(d);
         close(fd);
     }
@@ -165,18 +165,18 @@ static void test_damage_falls_back(void **state)
         assert_int_equal(pwrite(fd, &x, 1, at), 1);
         int calls = 0;
         et_source s = {.fd = -1};
-        assert_int_equal(et_zipdir_extract(d, m[i].name, (uint64_t)i, 200000, 0, is_evtx, &calls, &s), ET_ZIPDIR_FALLBACK);
+        assert_int_equal(et_zipdir_extract(d, m[i].name, (uint64_t)i, 200000, 0, is_evtx, &calls, NULL, &s), ET_ZIPDIR_FALLBACK);
         assert_null(s.mem);
         /* the same without room in the memory budget (the temporary-file route) */
         uint64_t room = et_source_budget() - 1000;
         assert_true(et_source_budget_take(room));
-        assert_int_equal(et_zipdir_extract(d, m[i].name, (uint64_t)i, 200000, 0, is_evtx, &calls, &s), ET_ZIPDIR_FALLBACK);
+        assert_int_equal(et_zipdir_extract(d, m[i].name, (uint64_t)i, 200000, 0, is_evtx, &calls, NULL, &s), ET_ZIPDIR_FALLBACK);
         assert_int_equal(s.fd, -1);
-        assert_int_equal(et_zipdir_extract(d, m[i].name, (uint64_t)i, 200000, 1, is_evtx, &calls, &s), ET_ZIPDIR_FALLBACK);
+        assert_int_equal(et_zipdir_extract(d, m[i].name, (uint64_t)i, 200000, 1, is_evtx, &calls, NULL, &s), ET_ZIPDIR_FALLBACK);
         assert_int_equal(s.fd, -1);
         et_source_budget_give(room);
         /* the member beside it is untouched */
-        assert_int_equal(et_zipdir_extract(d, m[1 - i].name, (uint64_t)(1 - i), 200000, 0, is_evtx, &calls, &s), ET_ZIPDIR_OK);
+        assert_int_equal(et_zipdir_extract(d, m[1 - i].name, (uint64_t)(1 - i), 200000, 0, is_evtx, &calls, NULL, &s), ET_ZIPDIR_OK);
         et_source_close(&s);
         et_zipdir_free(d);
         close(fd);
@@ -200,11 +200,11 @@ static void test_duplicates_and_budget(void **state)
     assert_non_null(d);
     int calls = 0;
     et_source s = {.fd = -1};
-    assert_int_equal(et_zipdir_extract(d, "same.evtx", 0, 100000, 0, is_evtx, &calls, &s), ET_ZIPDIR_FALLBACK);
+    assert_int_equal(et_zipdir_extract(d, "same.evtx", 0, 100000, 0, is_evtx, &calls, NULL, &s), ET_ZIPDIR_FALLBACK);
     /* no room in the memory budget: the member is inflated into a temporary file instead */
     uint64_t room = et_source_budget() - 1000;
     assert_true(et_source_budget_take(room));
-    assert_int_equal(et_zipdir_extract(d, "other.evtx", 2, 100000, 0, is_evtx, &calls, &s), ET_ZIPDIR_OK);
+    assert_int_equal(et_zipdir_extract(d, "other.evtx", 2, 100000, 0, is_evtx, &calls, NULL, &s), ET_ZIPDIR_OK);
     assert_true(s.fd >= 0);
     assert_null(s.mem);
     assert_true(s.regular);
@@ -216,7 +216,7 @@ static void test_duplicates_and_budget(void **state)
     free(back);
     et_source_close(&s);
     et_source_budget_give(room);
-    assert_int_equal(et_zipdir_extract(d, "other.evtx", 2, 100000, 0, is_evtx, &calls, &s), ET_ZIPDIR_OK);
+    assert_int_equal(et_zipdir_extract(d, "other.evtx", 2, 100000, 0, is_evtx, &calls, NULL, &s), ET_ZIPDIR_OK);
     /* its memory counts against the budget until the source is closed */
     assert_false(et_source_budget_take(et_source_budget() - 50000));
     et_source_close(&s);
@@ -242,13 +242,13 @@ static void test_names_not_plain(void **state)
     assert_null(et_zipdir_listing(d, &n));
     int calls = 0;
     et_source s = {.fd = -1};
-    assert_int_equal(et_zipdir_extract(d, m[1].name, 1, 6000, 0, is_evtx, &calls, &s), ET_ZIPDIR_OK);
+    assert_int_equal(et_zipdir_extract(d, m[1].name, 1, 6000, 0, is_evtx, &calls, NULL, &s), ET_ZIPDIR_OK);
     assert_int_equal(s.size, 6000);
     assert_memory_equal(s.mem, b, 6000);
     et_source_close(&s);
-    assert_int_equal(et_zipdir_extract(d, m[1].name, 0, 6000, 0, is_evtx, &calls, &s), ET_ZIPDIR_FALLBACK);
-    assert_int_equal(et_zipdir_extract(d, m[0].name, 1, 5000, 0, is_evtx, &calls, &s), ET_ZIPDIR_FALLBACK);
-    assert_int_equal(et_zipdir_extract(d, m[0].name, 0, 5000, 0, is_evtx, &calls, &s), ET_ZIPDIR_OK);
+    assert_int_equal(et_zipdir_extract(d, m[1].name, 0, 6000, 0, is_evtx, &calls, NULL, &s), ET_ZIPDIR_FALLBACK);
+    assert_int_equal(et_zipdir_extract(d, m[0].name, 1, 5000, 0, is_evtx, &calls, NULL, &s), ET_ZIPDIR_FALLBACK);
+    assert_int_equal(et_zipdir_extract(d, m[0].name, 0, 5000, 0, is_evtx, &calls, NULL, &s), ET_ZIPDIR_OK);
     assert_memory_equal(s.mem, a, 5000);
     et_source_close(&s);
     et_zipdir_free(d);
