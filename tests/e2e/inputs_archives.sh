@@ -136,6 +136,11 @@ for a in big.zip bigstored.zip bigbad.zip bigcrc.zip bigcrc2.zip; do
   esac
 done
 [ $rs -eq 1 ] && [ -s slow.err ] && pass || fail "bigcrc2.zip: the CRC mismatch not reported (rc $rs)"
+# Only EVTX is read while it inflates: a zip inside a zip, over the budget, is whole before
+# libarchive reads it.
+(cd bigup && zip -q -0 -r ../inner0.zip H) && zip -q -0 outer0.zip inner0.zip
+for b in 1 0; do EVTRIAGE_MEMORY_BUDGET_MIB=$b "$EVTRIAGE" dump -j2 outer0.zip >o$b.out 2>o$b.err; done
+cmp -s o1.out o0.out && cmp -s o1.err o0.err && [ "$(wc -l <o1.out)" -eq "$want_big" ] && pass || fail "a big zip in a zip: $(wc -l <o1.out) records ($want_big)"
 # Over the budget (1 MiB) a member is read while it inflates, so damage is found only after
 # some of its records were read: libarchive is asked then, and decides its length and words as
 # on its own route (0 MiB); the report's size, SHA-256 and problems of it agree too, at -j1
