@@ -236,6 +236,19 @@ static void feed_free(et_feed *f)
     free(f);
 }
 
+bool et_source_finish(et_source *s, char *note, size_t notelen)
+{
+    if (!s->feed) return false;
+    const char *said, *sha;
+    s->size = et_source_settle(s, &said, &sha);
+    if (sha) memcpy(s->sha256, sha, sizeof s->sha256);
+    s->sha256_at_settle = false;
+    if (said) snprintf(note, notelen, "%s", said);
+    feed_free(s->feed);
+    s->feed = NULL;
+    return said != NULL;
+}
+
 long et_source_read_at(const et_source *s, void *buf, size_t n, uint64_t off)
 {
     if (s->feed) {

@@ -71,6 +71,10 @@ void et_feed_sha256(et_feed *f, const char *hex);
  * length, in *note what the producer said of it (NULL: nothing), in *sha256 the digest it gave
  * (NULL: none). Any thread. */
 uint64_t et_source_settle(const et_source *s, const char **note, const char **sha256);
+/* Settles s and makes it a plain descriptor source (the producer joined and freed): its size
+ * the final length, its sha256 the producer's digest; true with the producer's note copied to
+ * note when it gave one. Nothing to do (false) for any other source. */
+bool et_source_finish(et_source *s, char *note, size_t notelen);
 
 /* Closes the descriptor or frees the memory (and gives its budget back); a producer still
  * writing is stopped and waited for. A big buffer is kept

@@ -375,12 +375,8 @@ int et_inputs_walk_member(et_zip_member *m, const char *display, const et_input_
     int rc = et_zip_member_extract(m, want_member, &head, &src, &damaged, msg, sizeof msg);
     et_zip_member_free(m);
     int kind = head.kind;
-    if (rc == 0 && src.feed && kind != ET_KIND_EVTX) {   /* only EVTX is read while it inflates */
-        const char *note, *sha;
-        src.size = et_source_settle(&src, &note, &sha);
-        if (sha) memcpy(src.sha256, sha, sizeof src.sha256);
-        if (note) { snprintf(msg, sizeof msg, "%s", note); damaged = true; }
-    }
+    if (rc == 0 && kind != ET_KIND_EVTX && et_source_finish(&src, msg, sizeof msg))
+        damaged = true;   /* only EVTX is read while it inflates: the rest is whole first */
     if (rc == -2) et_walk_skip(&w, display, (unsigned long)head.nhead);
     else if (rc < 0) et_walk_report(&w, display, msg, 0);
     else if (kind == ET_KIND_ARCHIVE && depth >= limits->max_depth) {
