@@ -364,12 +364,13 @@ static long sniff_head(const et_zipdir *d, const zd_entry *e, uint64_t at, unsig
     return got == want ? (long)got : -1;
 }
 
-/* The whole member (usize bytes, no more) into an unnamed temporary file, CRC checked; its
- * descriptor, or -1 (then libarchive reads it, up to any damage, and says what is wrong). A
- * quarter MiB at a time: the member never has to fit in memory; the CRC is et_crc32's
- * (libarchive's zlib CRC was a quarter of its inflating time). digest (NULL: none): the
- * member's SHA-256, from a second thread fed each block as it comes out. */
-static int inflate_to_temp(const et_zipdir *d, const zd_entry *e, uint64_t at, char digest[65])
+/* The member (usize bytes, no more) into fd, a quarter MiB at a time: it never has to fit in
+ * memory; the CRC is et_crc32's (libarchive's zlib CRC was a quarter of its inflating time).
+ * digest (NULL: none): its SHA-256, from a second thread fed each block as it comes out, set
+ * only when it is whole. feed (NULL: none) learns after each block how far it is, and stops it.
+ * Returns the bytes written; *whole: all of them, the stream ending there, the CRC right. */
+static uint64_t inflate_into(const et_zipdir *d, const zd_entry *e, uint64_t at, int fd, et_feed *feed,
+                             char digest[65], bool *whole)
 {
     char msg[160];
     zd_stream m;
@@ -377,29 +378,42 @@ static int inflate_to_temp(const et_zipdir *d, const zd_entry *e, uint64_t at, c
     et_hashpipe *hp = digest ? et_hashpipe_start() : NULL;
     unsigned char *own = hp ? NULL : malloc(STREAM_OUT);
     if (!hp && !own) abort();
-    int fd = et_temp_fd(msg, sizeof msg), end = 0, ok = fd >= 0;
     uint64_t written = 0;
     uint32_t crc = 0;
-    while (ok && written < e->usize) {
+    int end = 0;
+    bool ok = true;
+    while (ok && written < e->usize && !(feed && et_feed_stopped(feed))) {
         size_t cap = STREAM_OUT;
         unsigned char *out = hp ? et_hashpipe_buffer(hp, &cap) : own;
         size_t room = e->usize - written < cap ? (size_t)(e->usize - written) : cap;
         long got = stream_more(&m, out, room, &end);
-        if (got < 0 || (end && written + (uint64_t)got < e->usize)) { ok = 0; break; }
+        if (got < 0 || (end && written + (uint64_t)got < e->usize)) { ok = false; break; }
         crc = et_crc32(crc, out, (size_t)got);
-        ok = et_temp_write(fd, out, (size_t)got, msg, sizeof msg) == 0;
+        if (!(ok = et_temp_write(fd, out, (size_t)got, msg, sizeof msg) == 0)) break;
         if (hp) et_hashpipe_push(hp, out, (size_t)got);
         written += (uint64_t)got;
+        if (feed) et_feed_grow(feed, written);
     }
-    /* usize bytes out: a deflate stream must end there, not hold more */
-    unsigned char spare;
-    while (ok && e->method == 8 && !end) ok = stream_more(&m, &spare, 1, &end) == 0;
+    unsigned char spare;   /* usize bytes out: a deflate stream must end there, not hold more */
+    while (ok && e->method == 8 && !end && !(feed && et_feed_stopped(feed))) ok = stream_more(&m, &spare, 1, &end) == 0;
     stream_close(&m);
     free(own);
-    ok = ok && crc == e->crc;
-    if (hp) et_hashpipe_finish(hp, ok ? digest : NULL);
-    if (ok) return fd;
-    if (fd >= 0) close(fd);
+    *whole = ok && end == (e->method == 8) && written == e->usize && crc == e->crc;
+    if (hp) et_hashpipe_finish(hp, *whole ? digest : NULL);
+    return written;
+}
+
+/* The whole member into an unnamed temporary file, CRC checked; its descriptor, or -1 (then
+ * libarchive reads it, up to any damage, and says what is wrong). */
+static int inflate_to_temp(const et_zipdir *d, const zd_entry *e, uint64_t at, char digest[65])
+{
+    char msg[160];
+    int fd = et_temp_fd(msg, sizeof msg);
+    if (fd < 0) return -1;
+    bool whole;
+    inflate_into(d, e, at, fd, NULL, digest, &whole);
+    if (whole) return fd;
+    close(fd);
     return -1;
 }
 
@@ -437,42 +451,14 @@ static void hash_back(int fd, uint64_t len, char out[65])
     free(buf);
 }
 
-/* Inflates the member into fd, its SHA-256 (when asked) on a second thread as in
- * inflate_to_temp; damage goes to the replay, and the final bytes are hashed again then. */
+/* The feed's producer: the member into fd as inflate_to_temp does it; damage goes to the
+ * replay, and the final bytes are hashed again then. */
 static uint64_t feed_member(et_feed *feed, int fd, void *arg)
 {
     feed_job *j = arg;
-    const zd_entry *e = j->e;
-    char msg[160];
-    zd_stream m;
-    stream_open(&m, j->d, e, j->at, STREAM_IN);
-    et_hashpipe *hp = j->hash ? et_hashpipe_start() : NULL;
-    unsigned char *own = hp ? NULL : malloc(STREAM_OUT);
-    if (!hp && !own) abort();
-    uint64_t written = 0;
-    uint32_t crc = 0;
-    int end = 0;
-    bool ok = true;
-    while (ok && written < e->usize && !et_feed_stopped(feed)) {
-        size_t cap = STREAM_OUT;
-        unsigned char *out = hp ? et_hashpipe_buffer(hp, &cap) : own;
-        size_t room = e->usize - written < cap ? (size_t)(e->usize - written) : cap;
-        long got = stream_more(&m, out, room, &end);
-        if (got < 0 || (end && written + (uint64_t)got < e->usize)) { ok = false; break; }
-        crc = et_crc32(crc, out, (size_t)got);
-        if (!(ok = et_temp_write(fd, out, (size_t)got, msg, sizeof msg) == 0)) break;
-        if (hp) et_hashpipe_push(hp, out, (size_t)got);
-        written += (uint64_t)got;
-        et_feed_grow(feed, written);
-    }
-    unsigned char spare;   /* usize bytes out: a deflate stream must end there, not hold more */
-    while (ok && e->method == 8 && !end && !et_feed_stopped(feed)) ok = stream_more(&m, &spare, 1, &end) == 0;
-    stream_close(&m);
-    free(own);
-    bool whole = ok && written == e->usize && crc == e->crc;
     char digest[65] = "";
-    if (hp) et_hashpipe_finish(hp, whole ? digest : NULL);
-    uint64_t len = written;
+    bool whole;
+    uint64_t len = inflate_into(j->d, j->e, j->at, fd, feed, j->hash ? digest : NULL, &whole), written = len;
     if (!whole && !et_feed_stopped(feed)) {
         char note[1024];
         len = j->rp.fn(j->rp.ctx, fd, written, written > FEED_HOLD_BACK ? written - FEED_HOLD_BACK : 0, note, sizeof note);
