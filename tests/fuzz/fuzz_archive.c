@@ -1,7 +1,7 @@
 /* fuzz_archive.c: libFuzzer target: arbitrary bytes as an input file through the input layer
- * (signature sniffing, zip members in memory or streamed to temporary files, libarchive
- * members, nesting, limits), every EVTX found read with the reader; the private temporary
- * folder must be empty again afterwards. */
+ * (signature sniffing, zip members in memory, streamed to temporary files or read while they
+ * inflate, libarchive members, nesting, limits), every EVTX found read with the reader; the
+ * private temporary folder must be empty again afterwards. */
 #include "fuzz.h"
 #include "input/inputs.h"
 #include "reader/evtx_reader.h"
@@ -90,13 +90,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!tmpdir[0]) {
         make_tmpdir();
         atexit(remove_tmpdir);
-        /* room for 256 KiB of members in memory: bigger ones take the temporary-file routes */
+        /* a budget of 1 MiB, of which 256 KiB are free: bigger members take the temporary-file
+         * routes, and one past 1 MiB is read while it inflates (a feed, with its replay) */
+        setenv("EVTRIAGE_MEMORY_BUDGET_MIB", "1", 1);
         uint64_t budget = et_source_budget();
         if (budget > (256u << 10)) et_source_budget_take(budget - (256u << 10));
     }
     char *path = (char *)fz_file_put(&file, "fuzz_archive.bin", data, size);
     /* small limits: a hostile input is refused quickly, as with --max-* on the command line */
-    et_input_limits lim = {.max_total_bytes = 2u << 20, .max_member_bytes = 1u << 20, .max_ratio = 200.0,
+    et_input_limits lim = {.max_total_bytes = 8u << 20, .max_member_bytes = 4u << 20, .max_ratio = 2000.0,
                            .max_members = 32, .max_depth = 1};
     et_input_callbacks cb = {.file = on_evtx, .member = on_member, .problem = on_problem, .archive = on_archive,
                              .ctx = &lim};
