@@ -10,6 +10,7 @@
 #include "input/walk_int.h"
 #include <isa-l/igzip_lib.h>
 #include <libdeflate.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -463,6 +464,13 @@ static uint64_t feed_member(et_feed *feed, int fd, void *arg)
         char note[1024];
         len = j->rp.fn(j->rp.ctx, fd, written, written > FEED_HOLD_BACK ? written - FEED_HOLD_BACK : 0, note, sizeof note);
         if (note[0]) et_feed_note(feed, note);
+        /* the file is cut to the member's length: a nested archive is read by libarchive
+         * from the descriptor, to its end, not to the source's size */
+        if (len < written && ftruncate(fd, (off_t)len) != 0) {
+            char more[sizeof note + 128];
+            snprintf(more, sizeof more, "%s; its temporary file could not be cut to that length: %s", note, strerror(errno));
+            et_feed_note(feed, more);
+        }
         if (j->hash) hash_back(fd, len, digest);
     }
     if (digest[0]) et_feed_sha256(feed, digest);

@@ -141,6 +141,22 @@ done
 (cd bigup && zip -q -0 -r ../inner0.zip H) && zip -q -0 outer0.zip inner0.zip
 for b in 1 0; do EVTRIAGE_MEMORY_BUDGET_MIB=$b "$EVTRIAGE" dump -j2 outer0.zip >o$b.out 2>o$b.err; done
 cmp -s o1.out o0.out && cmp -s o1.err o0.err && [ "$(wc -l <o1.out)" -eq "$want_big" ] && pass || fail "a big zip in a zip: $(wc -l <o1.out) records ($want_big)"
+# ...and one damaged in the outer zip's deflate stream: libarchive keeps fewer of its bytes than
+# ISA-L inflated, and the inner zip it then reads ends there (its last member cut, the archive
+# damaged), as on libarchive's own route.
+mkdir -p nest/H && for i in 1 2 3 4; do cp bigup/H/System.evtx nest/H/S$i.evtx; done
+(cd nest && zip -q -0 -r ../inner4.zip H) && zip -q -6 outer6.zip inner4.zip
+/usr/bin/python3 - outer6.zip <<'PY'
+import sys, zipfile
+path = sys.argv[1]
+info = zipfile.ZipFile(path).infolist()[0]
+c = bytearray(open(path, "rb").read())
+c[info.header_offset + 30 + len(info.filename) + len(info.extra) + int(info.compress_size * 0.7)] ^= 0x55
+open(path, "wb").write(c)
+PY
+for b in 1 0; do EVTRIAGE_MEMORY_BUDGET_MIB=$b "$EVTRIAGE" dump --format count -j2 outer6.zip >d$b.out 2>d$b.err; done
+cmp -s d1.out d0.out && cmp -s d1.err d0.err && grep -q '^outer6.zip!inner4.zip: archive damaged' d1.err && pass ||
+  fail "a damaged big zip in a zip: the routes differ: $(diff d1.err d0.err | head -4)"
 # Over the budget (1 MiB) a member is read while it inflates, so damage is found only after
 # some of its records were read: libarchive is asked then, and decides its length and words as
 # on its own route (0 MiB); the report's size, SHA-256 and problems of it agree too, at -j1
