@@ -15,6 +15,17 @@
 
 enum { BLOCK = 65536, NBLOCKS = 24, HOLD = 3 * BLOCK };
 
+/* A source on an unnamed temporary file, expecting size bytes (a feed's writes go there). */
+static et_source temp_source(uint64_t size)
+{
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    et_source s = et_source_from_fd(dup(fileno(f)));
+    fclose(f);
+    s.size = size;
+    return s;
+}
+
 static uint8_t byte_at(uint64_t off) { return (uint8_t)(off * 2654435761u >> 11); }
 
 /* Writes NBLOCKS blocks a little at a time, then says the member is shorter than written (as a
@@ -61,11 +72,7 @@ static void *read_blocks(void *arg)
 static void test_feed_reads_wait_and_end_short(void **state)
 {
     (void)state;
-    FILE *f = tmpfile();
-    assert_non_null(f);
-    et_source s = et_source_from_fd(dup(fileno(f)));
-    fclose(f);
-    s.size = (uint64_t)NBLOCKS * BLOCK;
+    et_source s = temp_source((uint64_t)NBLOCKS * BLOCK);
     assert_int_equal(et_source_feed(&s, HOLD, slow_producer, NULL), 0);
     atomic_int beyond = 0;
     reading r[2] = {{&s, 0, &beyond, 0}, {&s, 1, &beyond, 0}};
@@ -108,11 +115,7 @@ static uint64_t endless_producer(et_feed *feed, int fd, void *arg)
 static void test_feed_close_stops_producer(void **state)
 {
     (void)state;
-    FILE *f = tmpfile();
-    assert_non_null(f);
-    et_source s = et_source_from_fd(dup(fileno(f)));
-    fclose(f);
-    s.size = 1u << 30;
+    et_source s = temp_source(1u << 30);
     atomic_int stopped = 0;
     assert_int_equal(et_source_feed(&s, 0, endless_producer, &stopped), 0);
     uint8_t b[4096];
@@ -139,11 +142,7 @@ static void test_settle_plain(void **state)
 static void test_finish_feed(void **state)
 {
     (void)state;
-    FILE *f = tmpfile();
-    assert_non_null(f);
-    et_source s = et_source_from_fd(dup(fileno(f)));
-    fclose(f);
-    s.size = (uint64_t)NBLOCKS * BLOCK;
+    et_source s = temp_source((uint64_t)NBLOCKS * BLOCK);
     s.sha256_at_settle = true;
     assert_int_equal(et_source_feed(&s, HOLD, slow_producer, NULL), 0);
     char note[64] = "";
