@@ -326,6 +326,7 @@ static void test_listing(void **state)
 
 int main(void)
 {
+    unsetenv("EVTRIAGE_MEMORY_BUDGET_MIB");   /* the default budget: members fit in memory */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_members_byte_for_byte), cmocka_unit_test(test_damage_falls_back),
         cmocka_unit_test(test_duplicates_and_budget), cmocka_unit_test(test_names_not_plain),
