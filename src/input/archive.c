@@ -209,13 +209,17 @@ static et_zipset *zip_set(et_walk *w, int fd, int depth)
     return et_zipset_new(fd, w->lim, depth);
 }
 
-/* A reader on fd (raw: the one-member format of a compressed file); *ok: whether it opened.
- * A gzip stream is inflated in front of it (*gz), so libarchive sees the plain bytes. */
-static struct archive *open_reader(int fd, bool raw, bool *ok, et_gzfront **gz)
+/* A reader on fd: any archive format, the one-member format of a compressed file (R_RAW), or a
+ * zip read as a stream, by its local headers (R_ZIP_STREAM: libarchive's seekable reader, which
+ * format_all picks for a zip on a descriptor, keeps its whole directory); *ok: whether it
+ * opened. A gzip stream is inflated in front of it (*gz), so libarchive sees the plain bytes. */
+enum reader_kind { R_ANY, R_RAW, R_ZIP_STREAM };
+static struct archive *open_reader(int fd, enum reader_kind kind, bool *ok, et_gzfront **gz)
 {
     struct archive *a = et_la()->archive_read_new();
     et_la()->archive_read_support_filter_all(a);
-    if (raw) et_la()->archive_read_support_format_raw(a);
+    if (kind == R_RAW) et_la()->archive_read_support_format_raw(a);
+    else if (kind == R_ZIP_STREAM) et_la()->archive_read_support_format_zip_streamable(a);
     else et_la()->archive_read_support_format_all(a);
     *gz = NULL;
     if (et_gzfront_applies(fd)) *ok = et_gzfront_open(a, fd, gz) == ARCHIVE_OK;
@@ -223,17 +227,26 @@ static struct archive *open_reader(int fd, bool raw, bool *ok, et_gzfront **gz)
     return a;
 }
 
-/* An archive, else one file compressed (Security.evtx.gz), read as its only member (*raw). */
-static struct archive *open_any(et_walk *w, int fd, const char *display, bool *raw, et_gzfront **gz)
+/* An archive, else one file compressed (Security.evtx.gz), read as its only member (*raw); a
+ * zip as a stream when zip_stream is set. */
+static struct archive *open_any(et_walk *w, int fd, const char *display, bool zip_stream, bool *raw, et_gzfront **gz)
 {
     bool ok;
-    struct archive *a = open_reader(fd, *raw = false, &ok, gz);
+    if (zip_stream) {
+        struct archive *z = open_reader(fd, R_ZIP_STREAM, &ok, gz);
+        *raw = false;
+        if (ok) return z;
+        et_la()->archive_read_free(z);
+    }
+    struct archive *a = open_reader(fd, R_ANY, &ok, gz);
+    *raw = false;
     if (ok) return a;
     unsigned char head[8];
     ssize_t n = pread(fd, head, sizeof head, 0);
     if (n > 0 && et_sniff_compressed(head, (unsigned long)n)) {
         et_gzfront *one_gz;
-        struct archive *one = open_reader(fd, *raw = true, &ok, &one_gz);
+        struct archive *one = open_reader(fd, R_RAW, &ok, &one_gz);
+        *raw = true;
         if (ok) {
             et_la()->archive_read_free(a);
             *gz = one_gz;
@@ -289,6 +302,8 @@ static uint64_t walk_members(et_walk *w, int fd, const char *display, int depth,
         et_zipset_release(zs);
         return files;
     }
+    bool zip_stream = zs && !et_zipset_seekable(zs);   /* many entries that we cannot list: a stream */
+    if (zip_stream) { et_zipset_release(zs); zs = NULL; }
     char why[256], msg[512];
     if (!et_arlib_get(why, sizeof why)) {
         snprintf(msg, sizeof msg, "cannot read archive: %s", why);
@@ -301,7 +316,7 @@ static uint64_t walk_members(et_walk *w, int fd, const char *display, int depth,
     if (!a) { et_zipset_release(zs); zs = NULL; }
     bool raw = false;
     et_gzfront *gz = NULL;
-    if (!a && !(a = open_any(w, fd, display, &raw, &gz))) return 0;
+    if (!a && !(a = open_any(w, fd, display, zip_stream, &raw, &gz))) return 0;
     sh->gz = gz;
     sh->raw = raw;
     char raw_name[256];

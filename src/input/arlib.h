@@ -11,6 +11,7 @@
 #define ET_ARLIB_FUNCS(X) \
     X(archive_read_new) X(archive_read_free) X(archive_read_support_filter_all) \
     X(archive_read_support_format_all) X(archive_read_support_format_zip_seekable) \
+    X(archive_read_support_format_zip_streamable) \
     X(archive_read_open_fd) X(archive_read_set_read_callback) X(archive_read_set_seek_callback) \
     X(archive_read_set_skip_callback) X(archive_read_set_close_callback) \
     X(archive_read_set_callback_data) X(archive_read_open1) X(archive_read_next_header) \

@@ -18,7 +18,6 @@
 
 enum { EOCD_LEN = 22, EOCD_SCAN = EOCD_LEN + 65535, LOCATOR_LEN = 20, EOCD64_LEN = 56, CDH_LEN = 46,
        LFH_LEN = 30, HEAD_LEN = 512 };
-#define CD_MAX (16u << 20)   /* a central directory this big (some 150,000 entries) is left to libarchive */
 
 typedef struct zd_entry {
     char *name;
@@ -203,43 +202,77 @@ static void rank_entries(et_zipdir *d)
     free(by);
 }
 
-static int parse_directory(et_zipdir *d, const unsigned char *cd, size_t len, uint64_t count, int listable)
+enum { CD_BLOCK = 1 << 20, CDH_MAX = CDH_LEN + 3 * 65535 };   /* an entry is at most CDH_MAX bytes */
+
+/* The directory's first max entries (all of them when it has no more), read CD_BLOCK bytes at a
+ * time: memory goes with the entries kept, not the directory's size. 0, or -1 when one does not
+ * parse. *exact: every entry was read, and they fill the directory to its last byte. */
+static int read_entries(et_zipdir *d, const cd_loc *loc, uint64_t max, int *exact)
 {
-    if (count > len / CDH_LEN) return -1;
-    d->e = calloc(count ? (size_t)count : 1, sizeof *d->e);
-    if (!d->e) abort();
-    size_t at = 0;
-    for (; d->n < count; d->n++) {
-        size_t used = parse_entry(cd + at, len - at, &d->e[d->n]);
-        if (!used) return -1;
+    uint64_t want = loc->count < max ? loc->count : max;
+    d->e = calloc(want ? (size_t)want : 1, sizeof *d->e);
+    unsigned char *buf = malloc(CD_BLOCK + CDH_MAX);
+    if (!d->e || !buf) abort();
+    size_t have = 0, at = 0;   /* bytes in buf, and those of them parsed */
+    uint64_t pos = 0;          /* directory bytes read into buf */
+    int rc = 0;
+    while (d->n < want) {
+        if (have - at < CDH_MAX && pos < loc->len) {
+            memmove(buf, buf + at, have - at);
+            have -= at;
+            at = 0;
+            size_t n = loc->len - pos < CD_BLOCK + CDH_MAX - have ? (size_t)(loc->len - pos) : CD_BLOCK + CDH_MAX - have;
+            if (read_exact(&d->zip, buf + have, n, loc->off + pos)) { rc = -1; break; }
+            have += n;
+            pos += n;
+        }
+        size_t used = parse_entry(buf + at, have - at, &d->e[d->n]);
+        if (!used) { rc = -1; break; }
         at += used;
+        d->n++;
     }
-    if (listable && at == len) build_listing(d);   /* in directory order, before the entries are sorted */
+    free(buf);
+    *exact = rc == 0 && d->n == loc->count && pos == loc->len && at == have;
+    return rc;
+}
+
+/* A directory cut at max entries (a zip of more members than the walk reads) is kept only when
+ * it lists them: then they are the first ones libarchive would list, in that order. */
+static int parse_directory(et_zipdir *d, const cd_loc *loc, uint64_t max, int listable)
+{
+    if (loc->count > loc->len / CDH_LEN) return -1;
+    int exact;
+    if (read_entries(d, loc, max, &exact) != 0) return -1;
+    bool cut = d->n < loc->count;
+    if (listable && (exact || cut)) build_listing(d);   /* in directory order, before the entries are sorted */
+    if (cut && !d->listing) return -1;
     rank_entries(d);
     qsort(d->e, d->n, sizeof *d->e, cmp_entry);
     for (size_t i = 1; i < d->n; i++)
         if (strcmp(d->e[i - 1].name, d->e[i].name) == 0) d->e[i - 1].dup = d->e[i].dup = 1;
     for (size_t i = 0; d->listing && i < d->n; i++)
         if (d->e[i].dup) { free(d->listing); d->listing = NULL; }
-    return 0;
+    return cut && !d->listing ? -1 : 0;
 }
 
-et_zipdir *et_zipdir_read(int fd, uint64_t size)
+et_zipdir *et_zipdir_read(int fd, uint64_t size, uint64_t max_entries)
 {
     et_source zip = {.fd = fd, .size = size};
     cd_loc loc;
-    if (find_directory(&zip, &loc) != 0 || loc.len > CD_MAX) return NULL;
-    unsigned char *cd = malloc(loc.len ? (size_t)loc.len : 1);
-    if (!cd) abort();
+    if (find_directory(&zip, &loc) != 0) return NULL;
     et_zipdir *d = calloc(1, sizeof *d);
     if (!d) abort();
     d->zip = zip;
     int listable = loc.off + loc.len == loc.end;   /* else bytes lie between: libarchive's to make sense of */
-    int rc = read_exact(&zip, cd, (size_t)loc.len, loc.off) == 0
-                 ? parse_directory(d, cd, (size_t)loc.len, loc.count, listable) : -1;
-    free(cd);
-    if (rc != 0) { et_zipdir_free(d); return NULL; }
+    if (parse_directory(d, &loc, max_entries, listable) != 0) { et_zipdir_free(d); return NULL; }
     return d;
+}
+
+uint64_t et_zipdir_entries(int fd, uint64_t size)
+{
+    et_source zip = {.fd = fd, .size = size};
+    cd_loc loc;
+    return find_directory(&zip, &loc) == 0 ? loc.count : 0;
 }
 
 void et_zipdir_free(et_zipdir *d)

@@ -15,8 +15,13 @@
 typedef struct et_zipdir et_zipdir;
 
 /* The directory of the zip open on fd (size bytes; fd stays the caller's and must outlive the
- * directory), or NULL when it cannot be read simply (multi-disk, damaged, oversized). */
-et_zipdir *et_zipdir_read(int fd, uint64_t size);
+ * directory), or NULL when it cannot be read simply (multi-disk, damaged). Of a directory of
+ * more than max_entries entries, the first max_entries are read, and kept only when they can
+ * be listed (et_zipdir_listing): a walk that stops at --max-members needs no more, and memory
+ * stays with the members read, however many the zip holds. */
+et_zipdir *et_zipdir_read(int fd, uint64_t size, uint64_t max_entries);
+/* The entries its end record declares (0: no directory found), whether or not it can be read. */
+uint64_t et_zipdir_entries(int fd, uint64_t size);
 void et_zipdir_free(et_zipdir *d);
 /* Members listed (for tests). */
 size_t et_zipdir_count(const et_zipdir *d);

@@ -84,6 +84,7 @@ struct et_zipset {
     int fd;
     int64_t size;
     et_zipdir *dir;      /* our reading of the directory, for the fast path; NULL: none */
+    uint64_t entries;    /* what its end record declares */
     et_input_limits lim;
     int depth;
     pthread_mutex_t mu;
@@ -109,7 +110,9 @@ et_zipset *et_zipset_new(int fd, const et_input_limits *lim, int depth)
     zs->fd = own;
     zs->size = lseek(own, 0, SEEK_END);
     /* the fast path needs memory to inflate into: with no budget (tests) it is off, listing too */
-    zs->dir = zs->size > 0 && et_source_budget() > 0 ? et_zipdir_read(own, (uint64_t)zs->size) : NULL;
+    uint64_t most = lim->max_members < UINT64_MAX ? lim->max_members + 1 : UINT64_MAX;   /* one more: said too many */
+    zs->dir = zs->size > 0 && et_source_budget() > 0 ? et_zipdir_read(own, (uint64_t)zs->size, most) : NULL;
+    zs->entries = zs->size > 0 ? et_zipdir_entries(own, (uint64_t)zs->size) : 0;
     zs->lim = *lim;
     zs->depth = depth;
     zs->refs = 1;
@@ -159,6 +162,7 @@ void et_zipset_release(et_zipset *zs) { if (zs) zipset_unref(zs); }
 
 const et_zipdir_member *et_zipset_listing(const et_zipset *zs, size_t *n) { return et_zipdir_listing(zs->dir, n); }
 uint64_t et_zipset_csize(const et_zipset *zs, const char *name, uint64_t index) { return et_zipdir_csize(zs->dir, name, index); }
+bool et_zipset_seekable(const et_zipset *zs) { return zs->entries <= ET_ZIP_SEEKABLE_ENTRIES; }
 
 /* The free handle furthest along but not past index (members come roughly in order, so each
  * handle only moves forward); else a free one to restart, else a new one. Returns its slot. */
