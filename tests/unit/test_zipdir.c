@@ -324,13 +324,49 @@ static void test_listing(void **state)
     free(a);
 }
 
+/* A directory of more entries than asked for: the first ones are read and listed in order (the
+ * rest are not there); cut where they cannot be listed (a name given twice), there is none. */
+static void test_cut_directory(void **state)
+{
+    (void)state;
+    unsigned char *a = evtx_like(4000);
+    member m[] = {{"a.evtx", a, 4000, 0}, {"b.evtx", a, 4000, 0}, {"c.evtx", a, 4000, 0},
+                  {"d.evtx", a, 4000, 0}, {"e.evtx", a, 4000, 0}};
+    int fd = write_zip(m, 5, NULL);
+    assert_int_equal(et_zipdir_entries(fd, file_size(fd)), 5);
+    et_zipdir *d = et_zipdir_read(fd, file_size(fd), 3);
+    assert_non_null(d);
+    size_t n;
+    const et_zipdir_member *l = et_zipdir_listing(d, &n);
+    assert_non_null(l);
+    assert_int_equal(n, 3);
+    for (size_t i = 0; i < n; i++) assert_string_equal(l[i].name, m[i].name);
+    int calls = 0;
+    et_source s = {.fd = -1};
+    assert_int_equal(et_zipdir_extract(d, "c.evtx", 2, 4000, 0, is_evtx, &calls, NULL, &s), ET_ZIPDIR_OK);
+    assert_memory_equal(s.mem, a, 4000);
+    et_source_close(&s);
+    assert_int_equal(et_zipdir_extract(d, "e.evtx", 4, 4000, 0, is_evtx, &calls, NULL, &s), ET_ZIPDIR_FALLBACK);
+    et_zipdir_free(d);
+    close(fd);
+    m[1].name = "a.evtx";
+    fd = write_zip(m, 5, NULL);
+    assert_null(et_zipdir_read(fd, file_size(fd), 3));
+    d = et_zipdir_read(fd, file_size(fd), UINT64_MAX);   /* whole, it is kept: libarchive lists it */
+    assert_non_null(d);
+    assert_null(et_zipdir_listing(d, &n));
+    et_zipdir_free(d);
+    close(fd);
+    free(a);
+}
+
 int main(void)
 {
     unsetenv("EVTRIAGE_MEMORY_BUDGET_MIB");   /* the default budget: members fit in memory */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_members_byte_for_byte), cmocka_unit_test(test_damage_falls_back),
         cmocka_unit_test(test_duplicates_and_budget), cmocka_unit_test(test_names_not_plain),
-        cmocka_unit_test(test_listing),
+        cmocka_unit_test(test_listing), cmocka_unit_test(test_cut_directory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
