@@ -13,6 +13,10 @@
 #   zip-big-x2      big.evtx twice in one zip, with the rule matching every record: the second
 #                   member inflates behind the first and waits its turn with no results held
 #   zip-many        2,000 small EVTX members in one zip (inflated in memory, in parallel)
+#   zip-tiny        1,000,000 one-byte members (a hostile upload): the default --max-members reads
+#                   100,000 and refuses the rest; our directory reader keeps only those
+#   zip-tiny-py     the same as Python's zipfile writes them (no file type in the attributes, so
+#                   not listed by us): read as a stream, not with libarchive's whole directory
 #   gz-big          big.evtx gzipped (gzip -1): one file compressed, read as its only member,
 #                   inflated by ISA-L in front of libarchive into an unnamed temporary file
 #   tgz-every       every EVTX file of ../shared/corpus as one .tar.gz, with the rule matching
@@ -76,6 +80,15 @@ ln -s "$(realpath "$BIG")" "$W/big-first.evtx" && ln -s "$(realpath "$BIG")" "$W
 mkdir "$W/many"
 for i in $(seq -w 1 2000); do cp "$SHARED/corpus/parsers/velocidex/Security_1_record.evtx" "$W/many/host$i.evtx"; done
 (cd "$W/many" && zip -q -r "$W/many.zip" .)
+/usr/bin/python3 - "$W" <<'PY'
+import sys, zipfile
+for name, unix_type in (("tiny.zip", True), ("tiny-py.zip", False)):
+    with zipfile.ZipFile(f"{sys.argv[1]}/{name}", "w", zipfile.ZIP_STORED) as z:
+        for i in range(1000000):
+            info = zipfile.ZipInfo(f"d/{i}.txt")
+            info.external_attr = (0o100644 if unix_type else 0o644) << 16
+            z.writestr(info, b"x")
+PY
 run() { # label args...
   local label=$1; shift
   /usr/bin/time -o "$W/t" -f '%e %M' "$BIN" analyze -q -j2 --json /dev/null "$@" >/dev/null 2>"$W/err"
@@ -94,6 +107,8 @@ run copies-x2 --rules "$W/corr.yml" "$BIG" "$W/big-again.evtx"
 run zip-big "$OUT/big.zip"
 run zip-big-x2 --keep-copies --rules "$W/every.yml" "$W/big-x2.zip"
 run zip-many "$W/many.zip"
+run zip-tiny "$W/tiny.zip"
+run zip-tiny-py "$W/tiny-py.zip"
 gzip -1 -c "$BIG" >"$W/big.evtx.gz"
 run gz-big "$W/big.evtx.gz"
 mkdir "$W/corpus"
