@@ -272,7 +272,9 @@ uint64_t et_zipdir_entries(int fd, uint64_t size)
 {
     et_source zip = {.fd = fd, .size = size};
     cd_loc loc;
-    return find_directory(&zip, &loc) == 0 ? loc.count : 0;
+    if (find_directory(&zip, &loc) != 0) return 0;
+    uint64_t by_bytes = loc.len / ZD_ENTRY_BYTES;   /* a count that lies is not believed */
+    return loc.count > by_bytes ? loc.count : by_bytes;
 }
 
 void et_zipdir_free(et_zipdir *d)

@@ -20,7 +20,10 @@ typedef struct et_zipdir et_zipdir;
  * be listed (et_zipdir_listing): a walk that stops at --max-members needs no more, and memory
  * stays with the members read, however many the zip holds. */
 et_zipdir *et_zipdir_read(int fd, uint64_t size, uint64_t max_entries);
-/* The entries its end record declares (0: no directory found), whether or not it can be read. */
+/* How many entries its directory holds, for what reading it costs (0: no directory found),
+ * whether or not it can be read: those its end record declares, or a directory's bytes divided
+ * by ZD_ENTRY_BYTES (a long name makes an entry count for more), whichever is more. */
+enum { ZD_ENTRY_BYTES = 256 };
 uint64_t et_zipdir_entries(int fd, uint64_t size);
 void et_zipdir_free(et_zipdir *d);
 /* Members listed (for tests). */

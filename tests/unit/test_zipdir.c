@@ -349,7 +349,16 @@ static void test_cut_directory(void **state)
     assert_int_equal(et_zipdir_extract(d, "e.evtx", 4, 4000, 0, is_evtx, &calls, NULL, &s), ET_ZIPDIR_FALLBACK);
     et_zipdir_free(d);
     close(fd);
-    m[1].name = "a.evtx";
+    char longer[5][700];   /* long names: the directory's bytes count for more entries */
+    for (int i = 0; i < 5; i++) {
+        memset(longer[i], 'x', 600);
+        snprintf(longer[i] + 600, 100, "%d.evtx", i);
+        m[i].name = longer[i];
+    }
+    fd = write_zip(m, 5, NULL);
+    assert_true(et_zipdir_entries(fd, file_size(fd)) >= 5 * 600 / ZD_ENTRY_BYTES);
+    close(fd);
+    m[0].name = m[1].name = "a.evtx";
     fd = write_zip(m, 5, NULL);
     assert_null(et_zipdir_read(fd, file_size(fd), 3));
     d = et_zipdir_read(fd, file_size(fd), UINT64_MAX);   /* whole, it is kept: libarchive lists it */
