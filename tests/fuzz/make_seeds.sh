@@ -156,6 +156,8 @@ archive_seeds() {
     zip -qr -P secret ../encrypted.zip HOST1
     # a member past the fuzzer's 256 KiB of memory budget, deflated to a few KiB
     { cat HOST1/Security.evtx; head -c 400000 /dev/zero; } >big.evtx && zip -q ../big.zip big.evtx && rm big.evtx
+    # more entries than the fuzzer's --max-members (32): its directory is read only so far
+    mkdir many && for i in $(seq 40); do echo "$i" >many/$i.txt; done && zip -qr ../many.zip many && rm -r many
     # one past its 1 MiB budget, read while it inflates (deflated to a few KiB)
     { cat HOST1/Security.evtx; head -c 1100000 /dev/zero; } >fed.evtx && zip -q ../fed.zip fed.evtx && rm fed.evtx
     tar cf ../links.tar HOST2
