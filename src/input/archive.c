@@ -295,6 +295,8 @@ uint64_t et_walk_archive(et_walk *w, int fd, const char *display, int depth)
 static uint64_t walk_members(et_walk *w, int fd, const char *display, int depth, uint64_t compressed, share *sh)
 {
     et_zipset *zs = zip_set(w, fd, depth);
+    bool zip_stream = zs && !et_zipset_parallel(zs);   /* many entries, some for libarchive: a stream */
+    if (zip_stream) { et_zipset_release(zs); zs = NULL; }
     size_t n;
     const et_zipdir_member *listing = zs ? et_zipset_listing(zs, &n) : NULL;
     if (listing) {
@@ -302,8 +304,6 @@ static uint64_t walk_members(et_walk *w, int fd, const char *display, int depth,
         et_zipset_release(zs);
         return files;
     }
-    bool zip_stream = zs && !et_zipset_seekable(zs);   /* many entries that we cannot list: a stream */
-    if (zip_stream) { et_zipset_release(zs); zs = NULL; }
     char why[256], msg[512];
     if (!et_arlib_get(why, sizeof why)) {
         snprintf(msg, sizeof msg, "cannot read archive: %s", why);

@@ -671,6 +671,17 @@ static void build_listing(et_zipdir *d)
     d->listing = l;
 }
 
+bool et_zipdir_inflates_all(const et_zipdir *d)
+{
+    for (size_t i = 0; d && i < d->n; i++) {
+        const zd_entry *e = &d->e[i];
+        size_t len = strlen(e->name);
+        if (len && e->name[len - 1] == '/') continue;   /* a directory: nothing to inflate */
+        if ((e->flags & 0x41) || (e->method != 0 && e->method != 8) || e->usize == 0) return false;
+    }
+    return d != NULL;
+}
+
 const et_zipdir_member *et_zipdir_listing(const et_zipdir *d, size_t *n)
 {
     *n = d && d->listing ? d->n : 0;

@@ -8,6 +8,7 @@
  * a damaged member up to its damage), so the output is the same whichever path it took. */
 #ifndef EVTRIAGE_ZIPDIR_H
 #define EVTRIAGE_ZIPDIR_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "core/source.h"
@@ -42,6 +43,9 @@ typedef struct et_zipdir_member {
     int is_dir;
 } et_zipdir_member;
 const et_zipdir_member *et_zipdir_listing(const et_zipdir *d, size_t *n);
+/* Whether every member read is one et_zipdir_extract inflates itself (stored or deflated, not
+ * encrypted, not empty): none of them needs libarchive, barring damage. */
+bool et_zipdir_inflates_all(const et_zipdir *d);
 
 /* Member index's compressed bytes, found as et_zipdir_extract finds it; 0 when it is not there. */
 uint64_t et_zipdir_csize(const et_zipdir *d, const char *name, uint64_t index);

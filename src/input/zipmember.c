@@ -162,7 +162,11 @@ void et_zipset_release(et_zipset *zs) { if (zs) zipset_unref(zs); }
 
 const et_zipdir_member *et_zipset_listing(const et_zipset *zs, size_t *n) { return et_zipdir_listing(zs->dir, n); }
 uint64_t et_zipset_csize(const et_zipset *zs, const char *name, uint64_t index) { return et_zipdir_csize(zs->dir, name, index); }
-bool et_zipset_seekable(const et_zipset *zs) { return zs->entries <= ET_ZIP_SEEKABLE_ENTRIES; }
+bool et_zipset_parallel(const et_zipset *zs)
+{
+    size_t n;
+    return zs->entries <= ET_ZIP_SEEKABLE_ENTRIES || (et_zipdir_listing(zs->dir, &n) && et_zipdir_inflates_all(zs->dir));
+}
 
 /* The free handle furthest along but not past index (members come roughly in order, so each
  * handle only moves forward); else a free one to restart, else a new one. Returns its slot. */

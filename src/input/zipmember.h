@@ -29,12 +29,13 @@ const et_zipdir_member *et_zipset_listing(const et_zipset *zs, size_t *n);
 /* The compressed bytes of member index, named name, as our reading of the directory has them
  * (0: not there): what the member stands for on the progress line when libarchive lists. */
 uint64_t et_zipset_csize(const et_zipset *zs, const char *name, uint64_t index);
-/* Whether libarchive may list it (et_zipset_open_handle) and read its members in parallel:
- * its seekable reader keeps the whole directory, about 150 bytes an entry, once per handle
- * (one per thread). A zip of more entries that et_zipset_listing cannot list is read as a
- * stream instead, in one pass (any archive's route), in memory that does not grow with them. */
+/* Whether its members may be read in parallel, in memory that does not grow with its entries:
+ * libarchive's seekable reader keeps the whole directory, about 150 bytes an entry, in each
+ * handle (one per thread reading a member through it). So a zip of more entries is read that
+ * way only when et_zipset_listing lists it and none of its members needs libarchive (zipdir.h);
+ * else it is read as a stream, in one pass (any archive's route). */
 enum { ET_ZIP_SEEKABLE_ENTRIES = 10000 };
-bool et_zipset_seekable(const et_zipset *zs);
+bool et_zipset_parallel(const et_zipset *zs);
 /* Drops the caller's reference; the set goes when its last member is freed. */
 void et_zipset_release(et_zipset *zs);
 
