@@ -347,8 +347,18 @@ static void test_cut_directory(void **state)
     assert_memory_equal(s.mem, a, 4000);
     et_source_close(&s);
     assert_int_equal(et_zipdir_extract(d, "e.evtx", 4, 4000, 0, is_evtx, &calls, NULL, &s), ET_ZIPDIR_FALLBACK);
+    assert_true(et_zipdir_inflates_all(d));
     et_zipdir_free(d);
     close(fd);
+    m[1].size = 0;   /* an empty member is libarchive's to read */
+    fd = write_zip(m, 5, NULL);
+    d = et_zipdir_read(fd, file_size(fd), UINT64_MAX);
+    assert_non_null(d);
+    assert_false(et_zipdir_inflates_all(d));
+    assert_false(et_zipdir_inflates_all(NULL));
+    et_zipdir_free(d);
+    close(fd);
+    m[1].size = 4000;
     char longer[5][700];   /* long names: the directory's bytes count for more entries */
     for (int i = 0; i < 5; i++) {
         memset(longer[i], 'x', 600);
