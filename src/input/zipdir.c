@@ -553,13 +553,20 @@ uint64_t et_zipdir_csize(const et_zipdir *d, const char *name, uint64_t index)
     return e ? e->csize : 0;
 }
 
+/* A member we inflate ourselves: stored or deflated, not encrypted, not empty (any other is
+ * libarchive's, which words what it finds). */
+static bool inflatable(const zd_entry *e)
+{
+    return !(e->flags & 0x41) && (e->method == 0 || e->method == 8) && e->usize != 0;
+}
+
 /* As et_zipdir_extract; 1 when the member went to a feed (which took rp over). */
 static int extract(const et_zipdir *d, const char *name, uint64_t index, int64_t declared, int hash,
                    int (*want)(const unsigned char *head, size_t n, void *ctx), void *ctx,
                    const et_zipdir_replay *rp, et_source *out)
 {
     const zd_entry *e = d ? find(d, name, index) : NULL;
-    if (!e || (e->flags & 0x41) || (e->method != 0 && e->method != 8) || e->usize == 0) return ET_ZIPDIR_FALLBACK;
+    if (!e || !inflatable(e)) return ET_ZIPDIR_FALLBACK;
     if (declared < 0 || (uint64_t)declared != e->usize || (e->method == 0 && e->csize != e->usize))
         return ET_ZIPDIR_FALLBACK;
     uint64_t at = data_offset(d, e);
@@ -673,12 +680,8 @@ static void build_listing(et_zipdir *d)
 
 bool et_zipdir_inflates_all(const et_zipdir *d)
 {
-    for (size_t i = 0; d && i < d->n; i++) {
-        const zd_entry *e = &d->e[i];
-        size_t len = strlen(e->name);
-        if (len && e->name[len - 1] == '/') continue;   /* a directory: nothing to inflate */
-        if ((e->flags & 0x41) || (e->method != 0 && e->method != 8) || e->usize == 0) return false;
-    }
+    for (size_t i = 0; d && i < d->n; i++)
+        if (kind_of(&d->e[i]) != 0 && !inflatable(&d->e[i])) return false;   /* a directory has nothing */
     return d != NULL;
 }
 
