@@ -255,11 +255,20 @@ static int parse_directory(et_zipdir *d, const cd_loc *loc, uint64_t max, int li
     return cut && !d->listing ? -1 : 0;
 }
 
-et_zipdir *et_zipdir_read(int fd, uint64_t size, uint64_t max_entries)
+/* The entries a directory holds, for what reading it costs: a count that lies is not believed. */
+static uint64_t entries_of(const cd_loc *loc)
+{
+    uint64_t by_bytes = loc->len / ZD_ENTRY_BYTES;
+    return loc->count > by_bytes ? loc->count : by_bytes;
+}
+
+et_zipdir *et_zipdir_read(int fd, uint64_t size, uint64_t max_entries, uint64_t *entries)
 {
     et_source zip = {.fd = fd, .size = size};
     cd_loc loc;
+    if (entries) *entries = 0;
     if (find_directory(&zip, &loc) != 0) return NULL;
+    if (entries) *entries = entries_of(&loc);
     et_zipdir *d = calloc(1, sizeof *d);
     if (!d) abort();
     d->zip = zip;
@@ -272,9 +281,7 @@ uint64_t et_zipdir_entries(int fd, uint64_t size)
 {
     et_source zip = {.fd = fd, .size = size};
     cd_loc loc;
-    if (find_directory(&zip, &loc) != 0) return 0;
-    uint64_t by_bytes = loc.len / ZD_ENTRY_BYTES;   /* a count that lies is not believed */
-    return loc.count > by_bytes ? loc.count : by_bytes;
+    return find_directory(&zip, &loc) == 0 ? entries_of(&loc) : 0;
 }
 
 void et_zipdir_free(et_zipdir *d)

@@ -19,8 +19,9 @@ typedef struct et_zipdir et_zipdir;
  * directory), or NULL when it cannot be read simply (multi-disk, damaged). Of a directory of
  * more than max_entries entries, the first max_entries are read, and kept only when they can
  * be listed (et_zipdir_listing): a walk that stops at --max-members needs no more, and memory
- * stays with the members read, however many the zip holds. */
-et_zipdir *et_zipdir_read(int fd, uint64_t size, uint64_t max_entries);
+ * stays with the members read, however many the zip holds. *entries (NULL: not wanted): as
+ * et_zipdir_entries says, whether or not the directory is read. */
+et_zipdir *et_zipdir_read(int fd, uint64_t size, uint64_t max_entries, uint64_t *entries);
 /* How many entries its directory holds, for what reading it costs (0: no directory found),
  * whether or not it can be read: those its end record declares, or a directory's bytes divided
  * by ZD_ENTRY_BYTES (a long name makes an entry count for more), whichever is more. */

@@ -84,7 +84,7 @@ struct et_zipset {
     int fd;
     int64_t size;
     et_zipdir *dir;      /* our reading of the directory, for the fast path; NULL: none */
-    uint64_t entries;    /* what its end record declares */
+    uint64_t entries;    /* how many its directory holds (et_zipdir_entries) */
     et_input_limits lim;
     int depth;
     pthread_mutex_t mu;
@@ -111,8 +111,8 @@ et_zipset *et_zipset_new(int fd, const et_input_limits *lim, int depth)
     zs->size = lseek(own, 0, SEEK_END);
     /* the fast path needs memory to inflate into: with no budget (tests) it is off, listing too */
     uint64_t most = lim->max_members < UINT64_MAX ? lim->max_members + 1 : UINT64_MAX;   /* one more: said too many */
-    zs->dir = zs->size > 0 && et_source_budget() > 0 ? et_zipdir_read(own, (uint64_t)zs->size, most) : NULL;
-    zs->entries = zs->size > 0 ? et_zipdir_entries(own, (uint64_t)zs->size) : 0;
+    if (zs->size > 0 && et_source_budget() > 0) zs->dir = et_zipdir_read(own, (uint64_t)zs->size, most, &zs->entries);
+    else if (zs->size > 0) zs->entries = et_zipdir_entries(own, (uint64_t)zs->size);
     zs->lim = *lim;
     zs->depth = depth;
     zs->refs = 1;
