@@ -35,6 +35,10 @@ int cmd_analyze(int argc, char **argv);
  * option, -1 on a bad value (message printed). Sizes take K/M/G suffixes. */
 int cli_limit_option(int c, const char *arg, et_input_limits *limits);
 
+/* -j N: threads, 1 to CLI_MAX_JOBS; 0, or -1 on a bad value (message printed, naming cmd). */
+enum { CLI_MAX_JOBS = 1024 };
+int cli_jobs_option(const char *cmd, const char *arg, int *jobs);
+
 /* A problem of a file on stderr, "display: message" (stdout flushed first, so the two keep their
  * order on a terminal); _problems: each of the newline-separated lines (cut up) so. */
 void cli_file_problem(const char *display, const char *msg);

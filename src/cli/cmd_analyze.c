@@ -132,8 +132,7 @@ static int parse_args(int argc, char **argv, analyze_args *a)
             break;
         }
         case 'j':
-            a->jobs = atoi(optarg);
-            if (a->jobs < 1) { cli_error("analyze: -j wants a positive number"); return -1; }
+            if (cli_jobs_option("analyze", optarg, &a->jobs) != 0) return -1;
             break;
         case 'S':
             if (!strcmp(optarg, "none")) a->no_hash = true;
@@ -172,7 +171,10 @@ static int write_outputs(const analyze_args *a, const et_report *r)
                                              : et_report_write_timeline_csv);
     if (!a->quiet && !files_to_stdout(a)) {
         bool colour = !a->colour_never && !getenv("NO_COLOR") && isatty(STDOUT_FILENO);
-        if (et_report_write_terminal(r, stdout, colour) != 0) rc = -1;
+        if (et_report_write_terminal(r, stdout, colour) != 0 || fflush(stdout) != 0 || ferror(stdout)) {
+            cli_error("analyze: error writing standard output");
+            rc = -1;
+        }
     }
     return rc;
 }

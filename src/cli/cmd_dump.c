@@ -188,8 +188,7 @@ int cmd_dump(int argc, char **argv)
             ctx.has_to = 1;
             break;
         case 'j':
-            jobs = atoi(optarg);
-            if (jobs < 1) { cli_error("dump: -j wants a positive number"); return ET_EXIT_USAGE; }
+            if (cli_jobs_option("dump", optarg, &jobs) != 0) return ET_EXIT_USAGE;
             break;
         case 'q': quiet = 1; break;
         case 'h': dump_usage(stdout); return ET_EXIT_OK;

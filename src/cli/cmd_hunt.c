@@ -373,8 +373,7 @@ int cmd_hunt(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "r:j:h", opts, NULL)) != -1) {
         switch (c) {
         case 'j':
-            jobs = atoi(optarg);
-            if (jobs < 1) { cli_error("hunt: -j wants a positive number"); free(rpaths); return ET_EXIT_USAGE; }
+            if (cli_jobs_option("hunt", optarg, &jobs) != 0) { free(rpaths); return ET_EXIT_USAGE; }
             break;
         case 'r': rpaths = realloc(rpaths, (size_t)(nr + 1) * sizeof *rpaths); rpaths[nr++] = optarg; break;
         case 'm': ro.mapping = optarg; break;

@@ -2,6 +2,8 @@
 #include "cli/cli.h"
 #include "core/outbuf.h"
 #include "core/termtext.h"
+#include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,19 +37,36 @@ void cli_error(const char *fmt, ...)
     va_end(ap);
 }
 
-static int parse_size(const char *s, unsigned long long *out)
+int cli_jobs_option(const char *cmd, const char *arg, int *jobs)
 {
     char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (end == s) return -1;
-    switch (*end) {
-    case 'k': case 'K': v <<= 10; end++; break;
-    case 'm': case 'M': v <<= 20; end++; break;
-    case 'g': case 'G': v <<= 30; end++; break;
-    case 't': case 'T': v <<= 40; end++; break;
+    errno = 0;
+    long v = strtol(arg, &end, 10);
+    if (end == arg || *end || errno || v < 1 || v > CLI_MAX_JOBS) {
+        cli_error("%s: -j wants a number of threads from 1 to %d, got '%s'", cmd, CLI_MAX_JOBS, arg);
+        return -1;
     }
-    if (*end) return -1;
-    *out = v;
+    *jobs = (int)v;
+    return 0;
+}
+
+/* A count or size: digits and an optional K/M/G/T suffix (powers of 1024); no sign, no overflow. */
+static int parse_size(const char *s, unsigned long long *out)
+{
+    if (*s < '0' || *s > '9') return -1;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno) return -1;
+    int shift = 0;
+    switch (*end) {
+    case 'k': case 'K': shift = 10; end++; break;
+    case 'm': case 'M': shift = 20; end++; break;
+    case 'g': case 'G': shift = 30; end++; break;
+    case 't': case 'T': shift = 40; end++; break;
+    }
+    if (*end || (shift && v > ULLONG_MAX >> shift)) return -1;
+    *out = v << shift;
     return 0;
 }
 
@@ -62,7 +81,11 @@ int cli_limit_option(int c, const char *arg, et_input_limits *l)
         l->max_ratio = r;
         return 1;
     }
-    if (parse_size(arg, &v) != 0) { cli_error("bad number '%s'", arg); return -1; }
+    static const char *const names[] = {"max-total-bytes", "max-member-bytes", "max-ratio", "max-members", "max-depth"};
+    if (parse_size(arg, &v) != 0 || (c == 1005 && v > INT_MAX)) {
+        cli_error("--%s: expected a whole number (K, M, G or T after it for sizes), got '%s'", names[c - 1001], arg);
+        return -1;
+    }
     if (c == 1001) l->max_total_bytes = v;
     else if (c == 1002) l->max_member_bytes = v;
     else if (c == 1004) l->max_members = v;

@@ -93,6 +93,31 @@ static void *worker(void *arg)
     return NULL;
 }
 
+/* Stops and joins the workers that run (the pool has no task yet, or is drained). */
+static void stop_workers(et_pool *p)
+{
+    pthread_mutex_lock(&p->mu);
+    p->quit = 1;
+    pthread_cond_broadcast(&p->work);
+    pthread_mutex_unlock(&p->mu);
+    for (int i = 0; i < p->nthreads; i++) pthread_join(p->threads[i], NULL);
+}
+
+/* Starts the workers. The system may refuse threads (a container's process limit, ulimit -u):
+ * the pool then runs on those it got, or inline when that is fewer than two. */
+static void start_workers(et_pool *p)
+{
+    p->threads = calloc((size_t)p->nthreads, sizeof *p->threads);
+    if (!p->threads) abort();
+    int started = 0;
+    while (started < p->nthreads && pthread_create(&p->threads[started], NULL, worker, p) == 0) started++;
+    p->nthreads = started;
+    if (started >= 2) return;
+    stop_workers(p);
+    p->nthreads = 0;
+    p->quit = 0;
+}
+
 et_pool *et_pool_new(int nthreads, size_t max_weight, et_done_fn done, void *ctx)
 {
     et_pool *p = calloc(1, sizeof *p);
@@ -107,11 +132,7 @@ et_pool *et_pool_new(int nthreads, size_t max_weight, et_done_fn done, void *ctx
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->work, NULL);
     pthread_cond_init(&p->finished, NULL);
-    if (p->nthreads) {
-        p->threads = calloc((size_t)p->nthreads, sizeof *p->threads);
-        if (!p->threads) abort();
-        for (int i = 0; i < p->nthreads; i++) pthread_create(&p->threads[i], NULL, worker, p);
-    }
+    if (p->nthreads) start_workers(p);
     return p;
 }
 
@@ -214,11 +235,7 @@ void et_pool_free(et_pool *p)
 {
     if (!p) return;
     et_pool_drain(p);
-    pthread_mutex_lock(&p->mu);
-    p->quit = 1;
-    pthread_cond_broadcast(&p->work);
-    pthread_mutex_unlock(&p->mu);
-    for (int i = 0; i < p->nthreads; i++) pthread_join(p->threads[i], NULL);
+    stop_workers(p);
     pthread_mutex_destroy(&p->mu);
     pthread_cond_destroy(&p->work);
     pthread_cond_destroy(&p->finished);

@@ -275,4 +275,13 @@ assert any("shell would read" in n and n.endswith(": replica") for n in f["notes
 assert "`" not in f["title"] and "'<img src=x onerror=alert(1)>''" in f["title"], f["title"]
 PY
 grep -q '<img' "$TMP/inj/r.md" && ! grep -qP '(?<!\\)<img' "$TMP/inj/r.md" && pass || fail "raw HTML from an event in the Markdown report"
+# Output that cannot be written is said, whichever report it was, and the exit code says it.
+S="$EVTRIAGE_SOURCE/samples/hyperv-migration-spn"
+for out in terminal json; do
+  if [ $out = terminal ]; then "$EVTRIAGE" analyze "$S" >/dev/full 2>"$TMP/full.err"; rc=$?
+  else "$EVTRIAGE" analyze -q --json /dev/full "$S" 2>"$TMP/full.err"; rc=$?; fi
+  [ $rc -eq 1 ] && grep -q 'analyze: error writing' "$TMP/full.err" && pass || fail "$out report to a full disk: exit $rc, $(cat "$TMP/full.err")"
+done
+"$EVTRIAGE" analyze "$S" 2>"$TMP/closed.err" >&-; rc=$?
+[ $rc -eq 1 ] && grep -q 'error writing standard output' "$TMP/closed.err" && pass || fail "closed stdout: exit $rc, $(cat "$TMP/closed.err")"
 finish
