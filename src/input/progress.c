@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+enum { ETA_AFTER_S = 1 };
+
 struct et_progress {
     uint64_t total, done, records;
     int shown;
@@ -121,7 +123,9 @@ void et_progress_add(et_progress *p, uint64_t bytes, uint64_t records)
     human(rs, sizeof rs, rate);
     double pct = p->total ? 100.0 * (double)p->done / (double)p->total : 0;
     if (pct > 99) pct = 99;
-    if (p->total > p->done && rate > 0) {
+    /* the first second's rate is mostly start-up (the rules, the first file opening): an ETA
+     * from it would be off by orders of magnitude, so there is none until then */
+    if (p->total > p->done && rate > 0 && t - p->start >= ETA_AFTER_S) {
         long s = (long)((double)(p->total - p->done) / rate);
         snprintf(eta, sizeof eta, "%ld:%02ld", s / 60, s % 60);
     }
