@@ -4,13 +4,15 @@
  * light tasks do run side by side; stream tasks hand over items in order, short ones once done
  * and long ones while they run; a task that says it is ready is delivered, and the tasks after
  * it too, while it still runs, and its slot is not reused before it returns; a caller busy
- * between submits gets what is done delivered, up to the first task still running. */
+ * between submits gets what is done delivered, up to the first task still running; a pool the
+ * system refuses threads runs on those it got, or inline. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
 #include "core/pool.h"
+#include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -358,10 +360,50 @@ static void test_deliver_done(void **state)
     et_pool_free(inline_pool);
 }
 
+/* ---- threads the system refuses (a container's process limit, ulimit -u) ----------------
+ * pthread_create is wrapped (-Wl,--wrap, CMakeLists.txt): with threads_allowed set, it starts
+ * that many more threads and fails the rest with EAGAIN, as the system does. */
+int __real_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(void *), void *arg);
+static int threads_allowed = -1;   /* -1: no limit */
+
+int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(void *), void *arg);
+int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(void *), void *arg)
+{
+    if (threads_allowed == 0) return EAGAIN;
+    if (threads_allowed > 0) threads_allowed--;
+    return __real_pthread_create(t, a, fn, arg);
+}
+
+static void test_threads_refused(void **state)
+{
+    (void)state;
+    enum { N = 3000 };
+    task *tasks = calloc(N, sizeof *tasks);
+    assert_non_null(tasks);
+    for (int allowed = 0; allowed <= 4; allowed++) {
+        threads_allowed = allowed;
+        order o = {0};
+        et_pool *p = et_pool_new(8, 16, delivered, &o);
+        threads_allowed = -1;
+        /* fewer than two started: inline, the one that started stopped again */
+        assert_int_equal(et_pool_threads(p), allowed >= 2 ? allowed : 0);
+        for (size_t i = 0; i < N; i++) {
+            tasks[i] = (task){.id = i, .kind = i % 3 == 0};
+            et_pool_submit(p, &tasks[i], tasks[i].kind ? NULL : run_task, 1);
+        }
+        et_pool_free(p);
+        assert_int_equal(o.errors, 0);
+        assert_int_equal(o.next, N);
+        for (size_t i = 0; i < N; i++) assert_int_equal(tasks[i].runs, tasks[i].kind ? 0 : 1);
+    }
+    free(tasks);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_order_and_once), cmocka_unit_test(test_weight_bound),
                                        cmocka_unit_test(test_stream_tasks), cmocka_unit_test(test_ready_tasks),
-                                       cmocka_unit_test(test_ring_end), cmocka_unit_test(test_deliver_done)};
+                                       cmocka_unit_test(test_ring_end), cmocka_unit_test(test_deliver_done),
+                                       cmocka_unit_test(test_threads_refused)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
