@@ -58,7 +58,7 @@ limited() { # nproc command...: runs it with at most nproc processes of its user
   fi
 }
 chmod 755 "$TMP"; chmod 644 "$TMP/corpus.zip"
-for n in 1 2 3 4 5 6 8 12; do
+for n in 1 3 5; do
   ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 limited $n "$EVTRIAGE" dump -j 8 "$TMP/corpus.zip" >"$TMP/l.out" 2>"$TMP/l.err"; rc=$?
   cmp -s "$TMP/z1.out" "$TMP/l.out" && cmp -s "$TMP/z1.err" "$TMP/l.err" && [ $rc -eq $rcz ] && pass ||
     fail "dump -j 8 with $n process(es) allowed: differs from -j 1 (exit $rc vs $rcz): $(head -c 300 "$TMP/l.err")"
