@@ -118,7 +118,10 @@ static void hand_on(et_walk *w, const char *name, int64_t declared, const char *
 static int too_many(et_walk *w, const char *display, uint64_t members)
 {
     if (members <= w->lim->max_members) return 0;
-    et_walk_report(w, display, "refused: too many members (--max-members); the rest is not read", 0);
+    char msg[160];
+    snprintf(msg, sizeof msg, "refused: too many members (--max-members is %llu); the rest is not read",
+             (unsigned long long)w->lim->max_members);
+    et_walk_report(w, display, msg, 0);
     return 1;
 }
 
@@ -179,7 +182,7 @@ static void walk_member(et_walk *w, struct archive *a, const char *display, int6
     int kind = et_sniff_bytes(head, (unsigned long)nhead);
     if (kind == ET_KIND_OTHER) { et_walk_skip(w, display, (unsigned long)nhead); return; }
     if (kind == ET_KIND_ARCHIVE && depth >= w->lim->max_depth) {
-        et_walk_report(w, display, "refused: archive nested too deeply (--max-depth)", 0);
+        et_walk_refuse_nested(w, display);
         return;
     }
     uint64_t before = *total;

@@ -69,6 +69,14 @@ void et_walk_skip(et_walk *w, const char *display, unsigned long nhead)
     et_walk_report(w, display, nhead ? "skipped: not an EVTX file (no ElfFile signature)" : "skipped: empty (0 bytes)", 1);
 }
 
+void et_walk_refuse_nested(et_walk *w, const char *display)
+{
+    char msg[160];
+    snprintf(msg, sizeof msg, "refused: archive nested too deeply (--max-depth is %d)",
+             w->lim->max_depth);
+    et_walk_report(w, display, msg, 0);
+}
+
 /* A nested archive inflated into memory goes to a temporary file: archives are read by
  * descriptor. -1 with msg set. */
 static int spill(et_source *src, char *msg, size_t msglen)
@@ -380,7 +388,7 @@ int et_inputs_walk_member(et_zip_member *m, const char *display, const et_input_
     if (rc == -2) et_walk_skip(&w, display, (unsigned long)head.nhead);
     else if (rc < 0) et_walk_report(&w, display, msg, 0);
     else if (kind == ET_KIND_ARCHIVE && depth >= limits->max_depth) {
-        et_walk_report(&w, display, "refused: archive nested too deeply (--max-depth)", 0);
+        et_walk_refuse_nested(&w, display);
         et_source_close(&src);
     } else {
         et_walk_source(&w, src, display, kind, depth + 1, 0, damaged ? msg : NULL);

@@ -18,6 +18,8 @@ int et_has_ext(const char *name, const char *ext);
 void et_walk_report(et_walk *w, const char *display, const char *msg, int is_skip);
 /* A member that is neither EVTX nor an archive, skipped; nhead: the bytes sniffed (0: empty). */
 void et_walk_skip(et_walk *w, const char *display, unsigned long nhead);
+/* An archive at depth --max-depth or deeper, refused (said with the limit). */
+void et_walk_refuse_nested(et_walk *w, const char *display);
 /* An open file or inflated member of the given kind (ET_KIND_*), owned from here on:
  * EVTX -> the file callback; archive -> its members (depth: archives around it). note: what
  * is known wrong with it (see et_input_fn), else NULL: an archive's is reported first; share:
