@@ -9,7 +9,8 @@ typedef struct et_pool et_pool;
 typedef void (*et_task_fn)(void *task);          /* runs on a worker thread */
 typedef void (*et_done_fn)(void *task, void *ctx); /* runs on the submitting thread, in order */
 
-/* nthreads <= 1 runs every task inline at submit time. max_weight bounds memory and how far
+/* nthreads <= 1 runs every task inline at submit time (so does a pool the system grants fewer
+ * than two threads; with more, it runs on those: et_pool_threads says). max_weight bounds memory and how far
  * workers run ahead of delivery: the summed weight of tasks that run, submitted and not yet
  * delivered (tasks with nothing to run are not counted). */
 et_pool *et_pool_new(int nthreads, size_t max_weight, et_done_fn done, void *ctx);
