@@ -7,11 +7,13 @@
 #include "input/inputs.h"
 #include "input/scan.h"
 #include "rules/rules.h"
+#include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum { FMT_TABLE, FMT_JSONL, FMT_CSV };
 
@@ -46,19 +48,22 @@ static void hunt_usage(FILE *f)
             "Runs Sigma detection and correlation rules over EVTX files (directories are walked, archives\n"
             "read in place, as for dump; '-' is standard input) and prints every match and correlation hit.\n\n"
             "options:\n"
-            "  -r, --rules PATH      rule file or directory of *.yml / *.yaml (repeatable)\n"
-            "  --mapping FILE        logsource and field mapping (default: the built-in copy of\n"
-            "                        rules/sigma-mapping.yaml; also $EVTRIAGE_MAPPING)\n"
-            "  --format table|jsonl|csv   output format (default table)\n"
-            "  --all-matches         also print matches of rules that only feed a correlation\n"
-            "  --warnings            print rule warnings too (default: rule errors only)\n"
-            "  --max-buffer N        matches held in memory for correlations before they spill to a\n"
-            "                        temporary file (default 32768)\n"
-            "  --keep-copies         correlations count each copy of a record found in two inputs (the\n"
-            "                        same log copied); by default a record counts once. Matches are\n"
-            "                        printed per input either way\n"
-            "  -j, --jobs N          threads (default: one per core); output is the same for any N\n"
-            "  -h, --help            this help\n\n"
+            "  -r, --rules PATH     rule file or directory of *.yml / *.yaml (repeatable)\n"
+            "  --mapping FILE       logsource and field mapping (default: the built-in copy of\n"
+            "                       rules/sigma-mapping.yaml; also $EVTRIAGE_MAPPING)\n"
+            "  --format table|jsonl|csv  output format (default table)\n"
+            "  --all-matches        also print matches of rules that only feed a correlation\n"
+            "  --warnings           print rule warnings too (default: rule errors only)\n"
+            "  --max-buffer N       matches held in memory for correlations before they spill to a\n"
+            "                       temporary file (default 32768)\n"
+            "  --keep-copies        correlations count each copy of a record found in two inputs (the\n"
+            "                       same log copied); by default a record counts once. Matches are\n"
+            "                       printed per input either way\n"
+            "  -j, --jobs N         threads (default: one per core); output is the same for any N\n"
+            "  -q, --quiet          no progress line (shown only when stderr is a terminal and\n"
+            "                       stdout is not)\n"
+            CLI_LIMIT_HELP
+            "  -h, --help           this help\n\n"
             "Rule problems go to stderr as 'file:line:column: message'; rules with errors are skipped.\n"
             "exit codes: 0 all read, 1 some input unreadable or damaged (a record, a chunk), some rule\n"
             "            skipped or correlation input lost, 2 usage error or no rule\n");
@@ -362,15 +367,17 @@ int cmd_hunt(int argc, char **argv)
         {"format", required_argument, 0, 'f'}, {"all-matches", no_argument, 0, 'a'},
         {"max-buffer", required_argument, 0, 'b'}, {"warnings", no_argument, 0, 'w'},
         {"jobs", required_argument, 0, 'j'}, {"keep-copies", no_argument, 0, 'K'},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, CLI_LIMIT_OPTIONS, {0, 0, 0, 0}};
     hunt_ctx h = {0};
     char **rpaths = NULL;
-    int nr = 0, c, warnings = 0, jobs = 0;
+    int nr = 0, c, warnings = 0, jobs = 0, quiet = 0;
     bool keep_copies = false;
     size_t cap = 0;
     et_rules_options ro = {0};
+    et_input_limits limits;
+    et_input_limits_default(&limits);
     optind = 1;
-    while ((c = getopt_long(argc, argv, "r:j:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "r:j:hq", opts, NULL)) != -1) {
         switch (c) {
         case 'j':
             if (cli_jobs_option("hunt", optarg, &jobs) != 0) { free(rpaths); return ET_EXIT_USAGE; }
@@ -380,7 +387,18 @@ int cmd_hunt(int argc, char **argv)
         case 'a': h.all_matches = true; break;
         case 'w': warnings = 1; break;
         case 'K': keep_copies = true; break;
-        case 'b': cap = strtoull(optarg, NULL, 10); break;
+        case 'b': {
+            char *end;
+            errno = 0;
+            cap = strtoull(optarg, &end, 10);
+            if (optarg[0] < '0' || optarg[0] > '9' || *end || errno || !cap) {
+                cli_error("hunt: --max-buffer wants a positive number of matches, got '%s'", optarg);
+                free(rpaths);
+                return ET_EXIT_USAGE;
+            }
+            break;
+        }
+        case 'q': quiet = 1; break;
         case 'f':
             if (!strcmp(optarg, "table")) h.format = FMT_TABLE;
             else if (!strcmp(optarg, "jsonl") || !strcmp(optarg, "json")) h.format = FMT_JSONL;
@@ -388,7 +406,13 @@ int cmd_hunt(int argc, char **argv)
             else { cli_error("hunt: unknown format '%s' (table, jsonl or csv)", optarg); free(rpaths); return ET_EXIT_USAGE; }
             break;
         case 'h': hunt_usage(stdout); free(rpaths); return ET_EXIT_OK;
-        default: hunt_usage(stderr); free(rpaths); return ET_EXIT_USAGE;
+        default: {
+            int lr = cli_limit_option(c, optarg, &limits);
+            if (lr > 0) break;
+            if (lr == 0) hunt_usage(stderr);
+            free(rpaths);
+            return ET_EXIT_USAGE;
+        }
         }
     }
     if (!nr || optind >= argc) {
@@ -413,12 +437,12 @@ int cmd_hunt(int argc, char **argv)
     pthread_mutex_init(&h.lock, NULL);
     print_header(&h);
     et_buf_flush(&h.out, stdout);
-    et_input_limits limits;
-    et_input_limits_default(&limits);
     et_scan_consumer cons = {.ctx = &h, .unit_new = unit_new, .event = unit_event, .problem = unit_problem,
                              .unit_done = unit_done, .file_end = file_end,
                              .input_problem = input_problem};
-    et_scan_opts so = {.jobs = jobs, .limits = &limits};
+    /* progress only when it cannot mix with the matches on the same terminal */
+    et_scan_opts so = {.jobs = jobs, .limits = &limits,
+                       .progress = !quiet && isatty(STDERR_FILENO) && !isatty(STDOUT_FILENO)};
     et_scan(argv + optind, argc - optind, &so, &cons);
     et_correlator_finish(h.corr, on_hit, &h);
     bool lost = false;

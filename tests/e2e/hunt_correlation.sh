@@ -131,6 +131,10 @@ grep -q 'Repeated activation failures .*event_count x2' "$TMP/t" && pass || fail
 "$EVTRIAGE" hunt --max-buffer 1 -j 2 --format jsonl --rules "$TMP/spp.yml" "$APP" "$SYS" >"$TMP/spilled" 2>"$TMP/err"
 cmp -s "$TMP/j1" "$TMP/spilled" && pass || fail "spilled correlation input changes the output"
 ! grep -q 'not correlated' "$TMP/err" && pass || fail "spill reported a loss: $(cat "$TMP/err")"
+for bad in abc 0 10x; do   # used to read as 0 or 10 (strtoull): a buffer of nothing
+  "$EVTRIAGE" hunt --max-buffer $bad --rules "$TMP/spp.yml" "$APP" >/dev/null 2>"$TMP/err"; rc=$?
+  [ $rc -eq 2 ] && grep -q "max-buffer wants a positive number of matches, got '$bad'" "$TMP/err" && pass || fail "--max-buffer $bad: rc=$rc"
+done
 # where the temporary file cannot be made ($TMPDIR is honoured), the loss is said and the exit code shows it
 TMPDIR="$TMP/missing" "$EVTRIAGE" hunt --max-buffer 1 --rules "$TMP/spp.yml" "$APP" >/dev/null 2>"$TMP/err"; rc=$?
 [ $rc -eq 1 ] && grep -q 'could not be spilled to a temporary file' "$TMP/err" && pass || fail "lost spill: rc=$rc $(cat "$TMP/err")"

@@ -185,6 +185,13 @@ zip -q bomb.zip zeros.evtx up/HOST1/Security_1_record.evtx && rm zeros.evtx
 "$EVTRIAGE" dump --max-member-bytes 10K up.zip >/dev/null 2>err.txt; rc=$?
 [ $rc -eq 1 ] && grep -q "refused: member expands past 10240 bytes" err.txt && pass || fail "member limit: rc=$rc"
 "$EVTRIAGE" dump --max-members 1 up.zip >/dev/null 2>err.txt; [ $? -eq 1 ] && grep -q "too many members (--max-members is 1)" err.txt && pass || fail "member count"
+# every command that reads inputs takes the limits (hunt had none)
+for cmd in "analyze -q" "hunt -r $EVTRIAGE_SOURCE/rules/packs"; do
+  "$EVTRIAGE" $cmd --max-members 1 up.zip >/dev/null 2>err.txt; rc=$?
+  [ $rc -eq 1 ] && grep -q "up.zip: refused: too many members (--max-members is 1)" err.txt && pass || fail "$cmd --max-members: rc=$rc"
+  "$EVTRIAGE" $cmd --max-members -1 up.zip >/dev/null 2>err.txt; rc=$?
+  [ $rc -eq 2 ] && grep -q -- "--max-members: expected a whole number" err.txt && pass || fail "$cmd --max-members -1: rc=$rc"
+done
 # Millions of tiny members: memory does not grow with them. A zip of 200,000 entries read with
 # --max-members 1000 takes about what one of 1,000 takes, whether our directory reader lists it
 # (made as Info-ZIP makes them) or it cannot (no file type in its attributes, as Python's zipfile

@@ -14,6 +14,11 @@ tr '\r' '\n' <"$TMP/tty.txt" | grep -q '^System2\|^.*/System2.evtx: chunk 2: fil
 ! grep -q $'\r' "$TMP/err.txt" && pass || fail "progress written to a non-terminal"
 script -qfec "$EVTRIAGE dump -q -j1 $big >/dev/null" "$TMP/tty2.txt" >/dev/null 2>&1
 ! grep -q "ETA" "$TMP/tty2.txt" && pass || fail "--quiet still shows progress"
+# hunt draws it too (it had none), and not with -q
+script -qfec "$EVTRIAGE hunt -j1 -r $EVTRIAGE_SOURCE/rules/packs $big $TMP/big2.evtx $TMP/big3.evtx $TMP/big4.evtx >/dev/null" "$TMP/tty-hunt.txt" >/dev/null 2>&1
+grep -q "MiB / .* records .* ETA" "$TMP/tty-hunt.txt" && pass || fail "hunt: no progress line on a terminal"
+script -qfec "$EVTRIAGE hunt -q -j1 -r $EVTRIAGE_SOURCE/rules/packs $big >/dev/null" "$TMP/tty-hunt2.txt" >/dev/null 2>&1
+! grep -q "ETA" "$TMP/tty-hunt2.txt" && pass || fail "hunt -q still shows progress"
 # Inside archives the line counts the archive's own bytes (what its members stand for: a zip
 # member's compressed bytes, what a tar's walk went past), so done never passes the total.
 (cd "$TMP" && zip -q big.zip big.evtx && tar czf big.tgz big.evtx)
