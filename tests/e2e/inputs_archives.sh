@@ -185,7 +185,15 @@ zip -q bomb.zip zeros.evtx up/HOST1/Security_1_record.evtx && rm zeros.evtx
 "$EVTRIAGE" dump --max-member-bytes 10K up.zip >/dev/null 2>err.txt; rc=$?
 [ $rc -eq 1 ] && grep -q "refused: member expands past 10240 bytes" err.txt && pass || fail "member limit: rc=$rc"
 "$EVTRIAGE" dump --max-members 1 up.zip >/dev/null 2>err.txt; [ $? -eq 1 ] && grep -q "too many members (--max-members is 1)" err.txt && pass || fail "member count"
-# every command that reads inputs takes the limits (hunt had none)
+# every command that reads inputs takes the limits (hunt had none), -j and -q, and says so
+for cmd in dump hunt analyze; do
+  "$EVTRIAGE" $cmd --help >help.txt
+  missing=""
+  for o in --max-total-bytes --max-member-bytes --max-ratio --max-members --max-depth "-j, --jobs" "-q, --quiet"; do
+    grep -q -- "^  $o " help.txt || missing="$missing $o"
+  done
+  [ -z "$missing" ] && pass || fail "$cmd --help lacks:$missing"
+done
 for cmd in "analyze -q" "hunt -r $EVTRIAGE_SOURCE/rules/packs"; do
   "$EVTRIAGE" $cmd --max-members 1 up.zip >/dev/null 2>err.txt; rc=$?
   [ $rc -eq 1 ] && grep -q "up.zip: refused: too many members (--max-members is 1)" err.txt && pass || fail "$cmd --max-members: rc=$rc"
