@@ -35,6 +35,10 @@ int cmd_analyze(int argc, char **argv);
  * option, -1 on a bad value (message printed). Sizes take K/M/G suffixes. */
 int cli_limit_option(int c, const char *arg, et_input_limits *limits);
 
+/* A count or size: digits and an optional K/M/G/T suffix (powers of 1024); no sign, no
+ * overflow. 0, or -1 when s is not one. */
+int cli_parse_count(const char *s, unsigned long long *out);
+
 /* -j N: threads, 1 to CLI_MAX_JOBS; 0, or -1 on a bad value (message printed, naming cmd). */
 enum { CLI_MAX_JOBS = 1024 };
 int cli_jobs_option(const char *cmd, const char *arg, int *jobs);

@@ -7,9 +7,9 @@
 #include "input/inputs.h"
 #include "input/scan.h"
 #include "rules/rules.h"
-#include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -388,14 +388,13 @@ int cmd_hunt(int argc, char **argv)
         case 'w': warnings = 1; break;
         case 'K': keep_copies = true; break;
         case 'b': {
-            char *end;
-            errno = 0;
-            cap = strtoull(optarg, &end, 10);
-            if (optarg[0] < '0' || optarg[0] > '9' || *end || errno || !cap) {
+            unsigned long long v;
+            if (cli_parse_count(optarg, &v) != 0 || !v || v > SIZE_MAX) {
                 cli_error("hunt: --max-buffer wants a positive number of matches, got '%s'", optarg);
                 free(rpaths);
                 return ET_EXIT_USAGE;
             }
+            cap = (size_t)v;
             break;
         }
         case 'q': quiet = 1; break;

@@ -50,8 +50,7 @@ int cli_jobs_option(const char *cmd, const char *arg, int *jobs)
     return 0;
 }
 
-/* A count or size: digits and an optional K/M/G/T suffix (powers of 1024); no sign, no overflow. */
-static int parse_size(const char *s, unsigned long long *out)
+int cli_parse_count(const char *s, unsigned long long *out)
 {
     if (*s < '0' || *s > '9') return -1;
     char *end;
@@ -82,7 +81,7 @@ int cli_limit_option(int c, const char *arg, et_input_limits *l)
         return 1;
     }
     static const char *const names[] = {"max-total-bytes", "max-member-bytes", "max-ratio", "max-members", "max-depth"};
-    if (parse_size(arg, &v) != 0 || (c == 1005 && v > INT_MAX)) {
+    if (cli_parse_count(arg, &v) != 0 || (c == 1005 && v > INT_MAX)) {
         cli_error("--%s: expected a whole number (K, M, G or T after it for sizes), got '%s'", names[c - 1001], arg);
         return -1;
     }
