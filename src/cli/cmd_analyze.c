@@ -2,10 +2,12 @@
  * one ranked root-cause report on the terminal, and Markdown, HTML, JSON and timeline files. */
 #include "analyze/analysis.h"
 #include "cli/cli.h"
+#include "cli/outfiles.h"
 #include "core/pool.h"
 #include "report/report.h"
 #include "rules/rules.h"
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +99,25 @@ static int ends_with(const char *s, const char *suffix)
     return n >= m && !strcmp(s + n - m, suffix);
 }
 
+/* A report file's option: given once (a second would leave one report unwritten, silently). */
+static int set_once(const char **slot, const char *option)
+{
+    if (*slot) { cli_error("analyze: %s given twice (one file per report)", option); return -1; }
+    *slot = optarg;
+    return 0;
+}
+
+/* The report files against the inputs and each other, before anything is read. */
+static int check_report_files(const analyze_args *a, char **inputs, int ninputs)
+{
+    const cli_outfile outs[] = {{"--report-md", a->md}, {"--report-html", a->html}, {"--json", a->json},
+                                {"--timeline", a->timeline}};
+    char msg[PATH_MAX * 2 + 200];
+    if (cli_outfiles_check(outs, sizeof outs / sizeof *outs, inputs, ninputs, msg, sizeof msg) == 0) return 0;
+    cli_error("analyze: %s", msg);
+    return -1;
+}
+
 static int parse_args(int argc, char **argv, analyze_args *a)
 {
     static const struct option opts[] = {
@@ -116,10 +137,10 @@ static int parse_args(int argc, char **argv, analyze_args *a)
             a->rules = realloc(a->rules, (size_t)(a->nrules + 1) * sizeof *a->rules);
             a->rules[a->nrules++] = optarg;
             break;
-        case 'm': a->md = optarg; break;
-        case 'H': a->html = optarg; break;
-        case 'J': a->json = optarg; break;
-        case 'T': a->timeline = optarg; break;
+        case 'm': if (set_once(&a->md, "--report-md") != 0) return -1; break;
+        case 'H': if (set_once(&a->html, "--report-html") != 0) return -1; break;
+        case 'J': if (set_once(&a->json, "--json") != 0) return -1; break;
+        case 'T': if (set_once(&a->timeline, "--timeline") != 0) return -1; break;
         case 'a': a->all = true; break;
         case 'z':
             if (!et_report_tz_valid(optarg)) { cli_error("analyze: unknown time zone '%s'", optarg); return -1; }
@@ -156,7 +177,7 @@ static int parse_args(int argc, char **argv, analyze_args *a)
         cli_error("analyze: only one of --report-md, --report-html, --json and --timeline can be '-' (standard output)");
         return -1;
     }
-    return 0;
+    return check_report_files(a, argv + optind, argc - optind);
 }
 
 static int write_outputs(const analyze_args *a, const et_report *r)

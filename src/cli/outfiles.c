@@ -1,0 +1,89 @@
+/* outfiles.c: the report files a command is asked to write, checked before any input is read:
+ * a report never replaces evidence (an EVTX file, an archive, a path given as input), and two
+ * reports never share one file (the second would silently replace the first). */
+#include "cli/outfiles.h"
+#include "input/inputs.h"
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* What the input walk would take path for, if it met it: ET_KIND_EVTX (the signature, or the
+ * .evtx name the walk also reads), ET_KIND_ARCHIVE, or ET_KIND_OTHER. Only a regular file is
+ * opened (a FIFO would block, a device is no evidence). */
+static int input_kind(const char *path, const struct stat *st)
+{
+    if (!S_ISREG(st->st_mode)) return ET_KIND_OTHER;
+    size_t n = strlen(path);
+    if (n >= 5 && !strcasecmp(path + n - 5, ".evtx")) return ET_KIND_EVTX;
+    int fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) return ET_KIND_OTHER;   /* unreadable: fopen for writing says what is wrong */
+    unsigned char head[512];
+    ssize_t got = read(fd, head, sizeof head);
+    close(fd);
+    return got > 0 ? et_sniff_bytes(head, (unsigned long)got) : ET_KIND_OTHER;
+}
+
+/* path spelled so that two spellings of one file not yet made compare equal: its folder
+ * resolved, then its name (the path as given when the folder does not resolve). */
+static void canonical(const char *path, char *out, size_t len)
+{
+    const char *slash = strrchr(path, '/');
+    char dir[PATH_MAX], real[PATH_MAX];
+    if (!slash) snprintf(dir, sizeof dir, ".");
+    else if (slash == path) snprintf(dir, sizeof dir, "/");
+    else snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    if (realpath(dir, real)) snprintf(out, len, "%s/%s", real, slash ? slash + 1 : path);
+    else snprintf(out, len, "%s", path);
+}
+
+/* Whether a and b name one file: the same inode when both exist, else the same resolved name. */
+static bool same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    bool ea = stat(a, &sa) == 0, eb = stat(b, &sb) == 0;
+    if (ea || eb) return ea && eb && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    char ca[PATH_MAX + 256], cb[PATH_MAX + 256];
+    canonical(a, ca, sizeof ca);
+    canonical(b, cb, sizeof cb);
+    return !strcmp(ca, cb);
+}
+
+/* One report file against the inputs: 0, or -1 with why in msg. */
+static int check_one(const cli_outfile *o, char **inputs, int ninputs, char *msg, size_t len)
+{
+    struct stat st;
+    if (stat(o->path, &st) != 0) return 0;   /* a new file: nothing to replace */
+    for (int i = 0; i < ninputs; i++) {
+        struct stat in;
+        if (!et_is_stdin_path(inputs[i]) && stat(inputs[i], &in) == 0 && in.st_dev == st.st_dev &&
+            in.st_ino == st.st_ino) {
+            snprintf(msg, len, "%s %s is the input '%s': a report never replaces evidence (name a new file)",
+                     o->option, o->path, inputs[i]);
+            return -1;
+        }
+    }
+    int kind = input_kind(o->path, &st);
+    if (kind == ET_KIND_OTHER) return 0;
+    snprintf(msg, len, "%s %s is %s: a report never replaces evidence (name a new file)", o->option, o->path,
+             kind == ET_KIND_EVTX ? "an EVTX file" : "an archive or compressed file");
+    return -1;
+}
+
+int cli_outfiles_check(const cli_outfile *outs, size_t nouts, char **inputs, int ninputs, char *msg, size_t len)
+{
+    for (size_t i = 0; i < nouts; i++) {
+        if (!outs[i].path || !strcmp(outs[i].path, "-")) continue;
+        if (check_one(&outs[i], inputs, ninputs, msg, len) != 0) return -1;
+        for (size_t j = 0; j < i; j++) {
+            if (!outs[j].path || !strcmp(outs[j].path, "-") || !same_file(outs[i].path, outs[j].path)) continue;
+            snprintf(msg, len, "%s and %s both name %s: one file per report", outs[j].option, outs[i].option,
+                     outs[i].path);
+            return -1;
+        }
+    }
+    return 0;
+}
