@@ -201,6 +201,10 @@ int cmd_dump(int argc, char **argv)
         }
     }
     if (optind >= argc) { dump_usage(stderr); return ET_EXIT_USAGE; }
+    if (ctx.has_from && ctx.has_to && ctx.from > ctx.to) {
+        cli_error("dump: --from is after --to: no record could be printed");
+        return ET_EXIT_USAGE;
+    }
     if (fields && !ctx.csv) { cli_error("dump: --fields applies to --format csv"); return ET_EXIT_USAGE; }
     char *collist = strdup(fields ? fields : default_columns);
     if (ctx.csv) {

@@ -42,6 +42,11 @@ n=$("$EVTRIAGE" dump "$TMP/three.evtx" 2>/dev/null | wc -l)
 head -1 "$TMP/c.csv" | grep -qx 'record_id,timestamp,event_id,param1' && pass || fail "csv header: $(head -1 "$TMP/c.csv")"
 bad=$(tail -n +2 "$TMP/c.csv" | cut -d, -f2 | grep -vc '^2015-06-23T' || true)
 [ "$bad" -eq 0 ] && [ "$(wc -l <"$TMP/c.csv")" -gt 1 ] && pass || fail "time filter let $bad rows through"
+# --from after --to can print nothing: a usage error, not an empty success.
+"$EVTRIAGE" dump --from 2015-06-24 --to 2015-06-23T23:59:59Z "$CORPUS/parsers/plaso/System.evtx" >"$TMP/o" 2>"$TMP/e"; rc=$?
+[ $rc -eq 2 ] && [ ! -s "$TMP/o" ] && grep -q -- "--from is after --to" "$TMP/e" && pass || fail "--from after --to: exit $rc"
+"$EVTRIAGE" dump --format count --from 2015-06-23T10:00:00Z --to 2015-06-23T10:00:00Z "$CORPUS/parsers/plaso/System.evtx" \
+  >"$TMP/o" 2>/dev/null; [ $? -ne 2 ] && pass || fail "--from equal to --to refused"
 # Slack space that holds copies of live records (Licensing-Platform: 75 of them) adds nothing.
 f="$CORPUS/machine-logs/Microsoft-Client-Licensing-Platform%4Admin.evtx"
 "$EVTRIAGE" dump "$f" >"$TMP/l.jsonl" 2>/dev/null
