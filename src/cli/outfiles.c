@@ -1,8 +1,10 @@
 /* outfiles.c: the report files a command is asked to write, checked before any input is read:
- * a report never replaces evidence (an EVTX file, an archive, a path given as input), and two
- * reports never share one file (the second would silently replace the first). */
+ * each can be written (said now, not after a long run), a report never replaces evidence (an
+ * EVTX file, an archive, a path given as input), and two reports never share one file (the
+ * second would silently replace the first). */
 #include "cli/outfiles.h"
 #include "input/inputs.h"
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -27,16 +29,23 @@ static int input_kind(const char *path, const struct stat *st)
     return got > 0 ? et_sniff_bytes(head, (unsigned long)got) : ET_KIND_OTHER;
 }
 
+/* The folder path is in (into dir: "." for a bare name), and its last part. */
+static const char *parent_dir(const char *path, char *dir, size_t len)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash) snprintf(dir, len, ".");
+    else if (slash == path) snprintf(dir, len, "/");
+    else snprintf(dir, len, "%.*s", (int)(slash - path), path);
+    return slash ? slash + 1 : path;
+}
+
 /* path spelled so that two spellings of one file not yet made compare equal: its folder
  * resolved, then its name (the path as given when the folder does not resolve). */
 static void canonical(const char *path, char *out, size_t len)
 {
-    const char *slash = strrchr(path, '/');
     char dir[PATH_MAX], real[PATH_MAX];
-    if (!slash) snprintf(dir, sizeof dir, ".");
-    else if (slash == path) snprintf(dir, sizeof dir, "/");
-    else snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-    if (realpath(dir, real)) snprintf(out, len, "%s/%s", real, slash ? slash + 1 : path);
+    const char *name = parent_dir(path, dir, sizeof dir);
+    if (realpath(dir, real)) snprintf(out, len, "%s/%s", real, name);
     else snprintf(out, len, "%s", path);
 }
 
@@ -52,11 +61,42 @@ static bool same_file(const char *a, const char *b)
     return !strcmp(ca, cb);
 }
 
+/* Whether a new file can be made at path: its folder exists and may be written. */
+static int creatable(const char *path, char *why, size_t len)
+{
+    char dir[PATH_MAX];
+    parent_dir(path, dir, sizeof dir);
+    struct stat st;
+    if (stat(dir, &st) != 0) { snprintf(why, len, "its folder %s: %s", dir, strerror(errno)); return -1; }
+    if (!S_ISDIR(st.st_mode)) { snprintf(why, len, "%s is not a folder", dir); return -1; }
+    if (access(dir, W_OK | X_OK) != 0) { snprintf(why, len, "its folder %s: %s", dir, strerror(errno)); return -1; }
+    return 0;
+}
+
+/* Whether the report can be written at all: said now, not after a long run. */
+static int writable(const cli_outfile *o, const struct stat *st, bool exists, char *msg, size_t len)
+{
+    char why[PATH_MAX + 100];
+    if (!exists) {
+        if (creatable(o->path, why, sizeof why) == 0) return 0;
+    } else if (S_ISDIR(st->st_mode)) {
+        snprintf(why, sizeof why, "it is a folder");
+    } else if (access(o->path, W_OK) != 0) {
+        snprintf(why, sizeof why, "%s", strerror(errno));
+    } else {
+        return 0;
+    }
+    snprintf(msg, len, "cannot write %s %s: %s", o->option, o->path, why);
+    return -1;
+}
+
 /* One report file against the inputs: 0, or -1 with why in msg. */
 static int check_one(const cli_outfile *o, char **inputs, int ninputs, char *msg, size_t len)
 {
     struct stat st;
-    if (stat(o->path, &st) != 0) return 0;   /* a new file: nothing to replace */
+    bool exists = stat(o->path, &st) == 0;
+    if (writable(o, &st, exists, msg, len) != 0) return -1;
+    if (!exists) return 0;   /* a new file: nothing to replace */
     for (int i = 0; i < ninputs; i++) {
         struct stat in;
         if (!et_is_stdin_path(inputs[i]) && stat(inputs[i], &in) == 0 && in.st_dev == st.st_dev &&

@@ -1,8 +1,9 @@
 # analyze_outputs.sh: analyze's report files never replace evidence: a report file that is an
 # EVTX file (by signature or by name), an archive, a compressed file, or one of the inputs is
 # refused before anything is read (exit 2, the file untouched, nothing written); two reports
-# naming one file, or one report option given twice, are refused too; a report that replaces an
-# earlier report (in the folder analyzed, too) is still written.
+# naming one file, one report option given twice, and a report that cannot be written (no such
+# folder) are refused too; a report that replaces an earlier report (in the folder analyzed,
+# too) is still written.
 . "$(dirname "$0")/lib.bash"
 E="$TMP/case"
 mkdir -p "$E/sub"
@@ -44,6 +45,12 @@ refused "--report-md and --timeline both name" --report-md "$TMP/exists.out" --t
 refused "--json given twice (one file per report)" --json "$TMP/a.json" --json "$TMP/b.json" "$first"
 refused "--timeline given twice" --timeline "$TMP/a.csv" --timeline "$TMP/a.jsonl" "$first"
 [ ! -e "$TMP/r.out" ] && [ ! -e "$TMP/a.json" ] && [ ! -e "$TMP/a.csv" ] && pass || fail "a refused run wrote a report"
+
+# a report that cannot be written is said before the run, not after it
+refused "cannot write --json $TMP/nowhere/r.json: its folder $TMP/nowhere: No such file or directory" \
+  --json "$TMP/nowhere/r.json" "$first"
+refused "cannot write --report-md $E: it is a folder" --json "$TMP/other.json" --report-md "$E" "$first"
+refused "cannot write --timeline $TMP/case.zip/t.csv: $TMP/case.zip is not a folder" --timeline "$TMP/case.zip/t.csv" "$first"
 
 # what stays allowed: a report over an earlier report, one in the folder analyzed, standard
 # output, a device; the earlier report in the folder is passed over as before
