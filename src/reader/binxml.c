@@ -13,7 +13,7 @@
 #define MAX_STEPS 2000000   /* tokens per record: bounds pathological inputs */
 #define MAX_RENDERED (16u << 20) /* text one record may render: a real one renders well under 1 MiB,
                                     a crafted one re-renders one big value through repeated tokens */
-#define MAX_ATTRS 8
+#define MAX_ATTRS 32
 #define NAME_CACHE 2048
 #define NAMES_MAX (4u << 20) /* bytes of cached names per chunk (names stored once each: < 100 KiB) */
 #define MAX_FIELDS 4096
@@ -66,6 +66,7 @@ struct bx_decoder {
     uint16_t slot_field[NAME_SLOTS];
     uint32_t stamp;
     uint32_t dup_next[MAX_FIELDS];
+    size_t fields_left, attrs_left;   /* past MAX_FIELDS / MAX_ATTRS: counted, said with the record */
     char *err;
     size_t errlen;
 };
@@ -223,7 +224,7 @@ static int find_field(const bx_decoder *d, const char *name, uint32_t *slot)
 
 static void add_field(bx_decoder *d, const char *name, const char *value)
 {
-    if (d->nfields >= MAX_FIELDS) return;
+    if (d->nfields >= MAX_FIELDS) { d->fields_left++; return; }
     uint32_t slot;
     int dup = find_field(d, name, &slot);
     if (dup >= 0) { /* repeated name: the first free one of Name[1], Name[2]... */
@@ -440,12 +441,9 @@ static void put_charref(et_buf *out, uint16_t c)
     bx_utf16_to_utf8(out, u, 1, 0);
 }
 
-/* An array substitution as element content: each item becomes its own element value. */
-static int push_array_items(bx_decoder *d, const bx_sub *s)
+/* The n items at s's offsets off (lengths len) as the frame's values. */
+static int push_items(bx_decoder *d, const bx_sub *s, const uint32_t *off, const uint32_t *len, size_t n)
 {
-    enum { MAX_ITEMS = 256 };
-    uint32_t off[MAX_ITEMS], len[MAX_ITEMS];
-    size_t n = bx_array_items(s->type, d->chunk + s->off, s->size, off, len, MAX_ITEMS);
     bx_frame *f = &d->frames[d->depth - 1];
     for (size_t i = 0; i < n; i++) {
         d->scratch.len = 0;
@@ -462,6 +460,24 @@ static int push_array_items(bx_decoder *d, const bx_sub *s)
         f->items[f->nitems++] = et_arena_strndup(d->arena, d->scratch.data ? d->scratch.data : "", d->scratch.len);
     }
     return 1;
+}
+
+/* An array substitution as element content: each item becomes its own element value, every
+ * one of them (their offsets on the heap past 256). */
+static int push_array_items(bx_decoder *d, const bx_sub *s)
+{
+    enum { ON_STACK = 256 };
+    uint32_t soff[ON_STACK], slen[ON_STACK], *off = soff, *len = slen;
+    size_t cap = (size_t)s->size + 1;   /* items of one byte each, at most (every item, none cut) */
+    if (cap > ON_STACK) {
+        off = malloc(cap * 2 * sizeof *off);
+        if (!off) abort();
+        len = off + cap;
+    }
+    size_t n = bx_array_items(s->type, d->chunk + s->off, s->size, off, len, cap);
+    int rc = push_items(d, s, off, len, n);
+    if (off != soff) free(off);
+    return rc;
 }
 
 /* Renders the substitution into out, or descends into embedded BinXML (text == NULL
@@ -585,6 +601,8 @@ static int parse_attribute(bx_decoder *d, uint32_t *pos, uint32_t end, subs_t su
         f->attr_name[f->nattrs] = name;
         f->attr_value[f->nattrs] = et_arena_strndup(d->arena, val->data ? val->data : "", val->len);
         f->nattrs++;
+    } else if (present) {
+        d->attrs_left++;
     }
     return 0;
 }
@@ -720,6 +738,18 @@ static int parse_content(bx_decoder *d, uint32_t *pos, uint32_t end, subs_t subs
     return 0;
 }
 
+/* A record decoded with parts beyond the bounds: err says what was left out (not silently). */
+static void note_left_out(bx_decoder *d)
+{
+    if (d->fields_left && d->attrs_left)
+        snprintf(d->err, d->errlen, "%zu field(s) past the first %d and %zu attribute(s) past %d on one element left out",
+                 d->fields_left, MAX_FIELDS, d->attrs_left, MAX_ATTRS);
+    else if (d->fields_left)
+        snprintf(d->err, d->errlen, "%zu field(s) past the first %d left out", d->fields_left, MAX_FIELDS);
+    else if (d->attrs_left)
+        snprintf(d->err, d->errlen, "%zu attribute(s) past %d on one element left out", d->attrs_left, MAX_ATTRS);
+}
+
 int bx_decode_record(bx_decoder *d, uint32_t off, uint32_t end, et_event *ev, et_arena *arena,
                      char *err, size_t errlen)
 {
@@ -735,6 +765,7 @@ int bx_decode_record(bx_decoder *d, uint32_t off, uint32_t end, et_event *ev, et
     d->rendered = 0;
     d->data_index = 0;
     d->nfields = 0;
+    d->fields_left = d->attrs_left = 0;
     if (++d->stamp == 0) { /* wrapped: forget every slot */
         memset(d->slot_stamp, 0, sizeof d->slot_stamp);
         d->stamp = 1;
@@ -745,5 +776,6 @@ int bx_decode_record(bx_decoder *d, uint32_t off, uint32_t end, et_event *ev, et
     if (rc == 0 && d->depth != 0) rc = fail(d, "element not closed", pos);
     ev->fields = d->fields;
     ev->nfields = d->nfields;
+    if (rc == 0) note_left_out(d);
     return rc;
 }

@@ -15,7 +15,9 @@ void bx_decoder_free(bx_decoder *d);
 void bx_decoder_set_chunk(bx_decoder *d, const uint8_t *chunk, uint32_t len);
 /* Decodes the BinXML at chunk offsets [off, end) into ev: System values and fields.
  * Strings go to arena (reset by the caller per record). Returns 0, or -1 with a
- * message in err. ev->file, record_id, timestamp and recovered are left to the caller. */
+ * message in err; on 0, err is "" or says what was decoded but left out (fields past 4,096,
+ * attributes past 32 on one element: bounds on hostile input, never reached by a real record).
+ * ev->file, record_id, timestamp and recovered are left to the caller. */
 int bx_decode_record(bx_decoder *d, uint32_t off, uint32_t end, et_event *ev, et_arena *arena,
                      char *err, size_t errlen);
 

@@ -61,6 +61,7 @@ struct et_reader {
     et_event ev;
     et_reader_stats stats;
     char problem[512];
+    char pending[512];     /* a problem of the event just handed out, said on the next call */
 };
 
 static uint32_t rd32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
@@ -358,6 +359,7 @@ static int decode(et_reader *r, uint32_t pos, uint32_t size, int recovered, cons
         r->stats.skipped++;
         return problem(r, "record %llu: %s", (unsigned long long)r->ev.record_id, msg);
     }
+    if (msg[0]) snprintf(r->pending, sizeof r->pending, "record %llu: %s", (unsigned long long)r->ev.record_id, msg);
     r->stats.records++;
     if (recovered) r->stats.recovered++;
     if (!r->stats.first_time || r->ev.timestamp < r->stats.first_time) r->stats.first_time = r->ev.timestamp;
@@ -368,6 +370,11 @@ static int decode(et_reader *r, uint32_t pos, uint32_t size, int recovered, cons
 
 int et_reader_next(et_reader *r, const et_event **out)
 {
+    if (r->pending[0]) {   /* the last event was decoded with parts left out: said now */
+        memcpy(r->problem, r->pending, sizeof r->problem);
+        r->pending[0] = 0;
+        return ET_READ_PROBLEM;
+    }
     for (;;) {
         switch (r->phase) {
         case PH_DONE:

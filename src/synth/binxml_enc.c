@@ -241,9 +241,9 @@ static void system_element(bxe_chunk *c, const sy_event *ev)
 /* The payload tree; leaves take substitutions numbered in document order from *next. */
 static void payload_element(bxe_chunk *c, const sy_node *n, uint16_t *next)
 {
-    attr_spec attrs[16];
+    attr_spec attrs[SY_MAX_ATTRS];   /* the loader allows no more */
     size_t na = 0;
-    for (size_t i = 0; i < n->nattrs && na < 16; i++) attrs[na++] = (attr_spec){n->attrs[i].name, n->attrs[i].value, 0, 0};
+    for (size_t i = 0; i < n->nattrs && na < SY_MAX_ATTRS; i++) attrs[na++] = (attr_spec){n->attrs[i].name, n->attrs[i].value, 0, 0};
     size_t at = open_element(c, n->name, attrs, na);
     if (!n->value && !n->nchildren) { close_element(c, at, 0); return; }
     w8(c, T_CLOSE_START);

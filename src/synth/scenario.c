@@ -199,6 +199,10 @@ static bool element_map(loader *L, sy_node *el, const ynode *map, int depth)
         if (k[0] == '@') nattr++;
         else nchild += yn_val(map, i)->kind == YN_SEQ ? yn_val(map, i)->n : 1;
     }
+    if (nattr > SY_MAX_ATTRS) {
+        error_at(L, map, "%zu attributes on one element: at most %d", nattr, SY_MAX_ATTRS);
+        return false;
+    }
     el->attrs = et_arena_alloc(&L->s->arena, (nattr ? nattr : 1) * sizeof *el->attrs);
     el->children = new_children(L, nchild);
     for (size_t i = 0; i < yn_pairs(map); i++) {

@@ -18,7 +18,9 @@ typedef struct sy_value {
 typedef struct sy_attr { const char *name, *value; } sy_attr;
 
 /* An element of the payload: EventData/UserData and everything under them. A leaf has a
- * value (a substitution); other elements have children. Attributes are literal text. */
+ * value (a substitution); other elements have children. Attributes are literal text, at most
+ * SY_MAX_ATTRS of them (more is a scenario error). */
+#define SY_MAX_ATTRS 64
 typedef struct sy_node {
     const char *name;
     sy_attr *attrs; size_t nattrs;

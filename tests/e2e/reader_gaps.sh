@@ -47,6 +47,32 @@ bad=$(tail -n +2 "$TMP/c.csv" | cut -d, -f2 | grep -vc '^2015-06-23T' || true)
 [ $rc -eq 2 ] && [ ! -s "$TMP/o" ] && grep -q -- "--from is after --to" "$TMP/e" && pass || fail "--from after --to: exit $rc"
 "$EVTRIAGE" dump --format count --from 2015-06-23T10:00:00Z --to 2015-06-23T10:00:00Z "$CORPUS/parsers/plaso/System.evtx" \
   >"$TMP/o" 2>/dev/null; [ $? -ne 2 ] && pass || fail "--from equal to --to refused"
+# What the decoder bounds is said with the record, not dropped silently: an element with 34
+# attributes keeps 32 (xmlns among them), and one line names the record and the 2 left out.
+attrs=$(python3 -c 'print(", ".join("\"@a%d\": v%d" % (i, i) for i in range(34)))')
+cat >"$TMP/attrs.yaml" <<YAML
+scenario: attrs
+hosts:
+  - computer: HV01.contoso.com
+    files:
+      - channel: Application
+        defaults: {provider: Test}
+        events:
+          - {time: 2025-11-18T09:12:40Z, event_id: 1, user_data: {Log: {Wide: {$attrs}}}}
+          - {time: 2025-11-18T09:12:41Z, event_id: 2, user_data: {Log: {Narrow: {"@a0": v0}}}}
+YAML
+"$EVTRIAGE" synth "$TMP/attrs.yaml" -o "$TMP/attrs" >/dev/null 2>&1
+"$EVTRIAGE" dump "$TMP/attrs/HV01.contoso.com/Application.evtx" >"$TMP/attrs.jsonl" 2>"$TMP/attrs.err"; rc=$?
+python3 - "$TMP/attrs.jsonl" <<'PY' && pass || fail "34 attributes: the record and its first 32"
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+assert len(ev) == 2, len(ev)
+wide = [k for k in ev[0]["fields"] if k.startswith("Wide.")]
+assert wide == ["Wide.a%d" % i for i in range(32)], wide
+assert ev[1]["fields"] == {"Narrow.a0": "v0"}, ev[1]["fields"]
+PY
+[ $rc -eq 1 ] && [ "$(cat "$TMP/attrs.err")" = "$TMP/attrs/HV01.contoso.com/Application.evtx: record 1: 2 attribute(s) past 32 on one element left out" ] \
+  && pass || { fail "34 attributes: exit $rc, want 1 and one line"; cat "$TMP/attrs.err"; }
 # Slack space that holds copies of live records (Licensing-Platform: 75 of them) adds nothing.
 f="$CORPUS/machine-logs/Microsoft-Client-Licensing-Platform%4Admin.evtx"
 "$EVTRIAGE" dump "$f" >"$TMP/l.jsonl" 2>/dev/null

@@ -95,4 +95,16 @@ printf 'scenario: x\nhosts: [{computer: H, files: [{channel: C, events: [{time: 
 : >"$TMP/afile"
 "$EVTRIAGE" synth -q "$TMP/ok.yaml" -o "$TMP/afile/sub" 2>"$TMP/err"; rc=$?
 [ $rc -eq 1 ] && grep -q "cannot create folder" "$TMP/err" && pass || fail "unwritable: exit $rc: $(cat "$TMP/err")"
+# more attributes on one element than the writer takes: refused, not cut
+attrs=$(python3 -c 'print(", ".join("\"@a%d\": v" % i for i in range(65)))')
+cat >"$TMP/attrs.yaml" <<YAML
+scenario: attrs
+hosts:
+  - computer: H1
+    files:
+      - channel: System
+        events:
+          - {time: 2025-01-01T00:00:00Z, event_id: 1, provider: P, user_data: {Log: {Wide: {$attrs}}}}
+YAML
+expect attrs "$TMP/attrs.yaml:7:92: 65 attributes on one element: at most 64"
 finish

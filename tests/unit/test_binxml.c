@@ -217,6 +217,114 @@ static void test_repeated_names(void **state)
     et_arena_free(&arena);
 }
 
+/* What the decoder bounds (fields per record, attributes per element) is said, not dropped
+ * silently: the record decodes with the first ones, and err names how many were left out. */
+static void test_bounds_said(void **state)
+{
+    (void)state;
+    static w b;
+    memset(&b, 0, sizeof b);
+    enum { ATTRS = 34, XS = 4100 };
+    b.pos = 512;
+    open_el(&b, "Event", 0); close_start(&b);
+    open_el(&b, "UserData", 0); close_start(&b);
+    open_el(&b, "Log", 0); close_start(&b);
+    open_el(&b, "A", 1);
+    for (int i = 0; i < ATTRS; i++) {
+        char n[8];
+        snprintf(n, sizeof n, "a%d", i);
+        attr(&b, n, "v");
+    }
+    u8(&b, 0x03);
+    uint32_t x_name = b.pos + 9;   /* the first X's name, inline after its header */
+    open_el(&b, "X", 0); u8(&b, 0x03);
+    for (int i = 1; i < XS; i++) { u8(&b, 0x01); u32(&b, 0); u32(&b, x_name); u8(&b, 0x03); }
+    end_el(&b);
+    end_el(&b);
+    end_el(&b);
+    et_arena arena = {0};
+    bx_decoder *d = bx_decoder_new();
+    char err[256];
+    int rc;
+    et_event ev = decode(&b, 512, &rc, &arena, d, err);
+    assert_int_equal(rc, 0);
+    assert_int_equal(ev.nfields, 4096);
+    assert_string_equal(ev.fields[31].name, "A.a31");
+    assert_string_equal(ev.fields[32].name, "X");
+    assert_string_equal(ev.fields[4095].name, "X[4063]");
+    assert_string_equal(err, "36 field(s) past the first 4096 and 2 attribute(s) past 32 on one element left out");
+    /* the next record starts clean */
+    static w small;
+    memset(&small, 0, sizeof small);
+    small.pos = 512;
+    open_el(&small, "Event", 0); close_start(&small);
+    open_el(&small, "UserData", 0); close_start(&small);
+    open_el(&small, "Log", 0); close_start(&small);
+    leaf(&small, "K", "v");
+    end_el(&small); end_el(&small); end_el(&small);
+    ev = decode(&small, 512, &rc, &arena, d, err);
+    assert_int_equal(rc, 0);
+    assert_int_equal(ev.nfields, 1);
+    assert_string_equal(err, "");
+    bx_decoder_free(d);
+    et_arena_free(&arena);
+}
+
+/* An array substitution gives one Data field per item, every item (they were cut at 256). */
+static void test_array_every_item(void **state)
+{
+    (void)state;
+    static w b;
+    memset(&b, 0, sizeof b);
+    enum { ITEMS = 300 };
+    b.pos = 512;
+    u8(&b, 0x0F); u8(&b, 1); u8(&b, 1); u8(&b, 0);
+    u8(&b, 0x0C); u8(&b, 1); u32(&b, 7); u32(&b, b.pos + 4);   /* the definition follows inline */
+    uint32_t def = b.pos;
+    u32(&b, 0); u32(&b, 7);
+    for (int i = 0; i < 12; i++) u8(&b, 0);
+    uint32_t size_at = b.pos;
+    u32(&b, 0);
+    b.in_tmpl = 1;
+    u8(&b, 0x0F); u8(&b, 1); u8(&b, 1); u8(&b, 0);
+    open_el(&b, "Event", 0); close_start(&b);
+    open_el(&b, "EventData", 0); close_start(&b);
+    open_el(&b, "Data", 0); close_start(&b);
+    u8(&b, 0x0D); u16(&b, 0); u8(&b, 0x81);   /* substitution 0: an array of strings */
+    end_el(&b); end_el(&b); end_el(&b);
+    u8(&b, 0x00);
+    b.in_tmpl = 0;
+    uint32_t body = b.pos - (def + 24);
+    memcpy(b.c + size_at, &body, 4);
+    u32(&b, 1);                                /* one value: its size, type 0x81 */
+    uint32_t desc = b.pos;
+    u32(&b, 0);
+    uint32_t start = b.pos;
+    for (int i = 0; i < ITEMS; i++) {
+        char v[8];
+        snprintf(v, sizeof v, "v%d", i);
+        for (const char *p = v; *p; p++) u16(&b, (uint16_t)*p);
+        u16(&b, 0);
+    }
+    uint16_t vsize = (uint16_t)(b.pos - start);
+    memcpy(b.c + desc, &vsize, 2);
+    b.c[desc + 2] = 0x81;
+    u8(&b, 0x00);
+    et_arena arena = {0};
+    bx_decoder *d = bx_decoder_new();
+    char err[256];
+    int rc;
+    et_event ev = decode(&b, 512, &rc, &arena, d, err);
+    assert_int_equal(rc, 0);
+    assert_string_equal(err, "");
+    assert_int_equal(ev.nfields, ITEMS);
+    assert_string_equal(et_event_field(&ev, "Data[0]"), "v0");
+    assert_string_equal(et_event_field(&ev, "Data[255]"), "v255");
+    assert_string_equal(et_event_field(&ev, "Data[299]"), "v299");
+    bx_decoder_free(d);
+    et_arena_free(&arena);
+}
+
 static void render(uint8_t type, const void *p, size_t n, const char *want)
 {
     et_buf b = {0};
@@ -337,6 +445,8 @@ int main(void)
         cmocka_unit_test(test_positional_data_and_entities),
         cmocka_unit_test(test_truncated_is_an_error),
         cmocka_unit_test(test_repeated_names),
+        cmocka_unit_test(test_bounds_said),
+        cmocka_unit_test(test_array_every_item),
         cmocka_unit_test(test_entity_in_attribute),
         cmocka_unit_test(test_value_rendering),
         cmocka_unit_test(test_utf16_ascii_runs),
