@@ -90,6 +90,8 @@ void et_input_note_event(et_input *in, const et_event *ev)
     if (!s || !same(s->host, ev->computer) || !same(s->channel, ev->channel)) {
         const char *host = set_add(&in->hosts, &in->nhosts, ET_INV_MAX_HOSTS, ev->computer);
         const char *channel = set_add(&in->channels, &in->nchannels, ET_INV_MAX_CHANNELS, ev->channel);
+        in->hosts_more |= !host;
+        in->channels_more |= !channel;
         s = stream_for(in, host, channel);
     }
     if (s) {
@@ -100,9 +102,12 @@ void et_input_note_event(et_input *in, const et_event *ev)
 
 void et_input_merge(et_input *dst, const et_input *src)
 {
-    for (size_t i = 0; i < src->nhosts; i++) set_add(&dst->hosts, &dst->nhosts, ET_INV_MAX_HOSTS, src->hosts[i]);
+    dst->hosts_more |= src->hosts_more;
+    dst->channels_more |= src->channels_more;
+    for (size_t i = 0; i < src->nhosts; i++)
+        dst->hosts_more |= !set_add(&dst->hosts, &dst->nhosts, ET_INV_MAX_HOSTS, src->hosts[i]);
     for (size_t i = 0; i < src->nchannels; i++)
-        set_add(&dst->channels, &dst->nchannels, ET_INV_MAX_CHANNELS, src->channels[i]);
+        dst->channels_more |= !set_add(&dst->channels, &dst->nchannels, ET_INV_MAX_CHANNELS, src->channels[i]);
     for (size_t i = 0; i < src->nstreams; i++) {
         const et_stream *from = &src->streams[i];
         et_stream *to = stream_for(dst, set_add(&dst->hosts, &dst->nhosts, ET_INV_MAX_HOSTS, from->host),

@@ -37,6 +37,7 @@ typedef struct et_input {
     int64_t first_time, last_time;  /* FILETIME; 0 when no record */
     char **hosts; size_t nhosts;        /* distinct Computer values (bounded) */
     char **channels; size_t nchannels;  /* distinct Channel values (bounded) */
+    bool hosts_more, channels_more;     /* values past the bound were seen, not listed */
     et_stream *streams; size_t nstreams;  /* host and channel pairs (bounded) */
     size_t last_stream;                 /* index + 1 of the stream the last event went to */
     char **problems; size_t nproblems;  /* messages, bounded; nproblems_total counts all */
@@ -194,6 +195,9 @@ void et_report_time_span(const et_report *r, int64_t *first, int64_t *last);
 /* Distinct hosts of the inputs, timeline and evidence, in first-seen order. *out is a malloc'd
  * array of borrowed pointers (free() it); returns the count. */
 size_t et_report_hosts(const et_report *r, const char ***out);
+/* Whether an input saw more hosts than it lists (ET_INV_MAX_HOSTS): the distinct hosts are then
+ * more than et_report_hosts gives. */
+bool et_report_hosts_more(const et_report *r);
 /* The commands of one remediation step: its `backtick` spans that look like commands, or the
  * whole step when it is a bare command. *out: malloc'd strings (et_report_strv_free). */
 size_t et_report_step_commands(const char *step, char ***out);

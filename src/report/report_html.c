@@ -158,8 +158,10 @@ static void html_summary(et_buf *b, const et_report *r)
     v.len = 0;
     const char **hosts;
     size_t nh = et_report_hosts(r, &hosts);
-    et_buf_printf(&v, "%zu<div class=\"list\">", nh);
+    bool more = et_report_hosts_more(r);
+    et_buf_printf(&v, more ? "%zu+<div class=\"list\">" : "%zu<div class=\"list\">", nh);
     for (size_t i = 0; i < nh; i++) { if (i) et_buf_puts(&v, ", "); esc(&v, hosts[i]); }
+    if (more) et_buf_puts(&v, ", and more (an input holds more hosts than it lists)");
     et_buf_puts(&v, "</div>");
     free(hosts);
     card(b, "Hosts", v.data);
@@ -371,8 +373,10 @@ static void html_input(et_buf *b, const et_report *r, const et_input *in)
                       in->skipped);
     et_buf_printf(b, "</td><td class=\"time\">%s<br>%s</td><td>", t1, t2);
     joined(b, in->hosts, in->nhosts, in->nhosts, "<br>");
+    if (in->hosts_more) et_buf_puts(b, "<br>and more (not listed)");
     et_buf_puts(b, "</td><td>");
     joined(b, in->channels, in->nchannels, in->nchannels, "<br>");
+    if (in->channels_more) et_buf_puts(b, "<br>and more (not listed)");
     et_buf_puts(b, "</td><td>");
     if (in->unreadable) et_buf_puts(b, "<strong>unreadable</strong><br>");
     joined(b, in->problems, in->nproblems, in->nproblems_total, "<br>");

@@ -64,8 +64,9 @@ static void json_input(et_buf *b, const et_input *in)
     jtime(b, in->last_time);
     et_buf_puts(b, ",\"hosts\":");
     jstrv(b, in->hosts, in->nhosts);
-    et_buf_puts(b, ",\"channels\":");
+    et_buf_printf(b, ",\"hosts_more\":%s,\"channels\":", in->hosts_more ? "true" : "false");
     jstrv(b, in->channels, in->nchannels);
+    et_buf_printf(b, ",\"channels_more\":%s", in->channels_more ? "true" : "false");
     et_buf_puts(b, ",\"problems\":");
     jstrv(b, in->problems, in->nproblems);
     size_t total = in->nproblems_total > in->nproblems ? in->nproblems_total : in->nproblems;
@@ -184,7 +185,7 @@ static void json_summary(et_buf *b, const et_report *r)
     free(hosts);
     int64_t first, last;
     et_report_time_span(r, &first, &last);
-    et_buf_puts(b, "],\"first_time\":");
+    et_buf_printf(b, "],\"hosts_more\":%s,\"first_time\":", et_report_hosts_more(r) ? "true" : "false");
     jtime(b, first);
     et_buf_puts(b, ",\"last_time\":");
     jtime(b, last);

@@ -97,6 +97,7 @@ static void md_summary(et_buf *b, const et_report *r)
         if (i) et_buf_puts(b, ", ");
         md_text(b, hosts[i]);
     }
+    if (et_report_hosts_more(r)) et_buf_puts(b, ", and more (an input holds more hosts than it lists)");
     free(hosts);
     if (!nh) et_buf_puts(b, "none seen");
     int64_t first, last;
@@ -280,8 +281,10 @@ static void md_input(et_buf *b, const et_report *r, const et_input *in)
     if (in->recovered || in->skipped) et_buf_printf(b, " (%" PRIu64 " recovered, %" PRIu64 " skipped)", in->recovered, in->skipped);
     et_buf_printf(b, " | %s – %s | ", t1, t2);
     md_joined(b, in->hosts, in->nhosts, in->nhosts);
+    if (in->hosts_more) et_buf_puts(b, "; and more (not listed)");
     et_buf_puts(b, " | ");
     md_joined(b, in->channels, in->nchannels, in->nchannels);
+    if (in->channels_more) et_buf_puts(b, "; and more (not listed)");
     et_buf_puts(b, " | ");
     if (in->unreadable) et_buf_puts(b, "**unreadable**: ");
     md_joined(b, in->problems, in->nproblems, in->nproblems_total);

@@ -99,7 +99,8 @@ static void t_summary(term *t, const et_report *r)
     const char **hosts;
     size_t nh = et_report_hosts(r, &hosts);
     et_buf hl = {0};
-    et_buf_printf(&hl, "Hosts (%zu):", nh);
+    bool more = et_report_hosts_more(r);
+    et_buf_printf(&hl, more ? "Hosts (%zu and more: an input holds more than it lists):" : "Hosts (%zu):", nh);
     for (size_t i = 0; i < nh; i++) et_buf_printf(&hl, "%s %s", i ? "," : "", hosts[i]);
     if (!nh) et_buf_puts(&hl, " none seen");
     wrap(t, hl.data, 0, 2);
@@ -301,6 +302,8 @@ static void t_input(term *t, const et_report *r, const et_input *in)
     else et_buf_printf(&line, "%" PRIu64 " record(s), %" PRIu64 " recovered, %" PRIu64 " skipped, %s -> %s", in->records,
                        in->recovered, in->skipped, t1, t2);
     for (size_t i = 0; i < in->nhosts; i++) et_buf_printf(&line, "%s%s", i ? ", " : "; hosts: ", in->hosts[i]);
+    if (in->hosts_more) et_buf_puts(&line, ", and more (not listed)");
+    if (in->channels_more) et_buf_puts(&line, "; more channels than listed");
     t_bullet(t, line.data);
     size_t total = in->nproblems_total > in->nproblems ? in->nproblems_total : in->nproblems;
     for (size_t i = 0; i < in->nproblems; i++) {

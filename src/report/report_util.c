@@ -197,6 +197,13 @@ static void host_add(host_set *s, const char *h)
     s->v[s->n++] = h;
 }
 
+bool et_report_hosts_more(const et_report *r)
+{
+    for (size_t i = 0; i < r->ninputs; i++)
+        if (r->inputs[i].hosts_more) return true;
+    return false;
+}
+
 size_t et_report_hosts(const et_report *r, const char ***out)
 {
     host_set s = {0};

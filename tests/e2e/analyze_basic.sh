@@ -284,4 +284,39 @@ for out in terminal json; do
 done
 "$EVTRIAGE" analyze "$S" 2>"$TMP/closed.err" >&-; rc=$?
 [ $rc -eq 1 ] && grep -q 'error writing standard output' "$TMP/closed.err" && pass || fail "closed stdout: exit $rc, $(cat "$TMP/closed.err")"
+# A collector's ForwardedEvents holds many hosts: an input lists the first 64, and every report
+# says that there are more (the report's host count was 64, silently).
+python3 - "$TMP/wef.yaml" <<'PY'
+import sys
+ev = ["          - {time: 2025-11-18T09:%02d:%02dZ, event_id: 8198, computer: PC%03d.contoso.com, event_data: [x]}"
+      % (i // 60, i % 60, i) for i in range(100)]
+open(sys.argv[1], "w").write("""scenario: wef
+hosts:
+  - computer: WEC01.contoso.com
+    files:
+      - channel: ForwardedEvents
+        defaults: {provider: P}
+        events:
+""" + "\n".join(ev) + "\n")
+PY
+"$EVTRIAGE" synth "$TMP/wef.yaml" -o "$TMP/wef" >/dev/null 2>&1
+"$EVTRIAGE" analyze -j 2 --json "$TMP/wef.json" --report-md "$TMP/wef.md" --report-html "$TMP/wef.html" \
+  "$TMP/wef" "$CORPUS/parsers/plaso/System.evtx" >"$TMP/wef.txt" 2>/dev/null
+python3 - "$TMP/wef.json" <<'PY' && pass || fail "hosts past the bound: JSON"
+import json, sys
+r = json.load(open(sys.argv[1]))
+wef = [i for i in r["inputs"] if i["path"].endswith("ForwardedEvents.evtx")][0]
+other = [i for i in r["inputs"] if i is not wef][0]
+assert wef["hosts"] == ["PC%03d.contoso.com" % i for i in range(64)], wef["hosts"]
+assert wef["hosts_more"] is True and wef["channels_more"] is False, wef
+assert other["hosts_more"] is False and other["channels_more"] is False, other
+assert r["summary"]["hosts_more"] is True, r["summary"]
+PY
+grep -q '^Hosts ([0-9]* and more: an input holds more than it lists)' "$TMP/wef.txt" \
+  && tr '\n' ' ' <"$TMP/wef.txt" | tr -s ' ' | grep -q 'PC063.contoso.com, and more (not listed)' \
+  && pass || fail "hosts past the bound: terminal"
+grep -q 'and more (an input holds more hosts than it lists)' "$TMP/wef.md" && grep -q 'PC063.contoso.com; and more (not listed)' "$TMP/wef.md" \
+  && pass || fail "hosts past the bound: Markdown"
+grep -q '[0-9]+<div class="list">' "$TMP/wef.html" && grep -q 'PC063.contoso.com<br>and more (not listed)' "$TMP/wef.html" \
+  && pass || fail "hosts past the bound: HTML"
 finish
