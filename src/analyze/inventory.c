@@ -11,19 +11,60 @@ static char *xstrdup(const char *s)
     return p;
 }
 
-/* Adds s to a bounded set of strings (linear: the sets are small); the set's copy of s, "" for
- * an empty s, or NULL when the set is full. */
-static const char *set_add(char ***items, size_t *n, size_t max, const char *s)
+/* A bounded set of strings: its items and, once it holds HASH_FROM of them, each one's hash (a
+ * collector's file has thousands of hosts: every event from one past the bound looks through
+ * the whole set, by hash rather than by strcmp). */
+typedef struct str_set { char ***items; uint32_t **hashes; size_t *n; size_t max; } str_set;
+enum { HASH_FROM = 8 };
+
+static uint32_t str_hash(const char *s)
+{
+    uint32_t h = 2166136261u;   /* FNV-1a */
+    for (; *s; s++) h = (h ^ (uint8_t)*s) * 16777619u;
+    return h;
+}
+
+static const char *find_linear(const str_set *set, const char *s)
+{
+    for (size_t i = 0; i < *set->n; i++)
+        if (strcmp((*set->items)[i], s) == 0) return (*set->items)[i];
+    return NULL;
+}
+
+static const char *find_hashed(const str_set *set, const char *s, uint32_t h)
+{
+    if (!*set->hashes) {
+        *set->hashes = malloc(set->max * sizeof **set->hashes);
+        if (!*set->hashes) abort();
+        for (size_t i = 0; i < *set->n; i++) (*set->hashes)[i] = str_hash((*set->items)[i]);
+    }
+    const uint32_t *v = *set->hashes;
+    for (size_t i = 0; i < *set->n; i++)
+        if (v[i] == h && strcmp((*set->items)[i], s) == 0) return (*set->items)[i];
+    return NULL;
+}
+
+/* Adds s to the set; the set's copy of s, "" for an empty s, or NULL when the set is full. */
+static const char *set_add(str_set set, const char *s)
 {
     if (!s || !*s) return "";
-    for (size_t i = 0; i < *n; i++)
-        if (strcmp((*items)[i], s) == 0) return (*items)[i];
-    if (*n >= max) return NULL;
-    char **p = realloc(*items, (*n + 1) * sizeof **items);
+    bool hashed = *set.n >= HASH_FROM;
+    uint32_t h = hashed ? str_hash(s) : 0;
+    const char *found = hashed ? find_hashed(&set, s, h) : find_linear(&set, s);
+    if (found) return found;
+    if (*set.n >= set.max) return NULL;
+    char **p = realloc(*set.items, (*set.n + 1) * sizeof **set.items);
     if (!p) abort();
-    *items = p;
-    p[*n] = xstrdup(s);
-    return p[(*n)++];
+    *set.items = p;
+    p[*set.n] = xstrdup(s);
+    if (hashed) (*set.hashes)[*set.n] = h;
+    return p[(*set.n)++];
+}
+
+static str_set hosts_of(et_input *in) { return (str_set){&in->hosts, &in->host_hashes, &in->nhosts, ET_INV_MAX_HOSTS}; }
+static str_set channels_of(et_input *in)
+{
+    return (str_set){&in->channels, &in->channel_hashes, &in->nchannels, ET_INV_MAX_CHANNELS};
 }
 
 /* The stream of host and channel, both the input's own strings (so compared by address); made
@@ -88,8 +129,8 @@ void et_input_note_event(et_input *in, const et_event *ev)
     et_stream *s = in->last_stream ? &in->streams[in->last_stream - 1] : NULL;
     /* Fast path: most events repeat the previous host and channel. */
     if (!s || !same(s->host, ev->computer) || !same(s->channel, ev->channel)) {
-        const char *host = set_add(&in->hosts, &in->nhosts, ET_INV_MAX_HOSTS, ev->computer);
-        const char *channel = set_add(&in->channels, &in->nchannels, ET_INV_MAX_CHANNELS, ev->channel);
+        const char *host = set_add(hosts_of(in), ev->computer);
+        const char *channel = set_add(channels_of(in), ev->channel);
         in->hosts_more |= !host;
         in->channels_more |= !channel;
         s = stream_for(in, host, channel);
@@ -105,13 +146,13 @@ void et_input_merge(et_input *dst, const et_input *src)
     dst->hosts_more |= src->hosts_more;
     dst->channels_more |= src->channels_more;
     for (size_t i = 0; i < src->nhosts; i++)
-        dst->hosts_more |= !set_add(&dst->hosts, &dst->nhosts, ET_INV_MAX_HOSTS, src->hosts[i]);
+        dst->hosts_more |= !set_add(hosts_of(dst), src->hosts[i]);
     for (size_t i = 0; i < src->nchannels; i++)
-        dst->channels_more |= !set_add(&dst->channels, &dst->nchannels, ET_INV_MAX_CHANNELS, src->channels[i]);
+        dst->channels_more |= !set_add(channels_of(dst), src->channels[i]);
     for (size_t i = 0; i < src->nstreams; i++) {
         const et_stream *from = &src->streams[i];
-        et_stream *to = stream_for(dst, set_add(&dst->hosts, &dst->nhosts, ET_INV_MAX_HOSTS, from->host),
-                                   set_add(&dst->channels, &dst->nchannels, ET_INV_MAX_CHANNELS, from->channel));
+        et_stream *to = stream_for(dst, set_add(hosts_of(dst), from->host),
+                                   set_add(channels_of(dst), from->channel));
         if (!to) continue;
         stream_add(to, from->first_id, from->last_id, from->first_time, from->last_time, from->records);
         if (from->step > to->step) thin(to, from->step);   /* the same step, so the samples stay every multiple */

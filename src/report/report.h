@@ -38,6 +38,7 @@ typedef struct et_input {
     char **hosts; size_t nhosts;        /* distinct Computer values (bounded) */
     char **channels; size_t nchannels;  /* distinct Channel values (bounded) */
     bool hosts_more, channels_more;     /* values past the bound were seen, not listed */
+    uint32_t *host_hashes, *channel_hashes;  /* the inventory's look-up aid for big sets (or NULL) */
     et_stream *streams; size_t nstreams;  /* host and channel pairs (bounded) */
     size_t last_stream;                 /* index + 1 of the stream the last event went to */
     char **problems; size_t nproblems;  /* messages, bounded; nproblems_total counts all */

@@ -303,6 +303,8 @@ void et_input_clear(et_input *in)
     free(in->path);
     free_strv(in->hosts, in->nhosts);
     free_strv(in->channels, in->nchannels);
+    free(in->host_hashes);
+    free(in->channel_hashes);
     free_strv(in->problems, in->nproblems);
     free(in->streams);
     memset(in, 0, sizeof *in);
