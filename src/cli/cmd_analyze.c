@@ -4,8 +4,10 @@
 #include "cli/cli.h"
 #include "cli/outfiles.h"
 #include "core/pool.h"
+#include "core/wholefile.h"
 #include "report/report.h"
 #include "rules/rules.h"
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -72,16 +74,28 @@ static void print_diag(const et_diag *d, void *ctx)
     else fprintf(stderr, "%s: %s: %s\n", d->file, d->level == ET_DIAG_ERROR ? "error" : "warning", d->message);
 }
 
-/* path "-" is standard output (then the terminal report is not printed). */
+/* path "-" is standard output (then the terminal report is not printed). A file is written
+ * whole or not at all: an earlier report there stays as it was until the new one is complete. */
 static int write_file(const char *path, const et_report *r, int (*fn)(const et_report *, FILE *))
 {
-    bool out = !strcmp(path, "-");
-    FILE *f = out ? stdout : fopen(path, "wb");
-    if (!f) { cli_error("analyze: cannot write %s", path); return -1; }
-    int rc = fn(r, f);
-    if (out ? fflush(f) != 0 || ferror(f) : fclose(f) != 0) rc = -1;
-    if (rc) cli_error("analyze: error writing %s", out ? "standard output" : path);
-    return rc;
+    if (!strcmp(path, "-")) {
+        int rc = fn(r, stdout);
+        if (fflush(stdout) != 0 || ferror(stdout)) rc = -1;
+        if (rc) cli_error("analyze: error writing standard output");
+        return rc;
+    }
+    char msg[512];
+    et_wholefile *w = et_wholefile_open(path, msg, sizeof msg);
+    if (!w) { cli_error("analyze: cannot write %s: %s", path, msg); return -1; }
+    if (fn(r, et_wholefile_stream(w)) != 0) {
+        int e = errno;
+        et_wholefile_abandon(w);
+        snprintf(msg, sizeof msg, "%s", e ? strerror(e) : "write error");
+    } else if (et_wholefile_commit(w, msg, sizeof msg) == 0) {
+        return 0;
+    }
+    cli_error("analyze: error writing %s: %s (not written; a file there before is left as it was)", path, msg);
+    return -1;
 }
 
 /* How many of the report files are "-" (standard output). */

@@ -3,6 +3,7 @@
  * EVTX file, an archive, a path given as input), and two reports never share one file (the
  * second would silently replace the first). */
 #include "cli/outfiles.h"
+#include "core/wholefile.h"
 #include "input/inputs.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -29,22 +30,12 @@ static int input_kind(const char *path, const struct stat *st)
     return got > 0 ? et_sniff_bytes(head, (unsigned long)got) : ET_KIND_OTHER;
 }
 
-/* The folder path is in (into dir: "." for a bare name), and its last part. */
-static const char *parent_dir(const char *path, char *dir, size_t len)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash) snprintf(dir, len, ".");
-    else if (slash == path) snprintf(dir, len, "/");
-    else snprintf(dir, len, "%.*s", (int)(slash - path), path);
-    return slash ? slash + 1 : path;
-}
-
 /* path spelled so that two spellings of one file not yet made compare equal: its folder
  * resolved, then its name (the path as given when the folder does not resolve). */
 static void canonical(const char *path, char *out, size_t len)
 {
     char dir[PATH_MAX], real[PATH_MAX];
-    const char *name = parent_dir(path, dir, sizeof dir);
+    const char *name = et_path_folder(path, dir, sizeof dir);
     if (realpath(dir, real)) snprintf(out, len, "%s/%s", real, name);
     else snprintf(out, len, "%s", path);
 }
@@ -65,7 +56,7 @@ static bool same_file(const char *a, const char *b)
 static int creatable(const char *path, char *why, size_t len)
 {
     char dir[PATH_MAX];
-    parent_dir(path, dir, sizeof dir);
+    et_path_folder(path, dir, sizeof dir);
     struct stat st;
     if (stat(dir, &st) != 0) { snprintf(why, len, "its folder %s: %s", dir, strerror(errno)); return -1; }
     if (!S_ISDIR(st.st_mode)) { snprintf(why, len, "%s is not a folder", dir); return -1; }
