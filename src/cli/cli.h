@@ -17,6 +17,8 @@ int cmd_analyze(int argc, char **argv);
 
 #include "input/inputs.h"
 #include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 /* Long options shared by every command that reads inputs (archive limits). */
 #define CLI_LIMIT_OPTIONS                                             \
@@ -42,6 +44,23 @@ int cli_parse_count(const char *s, unsigned long long *out);
 /* -j N: threads, 1 to CLI_MAX_JOBS; 0, or -1 on a bad value (message printed, naming cmd). */
 enum { CLI_MAX_JOBS = 1024 };
 int cli_jobs_option(const char *cmd, const char *arg, int *jobs);
+
+/* --from / --to: the window of record times a command reads (both ends inclusive; FILETIME
+ * ticks, UTC). Records outside it are passed over, as if absent. */
+typedef struct cli_window { int64_t from, to; bool has_from, has_to; } cli_window;
+#define CLI_WINDOW_OPTIONS {"from", required_argument, 0, 1010}, {"to", required_argument, 0, 1011}
+#define CLI_WINDOW_HELP                                                                     \
+    "  --from TIME          only records written at or after TIME (ISO 8601, UTC unless offset)\n" \
+    "  --to TIME            only records written at or before TIME\n"
+/* Applies option c (1010, 1011) to w: 1 if handled, 0 if not a window option, -1 on a bad time
+ * (message printed, naming cmd). */
+int cli_window_option(const char *cmd, int c, const char *arg, cli_window *w);
+/* 0, or -1 when --from is after --to (message printed): no record could be read. */
+int cli_window_check(const char *cmd, const cli_window *w);
+static inline bool cli_window_holds(const cli_window *w, int64_t t)
+{
+    return (!w->has_from || t >= w->from) && (!w->has_to || t <= w->to);
+}
 
 /* A problem of a file on stderr, "display: message" (stdout flushed first, so the two keep their
  * order on a terminal); _problems: each of the newline-separated lines (cut up) so. */

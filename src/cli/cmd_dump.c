@@ -22,8 +22,7 @@ typedef struct dump_ctx {
     unsigned long long count;
     char **cols;
     int ncols;
-    int64_t from, to;
-    int has_from, has_to;
+    cli_window window;
     int problems;
     int write_error;
 } dump_ctx;
@@ -52,8 +51,7 @@ static void dump_usage(FILE *f)
             "                       only how many: the reader alone, for benchmarks)\n"
             "  --fields a,b,c       CSV columns: top-level keys or event field names\n"
             "                       (default: every top-level key, fields as one JSON cell)\n"
-            "  --from TIME          only records written at or after TIME (ISO 8601, UTC unless offset)\n"
-            "  --to TIME            only records written at or before TIME\n"
+            CLI_WINDOW_HELP
             "  -j, --jobs N         threads (default: one per core)\n"
             "  -q, --quiet          no progress line (shown only when stderr is a terminal\n"
             "                       and stdout is not)\n"
@@ -75,8 +73,7 @@ static void unit_event(void *vu, const et_event *ev)
 {
     dump_unit *u = vu;
     const dump_ctx *ctx = u->ctx;
-    if (ctx->has_from && ev->timestamp < ctx->from) return;
-    if (ctx->has_to && ev->timestamp > ctx->to) return;
+    if (!cli_window_holds(&ctx->window, ev->timestamp)) return;
     if (ctx->count_only) {
         u->count++;
         return;
@@ -157,7 +154,7 @@ int cmd_dump(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"format", required_argument, 0, 'f'}, {"fields", required_argument, 0, 'F'},
-        {"from", required_argument, 0, 'a'},   {"to", required_argument, 0, 'b'},
+        CLI_WINDOW_OPTIONS,
         {"jobs", required_argument, 0, 'j'},   {"help", no_argument, 0, 'h'},
         {"quiet", no_argument, 0, 'q'},
         CLI_LIMIT_OPTIONS, {0, 0, 0, 0}};
@@ -179,20 +176,15 @@ int cmd_dump(int argc, char **argv)
             }
             break;
         case 'F': fields = optarg; break;
-        case 'a':
-            if (!et_iso_to_filetime(optarg, &ctx.from)) { cli_error("dump: bad --from time '%s'", optarg); return ET_EXIT_USAGE; }
-            ctx.has_from = 1;
-            break;
-        case 'b':
-            if (!et_iso_to_filetime(optarg, &ctx.to)) { cli_error("dump: bad --to time '%s'", optarg); return ET_EXIT_USAGE; }
-            ctx.has_to = 1;
-            break;
         case 'j':
             if (cli_jobs_option("dump", optarg, &jobs) != 0) return ET_EXIT_USAGE;
             break;
         case 'q': quiet = 1; break;
         case 'h': dump_usage(stdout); return ET_EXIT_OK;
         default: {
+            int wr = cli_window_option("dump", c, optarg, &ctx.window);
+            if (wr > 0) break;
+            if (wr < 0) return ET_EXIT_USAGE;
             int lr = cli_limit_option(c, optarg, &limits);
             if (lr > 0) break;
             if (lr == 0) dump_usage(stderr);
@@ -201,10 +193,7 @@ int cmd_dump(int argc, char **argv)
         }
     }
     if (optind >= argc) { dump_usage(stderr); return ET_EXIT_USAGE; }
-    if (ctx.has_from && ctx.has_to && ctx.from > ctx.to) {
-        cli_error("dump: --from is after --to: no record could be printed");
-        return ET_EXIT_USAGE;
-    }
+    if (cli_window_check("dump", &ctx.window) != 0) return ET_EXIT_USAGE;
     if (fields && !ctx.csv) { cli_error("dump: --fields applies to --format csv"); return ET_EXIT_USAGE; }
     char *collist = strdup(fields ? fields : default_columns);
     if (ctx.csv) {

@@ -20,11 +20,12 @@ enum { FMT_TABLE, FMT_JSONL, FMT_CSV };
 typedef struct hunt_ctx {
     int format;
     bool all_matches;
+    cli_window window;       /* events outside it are passed over (matched by nothing, counted) */
     const et_ruleset *rs;
     et_correlator *corr;     /* every unit's matches end up here (calling thread) */
     et_buf out;
     int problems, write_error;
-    uint64_t events, matches, hits, files;
+    uint64_t events, outside, matches, hits, files;
     /* scanners are per thread of work: a pool units take from and give back */
     pthread_mutex_t lock;
     et_scanner **pool;
@@ -38,7 +39,7 @@ typedef struct hunt_unit {
     et_correlator *corr;
     et_buf out;
     et_buf err;               /* record- and chunk-level problems, a line each */
-    uint64_t events, matches;
+    uint64_t events, outside, matches;
 } hunt_unit;
 
 static void hunt_usage(FILE *f)
@@ -56,6 +57,9 @@ static void hunt_usage(FILE *f)
             "  --warnings           print rule warnings too (default: rule errors only)\n"
             "  --max-buffer N       matches held in memory for correlations before they spill to a\n"
             "                       temporary file (default 32768)\n"
+            CLI_WINDOW_HELP
+            "                       (events outside are matched by nothing: a correlation counts\n"
+            "                       only the events inside)\n"
             "  --keep-copies        correlations count each copy of a record found in two inputs (the\n"
             "                       same log copied); by default a record counts once. Matches are\n"
             "                       printed per input either way\n"
@@ -280,6 +284,10 @@ static void unit_event(void *vu, const et_event *ev)
 {
     hunt_unit *u = vu;
     u->events++;
+    if (!cli_window_holds(&u->h->window, ev->timestamp)) {
+        u->outside++;
+        return;
+    }
     et_correlator_observe(u->corr, ev);
     et_scanner_scan(u->sc, ev, on_match, u);
 }
@@ -302,6 +310,7 @@ static void unit_done(void *vctx, void *vu, const et_scan_file *f)
     }
     et_correlator_merge(h->corr, u->corr);
     h->events += u->events;
+    h->outside += u->outside;
     h->matches += u->matches;
     pthread_mutex_lock(&h->lock);
     if (h->npool == h->cappool) {
@@ -367,7 +376,7 @@ int cmd_hunt(int argc, char **argv)
         {"format", required_argument, 0, 'f'}, {"all-matches", no_argument, 0, 'a'},
         {"max-buffer", required_argument, 0, 'b'}, {"warnings", no_argument, 0, 'w'},
         {"jobs", required_argument, 0, 'j'}, {"keep-copies", no_argument, 0, 'K'},
-        {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, CLI_LIMIT_OPTIONS, {0, 0, 0, 0}};
+        {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, CLI_WINDOW_OPTIONS, CLI_LIMIT_OPTIONS, {0, 0, 0, 0}};
     hunt_ctx h = {0};
     char **rpaths = NULL;
     int nr = 0, c, warnings = 0, jobs = 0, quiet = 0;
@@ -406,7 +415,9 @@ int cmd_hunt(int argc, char **argv)
             break;
         case 'h': hunt_usage(stdout); free(rpaths); return ET_EXIT_OK;
         default: {
-            int lr = cli_limit_option(c, optarg, &limits);
+            int wr = cli_window_option("hunt", c, optarg, &h.window);
+            if (wr > 0) break;
+            int lr = wr < 0 ? -1 : cli_limit_option(c, optarg, &limits);
             if (lr > 0) break;
             if (lr == 0) hunt_usage(stderr);
             free(rpaths);
@@ -420,6 +431,7 @@ int cmd_hunt(int argc, char **argv)
         free(rpaths);
         return ET_EXIT_USAGE;
     }
+    if (cli_window_check("hunt", &h.window) != 0) { free(rpaths); return ET_EXIT_USAGE; }
     int nerr = 0;
     ro.jobs = jobs;
     et_ruleset *rs = et_rules_load(rpaths, nr, &ro, warnings ? on_diag : quiet_diag, NULL, &nerr);
@@ -447,8 +459,11 @@ int cmd_hunt(int argc, char **argv)
     bool lost = false;
     et_correlator_losses(h.corr, warn_loss, &lost);
     int werr = h.write_error || et_buf_flush(&h.out, stdout) != 0 || fflush(stdout) != 0;
-    fprintf(stderr, "evtriage: hunt: %zu rule(s), %llu event(s) in %llu file(s): %llu match(es), %llu correlation hit(s)\n",
-            et_ruleset_count(rs), (unsigned long long)h.events, (unsigned long long)h.files,
+    char outside[64] = "";
+    if (h.window.has_from || h.window.has_to)
+        snprintf(outside, sizeof outside, ", %llu outside --from/--to", (unsigned long long)h.outside);
+    fprintf(stderr, "evtriage: hunt: %zu rule(s), %llu event(s)%s in %llu file(s): %llu match(es), %llu correlation hit(s)\n",
+            et_ruleset_count(rs), (unsigned long long)h.events, outside, (unsigned long long)h.files,
             (unsigned long long)h.matches, (unsigned long long)h.hits);
     et_buf_free(&h.out);
     for (size_t i = 0; i < h.npool; i++) et_scanner_free(h.pool[i]);

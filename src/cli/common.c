@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include "core/outbuf.h"
 #include "core/termtext.h"
+#include "core/timeutil.h"
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -90,4 +91,24 @@ int cli_limit_option(int c, const char *arg, et_input_limits *l)
     else if (c == 1004) l->max_members = v;
     else l->max_depth = (int)v;
     return 1;
+}
+
+int cli_window_option(const char *cmd, int c, const char *arg, cli_window *w)
+{
+    if (c != 1010 && c != 1011) return 0;
+    const char *name = c == 1010 ? "--from" : "--to";
+    if (!et_iso_to_filetime(arg, c == 1010 ? &w->from : &w->to)) {
+        cli_error("%s: bad %s time '%s' (ISO 8601: 2025-11-18T07:00:00Z, or with an offset)", cmd, name, arg);
+        return -1;
+    }
+    if (c == 1010) w->has_from = true;
+    else w->has_to = true;
+    return 1;
+}
+
+int cli_window_check(const char *cmd, const cli_window *w)
+{
+    if (!w->has_from || !w->has_to || w->from <= w->to) return 0;
+    cli_error("%s: --from is after --to: no record could be read", cmd);
+    return -1;
 }

@@ -186,4 +186,43 @@ want = col(lines[0], "FILE#RECORD")
 assert all(col(l, "Application.evtx#1") == want for l in lines[1:]), lines
 assert all("~" in l for l in lines[1:]), "long cells not cut"
 PY
+# --from/--to: events outside the window are matched by nothing, correlations count only the
+# events inside, and an `absent` wait that runs past the window's end is not claimed
+"$EVTRIAGE" hunt --from 2022-06-09T00:00:00Z --format jsonl --rules "$TMP/spp.yml" "$APP" "$SYS" >"$TMP/w1" 2>"$TMP/w1.err"; rc=$?
+"$EVTRIAGE" hunt --to 2022-06-10T05:56:30Z --format jsonl --rules "$TMP/spp.yml" "$APP" "$SYS" >"$TMP/w2" 2>"$TMP/w2.err"; rc2=$?
+"$EVTRIAGE" hunt --from 2022-06-10T07:56:00+02:00 --format jsonl --rules "$TMP/spp.yml" "$APP" "$SYS" >"$TMP/w3" 2>/dev/null
+"$EVTRIAGE" hunt --from 2022-06-10T05:56:00Z --format jsonl --rules "$TMP/spp.yml" "$APP" "$SYS" >"$TMP/w4" 2>/dev/null
+[ $rc -eq 0 ] && [ $rc2 -eq 0 ] && pass || fail "window runs: rc=$rc/$rc2 $(cat "$TMP/w1.err" "$TMP/w2.err")"
+python3 - "$TMP/w1" "$TMP/w2" <<'PY' && pass || fail "hunt --from/--to results (see above)"
+import json, sys
+def load(p):
+    rows = [json.loads(l) for l in open(p, encoding="utf-8")]
+    m = [r for r in rows if r["type"] == "match"]
+    c = {}
+    for r in rows:
+        if r["type"] == "correlation": c.setdefault(r["rule_id"][-1], []).append(r)
+    return m, c
+errs = []
+m, c = load(sys.argv[1])           # from 2022-06-09: the two failures of the 10th
+if sorted(r["record_id"] for r in m) != [114, 117]: errs.append(f"--from matches: {[r['record_id'] for r in m]}")
+if any(r["time"] < "2022-06-09T00:00:00" for r in m): errs.append("--from: a match before the window")
+if [h["count"] for h in c.get("1", [])] != [2]: errs.append(f"--from event_count: {c.get('1')}")
+if "2" in c: errs.append(f"--from: absent hit from before the window: {c['2']}")
+if len(c.get("3", [])) != 1: errs.append(f"--from temporal_ordered: {c.get('3')}")
+m, c = load(sys.argv[2])           # to 05:56:30 on the 10th: the failures at :31 are out
+if [r["record_id"] for r in m] != [51]: errs.append(f"--to matches: {[r['record_id'] for r in m]}")
+if "1" in c: errs.append(f"--to: event_count counted events after the window: {c['1']}")
+# record 107 (started at 05:56:28) is answered at :31, outside: its wait runs past the window, no hit
+ab = c.get("2", [])
+if [h["events"][0]["record_id"] for h in ab] != [55]: errs.append(f"--to absent: {ab}")
+for e in errs: print(e)
+sys.exit(1 if errs else 0)
+PY
+grep -q 'hunt: 7 rule(s), 846 event(s), [0-9]* outside --from/--to in 2 file(s): 2 match(es)' "$TMP/w1.err" \
+  && ! grep -q outside "$TMP/err" && pass || fail "window summary: $(cat "$TMP/w1.err")"
+cmp -s "$TMP/w3" "$TMP/w4" && [ "$(grep -c '"type":"match"' "$TMP/w3")" -eq 2 ] && pass || fail "--from with an offset"
+"$EVTRIAGE" hunt --from 2022-06-10 --to yesterday --rules "$TMP/spp.yml" "$APP" >"$TMP/o" 2>"$TMP/e"; rc=$?
+[ $rc -eq 2 ] && [ ! -s "$TMP/o" ] && grep -q "hunt: bad --to time 'yesterday'" "$TMP/e" && pass || fail "bad --to: rc=$rc $(cat "$TMP/e")"
+"$EVTRIAGE" hunt --from 2022-06-11T00:00:00Z --to 2022-06-10T00:00:00Z --rules "$TMP/spp.yml" "$APP" >"$TMP/o" 2>"$TMP/e"; rc=$?
+[ $rc -eq 2 ] && [ ! -s "$TMP/o" ] && grep -q "hunt: --from is after --to" "$TMP/e" && pass || fail "--from after --to: rc=$rc $(cat "$TMP/e")"
 finish
