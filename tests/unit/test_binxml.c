@@ -45,23 +45,50 @@ static void text(w *b, const char *v)
 }
 static void close_start(w *b) { u8(b, 0x02); }
 static void end_el(w *b) { u8(b, 0x04); }
+static void end_els(w *b, int n) { while (n--) end_el(b); }
+/* An empty buffer, written from offset 512 (a chunk's header before it). */
+static void w_reset(w *b)
+{
+    memset(b, 0, sizeof *b);
+    b->pos = 512;
+}
+/* w_reset, then <Event><SECTION> opened. */
+static void start_event(w *b, const char *section)
+{
+    w_reset(b);
+    open_el(b, "Event", 0); close_start(b);
+    open_el(b, section, 0); close_start(b);
+}
 static void leaf(w *b, const char *n, const char *v) { open_el(b, n, 0); close_start(b); text(b, v); end_el(b); }
 
-static et_event decode(w *b, uint32_t start, int *rc, et_arena *arena, bx_decoder *d, char *err)
+/* What decoding records needs, kept from one record to the next as the reader keeps it. */
+typedef struct dx { et_arena arena; bx_decoder *d; char err[256]; int rc; } dx;
+static void dx_init(dx *x)
+{
+    memset(x, 0, sizeof *x);
+    x->d = bx_decoder_new();
+}
+/* The record written in b from offset 512 up to end; x->rc and x->err say how it went. */
+static et_event dx_decode_to(dx *x, w *b, uint32_t end)
 {
     et_event ev;
     memset(&ev, 0, sizeof ev);
-    bx_decoder_set_chunk(d, b->c, sizeof b->c);
-    *rc = bx_decode_record(d, start, b->pos, &ev, arena, err, 256);
+    bx_decoder_set_chunk(x->d, b->c, sizeof b->c);
+    x->rc = bx_decode_record(x->d, 512, end, &ev, &x->arena, x->err, sizeof x->err);
     return ev;
+}
+static et_event dx_decode(dx *x, w *b) { return dx_decode_to(x, b, b->pos); }
+static void dx_free(dx *x)
+{
+    bx_decoder_free(x->d);
+    et_arena_free(&x->arena);
 }
 
 static void test_userdata_flattened(void **state)
 {
     (void)state;
     static w b;
-    memset(&b, 0, sizeof b);
-    b.pos = 512;
+    w_reset(&b);
     u8(&b, 0x0F); u8(&b, 1); u8(&b, 1); u8(&b, 0);
     open_el(&b, "Event", 0); close_start(&b);
     open_el(&b, "System", 0); close_start(&b);
@@ -75,16 +102,12 @@ static void test_userdata_flattened(void **state)
     leaf(&b, "VmName", "SQL01");
     leaf(&b, "VmId", "8E3A2C1D-0000-4000-8000-000000000001");
     open_el(&b, "Detail", 0); close_start(&b); leaf(&b, "ErrorCode", "0x80090303"); end_el(&b);
-    end_el(&b);
-    end_el(&b);
-    end_el(&b);
+    end_els(&b, 3);
     u8(&b, 0x00);
-    et_arena arena = {0};
-    bx_decoder *d = bx_decoder_new();
-    char err[256];
-    int rc;
-    et_event ev = decode(&b, 512, &rc, &arena, d, err);
-    assert_int_equal(rc, 0);
+    dx x;
+    dx_init(&x);
+    et_event ev = dx_decode(&x, &b);
+    assert_int_equal(x.rc, 0);
     assert_int_equal(ev.event_id, 32000);
     assert_string_equal(ev.provider, "Microsoft-Windows-Hyper-V-VMMS");
     assert_string_equal(ev.channel, "Microsoft-Windows-Hyper-V-VMMS-Admin");
@@ -93,18 +116,14 @@ static void test_userdata_flattened(void **state)
     assert_string_equal(et_event_field(&ev, "ErrorCode"), "0x80090303");
     assert_null(et_event_field(&ev, "VmlEventLog.xmlns"));
     assert_null(et_event_field(&ev, "Detail"));
-    bx_decoder_free(d);
-    et_arena_free(&arena);
+    dx_free(&x);
 }
 
 static void test_positional_data_and_entities(void **state)
 {
     (void)state;
     static w b;
-    memset(&b, 0, sizeof b);
-    b.pos = 512;
-    open_el(&b, "Event", 0); close_start(&b);
-    open_el(&b, "EventData", 0); close_start(&b);
+    start_event(&b, "EventData");
     leaf(&b, "Data", "first");
     open_el(&b, "Data", 0); close_start(&b);
     text(&b, "a");
@@ -116,39 +135,29 @@ static void test_positional_data_and_entities(void **state)
     end_el(&b);
     end_el(&b);
     u8(&b, 0x00);
-    et_arena arena = {0};
-    bx_decoder *d = bx_decoder_new();
-    char err[256];
-    int rc;
-    et_event ev = decode(&b, 512, &rc, &arena, d, err);
-    assert_int_equal(rc, 0);
+    dx x;
+    dx_init(&x);
+    et_event ev = dx_decode(&x, &b);
+    assert_int_equal(x.rc, 0);
     assert_string_equal(et_event_field(&ev, "Data[0]"), "first");
     assert_string_equal(et_event_field(&ev, "Data[1]"), "a&\xc3\xa9");
     assert_string_equal(et_event_field(&ev, "Named"), "v");
     assert_string_equal(et_event_field(&ev, "Binary"), "0A0B");
-    bx_decoder_free(d);
-    et_arena_free(&arena);
+    dx_free(&x);
 }
 
 static void test_truncated_is_an_error(void **state)
 {
     (void)state;
     static w b;
-    memset(&b, 0, sizeof b);
-    b.pos = 512;
-    open_el(&b, "Event", 0); close_start(&b);
-    open_el(&b, "System", 0); close_start(&b);
+    start_event(&b, "System");
     uint32_t cut = b.pos;
-    et_arena arena = {0};
-    bx_decoder *d = bx_decoder_new();
-    char err[256];
-    et_event ev;
-    memset(&ev, 0, sizeof ev);
-    bx_decoder_set_chunk(d, b.c, sizeof b.c);
-    assert_int_equal(bx_decode_record(d, 512, cut, &ev, &arena, err, sizeof err), -1);
-    assert_non_null(strstr(err, "not closed"));
-    bx_decoder_free(d);
-    et_arena_free(&arena);
+    dx x;
+    dx_init(&x);
+    dx_decode_to(&x, &b, cut);
+    assert_int_equal(x.rc, -1);
+    assert_non_null(strstr(x.err, "not closed"));
+    dx_free(&x);
 }
 
 /* An entity reference inside an attribute value keeps the text before it (reading the entity's
@@ -157,10 +166,7 @@ static void test_entity_in_attribute(void **state)
 {
     (void)state;
     static w b;
-    memset(&b, 0, sizeof b);
-    b.pos = 512;
-    open_el(&b, "Event", 0); close_start(&b);
-    open_el(&b, "UserData", 0); close_start(&b);
+    start_event(&b, "UserData");
     open_el(&b, "Log", 0); close_start(&b);
     open_el(&b, "Item", 1);
     u8(&b, 0x06); name(&b, "Kind");
@@ -168,18 +174,13 @@ static void test_entity_in_attribute(void **state)
     u8(&b, 0x09); name(&b, "amp");
     text(&b, "b");
     u8(&b, 0x03);
-    end_el(&b);
-    end_el(&b);
-    end_el(&b);
-    et_arena arena = {0};
-    bx_decoder *d = bx_decoder_new();
-    char err[256];
-    int rc;
-    et_event ev = decode(&b, 512, &rc, &arena, d, err);
-    assert_int_equal(rc, 0);
+    end_els(&b, 3);
+    dx x;
+    dx_init(&x);
+    et_event ev = dx_decode(&x, &b);
+    assert_int_equal(x.rc, 0);
     assert_string_equal(et_event_field(&ev, "Item.Kind"), "a&b");
-    bx_decoder_free(d);
-    et_arena_free(&arena);
+    dx_free(&x);
 }
 
 /* Repeated names become Name[1], Name[2]...: long names are never cut (which made every repeat
@@ -189,32 +190,24 @@ static void test_repeated_names(void **state)
     (void)state;
     static w b;
     static char longname[601];
-    memset(&b, 0, sizeof b);
     memset(longname, 'n', 600);
     enum { REPEATS = 2000 };
-    b.pos = 512;
-    open_el(&b, "Event", 0); close_start(&b);
-    open_el(&b, "UserData", 0); close_start(&b);
+    start_event(&b, "UserData");
     open_el(&b, "Log", 0); close_start(&b);
     for (int i = 0; i < 3; i++) leaf(&b, longname, "v");
     for (int i = 0; i < REPEATS; i++) { open_el(&b, "X", 0); u8(&b, 0x03); }
-    end_el(&b);
-    end_el(&b);
-    end_el(&b);
-    et_arena arena = {0};
-    bx_decoder *d = bx_decoder_new();
-    char err[256];
-    int rc;
-    et_event ev = decode(&b, 512, &rc, &arena, d, err);
-    assert_int_equal(rc, 0);
+    end_els(&b, 3);
+    dx x;
+    dx_init(&x);
+    et_event ev = dx_decode(&x, &b);
+    assert_int_equal(x.rc, 0);
     assert_int_equal(ev.nfields, 3 + REPEATS);
     assert_string_equal(ev.fields[0].name, longname);
     assert_int_equal(strlen(ev.fields[2].name), 603);
     assert_string_equal(ev.fields[2].name + 600, "[2]");
     assert_string_equal(ev.fields[3].name, "X");
     assert_string_equal(ev.fields[3 + REPEATS - 1].name, "X[1999]");
-    bx_decoder_free(d);
-    et_arena_free(&arena);
+    dx_free(&x);
 }
 
 /* What the decoder bounds (fields per record, attributes per element) is said, not dropped
@@ -223,11 +216,8 @@ static void test_bounds_said(void **state)
 {
     (void)state;
     static w b;
-    memset(&b, 0, sizeof b);
     enum { ATTRS = 34, XS = 4100 };
-    b.pos = 512;
-    open_el(&b, "Event", 0); close_start(&b);
-    open_el(&b, "UserData", 0); close_start(&b);
+    start_event(&b, "UserData");
     open_el(&b, "Log", 0); close_start(&b);
     open_el(&b, "A", 1);
     for (int i = 0; i < ATTRS; i++) {
@@ -239,35 +229,27 @@ static void test_bounds_said(void **state)
     uint32_t x_name = b.pos + 9;   /* the first X's name, inline after its header */
     open_el(&b, "X", 0); u8(&b, 0x03);
     for (int i = 1; i < XS; i++) { u8(&b, 0x01); u32(&b, 0); u32(&b, x_name); u8(&b, 0x03); }
-    end_el(&b);
-    end_el(&b);
-    end_el(&b);
-    et_arena arena = {0};
-    bx_decoder *d = bx_decoder_new();
-    char err[256];
-    int rc;
-    et_event ev = decode(&b, 512, &rc, &arena, d, err);
-    assert_int_equal(rc, 0);
+    end_els(&b, 3);
+    dx x;
+    dx_init(&x);
+    et_event ev = dx_decode(&x, &b);
+    assert_int_equal(x.rc, 0);
     assert_int_equal(ev.nfields, 4096);
     assert_string_equal(ev.fields[31].name, "A.a31");
     assert_string_equal(ev.fields[32].name, "X");
     assert_string_equal(ev.fields[4095].name, "X[4063]");
-    assert_string_equal(err, "36 field(s) past the first 4096 and 2 attribute(s) past 32 on one element left out");
+    assert_string_equal(x.err, "36 field(s) past the first 4096 and 2 attribute(s) past 32 on one element left out");
     /* the next record starts clean */
     static w small;
-    memset(&small, 0, sizeof small);
-    small.pos = 512;
-    open_el(&small, "Event", 0); close_start(&small);
-    open_el(&small, "UserData", 0); close_start(&small);
+    start_event(&small, "UserData");
     open_el(&small, "Log", 0); close_start(&small);
     leaf(&small, "K", "v");
     end_el(&small); end_el(&small); end_el(&small);
-    ev = decode(&small, 512, &rc, &arena, d, err);
-    assert_int_equal(rc, 0);
+    ev = dx_decode(&x, &small);
+    assert_int_equal(x.rc, 0);
     assert_int_equal(ev.nfields, 1);
-    assert_string_equal(err, "");
-    bx_decoder_free(d);
-    et_arena_free(&arena);
+    assert_string_equal(x.err, "");
+    dx_free(&x);
 }
 
 /* An array substitution gives one Data field per item, every item (they were cut at 256). */
@@ -275,9 +257,8 @@ static void test_array_every_item(void **state)
 {
     (void)state;
     static w b;
-    memset(&b, 0, sizeof b);
     enum { ITEMS = 300 };
-    b.pos = 512;
+    w_reset(&b);
     u8(&b, 0x0F); u8(&b, 1); u8(&b, 1); u8(&b, 0);
     u8(&b, 0x0C); u8(&b, 1); u32(&b, 7); u32(&b, b.pos + 4);   /* the definition follows inline */
     uint32_t def = b.pos;
@@ -310,19 +291,16 @@ static void test_array_every_item(void **state)
     memcpy(b.c + desc, &vsize, 2);
     b.c[desc + 2] = 0x81;
     u8(&b, 0x00);
-    et_arena arena = {0};
-    bx_decoder *d = bx_decoder_new();
-    char err[256];
-    int rc;
-    et_event ev = decode(&b, 512, &rc, &arena, d, err);
-    assert_int_equal(rc, 0);
-    assert_string_equal(err, "");
+    dx x;
+    dx_init(&x);
+    et_event ev = dx_decode(&x, &b);
+    assert_int_equal(x.rc, 0);
+    assert_string_equal(x.err, "");
     assert_int_equal(ev.nfields, ITEMS);
     assert_string_equal(et_event_field(&ev, "Data[0]"), "v0");
     assert_string_equal(et_event_field(&ev, "Data[255]"), "v255");
     assert_string_equal(et_event_field(&ev, "Data[299]"), "v299");
-    bx_decoder_free(d);
-    et_arena_free(&arena);
+    dx_free(&x);
 }
 
 static void render(uint8_t type, const void *p, size_t n, const char *want)
