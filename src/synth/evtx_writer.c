@@ -5,6 +5,7 @@
 #include "synth/binxml_enc.h"
 #include "core/crc32.h"
 #include "core/outbuf.h"
+#include "core/wholefile.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #define CHUNK_HEADER_SIZE 512
 
 struct sy_writer {
+    et_wholefile *out;   /* the file is put in place only once complete */
     FILE *f;
     char *path;
     uint8_t *chunk;
@@ -41,11 +43,17 @@ static void chunk_begin(sy_writer *w)
     bxe_chunk_reset(w->enc);
 }
 
+/* Every failed write ends in et_wholefile_abandon (or a failed commit), so nothing is put in place. */
+static void write_failed(sy_writer *w, const char *why, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "%s: write failed: %s (not written; a file there before is left as it was)", w->path, why);
+    w->failed = 1;
+}
+
 static int write_all(sy_writer *w, const void *p, size_t n, char *err, size_t errlen)
 {
     if (fwrite(p, 1, n, w->f) != n) {
-        snprintf(err, errlen, "%s: write failed: %s", w->path, strerror(errno));
-        w->failed = 1;
+        write_failed(w, strerror(errno), err, errlen);
         return -1;
     }
     w->bytes += n;
@@ -79,11 +87,13 @@ static int chunk_flush(sy_writer *w, char *err, size_t errlen)
 
 sy_writer *sy_writer_open(const char *path, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "wb");
-    if (!f) { snprintf(err, errlen, "%s: cannot create: %s", path, strerror(errno)); return NULL; }
+    char msg[256];
+    et_wholefile *out = et_wholefile_open(path, msg, sizeof msg);
+    if (!out) { snprintf(err, errlen, "%s: cannot create: %s", path, msg); return NULL; }
     sy_writer *w = calloc(1, sizeof *w);
     if (!w) abort();
-    w->f = f;
+    w->out = out;
+    w->f = et_wholefile_stream(out);
     w->path = strdup(path);
     w->chunk = malloc(CHUNK_SIZE);
     w->enc = bxe_chunk_new();
@@ -139,7 +149,7 @@ static int write_file_header(sy_writer *w, char *err, size_t errlen)
     put32(h + 120, 0);                            /* flags: clean, not full */
     put32(h + 124, et_crc32(0, h, 120));
     if (fseek(w->f, 0, SEEK_SET) != 0 || fwrite(h, 1, sizeof h, w->f) != sizeof h) {
-        snprintf(err, errlen, "%s: write failed: %s", w->path, strerror(errno));
+        write_failed(w, strerror(errno), err, errlen);
         return -1;
     }
     return 0;
@@ -155,8 +165,11 @@ int sy_writer_close(sy_writer *w, char *err, size_t errlen)
         rc = -1;
     }
     if (!rc) rc = write_file_header(w, err, errlen);
-    if (fclose(w->f) != 0 && !rc) {
-        snprintf(err, errlen, "%s: close failed: %s", w->path, strerror(errno));
+    char msg[256];
+    if (rc) {
+        et_wholefile_abandon(w->out);   /* a file there before stays as it was */
+    } else if (et_wholefile_commit(w->out, msg, sizeof msg) != 0) {
+        write_failed(w, msg, err, errlen);
         rc = -1;
     }
     bxe_chunk_free(w->enc);

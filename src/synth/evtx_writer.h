@@ -8,7 +8,8 @@
 
 typedef struct sy_writer sy_writer;
 
-/* Creates path (and fails when it cannot). */
+/* Creates path (and fails when it cannot); the file takes its place only when closed whole
+ * (core/wholefile.h), so a write that fails leaves a file there before as it was. */
 sy_writer *sy_writer_open(const char *path, char *err, size_t errlen);
 /* Appends one event as a record (its record_id as given). Returns 0, or -1 with a message
  * (an event too big for a chunk, a write error). */

@@ -1,5 +1,6 @@
 # synth_errors.sh: bad scenarios are refused with one FILE:LINE:COLUMN message per problem,
-# exit 2, and nothing written; a folder that cannot be created is exit 1.
+# exit 2, and nothing written; a folder that cannot be created is exit 1; a file is written
+# whole or not at all.
 . "$(dirname "$0")/lib.bash"
 expect() { # name expected-line...
   local name=$1; shift
@@ -95,6 +96,20 @@ printf 'scenario: x\nhosts: [{computer: H, files: [{channel: C, events: [{time: 
 : >"$TMP/afile"
 "$EVTRIAGE" synth -q "$TMP/ok.yaml" -o "$TMP/afile/sub" 2>"$TMP/err"; rc=$?
 [ $rc -eq 1 ] && grep -q "cannot create folder" "$TMP/err" && pass || fail "unwritable: exit $rc: $(cat "$TMP/err")"
+# a file that cannot be written whole (the file size limit, SIGXFSZ ignored: EFBIG) leaves the
+# file there before byte for byte and no temporary file, with either kind of temporary file;
+# a file written whole replaces it and keeps its mode
+for named in 0 1; do
+  O="$TMP/whole-$named"; mkdir -p "$O/H"; printf 'earlier\n' >"$O/H/C.evtx"; chmod 640 "$O/H/C.evtx"
+  (trap '' XFSZ; ulimit -f 16; EVTRIAGE_TEMP_NAMED=$named exec "$EVTRIAGE" synth -q "$TMP/ok.yaml" -o "$O") 2>"$TMP/err"; rc=$?
+  [ $rc -eq 1 ] && [ "$(cat "$O/H/C.evtx")" = earlier ] && [ "$(ls -A "$O/H")" = C.evtx ] \
+    && grep -qxF "evtriage: synth: $O/H/C.evtx: write failed: File too large (not written; a file there before is left as it was)" "$TMP/err" \
+    && [ "$(wc -l <"$TMP/err")" -eq 1 ] && pass \
+    || { fail "temp kind $named: failed write: exit $rc [$(ls -A "$O/H" | tr '\n' ' ')]"; cat "$TMP/err"; }
+  EVTRIAGE_TEMP_NAMED=$named "$EVTRIAGE" synth -q "$TMP/ok.yaml" -o "$O" 2>"$TMP/err" \
+    && [ "$(head -c 7 "$O/H/C.evtx")" = ElfFile ] && [ "$(stat -c %a "$O/H/C.evtx")" = 640 ] && [ "$(ls -A "$O/H")" = C.evtx ] \
+    && pass || { fail "temp kind $named: rewrite: mode $(stat -c %a "$O/H/C.evtx")"; cat "$TMP/err"; }
+done
 # more attributes on one element than the writer takes: refused, not cut
 attrs=$(python3 -c 'print(", ".join("\"@a%d\": v" % i for i in range(65)))')
 cat >"$TMP/attrs.yaml" <<YAML
