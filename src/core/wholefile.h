@@ -1,7 +1,7 @@
-/* wholefile.h: a file written whole or not at all (report files): the bytes go to a temporary
- * file in the target's folder, which replaces the target only once everything is written and
- * flushed; a write that fails, or a process killed while writing, leaves the earlier file as
- * it was. */
+/* wholefile.h: a file written whole or not at all (report files, synth's logs): the bytes go
+ * to a temporary file in the target's folder, which replaces the target only once everything
+ * is written and flushed; a write that fails, or a process killed while writing, leaves the
+ * earlier file as it was. */
 #ifndef EVTRIAGE_WHOLEFILE_H
 #define EVTRIAGE_WHOLEFILE_H
 #include <stddef.h>
