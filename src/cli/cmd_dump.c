@@ -129,7 +129,7 @@ static void file_end(void *vctx, const et_scan_file *f)
     }
     if (st->remnants) {
         snprintf(line, sizeof line, "note: %llu record fragment(s) in chunk slack space could not be decoded "
-                 "(their templates were overwritten)", (unsigned long long)st->remnants);
+                 "(overwritten in part by the chunk's later records)", (unsigned long long)st->remnants);
         cli_file_problem(f->display, line);
     }
 }

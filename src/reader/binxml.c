@@ -50,6 +50,7 @@ struct bx_decoder {
     /* per-record state */
     bx_frame frames[MAX_DEPTH];
     int depth;
+    int elements;       /* opened so far: a record with none holds no event */
     int section;        /* what frames[1] is (enum section): told once, not per element below it */
     int nest;
     int in_template;    /* elements inside template bodies carry a dependency id */
@@ -380,6 +381,7 @@ static int elem_start(bx_decoder *d, const char *name)
     if (d->depth >= MAX_DEPTH) return fail(d, "elements nested too deeply", 0);
     if (d->depth > 0) d->frames[d->depth - 1].has_children = 1;
     if (d->depth == 1) d->section = section_of(name);
+    d->elements++;
     bx_frame *f = &d->frames[d->depth++];
     f->name = name;
     f->text.len = 0;
@@ -759,6 +761,7 @@ int bx_decode_record(bx_decoder *d, uint32_t off, uint32_t end, et_event *ev, et
     d->ev = ev;
     d->arena = arena;
     d->depth = 0;
+    d->elements = 0;
     d->nest = 0;
     d->in_template = 0;
     d->steps = 0;
@@ -774,6 +777,9 @@ int bx_decode_record(bx_decoder *d, uint32_t off, uint32_t end, et_event *ev, et
     uint32_t pos = off;
     int rc = parse_content(d, &pos, end, (subs_t){NULL, 0}, 0);
     if (rc == 0 && d->depth != 0) rc = fail(d, "element not closed", pos);
+    /* Data that ends before its first element (zeros, or a fragment overwritten from its
+     * start) is no event: carved, it is a remnant; live, a damaged record. */
+    if (rc == 0 && d->elements == 0) rc = fail(d, "record data holds no element", off);
     ev->fields = d->fields;
     ev->nfields = d->nfields;
     if (rc == 0) note_left_out(d);

@@ -1,5 +1,6 @@
 /* test_binxml.c: the BinXML decoder on hand-built token streams: UserData flattening,
- * positional Data names, Binary as hex, typed substitutions, entity refs, bad input. */
+ * positional Data names, Binary as hex, typed substitutions, entity refs, bad input (cut,
+ * no element). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -157,6 +158,35 @@ static void test_truncated_is_an_error(void **state)
     dx_decode_to(&x, &b, cut);
     assert_int_equal(x.rc, -1);
     assert_non_null(strstr(x.err, "not closed"));
+    dx_free(&x);
+}
+
+/* Data that ends before its first element (zeros, as in a carved fragment overwritten from
+ * its start) is no event: an error, not an empty record. A fragment header and nothing else is
+ * the same. */
+static void test_no_element_is_an_error(void **state)
+{
+    (void)state;
+    static w b;
+    w_reset(&b);
+    u8(&b, 0x00);
+    dx x;
+    dx_init(&x);
+    dx_decode(&x, &b);
+    assert_int_equal(x.rc, -1);
+    assert_non_null(strstr(x.err, "holds no element"));
+    w_reset(&b);
+    u8(&b, 0x0F); u8(&b, 1); u8(&b, 1); u8(&b, 0); u8(&b, 0x00);
+    x.err[0] = 0;
+    dx_decode(&x, &b);
+    assert_int_equal(x.rc, -1);
+    assert_non_null(strstr(x.err, "holds no element"));
+    /* one element is enough */
+    start_event(&b, "System");
+    end_els(&b, 2);
+    u8(&b, 0x00);
+    dx_decode(&x, &b);
+    assert_int_equal(x.rc, 0);
     dx_free(&x);
 }
 
@@ -422,6 +452,7 @@ int main(void)
         cmocka_unit_test(test_userdata_flattened),
         cmocka_unit_test(test_positional_data_and_entities),
         cmocka_unit_test(test_truncated_is_an_error),
+        cmocka_unit_test(test_no_element_is_an_error),
         cmocka_unit_test(test_repeated_names),
         cmocka_unit_test(test_bounds_said),
         cmocka_unit_test(test_array_every_item),
