@@ -39,6 +39,7 @@ typedef struct analysis {
     size_t inputs_alloc;
     int problems;
     size_t units;             /* merged so far */
+    et_giveup *giveups; size_t ngiveups, capgiveups;   /* of the current input: said at its end */
 } analysis;
 
 /* One unit's results, built on a worker thread. */
@@ -318,10 +319,30 @@ static void unit_done(void *vctx, void *vu, const et_scan_file *f)
     merge_matches(a, u);
     et_correlator_merge(a->corr, u->corr);
     et_correlator_free(u->corr);
+    et_scanner_take_giveups(u->scanner, &a->giveups, &a->ngiveups, &a->capgiveups);
     et_scanner_free(u->scanner);
     et_input_clear(&u->seen);
     free(u);
     if (++a->units % TRIM_EVERY == 0) give_back_freed();   /* see TRIM_EVERY */
+}
+
+/* Rules whose regular expressions gave up on the input's events: matches left unknown, so a
+ * gap of the report (the input itself is whole) and exit 1. */
+static void say_giveups(analysis *a, const char *display)
+{
+    kept_set *k = &a->kept;
+    for (size_t i = 0; i < a->ngiveups; i++) {
+        char msg[512], line[1200];
+        et_giveup_message(&a->giveups[i], msg, sizeof msg);
+        snprintf(line, sizeof line, "%s: %s", display, msg);
+        fprintf(stderr, "%s\n", line);
+        a->problems++;
+        if (k->ngave_up == KEPT_GAVE_UP) { k->gave_up_more++; continue; }
+        if (!k->gave_up) k->gave_up = calloc(KEPT_GAVE_UP, sizeof *k->gave_up);
+        if (!k->gave_up) abort();
+        k->gave_up[k->ngave_up++] = xstrdup(line);
+    }
+    a->ngiveups = 0;
 }
 
 static void file_end(void *vctx, const et_scan_file *f)
@@ -337,6 +358,7 @@ static void file_end(void *vctx, const et_scan_file *f)
     }
     et_input_end(in, &f->stats);
     if (f->stats.skipped) a->problems++;
+    say_giveups(a, f->display);
     if (f->hash_error) {
         char msg[320];
         snprintf(msg, sizeof msg, "SHA-256 not computed: %s", f->hash_error);
@@ -541,6 +563,7 @@ et_report *et_analyze(char **paths, int npaths, const et_ruleset *rules, const e
         lost = true;
     }
     et_correlator_free(a.corr);
+    free(a.giveups);
     kept_set_free(&a.kept);
     if (problems) *problems = a.problems + (lost ? 1 : 0);
     return r;

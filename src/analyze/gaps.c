@@ -66,6 +66,12 @@ static void input_gaps(et_report *r, const kept_set *k)
         snprintf(msg, sizeof msg, "correlations incomplete: %s", k->corr_losses[i]);
         add_gap(r, "correlation-incomplete", msg);
     }
+    for (size_t i = 0; i < k->ngave_up; i++) add_gap(r, "rule-gave-up", k->gave_up[i]);
+    if (k->gave_up_more) {
+        snprintf(msg, sizeof msg, "... and %zu more regular expressions that gave up on an input (stderr lists every one)",
+                 k->gave_up_more);
+        add_gap(r, "rule-gave-up", msg);
+    }
     if (k->dropped) {
         snprintf(msg, sizeof msg, "evidence capped: %zu matched record(s) were counted but not kept (at most %d per finding"
                  " and %zu in all); counts and time ranges are exact, evidence lists and value counts cover the kept ones",

@@ -31,6 +31,8 @@ void kept_set_free(kept_set *k)
     }
     free(k->hits);
     et_spill_free(k->ids);
+    for (size_t i = 0; i < k->ngave_up; i++) free(k->gave_up[i]);
+    free(k->gave_up);
     memset(k, 0, sizeof *k);
 }
 

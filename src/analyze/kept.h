@@ -43,6 +43,8 @@ typedef struct kept_set {
     char corr_losses[2][256]; /* what the correlator could not use (et_correlator_losses) */
     size_t ncorr_losses;
     bool corr_lost;           /* matches are missing, not only let go over the bound */
+    char **gave_up;           /* "FILE: rule ... gave up ..." (et_giveup_message), the first KEPT_GAVE_UP */
+    size_t ngave_up, gave_up_more;
     kept_group *groups; size_t ngroups, gcap;   /* open addressing on hash */
     kept_hit *hits; size_t nhits, hcap;
     struct et_spill *ids;     /* every match's record identity (NULL: copies are counted) */
@@ -50,6 +52,7 @@ typedef struct kept_set {
 
 #define KEPT_PER_GROUP 200    /* records kept per finding (its evidence shows 50 of them) */
 #define KEPT_MAX_BYTES (16u << 20)   /* memory the kept records may hold, whatever their number */
+#define KEPT_GAVE_UP 1000     /* give-up gaps listed (the rest counted; stderr has every one) */
 
 void kept_match_free(kept_match *m);
 void kept_set_free(kept_set *k);

@@ -30,6 +30,7 @@ typedef struct hunt_ctx {
     pthread_mutex_t lock;
     et_scanner **pool;
     size_t npool, cappool;
+    et_giveup *giveups; size_t ngiveups, capgiveups;   /* of the current file: said at its end */
 } hunt_ctx;
 
 /* One unit of work (chunks of one file) scanned on a worker thread, delivered in input order. */
@@ -309,6 +310,7 @@ static void unit_done(void *vctx, void *vu, const et_scan_file *f)
         h->problems++;
     }
     et_correlator_merge(h->corr, u->corr);
+    et_scanner_take_giveups(u->sc, &h->giveups, &h->ngiveups, &h->capgiveups);
     h->events += u->events;
     h->outside += u->outside;
     h->matches += u->matches;
@@ -325,11 +327,19 @@ static void unit_done(void *vctx, void *vu, const et_scan_file *f)
     free(u);
 }
 
-/* A damaged member is read up to the damage: said once it is read, and exit 1. */
+/* A damaged member is read up to the damage: said once it is read, and exit 1; so are the rules
+ * whose regular expressions gave up on the file's events. */
 static void file_end(void *vctx, const et_scan_file *f)
 {
     hunt_ctx *h = vctx;
     h->files++;
+    for (size_t i = 0; i < h->ngiveups; i++) {   /* matches left unknown: exit 1 */
+        char msg[512];
+        et_giveup_message(&h->giveups[i], msg, sizeof msg);
+        cli_file_problem(f->display, msg);
+        h->problems++;
+    }
+    h->ngiveups = 0;
     if (!f->note) return;
     cli_file_problem(f->display, f->note);
     h->problems++;
@@ -468,6 +478,7 @@ int cmd_hunt(int argc, char **argv)
     et_buf_free(&h.out);
     for (size_t i = 0; i < h.npool; i++) et_scanner_free(h.pool[i]);
     free(h.pool);
+    free(h.giveups);
     pthread_mutex_destroy(&h.lock);
     et_correlator_free(h.corr);
     et_ruleset_free(rs);

@@ -338,7 +338,7 @@ static bool do_kv(const et_extract *e, const char *v, piece *out)
 
 static bool do_re(et_scanner *s, const et_extract *e, const char *v, piece *out)
 {
-    if (pcre2_match(e->re, (PCRE2_SPTR)v, PCRE2_ZERO_TERMINATED, 0, 0, s->md, NULL) < 0) return false;
+    if (scan_re(s, e->re, v, PCRE2_ZERO_TERMINATED) < 0) return false;
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
     if (ov[2 * e->group] == PCRE2_UNSET) return false;
     out->p = v + ov[2 * e->group];
@@ -389,7 +389,7 @@ static bool do_lookup(et_scanner *s, const et_lookup *lk, piece *pc)
         const et_lookup_row *row = &lk->rows[r];
         bool hit = row->key ? !strcasecmp(row->key, small) : false;
         for (size_t j = 0; !hit && j < row->nre; j++)
-            hit = pcre2_match(row->re[j], (PCRE2_SPTR)small, n, 0, 0, s->md, NULL) >= 0;
+            hit = scan_re(s, row->re[j], small, n) >= 0;
         if (hit) { pc->p = row->value; pc->n = strlen(row->value); return true; }
     }
     return false;

@@ -137,6 +137,20 @@ void et_scanner_free(et_scanner *s);
 /* Tries ev against the rules whose (channel, provider, event id) can match it; calls fn for each
  * rule that matches (standalone or not). Returns the number of matches. */
 int et_scanner_scan(et_scanner *s, const et_event *ev, et_match_fn fn, void *ctx);
+/* A rule whose regular expression gave up on events (PCRE2's match limit: the expression
+ * backtracks without end on them). Its matches on those events are read as no match, so the
+ * run is incomplete there and should say so: once per input file, with the first record. */
+typedef struct et_giveup {
+    const et_rule *rule;
+    uint64_t events;           /* events it gave up on */
+    uint64_t first_record;     /* the first of them (in the order the scanner saw them) */
+    uint32_t last_gen;         /* scanner-private */
+} et_giveup;
+/* Appends the scanner's give-ups since the last call to list (merged by rule: events summed,
+ * the first record kept from the earliest call) and forgets them. */
+void et_scanner_take_giveups(et_scanner *s, et_giveup **list, size_t *n, size_t *cap);
+/* "rule 'ID' (FILE:LINE): a regular expression gave up on N event(s), the first record R, ..." */
+void et_giveup_message(const et_giveup *g, char *buf, size_t len);
 /* Value of a field as the rule sees it: `extract:` name, Sigma field (through the logsource's
  * field mapping) or top-level value (EventID, Computer, ...). NULL when absent. Callback-only. */
 const char *et_match_value(const et_match *m, const char *name);

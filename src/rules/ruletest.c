@@ -216,6 +216,15 @@ static bool run_one(const et_ruleset *rs, et_scanner *sc, const et_rule *r, cons
     }
     et_correlator_finish(rc.corr, on_hit, &rc);
     if (ok) ok = check(rs, tc, r, &rc.f, msg, len);
+    /* an expression that gave up read as no match: a pass would prove nothing */
+    et_giveup *gave_up = NULL;
+    size_t ngave_up = 0, cap = 0;
+    et_scanner_take_giveups(sc, &gave_up, &ngave_up, &cap);
+    if (ok && ngave_up) {
+        et_giveup_message(&gave_up[0], msg, len);
+        ok = false;
+    }
+    free(gave_up);
     et_correlator_free(rc.corr);
     free(rc.f.r);
     return ok;

@@ -24,6 +24,8 @@ struct et_scanner {
     const char **xval;
     uint32_t *rgen;                   /* per rule: matched already for this event */
     pcre2_match_data *md;
+    pcre2_match_context *mc;          /* PCRE2's match limit (SCAN_RE_MATCH_LIMIT) */
+    et_giveup *giveups; size_t ngiveups, capgiveups;   /* since et_scanner_take_giveups */
     et_value_ref *outf, *outx;
     size_t variant;
     const et_rule *rule;
@@ -36,6 +38,14 @@ struct et_scanner {
 
 /* Raw value of an accessor for the current event (NULL when absent). */
 const char *scan_get(et_scanner *s, const et_acc *a);
+/* A regular expression gives up past this many of PCRE2's match steps (its default: 10
+ * million; a nested quantifier like (a|aa)+ on a long run of a's takes 4 ms to reach 1 million
+ * with the JIT, 40 ms for 10 million; linear expressions over 32 KiB of text stay far under). */
+#define SCAN_RE_MATCH_LIMIT 1000000
+/* pcre2_match (len: PCRE2_ZERO_TERMINATED or a length) under the scanner's limit. A limit
+ * reached is counted for the current rule and event (et_scanner_take_giveups) and returns
+ * PCRE2_ERROR_NOMATCH, as no match. */
+int scan_re(et_scanner *s, const pcre2_code *re, const char *subject, size_t len);
 /* Runs the rule's `extract:` steps for the current event and variant. */
 void scan_extract(et_scanner *s, const struct et_rule_impl *im);
 

@@ -36,6 +36,9 @@ et_scanner *et_scanner_new(const et_ruleset *rs)
     s->outf = calloc(rs->max_out + 1, sizeof *s->outf);
     s->outx = calloc(nx, sizeof *s->outx);
     s->md = pcre2_match_data_create((uint32_t)(rs->max_captures ? rs->max_captures : 1), NULL);
+    s->mc = pcre2_match_context_create(NULL);
+    if (!s->md || !s->mc) abort();
+    pcre2_set_match_limit(s->mc, SCAN_RE_MATCH_LIMIT);
     return s;
 }
 
@@ -46,7 +49,66 @@ void et_scanner_free(et_scanner *s)
     free(s->lbuf.p); free(s->tmp.p); free(s->xbuf.p);
     free(s->xoff); free(s->xhas); free(s->xval); free(s->rgen); free(s->outf); free(s->outx);
     pcre2_match_data_free(s->md);
+    pcre2_match_context_free(s->mc);
+    free(s->giveups);
     free(s);
+}
+
+/* The current rule gave up on the current event: counted once per rule and event. */
+static void note_giveup(et_scanner *s)
+{
+    et_giveup *g = NULL;
+    for (size_t i = 0; i < s->ngiveups && !g; i++)
+        if (s->giveups[i].rule == s->rule) g = &s->giveups[i];
+    if (!g) {
+        if (s->ngiveups == s->capgiveups) {
+            s->capgiveups = s->capgiveups ? s->capgiveups * 2 : 4;
+            s->giveups = realloc(s->giveups, s->capgiveups * sizeof *s->giveups);
+            if (!s->giveups) abort();
+        }
+        g = &s->giveups[s->ngiveups++];
+        *g = (et_giveup){.rule = s->rule, .first_record = s->ev->record_id};
+    } else if (g->last_gen == s->gen) {
+        return;
+    }
+    g->last_gen = s->gen;
+    g->events++;
+}
+
+int scan_re(et_scanner *s, const pcre2_code *re, const char *subject, size_t len)
+{
+    int rc = pcre2_match(re, (PCRE2_SPTR)subject, len, 0, 0, s->md, s->mc);
+    if (rc >= 0 || rc == PCRE2_ERROR_NOMATCH) return rc;
+    note_giveup(s);   /* a limit (match, depth, heap, JIT stack): the answer is unknown */
+    return PCRE2_ERROR_NOMATCH;
+}
+
+void et_scanner_take_giveups(et_scanner *s, et_giveup **list, size_t *n, size_t *cap)
+{
+    for (size_t i = 0; i < s->ngiveups; i++) {
+        const et_giveup *g = &s->giveups[i];
+        et_giveup *to = NULL;
+        for (size_t j = 0; j < *n && !to; j++)
+            if ((*list)[j].rule == g->rule) to = &(*list)[j];
+        if (to) { to->events += g->events; continue; }
+        if (*n == *cap) {
+            *cap = *cap ? *cap * 2 : 4;
+            *list = realloc(*list, *cap * sizeof **list);
+            if (!*list) abort();
+        }
+        (*list)[(*n)++] = *g;
+    }
+    s->ngiveups = 0;
+}
+
+void et_giveup_message(const et_giveup *g, char *buf, size_t len)
+{
+    const et_rule *r = g->rule;
+    snprintf(buf, len, "rule '%s' (%s:%d): its regular expression gave up on %llu event(s) (first: record %llu) "
+             "after %d match steps, and read them as not matching (a nested quantifier such as (a|aa)+ can "
+             "backtrack without end)",
+             r->id ? r->id : r->title, r->file, r->line, (unsigned long long)g->events,
+             (unsigned long long)g->first_record, SCAN_RE_MATCH_LIMIT);
 }
 
 const char *et_top_string(const et_event *ev, int kind, char b[40])
@@ -151,7 +213,7 @@ static bool val_match(et_scanner *s, const et_val *v, const et_acc *a, const cha
     case OP_NULL: return raw[0] == 0;
     case OP_EXISTS: return true;
     case OP_NOT_EXISTS: return false;
-    case OP_RE: return pcre2_match(v->re, (PCRE2_SPTR)raw, PCRE2_ZERO_TERMINATED, 0, 0, s->md, NULL) >= 0;
+    case OP_RE: return scan_re(s, v->re, raw, PCRE2_ZERO_TERMINATED) >= 0;
     case OP_LT: return et_parse_number(raw, &x) && x < v->num;
     case OP_LTE: return et_parse_number(raw, &x) && x <= v->num;
     case OP_GT: return et_parse_number(raw, &x) && x > v->num;
