@@ -6,6 +6,7 @@
 #include "analyze/kept.h"
 #include "analyze/codes.h"
 #include "analyze/tplfilter.h"
+#include "core/termtext.h"
 #include "core/timeutil.h"
 #include "input/scan.h"
 #include <stdio.h>
@@ -309,7 +310,7 @@ static void unit_done(void *vctx, void *vu, const et_scan_file *f)
     et_input_merge(in, &u->seen);
     if (u->nproblems) a->problems++;   /* a damaged record or chunk: exit 1, as in dump */
     for (size_t i = 0; i < u->nproblems; i++) {
-        fprintf(stderr, "%s: %s\n", f->display, u->problems[i]);
+        et_term_say(f->display, u->problems[i]);
         et_input_add_problem(in, u->problems[i]);
         free(u->problems[i]);
     }
@@ -335,7 +336,7 @@ static void say_giveups(analysis *a, const char *display)
         char msg[512], line[1200];
         et_giveup_message(&a->giveups[i], msg, sizeof msg);
         snprintf(line, sizeof line, "%s: %s", display, msg);
-        fprintf(stderr, "%s\n", line);
+        et_term_say(display, msg);
         a->problems++;
         if (k->ngave_up == KEPT_GAVE_UP) { k->gave_up_more++; continue; }
         if (!k->gave_up) k->gave_up = calloc(KEPT_GAVE_UP, sizeof *k->gave_up);
@@ -352,7 +353,7 @@ static void file_end(void *vctx, const et_scan_file *f)
     memcpy(in->sha256, f->sha256, sizeof in->sha256);   /* complete at file_end */
     in->size = f->size;   /* a member found damaged as it was read: shorter than at its begin */
     if (f->note) {   /* a damaged member: read up to the damage */
-        fprintf(stderr, "%s: %s\n", f->display, f->note);
+        et_term_say(f->display, f->note);
         et_input_add_problem_first(in, f->note);
         a->problems++;
     }
@@ -362,7 +363,7 @@ static void file_end(void *vctx, const et_scan_file *f)
     if (f->hash_error) {
         char msg[320];
         snprintf(msg, sizeof msg, "SHA-256 not computed: %s", f->hash_error);
-        fprintf(stderr, "%s: %s\n", f->display, msg);
+        et_term_say(f->display, msg);
         et_input_add_problem(in, msg);
         a->problems++;
     }
@@ -381,7 +382,7 @@ static void add_skip(et_report *r, const char *display, const char *msg)
 static void input_problem(void *vctx, const char *display, const char *msg, bool is_skip)
 {
     analysis *a = vctx;
-    fprintf(stderr, "%s: %s\n", display, msg);
+    et_term_say(display, msg);
     if (is_skip) { add_skip(a->report, display, msg); return; }
     et_input *in = add_input(a, display, 0);
     in->unreadable = true;
@@ -409,7 +410,9 @@ static void archive_done(void *vctx, const et_scan_archive *sa)
         ar->unreadable += r->inputs[i].unreadable;
     }
     if (sa->hash_error) {
-        fprintf(stderr, "%s: SHA-256 of the archive not computed: %s\n", sa->display, sa->hash_error);
+        char msg[320];
+        snprintf(msg, sizeof msg, "SHA-256 of the archive not computed: %s", sa->hash_error);
+        et_term_say(sa->display, msg);
         a->problems++;
     }
 }

@@ -13,12 +13,7 @@
 void cli_file_problem(const char *display, const char *msg)
 {
     fflush(stdout);
-    et_buf line = {0};
-    et_term_escape(&line, display);
-    et_buf_puts(&line, ": ");
-    et_term_escape(&line, msg);
-    fprintf(stderr, "%s\n", line.data);
-    et_buf_free(&line);
+    et_term_say(display, msg);
 }
 
 void cli_file_problems(const char *display, char *lines)

@@ -1,5 +1,6 @@
 /* termtext.c: UTF-8 checked, cleaned and measured for a terminal (see termtext.h). */
 #include "core/termtext.h"
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -46,6 +47,16 @@ static size_t width_of(uint32_t c)
                  (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFE30 && c <= 0xFE6F) ||
                  (c >= 0xFF00 && c <= 0xFF60) || (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x1F300 && c <= 0x1F64F) ||
                  (c >= 0x1F900 && c <= 0x1F9FF) || (c >= 0x20000 && c <= 0x3FFFD)));
+}
+
+void et_term_say(const char *display, const char *message)
+{
+    et_buf line = {0};
+    et_term_escape(&line, display);
+    et_buf_puts(&line, ": ");
+    et_term_escape(&line, message);
+    fprintf(stderr, "%s\n", line.data);
+    et_buf_free(&line);
 }
 
 size_t et_term_columns(const char *s, size_t n)

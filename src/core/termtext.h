@@ -1,7 +1,7 @@
 /* termtext.h: text for a terminal: UTF-8 sequences checked, control characters kept out (an
  * archive member's name can carry ESC sequences), columns counted with East Asian wide
- * characters as two, so that a line is cut to fit. Used by the terminal report and the
- * progress line. */
+ * characters as two, so that a line is cut to fit. Used by the terminal report, the progress
+ * line and diagnostics. */
 #ifndef EVTRIAGE_TERMTEXT_H
 #define EVTRIAGE_TERMTEXT_H
 #include <stddef.h>
@@ -13,6 +13,9 @@ void et_term_clean(et_buf *out, const char *s);
 /* Appends s for a line of diagnostics, nothing lost: control characters (C0, DEL, C1) and
  * bytes that are not UTF-8 as \xHH, the rest as it is. */
 void et_term_escape(et_buf *out, const char *s);
+/* Writes "display: message" to stderr as one line of diagnostics, both parts through
+ * et_term_escape (the line every command says an input's problem in). */
+void et_term_say(const char *display, const char *message);
 /* Columns the first n bytes of s (clean UTF-8) take on a terminal. */
 size_t et_term_columns(const char *s, size_t n);
 /* How many of the first len bytes of s (clean UTF-8) fit in cols columns, whole characters;

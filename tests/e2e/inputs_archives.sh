@@ -423,14 +423,20 @@ for budget in "" 0; do
 done
 # A name's control characters and bytes that are not UTF-8 never reach stderr as they are: the
 # diagnostic stays one line, the name written with \xHH for them.
-/usr/bin/python3 - <<'PY' || fail "making ctl.zip"
-import zipfile
+/usr/bin/python3 - "$CORPUS/parsers/plaso/System2.evtx" <<'PY' || fail "making ctl.zip"
+import sys, zipfile
 with zipfile.ZipFile("ctl.zip", "w") as z:
     z.writestr("bad\x1b[31mred\nline.txt", b"not a log")
+    z.write(sys.argv[1], "cut\x1b[2J.evtx")
 PY
-"$EVTRIAGE" dump ctl.zip >/dev/null 2>err.txt
-[ "$(cat err.txt)" = 'ctl.zip!bad\x1B[31mred\x0Aline.txt: skipped: not an EVTX file (no ElfFile signature)' ] \
-  && pass || fail "control characters in a diagnostic: $(cat -v err.txt)"
+for cmd in dump hunt analyze; do   # analyze says them through its own path: the same lines
+  case $cmd in hunt) args=(--rules "$CORPUS/sigma-regression/0b9ad457-2554-44c1-82c2-d56a99c42377/rule.yml") ;;
+    analyze) args=(-q --json /dev/null) ;; *) args=() ;; esac
+  "$EVTRIAGE" $cmd "${args[@]}" ctl.zip >/dev/null 2>err.txt
+  grep -qxF 'ctl.zip!bad\x1B[31mred\x0Aline.txt: skipped: not an EVTX file (no ElfFile signature)' err.txt \
+    && grep -qxF 'ctl.zip!cut\x1B[2J.evtx: chunk 2: file ends inside the chunk (64832 of 65536 bytes present)' err.txt \
+    && ! grep -q "$(printf '\033')" err.txt && pass || fail "$cmd: control characters in a diagnostic: $(cat -v err.txt)"
+done
 # analyze hashes every archive as received (the container, besides the EVTX files in it), nested
 # ones too, whatever the route and the thread count; a damaged one is still hashed.
 unzip -p up.zip inner.zip >inner.zip
