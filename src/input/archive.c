@@ -345,10 +345,25 @@ static uint64_t walk_members(et_walk *w, int fd, const char *display, int depth,
         files++;
         if (type != AE_IFREG) { et_walk_report(w, sub, "skipped: not a regular file (link or device)", 1); continue; }
         if (et_la()->archive_entry_is_encrypted(e)) { et_walk_report(w, sub, "refused: encrypted member", 0); continue; }
+        const char *inside = zs ? et_zipset_inside(zs, name) : NULL;
+        if (inside) {
+            snprintf(msg, sizeof msg, "refused: its header lies inside the data of member '%s' (overlapping members: "
+                     "a zip bomb's trick)", inside);
+            et_walk_report(w, sub, msg, 0);
+            continue;
+        }
         int64_t declared = et_la()->archive_entry_size_is_set(e) ? (int64_t)et_la()->archive_entry_size(e) : -1;
         if (zs) hand_on(w, name, declared, sub, &total, compressed, zs, index, weigh(sh, et_zipset_csize(zs, name, index)));
         else walk_member(w, a, sub, declared, depth, &total, compressed, sh);
         if (!zs) went_past(sh, read_pos(sh, a));
+    }
+    /* entries libarchive passed over without a word: those at another's local header offset */
+    uint64_t shared = zs && !w->stop && rc == ARCHIVE_EOF ? et_zipset_shared(zs) : 0;
+    if (shared) {
+        snprintf(msg, sizeof msg, "refused: %llu entr%s of the directory share a local header with another entry "
+                 "(overlapping members: a zip bomb's trick); one entry of each such header was read",
+                 (unsigned long long)shared, shared == 1 ? "y" : "ies");
+        et_walk_report(w, display, msg, 0);
     }
     /* a compressed file of nothing (libarchive's "empty" format, no member at all): its one
      * member is said, as an empty member of a tar is */

@@ -29,6 +29,7 @@ typedef struct zd_entry {
     int dup;                 /* the name is listed more than once */
     int plain;               /* the name is printable ASCII: libarchive gives it back unconverted */
     int benign_extra;        /* its extra fields are ones the listing may ignore */
+    const char *inside;      /* its local header lies in this entry's data (overlapping members) */
 } zd_entry;
 
 struct et_zipdir {
@@ -36,6 +37,9 @@ struct et_zipdir {
     zd_entry *e;
     size_t n;
     et_zipdir_member *listing;   /* NULL: libarchive lists this zip */
+    uint64_t overlapping;        /* entries with .inside set */
+    uint64_t shared;             /* entries at the local header offset of another */
+    int complete;                /* every entry the end record declares was read */
 };
 
 static uint16_t le16(const unsigned char *p) { return (uint16_t)(p[0] | p[1] << 8); }
@@ -184,8 +188,33 @@ static void build_listing(et_zipdir *d);
 
 static int cmp_offset(const void *a, const void *b)
 {
-    uint64_t x = (*(const zd_entry *const *)a)->local_off, y = (*(const zd_entry *const *)b)->local_off;
-    return x < y ? -1 : x > y;
+    const zd_entry *p = *(const zd_entry *const *)a, *q = *(const zd_entry *const *)b;
+    if (p->local_off != q->local_off) return p->local_off < q->local_off ? -1 : 1;
+    return p < q ? -1 : p > q;   /* directory order among entries at one offset */
+}
+
+/* Members whose bytes lie inside another's (by offset: a local header before the end of the
+ * data an earlier one declares), the trick of zip bombs that expand one deflate stream many
+ * times over. A header at another entry's very offset is shared: libarchive lists one entry
+ * of those, by offset, and passes over the rest. */
+static void find_overlaps(et_zipdir *d, zd_entry **by)
+{
+    uint64_t end = 0;
+    const zd_entry *owner = NULL;
+    for (size_t i = 0; i < d->n; i++) {
+        zd_entry *e = by[i];
+        if (i && e->local_off == by[i - 1]->local_off) {
+            d->shared++;
+            continue;
+        }
+        if (owner && e->local_off < end) {
+            e->inside = owner->name;
+            d->overlapping++;
+            continue;
+        }
+        uint64_t e_end = e->local_off + LFH_LEN + e->csize;   /* at least: name and extra come on top */
+        if (e_end > end || !owner) { end = e_end; owner = e; }
+    }
 }
 
 /* Each entry's place in libarchive's listing, which goes by local header offset; entries
@@ -199,6 +228,7 @@ static void rank_entries(et_zipdir *d)
     for (size_t i = 0; i < d->n; i++) by[i]->rank = i;
     for (size_t i = 1; i < d->n; i++)
         if (by[i]->local_off == by[i - 1]->local_off) by[i]->rank = by[i - 1]->rank = UINT64_MAX;
+    find_overlaps(d, by);
     free(by);
 }
 
@@ -252,6 +282,8 @@ static int parse_directory(et_zipdir *d, const cd_loc *loc, uint64_t max, int li
         if (strcmp(d->e[i - 1].name, d->e[i].name) == 0) d->e[i - 1].dup = d->e[i].dup = 1;
     for (size_t i = 0; d->listing && i < d->n; i++)
         if (d->e[i].dup) { free(d->listing); d->listing = NULL; }
+    if (d->overlapping || d->shared) { free(d->listing); d->listing = NULL; }   /* libarchive's walk, refused there */
+    d->complete = d->n == loc->count;
     return cut && !d->listing ? -1 : 0;
 }
 
@@ -295,6 +327,8 @@ void et_zipdir_free(et_zipdir *d)
 
 size_t et_zipdir_count(const et_zipdir *d) { return d ? d->n : 0; }
 
+uint64_t et_zipdir_shared(const et_zipdir *d) { return d && d->complete ? d->shared : 0; }
+
 /* The entry libarchive lists as member index under name: a name not given back as stored
  * (converted or normalised) could be another entry's, which the place tells apart. */
 static const zd_entry *find(const et_zipdir *d, const char *name, uint64_t index)
@@ -302,6 +336,14 @@ static const zd_entry *find(const et_zipdir *d, const char *name, uint64_t index
     zd_entry key = {.name = (char *)name};
     const zd_entry *e = bsearch(&key, d->e, d->n, sizeof *d->e, cmp_entry);
     return e && !e->dup && e->rank == index ? e : NULL;
+}
+
+const char *et_zipdir_inside(const et_zipdir *d, const char *name)
+{
+    if (!d || !d->overlapping) return NULL;
+    zd_entry key = {.name = (char *)name};
+    const zd_entry *e = bsearch(&key, d->e, d->n, sizeof *d->e, cmp_entry);
+    return e && !e->dup ? e->inside : NULL;
 }
 
 /* Where e's data starts, after its local header; 0 if that header does not hold up. */

@@ -36,6 +36,10 @@ uint64_t et_zipset_csize(const et_zipset *zs, const char *name, uint64_t index);
  * else it is read as a stream, in one pass (any archive's route). */
 enum { ET_ZIP_SEEKABLE_ENTRIES = 10000 };
 bool et_zipset_parallel(const et_zipset *zs);
+/* Overlapping members (zipdir.h: et_zipdir_inside, et_zipdir_shared); NULL / 0 without our
+ * reading of the directory. */
+const char *et_zipset_inside(const et_zipset *zs, const char *name);
+uint64_t et_zipset_shared(const et_zipset *zs);
 /* Drops the caller's reference; the set goes when its last member is freed. */
 void et_zipset_release(et_zipset *zs);
 

@@ -182,6 +182,43 @@ zip -q bomb.zip zeros.evtx up/HOST1/Security_1_record.evtx && rm zeros.evtx
 "$EVTRIAGE" dump bomb.zip >out.jsonl 2>err.txt; rc=$?
 [ $rc -eq 1 ] && grep -q "zeros.evtx: refused: expansion ratio above 200" err.txt && pass || fail "bomb: rc=$rc $(cat err.txt)"
 [ "$(wc -l <out.jsonl)" -ge 1 ] && pass || fail "bomb: the real log after it was not read"
+# Overlapping members, the trick of zip bombs that inflate one stream many times over: entries
+# sharing one local header (libarchive lists one of them and passed over the rest without a
+# word), and a member whose header lies inside another's data. Refused and said, exit 1; the
+# one real member is read once.
+/usr/bin/python3 - up/HOST1/Security_1_record.evtx <<'PY' || fail "making the overlapping zips"
+import struct, sys, zlib
+data = open(sys.argv[1], "rb").read()
+def local(name, method, crc, csize, usize):
+    return struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, method, 0, 0, crc, csize, usize, len(name), 0) + name
+def central(name, method, crc, csize, usize, off):
+    return struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, method, 0, 0, crc, csize, usize, len(name),
+                       0, 0, 0, 0, 0o100644 << 16, off) + name
+def finish(path, body, cd, n):
+    open(path, "wb").write(body + cd + struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, n, n, len(cd), len(body), 0))
+co = zlib.compressobj(9, zlib.DEFLATED, -15)
+packed = co.compress(data) + co.flush()
+crc = zlib.crc32(data)
+body = local(b"one.evtx", 8, crc, len(packed), len(data)) + packed
+finish("shared.zip", body, b"".join(central(b"one.evtx" if i == 0 else b"copy%02d.evtx" % i, 8, crc, len(packed),
+                                             len(data), 0) for i in range(20)), 20)
+inner = local(b"inner.evtx", 8, crc, len(packed), len(data)) + packed
+outer = local(b"outer.bin", 0, zlib.crc32(inner), len(inner), len(inner)) + inner
+finish("quoted.zip", outer, central(b"outer.bin", 0, zlib.crc32(inner), len(inner), len(inner), 0)
+       + central(b"inner.evtx", 8, crc, len(packed), len(data), 30 + len(b"outer.bin")), 2)
+PY
+one=$("$EVTRIAGE" dump up/HOST1/Security_1_record.evtx 2>/dev/null | wc -l)
+for cmd in dump analyze; do
+  case $cmd in analyze) args=(-q --json shared.json) ;; *) args=() ;; esac
+  "$EVTRIAGE" $cmd "${args[@]}" shared.zip >out.jsonl 2>err.txt; rc=$?
+  [ $rc -eq 1 ] && grep -qxF "shared.zip: refused: 19 entries of the directory share a local header with another entry (overlapping members: a zip bomb's trick); one entry of each such header was read" err.txt \
+    && pass || fail "$cmd shared.zip: rc=$rc $(cat err.txt)"
+done
+[ "$(wc -l <out.jsonl)" -eq 0 ] && [ "$(grep -c '"path":"shared.zip!' shared.json)" -eq 1 ] && pass || fail "shared.zip: not one input"
+n=$("$EVTRIAGE" dump shared.zip 2>/dev/null | wc -l); [ "$n" -eq "$one" ] && pass || fail "shared.zip: $n records, not the $one of the one member"
+"$EVTRIAGE" dump quoted.zip >out.jsonl 2>err.txt; rc=$?
+[ $rc -eq 1 ] && grep -qxF "quoted.zip!inner.evtx: refused: its header lies inside the data of member 'outer.bin' (overlapping members: a zip bomb's trick)" err.txt \
+  && ! grep -q '"file":"quoted.zip!inner.evtx"' out.jsonl && pass || fail "quoted.zip: rc=$rc $(cat err.txt)"
 "$EVTRIAGE" dump --max-member-bytes 10K up.zip >/dev/null 2>err.txt; rc=$?
 [ $rc -eq 1 ] && grep -q "refused: member expands past 10240 bytes" err.txt && pass || fail "member limit: rc=$rc"
 "$EVTRIAGE" dump --max-members 1 up.zip >/dev/null 2>err.txt; [ $? -eq 1 ] && grep -q "too many members (--max-members is 1)" err.txt && pass || fail "member count"
