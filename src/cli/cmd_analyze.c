@@ -89,12 +89,12 @@ static int write_file(const char *path, const et_report *r, int (*fn)(const et_r
     if (!w) { cli_error("analyze: cannot write %s: %s", path, msg); return -1; }
     if (fn(r, et_wholefile_stream(w)) != 0) {
         int e = errno;
+        snprintf(msg, sizeof msg, "%s (%s)", e ? strerror(e) : "write error", et_wholefile_leaves(w));
         et_wholefile_abandon(w);
-        snprintf(msg, sizeof msg, "%s", e ? strerror(e) : "write error");
     } else if (et_wholefile_commit(w, msg, sizeof msg) == 0) {
         return 0;
     }
-    cli_error("analyze: error writing %s: %s (not written; a file there before is left as it was)", path, msg);
+    cli_error("analyze: error writing %s: %s", path, msg);
     return -1;
 }
 

@@ -12,6 +12,10 @@
 
 enum wf_kind { WF_IN_PLACE, WF_UNNAMED, WF_NAMED };
 
+/* Bytes of the target's name a temporary name keeps: with the dot and the suffix it stays
+ * within NAME_MAX (255) however long the target's name is. */
+enum { TEMP_NAME_PART = 200 };
+
 struct et_wholefile {
     FILE *f;
     enum wf_kind kind;
@@ -39,7 +43,7 @@ static int open_unnamed(const char *dir)
 /* A hidden ".NAME.evtriage-XXXXXX" in dir, with mode 0666 less the umask like a new file. */
 static int open_named(et_wholefile *w, const char *dir, const char *name)
 {
-    snprintf(w->temp, sizeof w->temp, "%s/.%s.evtriage-XXXXXX", dir, name);
+    snprintf(w->temp, sizeof w->temp, "%s/.%.*s.evtriage-XXXXXX", dir, TEMP_NAME_PART, name);
     int fd = mkostemp(w->temp, O_CLOEXEC);
     if (fd < 0) return -1;
     mode_t mask = umask(0);   /* read back at once: reports are written after the worker threads end */
@@ -57,6 +61,15 @@ static void keep_attributes(int fd, const struct stat *st)
     }
 }
 
+/* A file mounted over its name (a container's bind-mounted report file): rename cannot replace
+ * it. Told by another device than its folder's; a bind mount from the same file system is
+ * caught when rename says so (put_in_place). */
+static bool mount_point(const struct stat *st, const char *dir)
+{
+    struct stat d;
+    return stat(dir, &d) == 0 && d.st_dev != st->st_dev;
+}
+
 static et_wholefile *open_in_place(et_wholefile *w, const char *path, char *msg, size_t len)
 {
     w->kind = WF_IN_PLACE;
@@ -72,15 +85,17 @@ et_wholefile *et_wholefile_open(const char *path, char *msg, size_t len)
     et_wholefile *w = calloc(1, sizeof *w);
     if (!w) abort();
     struct stat st, lst;
-    bool exists = stat(path, &st) == 0;
-    if (exists && (!S_ISREG(st.st_mode) || st.st_nlink > 1)) return open_in_place(w, path, msg, len);
-    if (exists && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+    bool exists = stat(path, &st) == 0, link = lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode);
+    /* a link that leads nowhere yet: fopen creates the file it names, and so does this */
+    if ((link && !exists) || (exists && (!S_ISREG(st.st_mode) || st.st_nlink > 1))) return open_in_place(w, path, msg, len);
+    if (link) {
         if (!realpath(path, w->target)) return open_in_place(w, path, msg, len);
     } else if (snprintf(w->target, sizeof w->target, "%s", path) >= (int)sizeof w->target) {
         return open_in_place(w, path, msg, len);
     }
     char dir[PATH_MAX];
     const char *name = et_path_folder(w->target, dir, sizeof dir);
+    if (exists && mount_point(&st, dir)) return open_in_place(w, path, msg, len);
     int fd = open_unnamed(dir);
     w->kind = WF_UNNAMED;
     if (fd < 0) {
@@ -103,7 +118,7 @@ static int link_unnamed(et_wholefile *w)
     snprintf(proc, sizeof proc, "/proc/self/fd/%d", fileno(w->f));
     const char *name = et_path_folder(w->target, dir, sizeof dir);
     for (int n = 0; n < 1000; n++) {
-        snprintf(w->temp, sizeof w->temp, "%s/.%s.evtriage-%ld-%d", dir, name, (long)getpid(), n);
+        snprintf(w->temp, sizeof w->temp, "%s/.%.*s.evtriage-%ld-%d", dir, TEMP_NAME_PART, name, (long)getpid(), n);
         if (linkat(AT_FDCWD, proc, AT_FDCWD, w->temp, AT_SYMLINK_FOLLOW) == 0) return 0;
         if (errno != EEXIST) break;
     }
@@ -111,30 +126,83 @@ static int link_unnamed(et_wholefile *w)
     return -1;
 }
 
-/* Puts the complete temporary file in the target's place. */
+static int copy_all(int in, int out)
+{
+    char buf[65536];
+    for (;;) {
+        ssize_t n = read(in, buf, sizeof buf);
+        if (n == 0) return 0;
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return -1;
+        for (ssize_t off = 0; off < n;) {
+            ssize_t m = write(out, buf + off, (size_t)(n - off));
+            if (m < 0 && errno == EINTR) continue;
+            if (m < 0) return -1;
+            off += m;
+        }
+    }
+}
+
+/* Copies the complete temporary file over the target, in place (it cannot be replaced). */
+static int copy_over(et_wholefile *w)
+{
+    int in = open(w->temp, O_RDONLY | O_CLOEXEC);
+    if (in < 0) return -1;
+    int out = open(w->target, O_WRONLY | O_TRUNC | O_CLOEXEC);
+    if (out < 0) {
+        int e = errno;
+        close(in);
+        errno = e;
+        return -1;
+    }
+    w->kind = WF_IN_PLACE;   /* truncated: from here on a failure leaves it incomplete */
+    int rc = copy_all(in, out) == 0 && fsync(out) == 0 ? 0 : -1;
+    int e = errno;
+    if (close(out) != 0 && !rc) {
+        rc = -1;
+        e = errno;
+    }
+    close(in);
+    errno = e;
+    return rc;
+}
+
+/* Puts the complete temporary file in the target's place: renamed over it, or for a target
+ * rename cannot replace (a mount point: EBUSY; EXDEV) copied over it, as fopen would write. */
 static int put_in_place(et_wholefile *w)
 {
     if (fsync(fileno(w->f)) != 0) return -1;
     if (w->kind == WF_UNNAMED && link_unnamed(w) != 0) return -1;
-    if (rename(w->temp, w->target) != 0) return -1;
-    w->temp[0] = 0;
-    return 0;
+    if (rename(w->temp, w->target) == 0) {
+        w->temp[0] = 0;
+        return 0;
+    }
+    if ((errno != EBUSY && errno != EXDEV) || copy_over(w) != 0) return -1;
+    return 0;   /* the temporary file is removed by the caller */
+}
+
+const char *et_wholefile_leaves(const et_wholefile *w)
+{
+    return w->kind == WF_IN_PLACE ? "written in place: what is there may be incomplete"
+                                  : "not written; a file there before is left as it was";
 }
 
 int et_wholefile_commit(et_wholefile *w, char *msg, size_t len)
 {
     int rc = fflush(w->f) != 0 || ferror(w->f) ? -1 : 0;
     int e = errno;
+    bool placed = false;   /* synced and in place: closing the temporary file cannot lose it */
     if (!rc && w->kind != WF_IN_PLACE) {
         rc = put_in_place(w);
         e = errno;
+        placed = rc == 0;
     }
-    if (rc && w->temp[0]) unlink(w->temp);
-    if (fclose(w->f) != 0 && !rc) {
+    if (w->temp[0]) unlink(w->temp);
+    if (fclose(w->f) != 0 && !rc && !placed) {
         rc = -1;
         e = errno;
     }
-    if (rc) snprintf(msg, len, "%s", e ? strerror(e) : "write error");
+    if (rc) snprintf(msg, len, "%s (%s)", e ? strerror(e) : "write error", et_wholefile_leaves(w));
     free(w);
     return rc;
 }

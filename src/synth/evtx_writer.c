@@ -43,10 +43,11 @@ static void chunk_begin(sy_writer *w)
     bxe_chunk_reset(w->enc);
 }
 
-/* Every failed write ends in et_wholefile_abandon (or a failed commit), so nothing is put in place. */
+/* Every failed write ends in et_wholefile_abandon, so nothing is put in place (but a file
+ * written in place: et_wholefile_leaves says which). */
 static void write_failed(sy_writer *w, const char *why, char *err, size_t errlen)
 {
-    snprintf(err, errlen, "%s: write failed: %s (not written; a file there before is left as it was)", w->path, why);
+    snprintf(err, errlen, "%s: write failed: %s (%s)", w->path, why, et_wholefile_leaves(w->out));
     w->failed = 1;
 }
 
@@ -168,8 +169,8 @@ int sy_writer_close(sy_writer *w, char *err, size_t errlen)
     char msg[256];
     if (rc) {
         et_wholefile_abandon(w->out);   /* a file there before stays as it was */
-    } else if (et_wholefile_commit(w->out, msg, sizeof msg) != 0) {
-        write_failed(w, msg, err, errlen);
+    } else if (et_wholefile_commit(w->out, msg, sizeof msg) != 0) {   /* msg says what it leaves */
+        snprintf(err, errlen, "%s: write failed: %s", w->path, msg);
         rc = -1;
     }
     bxe_chunk_free(w->enc);

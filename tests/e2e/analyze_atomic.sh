@@ -2,8 +2,10 @@
 # file size limit, with SIGXFSZ ignored: EFBIG) or a process killed while writing (SIGXFSZ)
 # leaves the earlier report byte for byte and no temporary file; a replaced report keeps its
 # mode (and owner, as root); a link stays a link and its file is replaced; a file with two
-# names is written in place (both names see it); a FIFO is written to. Both kinds of
-# temporary file are run: unnamed (O_TMPFILE) and named (EVTRIAGE_TEMP_NAMED=1).
+# names is written in place (both names see it, and a failure says it was written in place); a
+# FIFO and a bind-mounted file are written into; a link that leads nowhere yet makes its file; a
+# 255-byte name works. Both kinds of temporary file are run: unnamed (O_TMPFILE) and named
+# (EVTRIAGE_TEMP_NAMED=1).
 . "$(dirname "$0")/lib.bash"
 IN="$CORPUS/machine-logs"
 umask 022
@@ -42,6 +44,16 @@ for kind in unnamed named; do
   run --timeline "$D/two.csv" && head -1 "$D/one.csv" | grep -q '^datetime,' && [ "$(stat -c %h "$D/one.csv")" = 2 ] \
     && pass || fail "$kind: a report with two names"
 
+  # a link that leads nowhere yet: the file it names is made, the link stays
+  ln -s real/later.json "$D/dangling.json"
+  run --json "$D/dangling.json" && [ -L "$D/dangling.json" ] && grep -q '"schema"' "$D/real/later.json" && pass \
+    || fail "$kind: report through a link that led nowhere"
+  rm -f "$D/dangling.json" "$D/real/later.json"
+  # a name as long as a name may be (255 bytes): its temporary name must fit too
+  long=$(printf 'r%.0s' $(seq 1 250)).json
+  run --json "$D/$long" 2>"$TMP/err" && grep -q '"schema"' "$D/$long" && pass || { fail "$kind: a 255-byte name"; cat "$TMP/err"; }
+  rm -f "$D/$long"
+
   # a write that fails part way: exit 1, said once, the earlier report as it was, no temporary file
   seq 1 100 >"$D/big.csv"; cp "$D/big.csv" "$TMP/big.before"; before=$(listing "$D")
   (trap '' XFSZ; ulimit -f 16; run --all --timeline "$D/big.csv") 2>"$TMP/err"; rc=$?
@@ -50,6 +62,23 @@ for kind in unnamed named; do
     && [ "$(wc -l <"$TMP/err")" -eq 1 ] && pass \
     || { fail "$kind: failed write: exit $rc [$(listing "$D")]"; cat "$TMP/err"; }
 done
+
+# a file with two names is written in place: a write that fails says so, not that it was kept
+D="$TMP/unnamed"
+(trap '' XFSZ; ulimit -f 16; exec "$EVTRIAGE" analyze -q --all --timeline "$D/two.csv" "$IN") 2>"$TMP/err"; rc=$?
+[ $rc -eq 1 ] && grep -qF "analyze: error writing $D/two.csv: File too large (written in place: what is there may be incomplete)" "$TMP/err" \
+  && pass || { fail "failed write in place: exit $rc"; cat "$TMP/err"; }
+
+# a file mounted over its name (a container's bind-mounted report): rename cannot replace it,
+# so it is written into, as fopen would
+printf 'earlier\n' >"$TMP/mounted.json"; printf 'source\n' >"$TMP/source.json"
+if unshare -m true 2>/dev/null; then
+  unshare -m sh -c 'mount --bind "$1" "$2" && exec "$3" analyze -q --json "$2" "$4"' sh "$TMP/source.json" "$TMP/mounted.json" "$EVTRIAGE" "$IN" \
+    2>"$TMP/err"; rc=$?
+  [ $rc -eq 0 ] && grep -q '"schema"' "$TMP/source.json" && pass || { fail "bind-mounted report: exit $rc"; cat "$TMP/err"; }
+else
+  echo "note: unshare -m not permitted here: a bind-mounted report file is not checked"
+fi
 
 # killed while writing (SIGXFSZ not ignored): the unnamed temporary file leaves nothing behind
 D="$TMP/unnamed"; before=$(listing "$D")
