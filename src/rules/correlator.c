@@ -21,6 +21,7 @@ struct et_correlator {
     size_t overflowed;        /* members windows let go unevaluated (CWIN_MAX_HELD) */
     bool keep_copies;         /* each copy of a record (the same log in two inputs) is counted */
     size_t copies;            /* copies passed over (every pass reads the same store) */
+    int64_t start;            /* events before it were not observed on purpose (INT64_MIN: none) */
 };
 
 et_correlator *et_correlator_new(const et_ruleset *rs, size_t cap)
@@ -29,6 +30,7 @@ et_correlator *et_correlator_new(const et_ruleset *rs, size_t cap)
     if (!c) abort();
     c->rs = rs;
     c->store = cstore_new(cap);
+    c->start = INT64_MIN;
     return c;
 }
 
@@ -40,6 +42,7 @@ void et_correlator_free(et_correlator *c)
 }
 
 void et_correlator_keep_copies(et_correlator *c, bool keep) { c->keep_copies = keep; }
+void et_correlator_set_start(et_correlator *c, int64_t start) { c->start = start; }
 size_t et_correlator_copies(const et_correlator *c) { return c->copies; }
 
 size_t et_correlator_dropped(const et_correlator *c) { return cstore_lost(c->store); }
@@ -124,6 +127,7 @@ typedef struct target { cwin *w; int slot; } target;
 
 typedef struct pass {
     const et_ruleset *rs;
+    int64_t start;            /* et_correlator_set_start */
     et_hit_fn fn;
     void *ctx;
     size_t hits;
@@ -196,6 +200,7 @@ static bool pass_open(pass *p, int d)
         const et_rule *r = rs->rules[i];
         if (r->kind != ET_RULE_CORRELATION || r->impl->depth != d) continue;
         cwin *w = p->w[p->nw++] = cwin_new(r, on_emit, p);
+        cwin_set_start(w, p->start);
         for (size_t s = 0; s < r->ncorr_rules; s++) {
             size_t src = r->corr_rules[s]->index;
             if (slot_of(r, src) != (int)s) continue;   /* a rule listed twice feeds its first slot */
@@ -261,7 +266,7 @@ size_t et_correlator_finish(et_correlator *c, et_hit_fn fn, void *ctx)
     size_t hits = 0;
     items fed = {0};
     for (int d = 1; d <= maxdepth; d++) {
-        pass p = {.rs = rs, .fn = fn, .ctx = ctx};
+        pass p = {.rs = rs, .start = c->start, .fn = fn, .ctx = ctx};
         if (pass_open(&p, d)) {
             size_t copies = pass_run(&p, c->store, &fed, c->keep_copies);
             if (copies > c->copies) c->copies = copies;   /* each pass reads the same store */

@@ -40,6 +40,7 @@ struct cwin {
     cwin_member *tmp; size_t tmpcap;
     uint64_t *chain;
     int64_t end_of_input;
+    int64_t start;            /* cwin_set_start */
 };
 
 /* ---- time, without overflow (damaged records carry any 64-bit time) ------------------ */
@@ -389,7 +390,7 @@ static void eval_ordered(cwin *w, group *g, int64_t now, bool final)
 }
 
 /* `absent`: rule 0 with no rule 1 in the group within [t - skew, t + timespan]; undecided (no
- * hit) when the input ends before t + timespan. */
+ * hit) when the input ends before t + timespan, or starts (cwin_set_start) after t - skew. */
 static void eval_absent(cwin *w, group *g, int64_t now, bool final)
 {
     const et_corr *k = w->k;
@@ -402,7 +403,7 @@ static void eval_absent(cwin *w, group *g, int64_t now, bool final)
         bool answered = false;
         for (uint64_t q = lower_bound(g, lo); q < g->total && ts_of(g, q) <= hi && !answered; q++)
             answered = at(g, q)->slot == 1;
-        if (answered || (final && w->end_of_input < hi)) continue;
+        if (answered || (final && w->end_of_input < hi) || lo < w->start) continue;
         cwin_member *m = scratch(w, 1);
         m[0] = *at(g, p);
         w->emit(w->ctx, w->rule, m, 1, 1);
@@ -434,6 +435,7 @@ cwin *cwin_new(const et_rule *rule, cwin_emit_fn emit, void *ctx)
     w->nr = rule->ncorr_rules;
     w->emit = emit;
     w->ctx = ctx;
+    w->start = INT64_MIN;
     if (!(w->chain = calloc(w->nr ? w->nr : 1, sizeof *w->chain))) abort();
     return w;
 }
@@ -479,6 +481,7 @@ void cwin_add(cwin *w, citem *it, int slot)
 }
 
 void cwin_expire(cwin *w, int64_t now) { sweep(w, now, false); }
+void cwin_set_start(cwin *w, int64_t start) { w->start = start; }
 
 void cwin_finish(cwin *w, int64_t end_of_input)
 {

@@ -27,6 +27,9 @@ void cwin_expire(cwin *w, int64_t now);
 /* The input is through: every window left is evaluated (an `absent` whose window runs past
  * end_of_input is undecided and gives no hit), and everything is let go. */
 void cwin_finish(cwin *w, int64_t end_of_input);
+/* Events before start were not observed (et_correlator_set_start): an `absent` whose answer
+ * may lie before it is undecided and gives no hit. Default: INT64_MIN. */
+void cwin_set_start(cwin *w, int64_t start);
 /* Members held now, groups open, members let go over the bound (for tests and warnings). */
 size_t cwin_held(const cwin *w);
 size_t cwin_groups(const cwin *w);

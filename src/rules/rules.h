@@ -188,6 +188,10 @@ void et_correlator_observe(et_correlator *c, const et_event *ev);
 /* keep: each copy of a record (the same host, channel, record id and time in two inputs, or
  * twice in one) counts; by default a record counts once, under the first input by name. */
 void et_correlator_keep_copies(et_correlator *c, bool keep);
+/* Events before start were passed over on purpose (hunt --from): an `absent` whose answer may
+ * lie before it (its time less the skew before start) is undecided, as one whose wait runs past
+ * the end of the input. Default: no start. */
+void et_correlator_set_start(et_correlator *c, int64_t start);
 /* Copies the last et_correlator_finish passed over. */
 size_t et_correlator_copies(const et_correlator *c);
 /* Moves everything src holds into dst (one correlator per thread, merged at the end). */

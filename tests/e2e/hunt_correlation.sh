@@ -221,6 +221,42 @@ PY
 grep -q 'hunt: 7 rule(s), 846 event(s), [0-9]* outside --from/--to in 2 file(s): 2 match(es)' "$TMP/w1.err" \
   && ! grep -q outside "$TMP/err" && pass || fail "window summary: $(cat "$TMP/w1.err")"
 cmp -s "$TMP/w3" "$TMP/w4" && [ "$(grep -c '"type":"match"' "$TMP/w3")" -eq 2 ] && pass || fail "--from with an offset"
+# --from and an `absent` with skew: the answer may come up to skew before the request, so a
+# request within skew of the window's start may have been answered before it, outside: no hit
+# (as at the window's end), while the same request well inside the window is still judged
+cat >"$TMP/skew.yaml" <<'YAML'
+scenario: skew
+hosts:
+  - computer: H1
+    files:
+      - channel: Application
+        defaults: {provider: P}
+        events:
+          - {time: 2025-01-01T10:00:25Z, event_id: 2}
+          - {time: 2025-01-01T10:00:30Z, event_id: 1}
+          - {time: 2025-01-01T10:05:00Z, event_id: 1}
+          - {time: 2025-01-01T10:10:00Z, event_id: 3}
+YAML
+cat >"$TMP/skew.yml" <<'YAML'
+title: request
+name: req
+logsource: {product: windows}
+detection: {sel: {EventID: 1}, condition: sel}
+---
+title: answer
+name: ans
+logsource: {product: windows}
+detection: {sel: {EventID: 2}, condition: sel}
+---
+title: request without answer
+id: 33333333-0000-4000-8000-000000000001
+correlation: {type: absent, rules: [req, ans], group-by: [Computer], timespan: 1m, skew: 10s}
+YAML
+"$EVTRIAGE" synth -q "$TMP/skew.yaml" -o "$TMP/skew" || fail "synth skew"
+absent_ids() { "$EVTRIAGE" hunt -q --format jsonl "$@" --rules "$TMP/skew.yml" "$TMP/skew" 2>/dev/null \
+  | python3 -c 'import json,sys; print(" ".join(str(r["events"][0]["record_id"]) for r in map(json.loads, sys.stdin) if r["type"] == "correlation"))'; }
+[ "$(absent_ids)" = 3 ] && [ "$(absent_ids --from 2025-01-01T10:00:28Z)" = 3 ] && [ "$(absent_ids --from 2025-01-01T10:04:00Z)" = 3 ] \
+  && pass || fail "absent with skew and --from: '$(absent_ids)' / '$(absent_ids --from 2025-01-01T10:00:28Z)' / '$(absent_ids --from 2025-01-01T10:04:00Z)'"
 "$EVTRIAGE" hunt --from 2022-06-10 --to yesterday --rules "$TMP/spp.yml" "$APP" >"$TMP/o" 2>"$TMP/e"; rc=$?
 [ $rc -eq 2 ] && [ ! -s "$TMP/o" ] && grep -q "hunt: bad --to time 'yesterday'" "$TMP/e" && pass || fail "bad --to: rc=$rc $(cat "$TMP/e")"
 "$EVTRIAGE" hunt --from 2022-06-11T00:00:00Z --to 2022-06-10T00:00:00Z --rules "$TMP/spp.yml" "$APP" >"$TMP/o" 2>"$TMP/e"; rc=$?
