@@ -30,6 +30,7 @@ typedef struct bx_frame {
     et_buf text;
     int has_children;
     int nattrs;
+    int attrs_over;           /* it had more than MAX_ATTRS (counted once in attr_elems) */
     int nitems;               /* values of an array substitution: the element repeats per item */
     const char **items;
     int items_cap;
@@ -68,6 +69,7 @@ struct bx_decoder {
     uint32_t stamp;
     uint32_t dup_next[MAX_FIELDS];
     size_t fields_left, attrs_left;   /* past MAX_FIELDS / MAX_ATTRS: counted, said with the record */
+    size_t attr_elems;                /* elements whose attributes passed MAX_ATTRS */
     char *err;
     size_t errlen;
 };
@@ -388,6 +390,7 @@ static int elem_start(bx_decoder *d, const char *name)
     if (f->text.data) f->text.data[0] = 0;
     f->has_children = 0;
     f->nattrs = 0;
+    f->attrs_over = 0;
     f->nitems = 0;
     return 0;
 }
@@ -605,6 +608,8 @@ static int parse_attribute(bx_decoder *d, uint32_t *pos, uint32_t end, subs_t su
         f->nattrs++;
     } else if (present) {
         d->attrs_left++;
+        if (!f->attrs_over) d->attr_elems++;
+        f->attrs_over = 1;
     }
     return 0;
 }
@@ -743,13 +748,15 @@ static int parse_content(bx_decoder *d, uint32_t *pos, uint32_t end, subs_t subs
 /* A record decoded with parts beyond the bounds: err says what was left out (not silently). */
 static void note_left_out(bx_decoder *d)
 {
+    char attrs[96];
+    snprintf(attrs, sizeof attrs, "%zu attribute(s) past %d on %zu element%s", d->attrs_left, MAX_ATTRS, d->attr_elems,
+             d->attr_elems == 1 ? "" : "s");
     if (d->fields_left && d->attrs_left)
-        snprintf(d->err, d->errlen, "%zu field(s) past the first %d and %zu attribute(s) past %d on one element left out",
-                 d->fields_left, MAX_FIELDS, d->attrs_left, MAX_ATTRS);
+        snprintf(d->err, d->errlen, "%zu field(s) past the first %d and %s left out", d->fields_left, MAX_FIELDS, attrs);
     else if (d->fields_left)
         snprintf(d->err, d->errlen, "%zu field(s) past the first %d left out", d->fields_left, MAX_FIELDS);
     else if (d->attrs_left)
-        snprintf(d->err, d->errlen, "%zu attribute(s) past %d on one element left out", d->attrs_left, MAX_ATTRS);
+        snprintf(d->err, d->errlen, "%s left out", attrs);
 }
 
 int bx_decode_record(bx_decoder *d, uint32_t off, uint32_t end, et_event *ev, et_arena *arena,
@@ -768,7 +775,7 @@ int bx_decode_record(bx_decoder *d, uint32_t off, uint32_t end, et_event *ev, et
     d->rendered = 0;
     d->data_index = 0;
     d->nfields = 0;
-    d->fields_left = d->attrs_left = 0;
+    d->fields_left = d->attrs_left = d->attr_elems = 0;
     if (++d->stamp == 0) { /* wrapped: forget every slot */
         memset(d->slot_stamp, 0, sizeof d->slot_stamp);
         d->stamp = 1;

@@ -60,7 +60,8 @@ void et_evtx_file_release(et_evtx_file *f);
 /* Closes the file; every reader of it must be closed first. */
 void et_evtx_file_close(et_evtx_file *f);
 /* ET_READ_EVENT: *ev is valid until the next call. ET_READ_PROBLEM: a record or chunk
- * could not be read; et_reader_problem() says what; call again to go on. ET_READ_END. */
+ * could not be read, or the event just given was read with parts left out (bounds):
+ * et_reader_problem() says what; call again to go on. ET_READ_END. */
 int et_reader_next(et_reader *r, const et_event **ev);
 /* The last problem as "record N: message" or "chunk N: message". */
 const char *et_reader_problem(const et_reader *r);

@@ -268,7 +268,7 @@ static void test_bounds_said(void **state)
     assert_string_equal(ev.fields[31].name, "A.a31");
     assert_string_equal(ev.fields[32].name, "X");
     assert_string_equal(ev.fields[4095].name, "X[4063]");
-    assert_string_equal(x.err, "36 field(s) past the first 4096 and 2 attribute(s) past 32 on one element left out");
+    assert_string_equal(x.err, "36 field(s) past the first 4096 and 2 attribute(s) past 32 on 1 element left out");
     /* the next record starts clean */
     static w small;
     start_event(&small, "UserData");
@@ -279,6 +279,22 @@ static void test_bounds_said(void **state)
     assert_int_equal(x.rc, 0);
     assert_int_equal(ev.nfields, 1);
     assert_string_equal(x.err, "");
+    /* two elements past the bound: both counted, and how many elements */
+    start_event(&small, "UserData");
+    open_el(&small, "Log", 0); close_start(&small);
+    for (int e = 0; e < 2; e++) {
+        open_el(&small, e ? "B" : "A", 1);
+        for (int i = 0; i < ATTRS; i++) {
+            char n[8];
+            snprintf(n, sizeof n, "a%d", i);
+            attr(&small, n, "v");
+        }
+        u8(&small, 0x03);
+    }
+    end_els(&small, 3);
+    dx_decode(&x, &small);
+    assert_int_equal(x.rc, 0);
+    assert_string_equal(x.err, "4 attribute(s) past 32 on 2 elements left out");
     dx_free(&x);
 }
 
