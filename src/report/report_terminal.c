@@ -303,7 +303,8 @@ static void t_input(term *t, const et_report *r, const et_input *in)
                        in->recovered, in->skipped, t1, t2);
     for (size_t i = 0; i < in->nhosts; i++) et_buf_printf(&line, "%s%s", i ? ", " : "; hosts: ", in->hosts[i]);
     if (in->hosts_more) et_buf_puts(&line, ", and more (not listed)");
-    if (in->channels_more) et_buf_puts(&line, "; more channels than listed");
+    if (in->channels_more) /* this report lists no channels; the others list the first ones */
+        et_buf_printf(&line, "; more than the %zu channels the other reports list", in->nchannels);
     t_bullet(t, line.data);
     size_t total = in->nproblems_total > in->nproblems ? in->nproblems_total : in->nproblems;
     for (size_t i = 0; i < in->nproblems; i++) {
