@@ -64,10 +64,13 @@ done
 cmp -s "$TMP/err1" "$TMP/err2" && pass || fail "the second run read its own earlier reports"
 cp "$E/report.json" "$TMP/1.json"
 "$EVTRIAGE" analyze -q -j 1 --json - --report-md /dev/null "$E" >"$TMP/stdout.json" 2>/dev/null
-python3 - "$TMP/stdout.json" "$TMP/1.json" <<'PY' && pass || fail "--json - with --report-md /dev/null"
-import json, sys
+python3 - "$TMP/stdout.json" "$TMP/1.json" "$E" <<'PY' && pass || fail "--json - with --report-md /dev/null"
+import json, os, sys
 a, b = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
 assert [i["path"] for i in a["inputs"]] == [i["path"] for i in b["inputs"]], "inputs differ"
-assert not any(i["path"].endswith((".json", ".md", ".csv")) for i in a["inputs"]), "a report read as input"
+logs = sorted(os.path.join(d, f) for d, _, fs in os.walk(sys.argv[3]) for f in fs
+              if open(os.path.join(d, f), "rb").read(8) == b"ElfFile\0")
+assert sorted(i["path"] for i in a["inputs"]) == logs, ("inputs are not the folder's logs", a["inputs"], logs)
+assert not any(s["path"].startswith(sys.argv[3] + "/report") for s in a.get("skipped", [])), "a report listed as skipped"
 PY
 finish
