@@ -20,7 +20,7 @@ struct et_wholefile {
     FILE *f;
     enum wf_kind kind;
     char target[PATH_MAX];      /* the file replaced: the path, or what its link names */
-    char temp[PATH_MAX + 64];   /* the temporary file's name while it has one, else "" */
+    char temp[PATH_MAX + 256];  /* the temporary file's name while it has one, else "" */
 };
 
 const char *et_path_folder(const char *path, char *dir, size_t len)
