@@ -131,6 +131,7 @@ int sy_writer_add(sy_writer *w, const sy_event *ev, char *err, size_t errlen)
     }
     snprintf(err, errlen, "event %u at line %d is too big for one 64 KiB chunk (%zu bytes)", ev->event_id, ev->line,
              w->rec.len);
+    w->failed = 1;   /* the file lacks an event: not put in place */
     return -1;
 }
 

@@ -99,6 +99,13 @@ printf 'scenario: x\nhosts: [{computer: H, files: [{channel: C, events: [{time: 
 # a file that cannot be written whole (the file size limit, SIGXFSZ ignored: EFBIG) leaves the
 # file there before byte for byte and no temporary file, with either kind of temporary file;
 # a file written whole replaces it and keeps its mode
+# an event too big for a chunk: the file would lack it, so it is not put in place either
+python3 -c "x = 'x' * 20000; print('scenario: x\\nhosts: [{computer: H, files: [{channel: C, events: [{time: 2025-01-01T00:00:00Z, event_id: 1, provider: P}, {time: 2025-01-01T00:00:01Z, event_id: 2, provider: P, event_data: {A: %s, B: %s}}]}]}]' % (x, x))" >"$TMP/big.yaml"
+mkdir -p "$TMP/whole-big/H" && printf 'earlier\n' >"$TMP/whole-big/H/C.evtx"
+"$EVTRIAGE" synth -q "$TMP/big.yaml" -o "$TMP/whole-big" 2>"$TMP/err"; rc=$?
+[ $rc -eq 1 ] && [ "$(cat "$TMP/whole-big/H/C.evtx")" = earlier ] && [ "$(ls -A "$TMP/whole-big/H")" = C.evtx ] \
+  && grep -q "event 2 at line 2 is too big for one 64 KiB chunk" "$TMP/err" && pass \
+  || { fail "event too big: exit $rc, the file there before not kept"; cat "$TMP/err"; }
 for named in 0 1; do
   O="$TMP/whole-$named"; mkdir -p "$O/H"; printf 'earlier\n' >"$O/H/C.evtx"; chmod 640 "$O/H/C.evtx"
   (trap '' XFSZ; ulimit -f 16; EVTRIAGE_TEMP_NAMED=$named exec "$EVTRIAGE" synth -q "$TMP/ok.yaml" -o "$O") 2>"$TMP/err"; rc=$?
