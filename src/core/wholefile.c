@@ -37,7 +37,7 @@ static int open_unnamed(const char *dir)
 {
     const char *named = getenv("EVTRIAGE_TEMP_NAMED");
     if ((named && !strcmp(named, "1")) || access("/proc/self/fd", X_OK) != 0) return -1;
-    return open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+    return open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0666);   /* read back by copy_over */
 }
 
 /* A hidden ".NAME.evtriage-XXXXXX" in dir, with mode 0666 less the umask like a new file. */
@@ -59,15 +59,6 @@ static void keep_attributes(int fd, const struct stat *st)
     if ((st->st_uid != geteuid() || st->st_gid != getegid()) && fchown(fd, st->st_uid, st->st_gid) != 0) {
         /* not permitted: the new file is the writer's, as with any editor */
     }
-}
-
-/* A file mounted over its name (a container's bind-mounted report file): rename cannot replace
- * it. Told by another device than its folder's; a bind mount from the same file system is
- * caught when rename says so (put_in_place). */
-static bool mount_point(const struct stat *st, const char *dir)
-{
-    struct stat d;
-    return stat(dir, &d) == 0 && d.st_dev != st->st_dev;
 }
 
 static et_wholefile *open_in_place(et_wholefile *w, const char *path, char *msg, size_t len)
@@ -95,7 +86,6 @@ et_wholefile *et_wholefile_open(const char *path, char *msg, size_t len)
     }
     char dir[PATH_MAX];
     const char *name = et_path_folder(w->target, dir, sizeof dir);
-    if (exists && mount_point(&st, dir)) return open_in_place(w, path, msg, len);
     int fd = open_unnamed(dir);
     w->kind = WF_UNNAMED;
     if (fd < 0) {
@@ -126,14 +116,16 @@ static int link_unnamed(et_wholefile *w)
     return -1;
 }
 
+/* Copies in (from its start) to out. */
 static int copy_all(int in, int out)
 {
     char buf[65536];
-    for (;;) {
-        ssize_t n = read(in, buf, sizeof buf);
+    for (off_t at = 0;;) {
+        ssize_t n = pread(in, buf, sizeof buf, at);
         if (n == 0) return 0;
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) return -1;
+        at += n;
         for (ssize_t off = 0; off < n;) {
             ssize_t m = write(out, buf + off, (size_t)(n - off));
             if (m < 0 && errno == EINTR) continue;
@@ -143,26 +135,19 @@ static int copy_all(int in, int out)
     }
 }
 
-/* Copies the complete temporary file over the target, in place (it cannot be replaced). */
+/* Copies the complete temporary file (open for reading too, whatever mode it was given) over
+ * the target, in place: a target rename cannot replace. */
 static int copy_over(et_wholefile *w)
 {
-    int in = open(w->temp, O_RDONLY | O_CLOEXEC);
-    if (in < 0) return -1;
     int out = open(w->target, O_WRONLY | O_TRUNC | O_CLOEXEC);
-    if (out < 0) {
-        int e = errno;
-        close(in);
-        errno = e;
-        return -1;
-    }
+    if (out < 0) return -1;
     w->kind = WF_IN_PLACE;   /* truncated: from here on a failure leaves it incomplete */
-    int rc = copy_all(in, out) == 0 && fsync(out) == 0 ? 0 : -1;
+    int rc = copy_all(fileno(w->f), out) == 0 && fsync(out) == 0 ? 0 : -1;
     int e = errno;
     if (close(out) != 0 && !rc) {
         rc = -1;
         e = errno;
     }
-    close(in);
     errno = e;
     return rc;
 }

@@ -15,9 +15,9 @@ typedef struct et_wholefile et_wholefile;
  *   ".NAME.evtriage-*" beside it, removed on failure. The replaced file's mode is kept (and
  *   its owner, where the process may set it); a new file gets 0666 less the umask.
  * - A symbolic link is followed: the file it names is replaced, the link stays.
- * - A file with more than one name (hard links), a device, a FIFO, a mount point (another
- *   device than its folder), a link that leads nowhere yet, or a folder where no temporary
- *   file can be made is written in place, as fopen would.
+ * - A file with more than one name (hard links), a device, a FIFO, a link that leads nowhere
+ *   yet, or a folder where no temporary file can be made is written in place, as fopen would;
+ *   a mount point (which rename cannot replace) gets the complete file copied into it.
  * EVTRIAGE_TEMP_NAMED=1 (tests) skips the unnamed kind. */
 et_wholefile *et_wholefile_open(const char *path, char *msg, size_t len);
 
