@@ -299,6 +299,8 @@ static uint64_t walk_members(et_walk *w, int fd, const char *display, int depth,
 {
     et_zipset *zs = zip_set(w, fd, depth);
     bool zip_stream = zs && !et_zipset_parallel(zs);   /* many entries, some for libarchive: a stream */
+    /* overlapping entries a stream never meets: said after it (a seekable walk refuses them) */
+    uint64_t unmet = zip_stream ? et_zipset_shared(zs) + et_zipset_overlapping(zs) : 0;
     if (zip_stream) { et_zipset_release(zs); zs = NULL; }
     size_t n;
     const et_zipdir_member *listing = zs ? et_zipset_listing(zs, &n) : NULL;
@@ -345,7 +347,7 @@ static uint64_t walk_members(et_walk *w, int fd, const char *display, int depth,
         files++;
         if (type != AE_IFREG) { et_walk_report(w, sub, "skipped: not a regular file (link or device)", 1); continue; }
         if (et_la()->archive_entry_is_encrypted(e)) { et_walk_report(w, sub, "refused: encrypted member", 0); continue; }
-        const char *inside = zs ? et_zipset_inside(zs, name) : NULL;
+        const char *inside = zs ? et_zipset_inside(zs, index) : NULL;
         if (inside) {
             snprintf(msg, sizeof msg, "refused: its header lies inside the data of member '%s' (overlapping members: "
                      "a zip bomb's trick)", inside);
@@ -357,12 +359,19 @@ static uint64_t walk_members(et_walk *w, int fd, const char *display, int depth,
         else walk_member(w, a, sub, declared, depth, &total, compressed, sh);
         if (!zs) went_past(sh, read_pos(sh, a));
     }
-    /* entries libarchive passed over without a word: those at another's local header offset */
+    /* entries libarchive passed over without a word: those at another's local header offset,
+     * and in a stream those inside another's data too */
     uint64_t shared = zs && !w->stop && rc == ARCHIVE_EOF ? et_zipset_shared(zs) : 0;
     if (shared) {
         snprintf(msg, sizeof msg, "refused: %llu entr%s of the directory share a local header with another entry "
                  "(overlapping members: a zip bomb's trick); one entry of each such header was read",
                  (unsigned long long)shared, shared == 1 ? "y" : "ies");
+        et_walk_report(w, display, msg, 0);
+    }
+    if (unmet && !w->stop) {
+        snprintf(msg, sizeof msg, "refused: %llu entr%s of the directory overlap another entry's header or data "
+                 "(overlapping members: a zip bomb's trick); read as a stream, the zip gave only the members "
+                 "its local headers chain to", (unsigned long long)unmet, unmet == 1 ? "y" : "ies");
         et_walk_report(w, display, msg, 0);
     }
     /* a compressed file of nothing (libarchive's "empty" format, no member at all): its one

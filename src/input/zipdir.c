@@ -29,7 +29,6 @@ typedef struct zd_entry {
     int dup;                 /* the name is listed more than once */
     int plain;               /* the name is printable ASCII: libarchive gives it back unconverted */
     int benign_extra;        /* its extra fields are ones the listing may ignore */
-    const char *inside;      /* its local header lies in this entry's data (overlapping members) */
 } zd_entry;
 
 struct et_zipdir {
@@ -37,7 +36,9 @@ struct et_zipdir {
     zd_entry *e;
     size_t n;
     et_zipdir_member *listing;   /* NULL: libarchive lists this zip */
-    uint64_t overlapping;        /* entries with .inside set */
+    const char **inside;         /* by place in libarchive's listing (one per local header offset):
+                                    the entry whose data its header lies in; NULL: none overlaps */
+    uint64_t overlapping;        /* entries whose header lies in another's data */
     uint64_t shared;             /* entries at the local header offset of another */
     int complete;                /* every entry the end record declares was read */
 };
@@ -199,7 +200,7 @@ static int cmp_offset(const void *a, const void *b)
  * of those, by offset, and passes over the rest. */
 static void find_overlaps(et_zipdir *d, zd_entry **by)
 {
-    uint64_t end = 0;
+    uint64_t end = 0, place = 0;   /* place: in libarchive's listing */
     const zd_entry *owner = NULL;
     for (size_t i = 0; i < d->n; i++) {
         zd_entry *e = by[i];
@@ -208,12 +209,14 @@ static void find_overlaps(et_zipdir *d, zd_entry **by)
             continue;
         }
         if (owner && e->local_off < end) {
-            e->inside = owner->name;
+            if (!d->inside && !(d->inside = calloc(d->n, sizeof *d->inside))) abort();
+            d->inside[place] = owner->name;
             d->overlapping++;
-            continue;
+        } else {
+            uint64_t e_end = e->local_off + LFH_LEN + e->csize;   /* at least: name and extra come on top */
+            if (e_end > end || !owner) { end = e_end; owner = e; }
         }
-        uint64_t e_end = e->local_off + LFH_LEN + e->csize;   /* at least: name and extra come on top */
-        if (e_end > end || !owner) { end = e_end; owner = e; }
+        place++;
     }
 }
 
@@ -322,12 +325,14 @@ void et_zipdir_free(et_zipdir *d)
     for (size_t i = 0; i < d->n; i++) free(d->e[i].name);
     free(d->e);
     free(d->listing);
+    free(d->inside);
     free(d);
 }
 
 size_t et_zipdir_count(const et_zipdir *d) { return d ? d->n : 0; }
 
 uint64_t et_zipdir_shared(const et_zipdir *d) { return d && d->complete ? d->shared : 0; }
+uint64_t et_zipdir_overlapping(const et_zipdir *d) { return d && d->complete ? d->overlapping : 0; }
 
 /* The entry libarchive lists as member index under name: a name not given back as stored
  * (converted or normalised) could be another entry's, which the place tells apart. */
@@ -338,12 +343,9 @@ static const zd_entry *find(const et_zipdir *d, const char *name, uint64_t index
     return e && !e->dup && e->rank == index ? e : NULL;
 }
 
-const char *et_zipdir_inside(const et_zipdir *d, const char *name)
+const char *et_zipdir_inside(const et_zipdir *d, uint64_t index)
 {
-    if (!d || !d->overlapping) return NULL;
-    zd_entry key = {.name = (char *)name};
-    const zd_entry *e = bsearch(&key, d->e, d->n, sizeof *d->e, cmp_entry);
-    return e && !e->dup ? e->inside : NULL;
+    return d && d->inside && index < d->n ? d->inside[index] : NULL;
 }
 
 /* Where e's data starts, after its local header; 0 if that header does not hold up. */

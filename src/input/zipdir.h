@@ -49,12 +49,16 @@ const et_zipdir_member *et_zipdir_listing(const et_zipdir *d, size_t *n);
 bool et_zipdir_inflates_all(const et_zipdir *d);
 
 /* Overlapping members, the trick of zip bombs that expand one deflate stream many times over
- * (legitimate zips never overlap). et_zipdir_inside: the entry whose data the member named
- * name (given once in the directory) has its local header in, or NULL. et_zipdir_shared:
- * entries whose local header offset another entry has too, when the whole directory was
- * read (libarchive lists one per offset and passes over the others, silently). */
-const char *et_zipdir_inside(const et_zipdir *d, const char *name);
+ * (legitimate zips never overlap). et_zipdir_inside: for the member at index in libarchive's
+ * seekable listing (one entry per local header offset, by offset), the name of the entry in
+ * whose data its local header lies, or NULL. When the whole directory was read:
+ * et_zipdir_shared, the entries at a local header offset another entry has too (libarchive
+ * lists one per offset and passes over the others, silently); et_zipdir_overlapping, the
+ * entries whose header lies in another's data (a stream, going from member to member, never
+ * meets them). */
+const char *et_zipdir_inside(const et_zipdir *d, uint64_t index);
 uint64_t et_zipdir_shared(const et_zipdir *d);
+uint64_t et_zipdir_overlapping(const et_zipdir *d);
 
 /* Member index's compressed bytes, found as et_zipdir_extract finds it; 0 when it is not there. */
 uint64_t et_zipdir_csize(const et_zipdir *d, const char *name, uint64_t index);

@@ -162,8 +162,9 @@ void et_zipset_release(et_zipset *zs) { if (zs) zipset_unref(zs); }
 
 const et_zipdir_member *et_zipset_listing(const et_zipset *zs, size_t *n) { return et_zipdir_listing(zs->dir, n); }
 uint64_t et_zipset_csize(const et_zipset *zs, const char *name, uint64_t index) { return et_zipdir_csize(zs->dir, name, index); }
-const char *et_zipset_inside(const et_zipset *zs, const char *name) { return et_zipdir_inside(zs->dir, name); }
+const char *et_zipset_inside(const et_zipset *zs, uint64_t index) { return et_zipdir_inside(zs->dir, index); }
 uint64_t et_zipset_shared(const et_zipset *zs) { return et_zipdir_shared(zs->dir); }
+uint64_t et_zipset_overlapping(const et_zipset *zs) { return et_zipdir_overlapping(zs->dir); }
 bool et_zipset_parallel(const et_zipset *zs)
 {
     size_t n;

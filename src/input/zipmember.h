@@ -36,10 +36,11 @@ uint64_t et_zipset_csize(const et_zipset *zs, const char *name, uint64_t index);
  * else it is read as a stream, in one pass (any archive's route). */
 enum { ET_ZIP_SEEKABLE_ENTRIES = 10000 };
 bool et_zipset_parallel(const et_zipset *zs);
-/* Overlapping members (zipdir.h: et_zipdir_inside, et_zipdir_shared); NULL / 0 without our
+/* Overlapping members (zipdir.h: et_zipdir_inside, _shared, _overlapping); NULL / 0 without our
  * reading of the directory. */
-const char *et_zipset_inside(const et_zipset *zs, const char *name);
+const char *et_zipset_inside(const et_zipset *zs, uint64_t index);
 uint64_t et_zipset_shared(const et_zipset *zs);
+uint64_t et_zipset_overlapping(const et_zipset *zs);
 /* Drops the caller's reference; the set goes when its last member is freed. */
 void et_zipset_release(et_zipset *zs);
 

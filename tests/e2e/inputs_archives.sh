@@ -202,10 +202,16 @@ crc = zlib.crc32(data)
 body = local(b"one.evtx", 8, crc, len(packed), len(data)) + packed
 finish("shared.zip", body, b"".join(central(b"one.evtx" if i == 0 else b"copy%02d.evtx" % i, 8, crc, len(packed),
                                              len(data), 0) for i in range(20)), 20)
-inner = local(b"inner.evtx", 8, crc, len(packed), len(data)) + packed
-outer = local(b"outer.bin", 0, zlib.crc32(inner), len(inner), len(inner)) + inner
-finish("quoted.zip", outer, central(b"outer.bin", 0, zlib.crc32(inner), len(inner), len(inner), 0)
-       + central(b"inner.evtx", 8, crc, len(packed), len(data), 30 + len(b"outer.bin")), 2)
+# past 10,000 entries the zip is read as a stream, which meets one member per local header
+finish("shared-many.zip", body, b"".join(central(b"c%05d.evtx" % i if i else b"one.evtx", 8, crc, len(packed),
+                                                  len(data), 0) for i in range(20000)), 20000)
+def quoted(path, outer_name, inner_name):
+    inner = local(inner_name, 8, crc, len(packed), len(data)) + packed
+    outer = local(outer_name, 0, zlib.crc32(inner), len(inner), len(inner)) + inner
+    finish(path, outer, central(outer_name, 0, zlib.crc32(inner), len(inner), len(inner), 0)
+           + central(inner_name, 8, crc, len(packed), len(data), 30 + len(outer_name)), 2)
+quoted("quoted.zip", b"outer.bin", b"inner.evtx")
+quoted("samename.zip", b"same.evtx", b"same.evtx")   # found by its place, not its name
 PY
 one=$("$EVTRIAGE" dump up/HOST1/Security_1_record.evtx 2>/dev/null | wc -l)
 for cmd in dump analyze; do
@@ -219,6 +225,12 @@ n=$("$EVTRIAGE" dump shared.zip 2>/dev/null | wc -l); [ "$n" -eq "$one" ] && pas
 "$EVTRIAGE" dump quoted.zip >out.jsonl 2>err.txt; rc=$?
 [ $rc -eq 1 ] && grep -qxF "quoted.zip!inner.evtx: refused: its header lies inside the data of member 'outer.bin' (overlapping members: a zip bomb's trick)" err.txt \
   && ! grep -q '"file":"quoted.zip!inner.evtx"' out.jsonl && pass || fail "quoted.zip: rc=$rc $(cat err.txt)"
+"$EVTRIAGE" dump samename.zip >out.jsonl 2>err.txt; rc=$?
+[ $rc -eq 1 ] && grep -qxF "samename.zip!same.evtx: refused: its header lies inside the data of member 'same.evtx' (overlapping members: a zip bomb's trick)" err.txt \
+  && [ "$(grep -c '"file":"samename.zip!same.evtx"' out.jsonl)" -eq 0 ] && pass || fail "samename.zip: rc=$rc $(cat err.txt)"
+"$EVTRIAGE" dump shared-many.zip >out.jsonl 2>err.txt; rc=$?
+[ $rc -eq 1 ] && grep -qxF "shared-many.zip: refused: 19999 entries of the directory overlap another entry's header or data (overlapping members: a zip bomb's trick); read as a stream, the zip gave only the members its local headers chain to" err.txt \
+  && [ "$(wc -l <out.jsonl)" -eq "$one" ] && pass || fail "shared-many.zip: rc=$rc $(wc -l <out.jsonl) records: $(cat err.txt)"
 "$EVTRIAGE" dump --max-member-bytes 10K up.zip >/dev/null 2>err.txt; rc=$?
 [ $rc -eq 1 ] && grep -q "refused: member expands past 10240 bytes" err.txt && pass || fail "member limit: rc=$rc"
 "$EVTRIAGE" dump --max-members 1 up.zip >/dev/null 2>err.txt; [ $? -eq 1 ] && grep -q "too many members (--max-members is 1)" err.txt && pass || fail "member count"
