@@ -333,15 +333,18 @@ static void say_giveups(analysis *a, const char *display)
 {
     kept_set *k = &a->kept;
     for (size_t i = 0; i < a->ngiveups; i++) {
-        char msg[512], line[1200];
+        char msg[ET_GIVEUP_MESSAGE_MAX];
         et_giveup_message(&a->giveups[i], msg, sizeof msg);
-        snprintf(line, sizeof line, "%s: %s", display, msg);
         et_term_say(display, msg);
         a->problems++;
         if (k->ngave_up == KEPT_GAVE_UP) { k->gave_up_more++; continue; }
         if (!k->gave_up) k->gave_up = calloc(KEPT_GAVE_UP, sizeof *k->gave_up);
         if (!k->gave_up) abort();
-        k->gave_up[k->ngave_up++] = xstrdup(line);
+        size_t n = strlen(display) + 2 + strlen(msg) + 1;
+        char *line = malloc(n);
+        if (!line) abort();
+        snprintf(line, n, "%s: %s", display, msg);
+        k->gave_up[k->ngave_up++] = line;
     }
     a->ngiveups = 0;
 }

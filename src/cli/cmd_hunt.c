@@ -334,7 +334,7 @@ static void file_end(void *vctx, const et_scan_file *f)
     hunt_ctx *h = vctx;
     h->files++;
     for (size_t i = 0; i < h->ngiveups; i++) {   /* matches left unknown: exit 1 */
-        char msg[512];
+        char msg[ET_GIVEUP_MESSAGE_MAX];
         et_giveup_message(&h->giveups[i], msg, sizeof msg);
         cli_file_problem(f->display, msg);
         h->problems++;

@@ -149,8 +149,10 @@ typedef struct et_giveup {
 /* Appends the scanner's give-ups since the last call to list (merged by rule: events summed,
  * the first record kept from the earliest call) and forgets them. */
 void et_scanner_take_giveups(et_scanner *s, et_giveup **list, size_t *n, size_t *cap);
-/* "rule 'ID' (FILE:LINE): a regular expression gave up on N event(s), the first record R, ..." */
+/* "rule 'ID' (FILE:LINE): its regular expression gave up on N event(s) (first: record R) ..."
+ * (ET_GIVEUP_MESSAGE_MAX bytes hold it whatever the rule's path). */
 void et_giveup_message(const et_giveup *g, char *buf, size_t len);
+#define ET_GIVEUP_MESSAGE_MAX 8704
 /* Value of a field as the rule sees it: `extract:` name, Sigma field (through the logsource's
  * field mapping) or top-level value (EventID, Computer, ...). NULL when absent. Callback-only. */
 const char *et_match_value(const et_match *m, const char *name);

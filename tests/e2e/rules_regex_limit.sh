@@ -57,6 +57,24 @@ assert [g["message"] for g in gaps] == [sys.argv[2]], gaps
 assert not [g for g in r["gaps"] if g["kind"] == "damaged"], r["gaps"]
 PY
 
+# over many units of work (a file of 20 chunks, units of 8): the count is summed over them and
+# the first record is the file's first, whatever -j is; the first 149 events do not give up
+{
+  printf 'scenario: regex-limit-many\nhosts:\n  - computer: H2\n    files:\n      - channel: System\n        events:\n'
+  pad=$(python3 -c "print('p' * 2000)")
+  for i in $(seq 1 300); do
+    cmd=short; [ "$i" -ge 150 ] && cmd=$run
+    printf "          - {time: 2025-01-01T00:%02d:%02dZ, event_id: 1, provider: P, event_data: {Cmd: '%s', Pad: '%s'}}\n" \
+      $((i / 60)) $((i % 60)) "$cmd" "$pad"
+  done
+} >"$TMP/many.yaml"
+"$EVTRIAGE" synth -q "$TMP/many.yaml" -o "$TMP/many" || fail "synth many"
+chunks=$(( ($(stat -c %s "$TMP/many/H2/System.evtx") - 4096) / 65536 ))
+for j in 1 2; do "$EVTRIAGE" hunt -q -j $j --format jsonl --rules "$TMP/rules" "$TMP/many" >"$TMP/m$j.jsonl" 2>"$TMP/m$j.err"; done
+[ "$chunks" -gt 16 ] && cmp -s "$TMP/m1.err" "$TMP/m2.err" && cmp -s "$TMP/m1.jsonl" "$TMP/m2.jsonl" \
+  && grep -qF "System.evtx: rule '11111111-1111-4111-8111-111111111111' ($TMP/rules/slow.yml:1): its regular expression gave up on 151 event(s) (first: record 150)" "$TMP/m1.err" \
+  && [ "$(grep -c 'gave up' "$TMP/m1.err")" -eq 1 ] && pass || { fail "many units: $chunks chunks"; cat "$TMP/m1.err" "$TMP/m2.err"; }
+
 # a rule's own test that only passes because its expression gave up is a failure
 cat >"$TMP/tested.yml" <<YAML
 title: backtracks, tested
