@@ -1,6 +1,7 @@
 /* fuzz_rules.c: libFuzzer target: arbitrary bytes as a rule YAML file through the rule loader
- * (built-in mapping), then fixed synthetic events through the scanner, a correlator, the
- * rules' own tests and the rca templates, so the compiled matching code runs too. Beside it, a
+ * (built-in mapping), then fixed synthetic events through the scanner (its expressions' give-
+ * ups worded), a correlator (with a start, as hunt --from), the rules' own tests and the rca
+ * templates, so the compiled matching code runs too. Beside it, a
  * differential check of ydoc_many's pieces: the bytes parsed whole and cut at their `---` lines
  * on threads give the same documents, node for node (else abort). */
 #include "fuzz.h"
@@ -121,6 +122,16 @@ static void exercise(const et_ruleset *rs)
         et_scanner_scan(s, &events[i], on_match, c);
         et_correlator_observe(c, &events[i]);
     }
+    et_giveup *gave_up = NULL;   /* expressions that backtrack without end: counted and worded */
+    size_t ngave_up = 0, cap = 0;
+    et_scanner_take_giveups(s, &gave_up, &ngave_up, &cap);
+    for (size_t i = 0; i < ngave_up; i++) {
+        char msg[ET_GIVEUP_MESSAGE_MAX];
+        et_giveup_message(&gave_up[i], msg, sizeof msg);
+        sink += fz_touch_str(msg) + gave_up[i].events;
+    }
+    free(gave_up);
+    et_correlator_set_start(c, T0 + SECOND);   /* as hunt --from: absent near it undecided */
     et_correlator_finish(c, on_hit, NULL);
     sink += et_correlator_dropped(c);
     et_correlator_free(c);
