@@ -241,7 +241,7 @@ int et_rules_run_tests(const et_ruleset *rs, et_test_fn fn, void *ctx, size_t *n
         const et_rule *r = rs->rules[i];
         for (size_t t = 0; t < r->impl->ntests; t++) {
             const et_testcase *tc = &r->impl->tests[t];
-            char msg[512] = "";
+            char msg[ET_GIVEUP_MESSAGE_MAX] = "";   /* the longest failure: a give-up naming its rule file */
             bool ok = run_one(rs, sc, r, tc, &sr, msg, sizeof msg);
             total++;
             if (!ok) failures++;
