@@ -54,23 +54,26 @@ void et_scanner_free(et_scanner *s)
     free(s);
 }
 
+/* The entry of rule r in a give-up list, appended (zeroed but for the rule) when it has none. */
+static et_giveup *giveup_of(et_giveup **list, size_t *n, size_t *cap, const et_rule *r)
+{
+    for (size_t i = 0; i < *n; i++)
+        if ((*list)[i].rule == r) return &(*list)[i];
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 4;
+        *list = realloc(*list, *cap * sizeof **list);
+        if (!*list) abort();
+    }
+    (*list)[*n] = (et_giveup){.rule = r};
+    return &(*list)[(*n)++];
+}
+
 /* The current rule gave up on the current event: counted once per rule and event. */
 static void note_giveup(et_scanner *s)
 {
-    et_giveup *g = NULL;
-    for (size_t i = 0; i < s->ngiveups && !g; i++)
-        if (s->giveups[i].rule == s->rule) g = &s->giveups[i];
-    if (!g) {
-        if (s->ngiveups == s->capgiveups) {
-            s->capgiveups = s->capgiveups ? s->capgiveups * 2 : 4;
-            s->giveups = realloc(s->giveups, s->capgiveups * sizeof *s->giveups);
-            if (!s->giveups) abort();
-        }
-        g = &s->giveups[s->ngiveups++];
-        *g = (et_giveup){.rule = s->rule, .first_record = s->ev->record_id};
-    } else if (g->last_gen == s->gen) {
-        return;
-    }
+    et_giveup *g = giveup_of(&s->giveups, &s->ngiveups, &s->capgiveups, s->rule);
+    if (g->events && g->last_gen == s->gen) return;
+    if (!g->events) g->first_record = s->ev->record_id;
     g->last_gen = s->gen;
     g->events++;
 }
@@ -87,16 +90,9 @@ void et_scanner_take_giveups(et_scanner *s, et_giveup **list, size_t *n, size_t 
 {
     for (size_t i = 0; i < s->ngiveups; i++) {
         const et_giveup *g = &s->giveups[i];
-        et_giveup *to = NULL;
-        for (size_t j = 0; j < *n && !to; j++)
-            if ((*list)[j].rule == g->rule) to = &(*list)[j];
-        if (to) { to->events += g->events; continue; }
-        if (*n == *cap) {
-            *cap = *cap ? *cap * 2 : 4;
-            *list = realloc(*list, *cap * sizeof **list);
-            if (!*list) abort();
-        }
-        (*list)[(*n)++] = *g;
+        et_giveup *to = giveup_of(list, n, cap, g->rule);
+        if (!to->events) to->first_record = g->first_record;   /* the earliest call's */
+        to->events += g->events;
     }
     s->ngiveups = 0;
 }
