@@ -1,5 +1,6 @@
 /* main.c: evtriage's entry point: dispatches to one subcommand per verb. */
 #include "cli/cli.h"
+#include "core/ydoc.h"
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
@@ -66,7 +67,11 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         if (!strcmp(argv[1], commands[i].name)) return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "evtriage: unknown command '%s'\n", argv[1]);
+    const char *names[sizeof commands / sizeof *commands + 1] = {0};
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) names[i] = commands[i].name;
+    const char *near = yn_suggest(argv[1], names);
+    if (near) fprintf(stderr, "evtriage: unknown command '%s' (did you mean '%s'?)\n", argv[1], near);
+    else fprintf(stderr, "evtriage: unknown command '%s'\n", argv[1]);
     usage(stderr);
     return ET_EXIT_USAGE;
 }

@@ -285,7 +285,18 @@ bool cc_detection(et_cctx *c, const ynode *doc)
     if (ex && !cc_extract(c, ex)) return false;
     if (det->kind != YN_MAP) { cc_error(c, det, "'detection' must be a map"); return false; }
     const ynode *cond = yn_get(det, "condition");
-    if (!cond) { cc_error(c, det, "detection has no 'condition'"); return false; }
+    if (!cond) {   /* a misspelt one is a search identifier to Sigma: pointed at, not guessed */
+        static const char *const condition[] = {"condition", NULL};
+        for (size_t i = 0; i < yn_pairs(det); i++) {
+            const ynode *k = yn_key(det, i);
+            if (k->kind == YN_SCALAR && yn_suggest(k->str, condition)) {
+                cc_error(c, k, "detection has no 'condition' (is '%s' meant to be it?)", k->str);
+                return false;
+            }
+        }
+        cc_error(c, det, "detection has no 'condition'");
+        return false;
+    }
     size_t n = yn_pairs(det);
     c->impl->sels = cc_alloc(c, n * sizeof *c->impl->sels);
     for (size_t i = 0; i < n; i++) {

@@ -125,6 +125,9 @@ grep -q "101 rule(s) compiled, 0 error(s)" "$TMP/err" && pass || fail "regressio
 # usage
 "$EVTRIAGE" rules lint >/dev/null 2>&1; [ $? -eq 2 ] && pass || fail "lint without path: want 2"
 "$EVTRIAGE" rules frobnicate x >/dev/null 2>&1; [ $? -eq 2 ] && pass || fail "unknown subcommand: want 2"
+"$EVTRIAGE" analyse x >/dev/null 2>"$TMP/err"; rc=$?
+[ $rc -eq 2 ] && grep -qx "evtriage: unknown command 'analyse' (did you mean 'analyze'?)" "$TMP/err" && pass \
+  || fail "misspelt command: exit $rc: $(head -1 "$TMP/err")"
 "$EVTRIAGE" rules --help | grep -q 'rules lint' && pass || fail "rules --help"
 "$EVTRIAGE" rules lint --help | grep -q 'file:line:column' && pass || fail "rules lint --help"
 "$EVTRIAGE" rules lint "$TMP/missing.yml" >"$TMP/out" 2>&1; [ $? -eq 1 ] && pass || fail "missing file: want 1"

@@ -87,6 +87,8 @@ static void test_conditions(void **state)
            "condition: unexpected end", 1);
     expect("title: t\n" LS "detection:\n    sel:\n        Image: x\n",
            "error: detection has no 'condition'", 1);
+    expect("title: t\n" LS "detection:\n    sel:\n        Image: x\n    conditon: sel\n",
+           "8:5: error: detection has no 'condition' (is 'conditon' meant to be it?)", 1);
 }
 
 static void test_references_and_extensions(void **state)
