@@ -1,6 +1,7 @@
 /* wholefile.c: files written whole or not at all: a temporary file beside the target, synced
  * and renamed over it once complete (see wholefile.h). */
 #include "core/wholefile.h"
+#include "core/tempfile.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -126,12 +127,8 @@ static int copy_all(int in, int out)
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) return -1;
         at += n;
-        for (ssize_t off = 0; off < n;) {
-            ssize_t m = write(out, buf + off, (size_t)(n - off));
-            if (m < 0 && errno == EINTR) continue;
-            if (m < 0) return -1;
-            off += m;
-        }
+        char unused[8];   /* errno says why, for the caller's message */
+        if (et_temp_write(out, buf, (size_t)n, unused, sizeof unused) != 0) return -1;
     }
 }
 
