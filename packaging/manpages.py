@@ -21,8 +21,11 @@ import time
 
 
 def run_help(exe, *args):
-    out = subprocess.run([exe, *args, "--help"], capture_output=True, text=True, check=True,
+    out = subprocess.run([exe, *args, "--help"], capture_output=True, text=True,
                          env=dict(os.environ, NO_COLOR="1"))
+    if out.returncode != 0 or not out.stdout.strip():
+        sys.exit("manpages.py: `%s --help` exited %d with %s: the man pages are made from it\n%s"
+                 % (" ".join(["evtriage", *args]), out.returncode, "output" if out.stdout else "no output", out.stderr))
     return out.stdout
 
 
