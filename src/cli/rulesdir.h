@@ -5,7 +5,7 @@
 #include <limits.h>
 #include <stddef.h>
 
-/* Where the packs are looked for, in order (README.md, evtriage(1) FILES):
+/* Where the packs are looked for, in order (docs/install.md, evtriage(1) FILES):
  *   env     $EVTRIAGE_RULES when set (then the only place: a wrong setting is said, not passed over)
  *   exe     the running executable; rel is its folder's way to the packs ("../share/evtriage/rules")
  *   build_dir, source: a binary run from the build folder it was built in reads its source tree's
