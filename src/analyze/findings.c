@@ -372,6 +372,17 @@ static int cmp_time_only(const void *pa, const void *pb)
     return x->ev.record_id < y->ev.record_id ? -1 : x->ev.record_id > y->ev.record_id;
 }
 
+/* The value of name in the latest of n matches (oldest first) that has one: a finding's entity
+ * (a host a gap names, say) is not lost because its last record lacks that field. */
+static const char *latest_value(const kept_match *m, size_t n, const char *name)
+{
+    for (size_t k = n; k-- > 0;) {
+        const char *v = kept_value(&m[k], name);
+        if (v && *v) return v;
+    }
+    return NULL;
+}
+
 /* One finding per (detection rule, host[, rca.group_by values]); facts and resolution-only
  * rules give none. */
 static void detection_findings(const kept_set *k, drafts *out, const et_codes *codes, const context *ctx)
@@ -404,7 +415,7 @@ static void detection_findings(const kept_set *k, drafts *out, const et_codes *c
         fill(d, &fc);
         add_entity(&d->f, "host", m[i].ev.computer);
         for (size_t e = 0; e < d->rule->nextract; e++)
-            add_entity(&d->f, d->rule->extract_names[e], kept_value(&m[j - 1], d->rule->extract_names[e]));
+            add_entity(&d->f, d->rule->extract_names[e], latest_value(&m[i], j - i, d->rule->extract_names[e]));
         keep_evidence(d, &m[i], j - i, total);
         i = j;
     }

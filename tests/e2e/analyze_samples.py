@@ -116,45 +116,174 @@ def avma():
     check(not any(f["rule_name"].startswith("rc-kms") for f in r["findings"]), "avma: a KMS root cause")
 
 
+def hv_commands(f, runnable=None):
+    """Command lines of a finding's steps: all, only the runnable ones (True) or only the
+    reading-only ones (False)."""
+    out = []
+    for st in f["remediation"]:
+        if runnable is None or bool(st.get("runnable")) == runnable:
+            out += st.get("commands") or []
+    return out
+
+
+def hv_step_hosts(f, needle):
+    """The hosts (short) on which the runnable steps holding needle run."""
+    return {(st.get("host") or "").split(".")[0] for st in f["remediation"]
+            if st.get("runnable") and any(needle in c for c in st.get("commands") or [])}
+
+
+def hv_all_text(r):
+    return json.dumps(r)
+
+
+def hv_no_ps7(name, r):
+    for f in r["findings"]:
+        for c in hv_commands(f):
+            check("&&" not in c and "||" not in c, "%s: %s has a PowerShell 7 operator: %s" % (name, f["rule_name"], c))
+
+
 def replica():
     d = os.path.join(SAMPLES, "hyperv-replica-cross-domain")
     r = analyze(d, "replica")
     schema_ok("replica", r)
+    hv_no_ps7("replica", r)
     top = r["findings"][0]
-    check(top["rule_name"] == "rc-hvr-cross-domain-winrm" and top["confidence"] == "high" and top["severity"] == "high",
+    # review row 12: the records do not show Hyper-V Manager was used: medium, not high
+    check(top["rule_name"] == "rc-hvr-cross-domain-winrm" and top["confidence"] == "medium" and top["severity"] == "high",
           "replica: top %s %s" % (top["rule_name"], top["confidence"]))
-    steps = " ".join(top["remediation"])
-    check("Enable-VMReplication -VMName 'SQL01' -ReplicaServerName HVR01.fabrikam.com -ReplicaServerPort 80 -AuthenticationType Kerberos" in steps,
-          "replica: no filled Enable-VMReplication command")
-    check(any("unconfirmed" in n and "Remote Management Users" in n for n in top["notes"]), "replica: the WinRM group fix is not marked unconfirmed")
+    run = hv_commands(top, True)
+    check("Enable-VMReplication -VMName 'SQL01' -ReplicaServerName HVR01.fabrikam.com -ReplicaServerPort 80 -AuthenticationType Kerberos" in run,
+          "replica: no runnable Enable-VMReplication command")
+    check("Test-VMReplicationConnection -ReplicaServerName HVR01.fabrikam.com -ReplicaServerPort 80 -AuthenticationType Kerberos" in run,
+          "replica: no runnable Test-VMReplicationConnection from the primary")
+    # review row 15: Get-VMReplicationServer runs on the Replica server itself, never with -ComputerName
+    check(hv_step_hosts(top, "Get-VMReplicationServer") == {"HVR01"}, "replica: Get-VMReplicationServer not run on HVR01")
+    check(not any("Get-VMReplicationServer -ComputerName" in c for c in hv_commands(top)), "replica: remote Get-VMReplicationServer")
+    # review row 14: the local groups, no version remark, and not runnable (the logs cannot show Hyper-V Manager)
+    groups = [c for c in hv_commands(top) if "Add-LocalGroupMember" in c]
+    check(any("Hyper-V Administrators" in c for c in groups) and any("Remote Management Users" in c for c in groups),
+          "replica: Hyper-V Administrators + Remote Management Users not both advised")
+    check(not any("Add-LocalGroupMember" in c for c in run), "replica: the local-group step is runnable")
+    check("WinRMRemoteWMIUsers__" not in hv_all_text(r), "replica: the WinRMRemoteWMIUsers__ version remark is back")
+    check(any("unconfirmed" in n and "local group" in n for n in top["notes"]), "replica: the group fix is not marked unconfirmed")
     sym = explained(r, top)
     check({f["rule_name"] for f in sym} >= {"hvr-enable-failed", "hvr-kerberos-auth-failed"}, "replica: symptoms %s" % [f["rule_name"] for f in sym])
     cited = set().union(*(evidence_set(f) for f in sym + [top]))
     check(records(os.path.join(d, "HV01"), {29210, 32000}) <= cited, "replica: 29210/32000 records not all cited")
     check(not any(f["rule_name"] == "rc-hvr-replica-spn-missing" for f in r["findings"]), "replica: spn-missing fired")
-    # Without the replica's log: same cause, lower confidence, and the gap says why.
+    # Without the replica's log: same cause, low confidence, and the gap names HVR01 with a collect command.
     part = os.path.join(TMP, "replica-partial")
     shutil.copytree(d, part)
     os.remove(os.path.join(part, "HVR01", "Microsoft-Windows-Hyper-V-VMMS-Admin.evtx"))
     r2 = analyze(part, "replica-partial")
     top2 = r2["findings"][0]
-    check(top2["rule_name"] == "rc-hvr-cross-domain-winrm" and top2["confidence"] == "medium", "replica partial: %s %s" % (top2["rule_name"], top2["confidence"]))
-    check(any(g["kind"] == "missing-log" and "HVR01" in g["message"] for g in r2["gaps"]), "replica partial: no missing-log gap")
+    check(top2["rule_name"] == "rc-hvr-cross-domain-winrm" and top2["confidence"] == "low", "replica partial: %s %s" % (top2["rule_name"], top2["confidence"]))
+    check(any(g["kind"] == "missing-log" and (g.get("host") or "").upper() == "HVR01" and g.get("collect")
+              and g.get("channel") == "Microsoft-Windows-Hyper-V-VMMS-Admin" for g in r2["gaps"]), "replica partial: no missing-log gap")
+
+
+def replica_certificate():
+    d = os.path.join(SAMPLES, "hyperv-replica-certificate")
+    r = analyze(d, "replica-cert")
+    schema_ok("replica-cert", r)
+    hv_no_ps7("replica-cert", r)
+    top = roots(r)[0]
+    check(top["rule_name"] == "rc-hvr-certificate" and top["confidence"] == "high" and top["severity"] == "high",
+          "replica-cert: top %s %s" % (top["rule_name"], top["confidence"]))
+    check("CERT_E_UNTRUSTEDROOT" in top["title"], "replica-cert: title %s" % top["title"])
+    check(records(os.path.join(d, "HVP01"), {32000}) <= evidence_set(top) | set().union(*(evidence_set(f) for f in explained(r, top))),
+          "replica-cert: the 32000 records are not cited")
+    for f in r["findings"]:
+        check("kerberos" not in f["rule_name"] and "Kerberos" not in (f["title"] + (f["message"] or "")),
+              "replica-cert: %s calls it Kerberos" % f["rule_name"])
+    run = hv_commands(top, True)
+    check(any("Import-Certificate" in c and "Cert:\\LocalMachine\\Root" in c for c in run), "replica-cert: no runnable root import")
+    check(any("Test-VMReplicationConnection -ReplicaServerName DRHV01.dr.tailspin.net -ReplicaServerPort 443 -AuthenticationType Certificate" in c
+              for c in run), "replica-cert: no runnable Test-VMReplicationConnection with certificates")
+    check(hv_step_hosts(top, "Hyper-V Replica HTTPS Listener (TCP-In)") == {"DRHV01"}, "replica-cert: HTTPS listener not on DRHV01")
+    check(any("DisableCertRevocationCheck" in c for c in hv_commands(top, False)) and
+          not any("DisableCertRevocationCheck" in c for c in run), "replica-cert: the revocation switch is runnable for an untrusted root")
 
 
 def migration():
     d = os.path.join(SAMPLES, "hyperv-migration-spn")
     r = analyze(d, "migration")
     schema_ok("migration", r)
+    hv_no_ps7("migration", r)
     top = r["findings"][0]
-    check(top["rule_name"] == "rc-lm-spn-missing" and top["severity"] == "high", "migration: top %s" % top["rule_name"])
+    # review row 6: a 14050 is one failed registration, not proof the SPN is missing
+    check(top["rule_name"] == "rc-lm-spn-missing" and top["severity"] == "high" and top["confidence"] == "medium",
+          "migration: top %s %s" % (top["rule_name"], top["confidence"]))
     check(records(os.path.join(d, "HV02"), {14050}) <= evidence_set(top), "migration: the 14050 is not evidence")
     check(records(os.path.join(d, "HV01"), {21502}) <= evidence_set(top), "migration: the 21502 is not evidence")
-    steps = " ".join(top["remediation"])
-    for s in ("setspn -L HV02", "net stop vmms && net start vmms", 'setspn -S "Microsoft Virtual System Migration Service/HV02" HV02',
-              'setspn -S "Microsoft Virtual System Migration Service/HV02.contoso.com" HV02'):
-        check(s in steps, "migration: remediation lacks %r" % s)
-    check(not any(f["rule_name"] == "rc-lm-delegation-missing" for f in r["findings"]), "migration: delegation outranks or appears")
+    run = hv_commands(top, True)
+    check("setspn -L HV02" in run, "migration: no runnable setspn -L HV02")
+    # review row 1: Restart-Service, on HV02
+    check(hv_step_hosts(top, "Restart-Service vmms") == {"HV02"}, "migration: no runnable Restart-Service vmms on HV02")
+    repair = " ".join(hv_commands(top, False))
+    check("setspn -S 'Microsoft Virtual System Migration Service/HV02' HV02" in repair and
+          "setspn -S 'Microsoft Virtual System Migration Service/HV02.contoso.com' HV02" in repair,
+          "migration: the setspn -S repair (short and full name, for reading) is missing")
+    # review row 7: a clustered VM moves with the cluster command only
+    check(any("Move-ClusterVirtualMachineRole -Name 'APP02' -Node HV02 -MigrationType Live" in c for c in run),
+          "migration: no runnable Move-ClusterVirtualMachineRole")
+    check(not any("Move-VM" in c for c in run), "migration: Move-VM offered to run for a clustered VM")
+    for f in r["findings"]:
+        check(f["rule_name"] not in ("rc-lm-delegation-missing", "rc-lm-cluster-auth"), "migration: %s appears" % f["rule_name"])
+
+
+def migration_standalone():
+    d = os.path.join(SAMPLES, "hyperv-migration-standalone")
+    r = analyze(d, "migration-standalone")
+    schema_ok("migration-standalone", r)
+    hv_no_ps7("migration-standalone", r)
+    top = roots(r)[0]
+    # review row 8: the VMMS-Admin text is analysed; there is no High-Availability log at all
+    check(top["rule_name"] == "rc-lm-delegation-missing" and top["confidence"] == "medium",
+          "migration-standalone: top %s %s" % (top["rule_name"], top["confidence"]))
+    check(records(os.path.join(d, "HVS01"), {20306}) & evidence_set(top), "migration-standalone: no 20306 cited")
+    run = hv_commands(top, True)
+    order = [next((i for i, st in enumerate(top["remediation"]) if st.get("runnable") and any(n in c for c in st.get("commands") or [])), 99)
+             for n in ("VirtualMachineMigrationAuthenticationType", "-VirtualMachineMigrationAuthenticationType Kerberos",
+                       "msDS-AllowedToDelegateTo", "klist purge -li 0x3e7")]
+    # review rows 3-4: Kerberos on both hosts first, then the delegation, then new tickets
+    check(order == sorted(order) and 99 not in order, "migration-standalone: steps out of Microsoft's order %s" % order)
+    check("Set-VMHost -ComputerName HVS01, HVS02 -VirtualMachineMigrationAuthenticationType Kerberos" in run,
+          "migration-standalone: no Kerberos switch on both hosts")
+    spns = [c for c in run if c.startswith("$spns = ")]
+    check(len(spns) == 2, "migration-standalone: delegation not set both ways: %s" % spns)
+    for c in spns:
+        vals = c[c.index("(") + 1:c.rindex(")")].replace("'", "").split(", ")
+        check(len(vals) == len(set(v.lower() for v in vals)), "migration-standalone: duplicate delegation values: %s" % c)
+    check("'Microsoft Virtual System Migration Service/HVS02', 'cifs/HVS02', 'Microsoft Virtual System Migration Service/HVS02.corp.northwind.net', 'cifs/HVS02.corp.northwind.net'" in " ".join(spns),
+          "migration-standalone: short and full names of HVS02 not both delegated")
+    check(hv_step_hosts(top, "klist purge -li 0x3e7") == {"HVS01", "HVS02"}, "migration-standalone: klist purge not on both hosts")
+    check(any("Move-VM -Name 'ERP-APP1' -DestinationHost HVS02" in c for c in run), "migration-standalone: no Move-VM")
+    check(not any("Move-ClusterVirtualMachineRole" in c for f in r["findings"] for c in hv_commands(f)),
+          "migration-standalone: the cluster move command for a VM outside a cluster")
+    check(not any("CredSSP" in c for f in r["findings"] for c in hv_commands(f)), "migration-standalone: a command switches to CredSSP")
+
+
+def migration_source_only():
+    d = os.path.join(SAMPLES, "hyperv-migration-source-only")
+    r = analyze(d, "migration-source-only")
+    schema_ok("migration-source-only", r)
+    hv_no_ps7("migration-source-only", r)
+    top = roots(r)[0]
+    # review row 9 and the one-sided upload: SPN-first for a clustered 0x80090303, low confidence, gaps for HYP-N2
+    check(top["rule_name"] == "rc-lm-cluster-auth" and top["confidence"] == "low", "migration-source-only: top %s %s" % (top["rule_name"], top["confidence"]))
+    run = hv_commands(top, True)
+    for c in ("setspn -L HYP-N2", "setspn -X -F", "Resolve-DnsName HYP-N2",
+              "Move-ClusterVirtualMachineRole -Name 'SQLPROD03' -Node HYP-N2 -MigrationType Live"):
+        check(c in run, "migration-source-only: no runnable %r" % c)
+    text = hv_all_text(r)
+    check("msDS-AllowedToDelegateTo" not in text and "Move-VM " not in text, "migration-source-only: delegation or Move-VM advice for a clustered move")
+    for ch in ("Microsoft-Windows-Hyper-V-VMMS-Admin", "Microsoft-Windows-Hyper-V-High-Availability-Admin", "System"):
+        check(any(g.get("channel") == ch and (g.get("host") or "").upper() == "HYP-N2" and g.get("collect") for g in r["gaps"]),
+              "migration-source-only: no gap for HYP-N2's %s" % ch)
+    check("'HYP-N2' = @(" in (r.get("collect_script") or ""), "migration-source-only: the collect script does not name HYP-N2")
+    check(not any(f["rule_name"] in ("rc-lm-delegation-missing", "lm-standalone-auth-failed") for f in r["findings"]),
+          "migration-source-only: the VMMS side of a clustered move was taken for a move outside the cluster")
 
 
 def baseline():
@@ -186,8 +315,12 @@ def machine_logs():
             check(not (e["event_id"] == 8198 and e["recovered"]), "machine-logs: a recovered 8198 is cited")
 
 
-for case in (azure, avma, replica, migration, baseline, machine_logs):
-    case()
+for case in (azure, avma, replica, replica_certificate, migration, migration_standalone, migration_source_only, baseline,
+             machine_logs):
+    try:   # one case's exception (a changed report shape) does not hide the others' results
+        case()
+    except Exception as e:
+        failures.append("%s: %s: %s" % (case.__name__, type(e).__name__, e))
 for f in failures:
     print("FAIL", f)
 print("%d failure(s)" % len(failures))
