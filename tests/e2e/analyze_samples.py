@@ -5,6 +5,7 @@ not typed in here but looked up independently with `evtriage dump` (records of t
 root cause must cite). usage: analyze_samples.py EVTRIAGE SAMPLES_DIR CORPUS_DIR TMP"""
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -65,6 +66,21 @@ def schema_ok(name, r):
                 check(k in e and e[k] not in (None, ""), "%s: %s evidence lacks %s: %s" % (name, f["id"], k, e))
 
 
+PLACEHOLDER = re.compile(r"(?<!\{)\{[A-Za-z_][A-Za-z0-9_.|:@-]*\}(?!\})")
+
+
+def no_placeholders(path, name):
+    """No report format of the case holds an unfilled {placeholder} (the HTML report's own CSS and
+    script aside)."""
+    md, html = os.path.join(TMP, name + ".md"), os.path.join(TMP, name + ".html")
+    p = subprocess.run([EVTRIAGE, "analyze", "--report-md", md, "--report-html", html, path], capture_output=True, text=True)
+    texts = {"terminal": p.stdout, "md": open(md, encoding="utf-8").read(),
+             "html": re.sub(r"<(style|script)\b.*?</\1>", "", open(html, encoding="utf-8").read(), flags=re.S)}
+    for fmt, text in texts.items():
+        m = PLACEHOLDER.search(text)
+        check(not m, "%s: the %s report holds an unfilled placeholder %s" % (name, fmt, m and m.group(0)))
+
+
 def commands(f, runnable=None):
     """The command lines of f's remediation steps (only runnable ones, or only reading-only ones)."""
     out = []
@@ -92,6 +108,7 @@ def no_wrong_activation_advice(name, r):
 def azure():
     d = os.path.join(SAMPLES, "azure-kms-blocked")
     r = analyze(d, "azure")
+    no_placeholders(d, "azure")
     schema_ok("azure", r)
     no_wrong_activation_advice("azure", r)
     top = r["findings"][0]
@@ -125,6 +142,7 @@ def azure():
 def avma():
     d = os.path.join(SAMPLES, "avma-edition-mismatch")
     r = analyze(d, "avma")
+    no_placeholders(d, "avma")
     schema_ok("avma", r)
     no_wrong_activation_advice("avma", r)
     rc = roots(r)
@@ -161,6 +179,7 @@ def avma():
 def avma_newer():
     d = os.path.join(SAMPLES, "avma-guest-newer-than-host")
     r = analyze(d, "avma-newer")
+    no_placeholders(d, "avma-newer")
     schema_ok("avma-newer", r)
     no_wrong_activation_advice("avma-newer", r)
     first = roots(r)[0]
@@ -186,6 +205,7 @@ def avma_newer():
 def kms_error():
     d = os.path.join(SAMPLES, "kms-host-error-answer")
     r = analyze(d, "kms-error")
+    no_placeholders(d, "kms-error")
     schema_ok("kms-error", r)
     no_wrong_activation_advice("kms-error", r)
     first = roots(r)[0]
@@ -244,6 +264,7 @@ def migration():
 
 def baseline():
     r = analyze(os.path.join(SAMPLES, "healthy-baseline"), "baseline")
+    no_placeholders(os.path.join(SAMPLES, "healthy-baseline"), "baseline")
     no_wrong_activation_advice("baseline", r)
     above = [(f["rule_name"], f["severity"]) for f in r["findings"] if f["severity"] != "info"]
     check(not above, "baseline: findings above info: %s" % above)
