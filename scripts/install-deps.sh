@@ -7,7 +7,7 @@ SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
 export DEBIAN_FRONTEND=noninteractive
 PKGS="build-essential cmake pkg-config libevtx-dev libbfio-dev libyaml-dev libcmocka-dev \
-libpcre2-dev libexpat1-dev libarchive-dev libdeflate-dev libisal-dev libssl-dev libmimalloc-dev libevtx-utils python3 python3-evtx python3-yaml zip unzip xz-utils bzip2 zstd lz4 chromium time bc \
+libpcre2-dev libexpat1-dev libarchive-dev libdeflate-dev libisal-dev libssl-dev libmimalloc-dev libevtx-utils python3 python3-evtx python3-yaml zip unzip xz-utils bzip2 zstd lz4 chromium time bc cmark-gfm \
 clang libclang-rt-14-dev libarchive-tools"
 missing=""
 for p in $PKGS; do

@@ -8,11 +8,11 @@
 #include <string.h>
 
 /* The NetBIOS name of host (its first label, upper-cased) into out; false when it is not one a
- * command may hold (letters, digits, - and at most 15 of them). */
+ * command may hold (letters, digits, - not first, and at most 15 of them). */
 static bool netbios(const char *host, char out[16])
 {
     size_t n = host ? strcspn(host, ".") : 0;
-    if (!n || n > 15) return false;
+    if (!n || n > 15 || !isalnum((unsigned char)host[0])) return false;   /* a leading - reads as an option */
     for (size_t i = 0; i < n; i++) {
         if (!isalnum((unsigned char)host[i]) && host[i] != '-') return false;
         out[i] = (char)toupper((unsigned char)host[i]);

@@ -10,12 +10,14 @@
 
 #define MAX_DEPTH 3
 
-/* Appends one valid UTF-8 character (or U+FFFD) at *p, or returns false for ASCII. */
+/* Appends one valid UTF-8 character (U+FFFD for bad bytes, a space for a C1 control, which
+ * some terminals read as an escape) at *p, or returns false for ASCII. */
 static bool put_utf8(et_buf *b, const unsigned char **p)
 {
     if (**p < 0x80) return false;
     size_t n = et_utf8_len(*p);
     if (!n) { et_buf_puts(b, "\xEF\xBF\xBD"); (*p)++; return true; }
+    if (n == 2 && (*p)[0] == 0xC2 && (*p)[1] < 0xA0) { et_buf_putc(b, ' '); *p += 2; return true; }   /* C1 */
     et_buf_put(b, (const char *)*p, n);
     *p += n;
     return true;

@@ -73,12 +73,14 @@ size_t shq_step(et_shell sh, shq *q, const char *t)
 
 /* ---- values ------------------------------------------------------------------------------- */
 
-/* Written bare, it is read as itself in every shell: ASCII letters, digits and . _ - : \ / */
-static bool bare_safe(const char *v)
+/* Written bare, it is read as itself: ASCII letters, digits and . _ - : / (and \ but in Bash,
+ * where it escapes what follows). */
+static bool bare_safe(et_shell sh, const char *v)
 {
     if (!*v) return false;
     for (const char *p = v; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("._-:\\/", *p)))
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("._-:/", *p) ||
+              (*p == '\\' && sh != ET_SHELL_AZCLI)))
             return false;
     return true;
 }
@@ -140,7 +142,7 @@ bool shq_put(et_shell sh, shq q, const shq_place *pl, const char *v, et_buf *out
     if (breaks_line(v, why)) return false;
     if (pl->starts_word && option_like(v)) { *why = "a leading - or / (it would be read as an option)"; return false; }
     if (sh == ET_SHELL_TEXT) { et_buf_puts(out, v); return true; }
-    if (q == SHQ_BARE && bare_safe(v)) { et_buf_puts(out, v); return true; }
+    if (q == SHQ_BARE && bare_safe(sh, v)) { et_buf_puts(out, v); return true; }
     if (q == SHQ_BARE && !pl->whole_word) {
         *why = "characters that need quotes, in a placeholder that is only part of a word (quote it in the rule)";
         return false;
