@@ -329,15 +329,26 @@ static void fill_from_rule(draft *d, fill_ctx *fc)
     }
 }
 
-static void fill(draft *d, fill_ctx *fc)
+/* Fills the draft; false (the draft emptied) when the rule's rca.require does not hold on its
+ * values: then there is no such finding. */
+static bool fill(draft *d, fill_ctx *fc)
 {
     fc->scratch.block_size = 4096;
     fc->gaps.missing = &fc->missing;
     fc->gaps.refused = &fc->refused;
-    fill_from_rule(d, fc);
+    const et_rca *rca = d->rule->rca;
+    bool made = !rca || !rca->nrequire || et_when_holds(rca->require, rca->nrequire, lookup, fc);
+    if (made) fill_from_rule(d, fc);
     et_arena_free(&fc->scratch);
     et_buf_free(&fc->missing);
     et_buf_free(&fc->refused);
+    return made;
+}
+
+/* Takes back the draft just made (its rule's require did not hold). */
+static void drop_last(drafts *d)
+{
+    et_finding_clear(&d->v[--d->n].f);
 }
 
 /* Compares the values of the rule's rca.group_by fields (one finding per distinct set). */
@@ -412,7 +423,7 @@ static void detection_findings(const kept_set *k, drafts *out, const et_codes *c
         }
         fill_ctx fc = {.codes = codes, .ctx = ctx, .ev = &m[i], .nev = j - i, .rule = d->rule, .host = m[i].ev.computer,
                        .count = total, .first = d->first_time, .last = d->last_time};
-        fill(d, &fc);
+        if (!fill(d, &fc)) { drop_last(out); i = j; continue; }
         add_entity(&d->f, "host", m[i].ev.computer);
         for (size_t e = 0; e < d->rule->nextract; e++)
             add_entity(&d->f, d->rule->extract_names[e], latest_value(&m[i], j - i, d->rule->extract_names[e]));
@@ -495,7 +506,7 @@ static void hit_findings(const kept_hit *h, size_t n, drafts *out, const et_code
                        .ngroup = h[i].ngroup, .entities = d->f.entities, .nentities = d->f.nentities, .rule = d->rule,
                        .host = latest ? latest->ev.computer : NULL, .count = h[i].count, .first = h[i].first_time,
                        .last = h[i].last_time};
-        fill(d, &fc);
+        if (!fill(d, &fc)) { drop_last(out); continue; }
         keep_evidence(d, h[i].events, h[i].nevents, h[i].nevents_total);
     }
 }

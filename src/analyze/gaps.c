@@ -22,9 +22,7 @@ static void add_gap(et_report *r, const char *kind, const char *msg)
         r->gaps = realloc(r->gaps, r->gaps_cap * sizeof *r->gaps);
         if (!r->gaps) abort();
     }
-    memset(&r->gaps[r->ngaps], 0, sizeof r->gaps[r->ngaps]);   /* host and channel: none unless set */
-    r->gaps[r->ngaps].kind = xstrdup(kind);
-    r->gaps[r->ngaps].message = xstrdup(msg);
+    r->gaps[r->ngaps] = (et_gap){.kind = xstrdup(kind), .message = xstrdup(msg)};   /* no host, no channel */
     r->ngaps++;
 }
 

@@ -23,13 +23,64 @@ static char *render_prose(const char *t, et_lookup_fn lookup, void *ctx, et_tpl_
     return s;
 }
 
-/* Do the events show the step's condition? Every `when` entry must hold. */
-static bool when_holds(const et_step_tpl *st, et_lookup_fn lookup, void *ctx)
+/* a and b as numbers or dotted versions ("20348", "10.0.17763.6532"), part by part: -1, 0, 1 in
+ * *cmp; false when either is not such a number. */
+static bool version_cmp(const char *a, const char *b, int *cmp)
 {
-    for (size_t i = 0; i < st->nwhen; i++) {
-        const et_when *w = &st->when[i];
+    *cmp = 0;
+    for (;;) {
+        if (*a < '0' || *a > '9' || *b < '0' || *b > '9') return false;
+        while (*a == '0' && a[1] >= '0' && a[1] <= '9') a++;   /* leading zeros */
+        while (*b == '0' && b[1] >= '0' && b[1] <= '9') b++;
+        size_t na = strspn(a, "0123456789"), nb = strspn(b, "0123456789");
+        if (!*cmp) *cmp = na != nb ? (na < nb ? -1 : 1) : strncmp(a, b, na) < 0 ? -1 : strncmp(a, b, na) > 0;
+        a += na;
+        b += nb;
+        if (!*a && !*b) return true;
+        if (*a != '.' || *b != '.') {
+            if (!*a && *b == '.') { if (!*cmp) *cmp = -1; return true; }   /* 10.0 < 10.0.1 */
+            if (!*b && *a == '.') { if (!*cmp) *cmp = 1; return true; }
+            return false;
+        }
+        a++;
+        b++;
+    }
+}
+
+/* v compared with w's reference value, as w's op says. */
+static bool compare_holds(const et_when *w, const char *v, et_lookup_fn lookup, void *ctx)
+{
+    et_buf ref = {0}, missing = {0};
+    et_tpl_gaps g = {.missing = &missing};
+    et_template_render(&ref, w->ref, lookup, ctx, &g);
+    bool have = !missing.len && ref.len;
+    int c = 0;
+    bool num = have && version_cmp(v, ref.data, &c);
+    if (have && !num && (w->op == ET_WHEN_EQ || w->op == ET_WHEN_NE)) c = strcasecmp(v, ref.data);
+    et_buf_free(&ref);
+    et_buf_free(&missing);
+    if (!have || (!num && w->op != ET_WHEN_EQ && w->op != ET_WHEN_NE)) return false;
+    switch (w->op) {
+    case ET_WHEN_EQ: return c == 0;
+    case ET_WHEN_NE: return c != 0;
+    case ET_WHEN_GT: return c > 0;
+    case ET_WHEN_GTE: return c >= 0;
+    case ET_WHEN_LT: return c < 0;
+    case ET_WHEN_LTE: return c <= 0;
+    default: return false;
+    }
+}
+
+bool et_when_holds(const et_when *when, size_t n, et_lookup_fn lookup, void *ctx)
+{
+    for (size_t i = 0; i < n; i++) {
+        const et_when *w = &when[i];
         const char *v = lookup(w->name, ctx);
         bool have = v && *v;
+        if (w->op != ET_WHEN_IS) {
+            if (!have || !compare_holds(w, v, lookup, ctx)) return false;
+            continue;
+        }
         if (!w->nvalues) {
             if (have != w->present) return false;
             continue;
@@ -70,7 +121,7 @@ static void fill_step(et_step *out, const et_step_tpl *st, et_lookup_fn lookup, 
         out->commands[out->ncommands++] = dup_buf(&c);
         et_buf_free(&c);
     }
-    bool holds = when_holds(st, lookup, ctx);
+    bool holds = et_when_holds(st->when, st->nwhen, lookup, ctx);
     out->runnable = filled && holds;
     et_buf why = {0};
     if (!holds) et_buf_printf(&why, "only if %s: the events do not show it", out->cond ? out->cond : "its condition holds");

@@ -250,6 +250,7 @@ void et_report_archive_counts(const et_archive *a, char *out, size_t outlen);
 void et_report_skipped_caption(const et_report *r, char *out, size_t outlen);
 
 void et_report_free(et_report *r);
+void et_finding_clear(et_finding *f);   /* frees what a finding holds */
 /* Frees what one input owns and zeroes it. */
 void et_input_clear(et_input *in);
 

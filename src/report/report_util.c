@@ -287,7 +287,7 @@ void et_input_clear(et_input *in)
     memset(in, 0, sizeof *in);
 }
 
-static void free_finding(et_finding *f)
+void et_finding_clear(et_finding *f)
 {
     free(f->id); free(f->rule); free(f->rule_name); free(f->title); free(f->message); free(f->confidence); free(f->cause);
     for (size_t i = 0; i < f->nentities; i++) { free(f->entities[i].key); free(f->entities[i].value); }
@@ -316,7 +316,7 @@ void et_report_free(et_report *r)
     free(r->archives);
     for (size_t i = 0; i < r->nskipped; i++) { free(r->skipped[i].path); free(r->skipped[i].reason); }
     free(r->skipped);
-    for (size_t i = 0; i < r->nfindings; i++) free_finding(&r->findings[i]);
+    for (size_t i = 0; i < r->nfindings; i++) et_finding_clear(&r->findings[i]);
     free(r->findings);
     for (size_t i = 0; i < r->ngaps; i++) { free(r->gaps[i].kind); free(r->gaps[i].message); free(r->gaps[i].host); free(r->gaps[i].channel); }
     free(r->gaps);

@@ -6,7 +6,7 @@
 #include <string.h>
 
 static const char *const rca_keys[] = {"title", "message", "event", "cause", "remediation", "references",
-                                       "confidence", "explains", "explains_window", "resolved_by", "needs", "group_by", "notes", NULL};
+                                       "confidence", "explains", "explains_window", "resolved_by", "needs", "group_by", "notes", "require", NULL};
 static const char *const need_keys[] = {"channel", "host", "other_host", "covering", "message", "confidence", NULL};
 static const char *const step_keys[] = {"text", "run", "shell", "on", "if", "when", NULL};
 
@@ -131,27 +131,53 @@ static bool step_command(et_cctx *c, const ynode *n, et_shell sh)
     return false;
 }
 
-static bool step_when(et_cctx *c, const ynode *n, et_step_tpl *st)
+static const char *const when_ops[] = {"", "eq", "ne", "gt", "gte", "lt", "lte", NULL};
+
+/* One `when:` value given as {op: template}: a comparison with another value. */
+static bool when_compare(et_cctx *c, const ynode *v, et_when *w)
+{
+    if (yn_pairs(v) != 1) { cc_error(c, v, "when: '%s': a comparison is one of {eq|ne|gt|gte|lt|lte: value}", w->name); return false; }
+    const char *op = yn_str(yn_key(v, 0));
+    for (int k = 1; when_ops[k]; k++)
+        if (op && !strcmp(op, when_ops[k])) w->op = (et_when_op)k;
+    if (w->op == ET_WHEN_IS) { cc_error(c, yn_key(v, 0), "when: unknown comparison '%s' (eq, ne, gt, gte, lt, lte)", op ? op : "?"); return false; }
+    const ynode *ref = yn_val(v, 0);
+    if (!yn_str(ref)) { cc_error(c, ref, "when: '%s %s' compares with a value (a template)", w->name, op); return false; }
+    if (!check_template(c, ref)) return false;
+    w->ref = ref->str;
+    w->present = true;
+    return true;
+}
+
+/* `when:` of a step and `rca.require`: names to a value, a list of values, true/false, or a
+ * comparison {gt: '{other}'}. */
+static bool when_map(et_cctx *c, const ynode *n, const char *what, const et_when **out, size_t *nout)
 {
     if (!n) return true;
-    if (n->kind != YN_MAP || !yn_pairs(n)) { cc_error(c, n, "when is a map of names to values (or true/false)"); return false; }
+    if (n->kind != YN_MAP || !yn_pairs(n)) { cc_error(c, n, "%s is a map of names to values (or true/false)", what); return false; }
     size_t np = yn_pairs(n);
     et_when *w = cc_alloc(c, np * sizeof *w);
     for (size_t i = 0; i < np; i++) {
         const ynode *k = yn_key(n, i), *v = yn_val(n, i);
+        memset(&w[i], 0, sizeof w[i]);
         w[i].name = yn_str(k);
+        if (!w[i].name) { cc_error(c, k, "%s: a name", what); return false; }
         if (v->kind == YN_SCALAR && v->plain && (!strcmp(v->str, "true") || !strcmp(v->str, "false"))) {
             w[i].present = !strcmp(v->str, "true");
             continue;
         }
+        if (v->kind == YN_MAP) {
+            if (!when_compare(c, v, &w[i])) return false;
+            continue;
+        }
         if (!str_list(c, v, &w[i].values, &w[i].nvalues, false) || !w[i].nvalues) {
-            if (!w[i].nvalues) cc_error(c, v, "when: '%s' needs a value, a list of values, or true/false", w[i].name);
+            if (!w[i].nvalues) cc_error(c, v, "%s: '%s' needs a value, a list of values, true/false or a comparison", what, w[i].name);
             return false;
         }
         w[i].present = true;
     }
-    st->when = w;
-    st->nwhen = np;
+    *out = w;
+    *nout = np;
     return true;
 }
 
@@ -184,7 +210,7 @@ static bool step(et_cctx *c, const ynode *n, et_step_tpl *st)
     for (size_t i = 0; i < st->nrun; i++)
         if (!step_command(c, run->kind == YN_SEQ ? run->items[i] : run, st->shell)) return false;
     const ynode *when = yn_get(n, "when");
-    if (!step_when(c, when, st)) return false;
+    if (!when_map(c, when, "when", &st->when, &st->nwhen)) return false;
     if (when && !st->cond) { cc_error(c, when, "a step with when: says its condition in words (if:)"); return false; }
     return true;
 }
@@ -233,6 +259,7 @@ bool cc_rca(et_cctx *c, const ynode *node)
     c->impl->resolved_node = rb;
     if (!needs(c, yn_get(node, "needs"), r)) return false;
     if (!str_list(c, yn_get(node, "group_by"), &r->group_by, &r->ngroup_by, false)) return false;
+    if (!when_map(c, yn_get(node, "require"), "require", &r->require, &r->nrequire)) return false;
     const ynode *win = yn_get(node, "explains_window");
     if (win && (!yn_str(win) || (r->explains_window = et_parse_duration(win->str)) <= 0)) {
         cc_error(c, win, "explains_window must be a duration (e.g. 2m)");

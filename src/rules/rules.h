@@ -49,12 +49,18 @@ bool et_shell_parse(const char *name, et_shell *out);   /* "powershell", "cmd", 
 const char *et_shell_name(et_shell s);
 const char *et_shell_label(et_shell s);                  /* "Windows PowerShell 5.1", ... */
 
-/* `when:` of a step: the finding's value of name is one of values (case-insensitive), or, with
- * no values, is present (present = true) or absent (present = false). */
+/* `when:` of a step (and `rca.require`): the finding's value of name is one of values
+ * (case-insensitive), or, with no values, is present (present = true) or absent (present =
+ * false), or, with op, compares so with ref (a template filled like the finding's texts):
+ * numbers and dotted versions (20348, 10.0.17763.6532) by value, part by part; eq and ne compare
+ * other text case-insensitively; a missing side never holds. */
+typedef enum et_when_op { ET_WHEN_IS = 0, ET_WHEN_EQ, ET_WHEN_NE, ET_WHEN_GT, ET_WHEN_GTE, ET_WHEN_LT, ET_WHEN_LTE } et_when_op;
 typedef struct et_when {
     const char *name;
     const char **values; size_t nvalues;
     bool present;
+    et_when_op op;            /* ET_WHEN_IS: values / present decide */
+    const char *ref;          /* template, with op */
 } et_when;
 
 /* One step of `rca.remediation`: prose, a command for one shell, where it runs, and the
@@ -89,6 +95,9 @@ typedef struct et_rca {
     /* One finding per host and distinct values of these fields (a detection rule's matches
      * otherwise make one finding per host): e.g. [hr] keeps different codes apart. */
     const char **group_by; size_t ngroup_by;
+    /* The finding is made only when these hold on its values (as `when:`): a conclusion that
+     * needs a fact beside the matched records, e.g. the guest's build above its host's. */
+    const et_when *require; size_t nrequire;
 } et_rca;
 
 struct et_rule {
