@@ -322,8 +322,8 @@ static void fill_from_rule(draft *d, fill_ctx *fc)
     }
     if (fc->refused.len) {
         et_buf note = {0};
-        et_buf_printf(&note, "not put into a command, shown as <name> (the evidence has the value as recorded): %s; "
-                      "a value holding %s cannot be one literal there", fc->refused.data, fc->gaps.why);
+        et_buf_printf(&note, "not put into a command or code span, shown as <name> (the evidence has the value as "
+                      "recorded): %s; a value holding %s cannot stand there as one literal", fc->refused.data, fc->gaps.why);
         push_str(&f->notes, &f->nnotes, xstrdup(note.data));
         et_buf_free(&note);
     }

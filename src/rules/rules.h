@@ -261,7 +261,8 @@ void et_names_add(et_buf *list, const char *names);
 /* Appends the prose template tmpl with every {name} replaced; {{ and }} stand for literal braces.
  * Values come from events, anyone's text: in prose a value's backtick becomes ' and control
  * characters become spaces (a value cannot open a code span or break a line); inside a `code
- * span` a value is put only when it holds no backtick. A placeholder that is not filled shows as
+ * span` a value is put only when plain (letters, digits, spaces, . _ - : \ /  @), as a reader may
+ * copy what a code span holds. A placeholder that is not filled shows as
  * <name>. [[ ... ]] is an optional clause: left out whole when a placeholder in it is not filled.
  * Returns how many placeholders were not filled (outside optional clauses). */
 size_t et_template_render(et_buf *out, const char *tmpl, et_lookup_fn lookup, void *ctx, et_tpl_gaps *gaps);

@@ -69,11 +69,23 @@ static shq_place place_of(const char *t, size_t i, size_t close, shq q)
     return pl;
 }
 
+/* Plain enough to stand inside a code span of prose, which reads like something to copy:
+ * letters and digits (of any script), spaces and . _ - : \ / @ */
+static bool code_plain(const char *v)
+{
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+        if (*p < 0x80 && !((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                           strchr(" ._-:\\/@", *p)))
+            return false;
+    return true;
+}
+
 /* Puts a prose value: backticks become ' (one cannot open a code span), control characters
- * spaces (one cannot break the line). Inside a code span, a value with a backtick is refused. */
+ * spaces (one cannot break the line). Inside a code span (a name the reader may copy: `cifs/HV02`)
+ * only a plain value goes in. */
 static bool put_prose(et_buf *out, const char *v, bool code, const char **why)
 {
-    if (code && strchr(v, '`')) { *why = "a backtick inside a code span"; return false; }
+    if (code && !code_plain(v)) { *why = "characters other than letters, digits and . _ - : \\ / @ inside a code span"; return false; }
     for (const unsigned char *c = (const unsigned char *)v; *c; c++) {
         if (*c == '`') et_buf_putc(out, '\'');
         else if (*c < 0x20 || *c == 0x7F) et_buf_putc(out, ' ');
