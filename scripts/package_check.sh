@@ -52,11 +52,11 @@ for readme in glob.glob(samples + "/*/README.md"):
         if "Expected:" in line:
             for neg, name in re.findall(r"(not )?`(rc-[a-z0-9-]+)`", line):
                 (banned if neg else want).add(name)
-roots = {f["rule_name"] for f in report["findings"] if f["root_cause"] and not f["explained_by"] and f["severity"] == "high"}
+roots = {f["rule_name"] for f in report["findings"] if f["root_cause"]}   # a README may name one nested under another
 fired = {f["rule_name"] for f in report["findings"]}
 ok = len(want) >= 5
 for name in sorted(want):
-    if name not in roots: print("package: root cause %s missing (high root causes: %s)" % (name, sorted(roots))); ok = False
+    if name not in roots: print("package: root cause %s missing (root causes: %s)" % (name, sorted(roots))); ok = False
     if "rule %s " % name not in text: print("package: terminal report does not name %s" % name); ok = False
 for name in sorted(banned & fired):
     print("package: %s fired, its README says it must not" % name); ok = False
