@@ -5,6 +5,6 @@
 #include <stdint.h>
 /* Continues crc over buf; start with crc = 0. */
 uint32_t et_crc32(uint32_t crc, const void *buf, size_t len);
-/* Which implementation et_crc32 uses on this CPU ("vpclmulqdq-avx512" or "libdeflate"). */
+/* Which implementation et_crc32 uses ("isa-l crc32_gzip_refl"). */
 const char *et_crc32_impl(void);
 #endif
