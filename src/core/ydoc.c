@@ -1,4 +1,6 @@
-/* ydoc.c: turns libyaml's event stream into position-carrying node trees (anchors resolved). */
+/* ydoc.c: turns libyaml's event stream into position-carrying node trees (anchors resolved),
+ * within the bounds a reader of untrusted YAML needs: nesting depth (YDOC_MAX_DEPTH, through
+ * aliases too). */
 #include "core/ydoc.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,8 +67,29 @@ static ynode *find_anchor(builder *b, const unsigned char *name)
     return NULL;
 }
 
+/* A list or map of height h (an alias's, or one just read) under the open parent. */
+static void raise_parent(builder *b, unsigned h)
+{
+    if (!b->depth) return;
+    ynode *parent = b->stack[b->depth - 1];
+    if (parent->height < h + 1) parent->height = h + 1;
+}
+
+/* Would a list or map of height h, put here, nest deeper than YDOC_MAX_DEPTH? libyaml's scanner
+ * costs time in proportion to the depth for every token, so this is said as soon as the
+ * depth is passed, not after the whole file has been read. */
+static int too_deep(const builder *b, unsigned h, const char *alias, char *err, size_t errlen)
+{
+    if (b->depth + h <= YDOC_MAX_DEPTH) return 0;
+    if (alias) snprintf(err, errlen, "alias '*%s' nests lists and maps more than %d levels deep", alias, YDOC_MAX_DEPTH);
+    else snprintf(err, errlen, "lists and maps nested more than %d levels deep", YDOC_MAX_DEPTH);
+    return -1;
+}
+
 static void push(builder *b, ynode *n)
 {
+    n->height = 1;
+    n->open = true;
     add_child(b, n);
     if (b->depth == b->cap) {
         b->cap = b->cap ? b->cap * 2 : 16;
@@ -106,7 +129,7 @@ static int on_event(builder *b, yaml_event_t *ev, char *err, size_t errlen)
         break;
     }
     case YAML_SEQUENCE_START_EVENT: {
-        if (refuse_complex_key(b, err, errlen)) return -1;
+        if (refuse_complex_key(b, err, errlen) || too_deep(b, 1, NULL, err, errlen)) return -1;
         ynode *n = new_node(b, YN_SEQ, &ev->start_mark);
         if (ev->data.sequence_start.tag)
             n->tag = et_arena_strndup(b->arena, (const char *)ev->data.sequence_start.tag,
@@ -116,22 +139,34 @@ static int on_event(builder *b, yaml_event_t *ev, char *err, size_t errlen)
         break;
     }
     case YAML_MAPPING_START_EVENT: {
-        if (refuse_complex_key(b, err, errlen)) return -1;
+        if (refuse_complex_key(b, err, errlen) || too_deep(b, 1, NULL, err, errlen)) return -1;
         ynode *n = new_node(b, YN_MAP, &ev->start_mark);
         remember_anchor(b, ev->data.mapping_start.anchor, n);
         push(b, n);
         break;
     }
     case YAML_SEQUENCE_END_EVENT:
-    case YAML_MAPPING_END_EVENT: b->depth--; break;
+    case YAML_MAPPING_END_EVENT: {
+        ynode *n = b->stack[--b->depth];
+        n->open = false;
+        raise_parent(b, n->height);
+        break;
+    }
     case YAML_ALIAS_EVENT: {
         ynode *n = find_anchor(b, ev->data.alias.anchor);
         if (!n) {
             snprintf(err, errlen, "unknown alias '*%s'", (const char *)ev->data.alias.anchor);
             return -1;
         }
-        if (n->kind != YN_SCALAR && refuse_complex_key(b, err, errlen)) return -1;
+        if (n->open) {   /* `&a [*a]`: a tree that holds itself, which no reader could walk */
+            snprintf(err, errlen, "alias '*%s' inside the node it names", (const char *)ev->data.alias.anchor);
+            return -1;
+        }
+        if (n->kind != YN_SCALAR && (refuse_complex_key(b, err, errlen) ||
+                                     too_deep(b, n->height, (const char *)ev->data.alias.anchor, err, errlen)))
+            return -1;
         add_child(b, n);
+        if (n->kind != YN_SCALAR) raise_parent(b, n->height);
         break;
     }
     case YAML_DOCUMENT_END_EVENT: return 1;

@@ -5,6 +5,11 @@
 #include <stddef.h>
 #include "core/arena.h"
 
+/* Every reader of YAML here reads untrusted files: a document nests at most this many lists and
+ * maps deep, counted through aliases too (libyaml's cost per token grows with the depth, and
+ * readers walk the trees recursively). */
+#define YDOC_MAX_DEPTH 100
+
 typedef enum { YN_SCALAR, YN_SEQ, YN_MAP } yn_kind;
 
 typedef struct ynode {
@@ -16,6 +21,8 @@ typedef struct ynode {
     size_t len;
     struct ynode **items;   /* sequence items; for maps keys at 2i, values at 2i+1 */
     size_t n;            /* number of items (maps: 2 x pairs) */
+    unsigned height;     /* lists and maps: levels of them from here down (1 with scalars only); scalars: 0 */
+    bool open;           /* a list or map still being read */
 } ynode;
 
 /* Called once per document of a file; return non-zero to stop. */
