@@ -1,6 +1,7 @@
 /* ydoc.c: turns libyaml's event stream into position-carrying node trees (anchors resolved),
  * within the bounds a reader of untrusted YAML needs: nesting depth (YDOC_MAX_DEPTH, through
- * aliases too). */
+ * aliases too) and what aliases add (YDOC_MAX_ALIAS_BYTES). Anchors belong to their document,
+ * as YAML (and PyYAML, which pySigma reads rules with) has them. */
 #include "core/ydoc.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,8 @@ typedef struct builder {
     anchor *anchors;
     size_t nanchors, capanchors;
     ynode *root;
+    size_t xbytes;        /* the document so far, aliases expanded (the open nodes' xsize: where they began) */
+    size_t alias_bytes;   /* what the file's aliases added so far */
 } builder;
 
 static ynode *new_node(builder *b, yn_kind kind, const yaml_mark_t *m)
@@ -90,6 +93,8 @@ static void push(builder *b, ynode *n)
 {
     n->height = 1;
     n->open = true;
+    n->xsize = b->xbytes;
+    b->xbytes += YDOC_NODE_BYTES;
     add_child(b, n);
     if (b->depth == b->cap) {
         b->cap = b->cap ? b->cap * 2 : 16;
@@ -122,6 +127,8 @@ static int on_event(builder *b, yaml_event_t *ev, char *err, size_t errlen)
         n->str = et_arena_strndup(b->arena, (const char *)ev->data.scalar.value, ev->data.scalar.length);
         n->len = ev->data.scalar.length;
         n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+        n->xsize = n->len + YDOC_NODE_BYTES;
+        b->xbytes += n->xsize;
         if (ev->data.scalar.tag)
             n->tag = et_arena_strndup(b->arena, (const char *)ev->data.scalar.tag, strlen((const char *)ev->data.scalar.tag));
         remember_anchor(b, ev->data.scalar.anchor, n);
@@ -149,6 +156,7 @@ static int on_event(builder *b, yaml_event_t *ev, char *err, size_t errlen)
     case YAML_MAPPING_END_EVENT: {
         ynode *n = b->stack[--b->depth];
         n->open = false;
+        n->xsize = b->xbytes - n->xsize;
         raise_parent(b, n->height);
         break;
     }
@@ -165,6 +173,14 @@ static int on_event(builder *b, yaml_event_t *ev, char *err, size_t errlen)
         if (n->kind != YN_SCALAR && (refuse_complex_key(b, err, errlen) ||
                                      too_deep(b, n->height, (const char *)ev->data.alias.anchor, err, errlen)))
             return -1;
+        if (n->xsize > YDOC_MAX_ALIAS_BYTES - b->alias_bytes) {
+            snprintf(err, errlen, "alias '*%s' (%zu bytes) makes the file's aliases add more than %zu MiB "
+                     "(a node counts as its text and %d bytes)", (const char *)ev->data.alias.anchor, n->xsize,
+                     YDOC_MAX_ALIAS_BYTES >> 20, YDOC_NODE_BYTES);
+            return -1;
+        }
+        b->alias_bytes += n->xsize;
+        b->xbytes += n->xsize;
         add_child(b, n);
         if (n->kind != YN_SCALAR) raise_parent(b, n->height);
         break;
@@ -199,6 +215,7 @@ static int parse_stream(yaml_parser_t *p, builder *b, ydoc_fn fn, void *ctx, cha
             docno++;
             b->root = NULL;
             b->depth = 0;
+            b->nanchors = 0;   /* an alias names an anchor of its own document */
         }
         if (done) break;
     }
@@ -206,14 +223,15 @@ static int parse_stream(yaml_parser_t *p, builder *b, ydoc_fn fn, void *ctx, cha
 }
 
 static int parse_input(FILE *f, const char *text, size_t len, int first_line, et_arena *arena, ydoc_fn fn,
-                       void *ctx, char *err, size_t errlen, int *line, int *col)
+                       void *ctx, char *err, size_t errlen, int *line, int *col, size_t *alias_bytes)
 {
     yaml_parser_t p;
     yaml_parser_initialize(&p);
     if (f) yaml_parser_set_input_file(&p, f);
     else yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
-    builder b = {.arena = arena, .line0 = first_line};
+    builder b = {.arena = arena, .line0 = first_line, .alias_bytes = *alias_bytes};
     int rc = parse_stream(&p, &b, fn, ctx, err, errlen, line, col);
+    *alias_bytes = b.alias_bytes;
     yaml_parser_delete(&p);
     free(b.stack);
     free(b.anchors);
@@ -229,16 +247,17 @@ int ydoc_parse(const char *path, const char *text, et_arena *arena, ydoc_fn fn, 
         f = fopen(path, "rb");
         if (!f) { snprintf(err, errlen, "cannot open: %m"); return -1; }
     }
-    int rc = parse_input(f, text, text ? strlen(text) : 0, 0, arena, fn, ctx, err, errlen, line, col);
+    size_t alias_bytes = 0;
+    int rc = parse_input(f, text, text ? strlen(text) : 0, 0, arena, fn, ctx, err, errlen, line, col, &alias_bytes);
     if (f) fclose(f);
     return rc;
 }
 
 int ydoc_parse_piece(const char *text, size_t len, int first_line, et_arena *arena, ydoc_fn fn, void *ctx,
-                     char *err, size_t errlen, int *line, int *col)
+                     char *err, size_t errlen, int *line, int *col, size_t *alias_bytes)
 {
     *line = *col = 0;
-    return parse_input(NULL, text, len, first_line, arena, fn, ctx, err, errlen, line, col);
+    return parse_input(NULL, text, len, first_line, arena, fn, ctx, err, errlen, line, col, alias_bytes);
 }
 
 const ynode *yn_get(const ynode *map, const char *key)

@@ -69,4 +69,63 @@ run deep_scen "$EVTRIAGE" synth "$TMP/deep_scen.yaml" -o "$TMP/deep_scen_out"
 [ $rc -eq 2 ] && [ ! -e "$TMP/deep_scen_out" ] && pass || fail "deep_scen: exit $rc"
 has deep_scen "$TMP/deep_scen.yaml:7:451: lists and maps nested more than 100 levels deep"
 
+# ---- aliases (defect 5): a 1 MiB anchor used 1,000 times took lint to 1 GB, 100,000 times past
+# 4 GB; now what aliases add to a file is bounded (16 MiB, a node counting as its text + 64
+# bytes) as the tree is built, and the alias that passes it is named where it is
+cat >"$TMP/alias.py" <<'PY'
+import sys
+n = int(sys.argv[2])
+sys.stdout.write(sys.argv[1] + "    big:\n        Data|contains: &big '" + "x" * (1 << 20) + "'\n"
+                 "    uses:\n        Data|contains:\n" + "            - *big\n" * n)
+PY
+python3 "$TMP/alias.py" "$RULE_HEAD" 1000 >"$TMP/alias_1k.yml"
+# 15 uses add 15 x (1 MiB + 64) bytes; the 16th passes 16 MiB (line 6 + 4 + 16)
+want="$TMP/alias_1k.yml:26:15: error: alias '*big' (1048640 bytes) makes the file's aliases add more than 16 MiB (a node counts as its text and 64 bytes)"
+run alias_lint /usr/bin/time -f 'maxrss %M' "$EVTRIAGE" rules lint "$TMP/alias_1k.yml"
+[ $rc -eq 1 ] && pass || fail "alias_lint: exit $rc"
+has alias_lint "$want"
+kb=$(sed -n 's/^maxrss //p' "$TMP/alias_lint.err")
+[ -n "$kb" ] && [ "$kb" -lt 200000 ] && pass || fail "alias_lint: peak ${kb:-?} KB"
+run alias_hunt "$EVTRIAGE" hunt --rules "$TMP/alias_1k.yml" "$EVTX"
+[ $rc -eq 2 ] && pass || fail "alias_hunt: exit $rc"
+has alias_hunt "$want"
+run alias_analyze "$EVTRIAGE" analyze -q --rules "$TMP/alias_1k.yml" "$EVTX"
+[ $rc -eq 2 ] && pass || fail "alias_analyze: exit $rc"
+has alias_analyze "$want"
+# the 100,000 uses of the review (1.5 MB): the same error, as soon as it is passed
+python3 "$TMP/alias.py" "$RULE_HEAD" 100000 >"$TMP/alias_100k.yml"
+run alias_100k "$EVTRIAGE" rules lint "$TMP/alias_100k.yml"
+[ $rc -eq 1 ] && pass || fail "alias_100k: exit $rc"
+has alias_100k "${want/alias_1k/alias_100k}"
+# small nodes multiplied (billion laughs of maps): counted by node, 64 bytes each
+python3 - "$RULE_HEAD" >"$TMP/laughs.yml" <<'PY'
+import sys
+out = [sys.argv[1], "custom:\n", "  l0: &l0 {a: 1, b: 2, c: 3, d: 4, e: 5, f: 6, g: 7, h: 8, i: 9, j: 10}\n"]
+for i in range(1, 9):
+    out.append("  l%d: &l%d [%s]\n" % (i, i, ", ".join(["*l%d" % (i - 1)] * 10)))
+sys.stdout.write("".join(out))
+PY
+run laughs "$EVTRIAGE" rules lint "$TMP/laughs.yml"
+[ $rc -eq 1 ] && grep -q "^$TMP/laughs.yml:1[0-9]:[0-9]*: error: alias '\*l[0-9]' ([0-9]* bytes) makes the file's aliases add more than 16 MiB" "$TMP/laughs.out" \
+  && pass || fail "laughs: exit $rc: $(head -c 300 "$TMP/laughs.out")"
+# anchors belong to their document (YAML's rule, and PyYAML's): an alias to one of an earlier
+# document is unknown
+printf '%scustom: &c [1]\n---\n%scustom: *c\n' "$RULE_HEAD" "$RULE_HEAD" >"$TMP/alias_doc.yml"
+run alias_doc "$EVTRIAGE" rules lint "$TMP/alias_doc.yml"
+[ $rc -eq 1 ] && pass || fail "alias_doc: exit $rc"
+has alias_doc "$TMP/alias_doc.yml:15:9: error: unknown alias '*c'"
+# a scenario (synth read 1.5 MB of this shape to 24 GB): the same bound, exit 2, nothing written
+python3 - >"$TMP/alias_scen.yaml" <<'PY'
+import sys
+sys.stdout.write("scenario: aliases\nhosts:\n  - computer: H\n    files:\n      - channel: System\n        events:\n"
+                 "          - time: 2025-01-01T00:00:00Z\n            event_id: 1\n            provider: P\n"
+                 "            event_data:\n              Big: &big '" + "x" * (1 << 20) + "'\n"
+                 + "".join("              D%d: *big\n" % i for i in range(100000)))
+PY
+run alias_scen /usr/bin/time -f 'maxrss %M' "$EVTRIAGE" synth "$TMP/alias_scen.yaml" -o "$TMP/alias_scen_out"
+[ $rc -eq 2 ] && [ ! -e "$TMP/alias_scen_out" ] && pass || fail "alias_scen: exit $rc"
+has alias_scen "$TMP/alias_scen.yaml:27:20: alias '*big' (1048640 bytes) makes the file's aliases add more than 16 MiB (a node counts as its text and 64 bytes)"
+kb=$(sed -n 's/^maxrss //p' "$TMP/alias_scen.err")
+[ -n "$kb" ] && [ "$kb" -lt 200000 ] && pass || fail "alias_scen: peak ${kb:-?} KB"
+
 finish

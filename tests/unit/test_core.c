@@ -272,6 +272,47 @@ static void test_ydoc_pieces(void **state)
     }
 }
 
+/* What aliases add is bounded over the whole file, however it is cut: 20 documents each adding
+ * about 1 MiB through aliases pass 16 MiB in the 17th document, at the same alias whether the
+ * file is parsed whole or in pieces on 8 threads (each piece alone keeps within the bound). */
+static void test_ydoc_alias_bound(void **state)
+{
+    (void)state;
+    enum { DOCS = 20, BIG = 10240, USES = 100 };
+    size_t cap = DOCS * (BIG + USES * 16 + 64) + 1;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    size_t n = 0;
+    for (int d = 0; d < DOCS; d++) {
+        n += (size_t)snprintf(text + n, cap - n, "%sname: d%d\nbig: &b '", d ? "---\n" : "", d);
+        memset(text + n, 'x', BIG);
+        n += BIG;
+        n += (size_t)snprintf(text + n, cap - n, "'\nuses:\n");
+        for (int u = 0; u < USES; u++) n += (size_t)snprintf(text + n, cap - n, "  - *b\n");
+    }
+    ydoc_source src = {"mem", text};
+    static pieces_seen whole, cut;
+    memset(&whole, 0, sizeof whole);
+    memset(&cut, 0, sizeof cut);
+    et_arena a = {.block_size = 65536}, b = {.block_size = 65536};
+    ydoc_parse_many(&src, 1, 1, &a, on_pieces, &whole);
+    ydoc_parse_many(&src, 1, 8, &b, on_pieces, &cut);
+    /* each document's aliases add 100 x (10240 + 64): 16 documents add 16,486,400 bytes, and
+     * the 29th alias of the 17th passes 16 MiB (16,777,216) */
+    assert_int_equal(whole.ndocs, 16);
+    assert_non_null(strstr(whole.error, "makes the file's aliases add more than 16 MiB"));
+    int per_doc = 4 + USES;   /* ---, name, big, uses, the uses (the first document has no ---) */
+    assert_int_equal(whole.line, 16 * per_doc - 1 + 4 + 29);
+    assert_int_equal(whole.col, 5);
+    assert_int_equal(cut.ndocs, whole.ndocs);
+    assert_string_equal(cut.error, whole.error);
+    assert_int_equal(cut.line, whole.line);
+    assert_int_equal(cut.col, whole.col);
+    et_arena_free(&a);
+    et_arena_free(&b);
+    free(text);
+}
+
 static void test_sha256(void **state)
 {
     (void)state;
@@ -469,7 +510,7 @@ int main(void)
         cmocka_unit_test(test_spillsort),     cmocka_unit_test(test_window),
         cmocka_unit_test(test_arena),        cmocka_unit_test(test_sha256),
         cmocka_unit_test(test_arena_adopt),  cmocka_unit_test(test_ydoc_parse_many),
-        cmocka_unit_test(test_ydoc_pieces),
+        cmocka_unit_test(test_ydoc_pieces),     cmocka_unit_test(test_ydoc_alias_bound),
         cmocka_unit_test(test_filehash_out_of_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
