@@ -127,5 +127,21 @@ run alias_scen /usr/bin/time -f 'maxrss %M' "$EVTRIAGE" synth "$TMP/alias_scen.y
 has alias_scen "$TMP/alias_scen.yaml:27:20: alias '*big' (1048640 bytes) makes the file's aliases add more than 16 MiB (a node counts as its text and 64 bytes)"
 kb=$(sed -n 's/^maxrss //p' "$TMP/alias_scen.err")
 [ -n "$kb" ] && [ "$kb" -lt 200000 ] && pass || fail "alias_scen: peak ${kb:-?} KB"
+# synth's 128 MiB for the events' values is checked as each value is made, not after each copy
+# of a repeat: 500 aliases of a 32,767-character value (within the alias bound) in a payload
+# that each copy makes anew (${n}) pass it inside a copy, said at the value where it is passed
+python3 - >"$TMP/copies.yaml" <<'PY'
+import sys
+sys.stdout.write("scenario: copies\nhosts:\n  - computer: H\n    files:\n      - channel: System\n        events:\n"
+                 "          - time: 2025-01-01T00:00:00Z\n            event_id: 1\n            provider: P\n"
+                 "            repeat: {count: 100, every: 1s}\n            event_data:\n"
+                 "              V: &v " + "v" * 32767 + "\n              N: '${n}'\n"
+                 + "".join("              D%d: *v\n" % i for i in range(500)))
+PY
+run copies "$EVTRIAGE" synth "$TMP/copies.yaml" -o "$TMP/copies_out"
+[ $rc -eq 2 ] && [ ! -e "$TMP/copies_out" ] && pass || fail "copies: exit $rc"
+grep -Eqx "$TMP/copies.yaml:[0-9]+:18: the events take more than 128 MiB of memory, passed at this value of copy [2-9] \(fewer copies; synth --scale makes big files\)" "$TMP/copies.err" \
+  && pass || fail "copies: $(cat "$TMP/copies.err")"
+[ "$(grep -c 'more than 128 MiB' "$TMP/copies.err")" = 1 ] && pass || fail "copies: said more than once"
 
 finish
