@@ -6,21 +6,30 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <strings.h>
 #include <yaml.h>
 
-typedef struct anchor {
-    const char *name;
+/* A hash table of (owner, text) -> node: a document's anchors (owner NULL). Open addressing,
+ * seeded per parse so that no file can choose names that all collide. */
+typedef struct slot {
+    const void *owner;
+    const char *s;
+    size_t len;
     ynode *node;
-} anchor;
+} slot;
+typedef struct table {
+    slot *v;
+    size_t cap, n;     /* cap: a power of two, at least twice n */
+    uint64_t seed;
+} table;
 
 typedef struct builder {
     et_arena *arena;
     int line0;            /* lines before the text parsed (a piece of a file: ydoc_many.c) */
     ynode **stack;        /* open collections */
     size_t depth, cap;
-    anchor *anchors;
-    size_t nanchors, capanchors;
+    table anchors;        /* the document's */
     ynode *root;
     size_t xbytes;        /* the document so far, aliases expanded (the open nodes' xsize: where they began) */
     size_t alias_bytes;   /* what the file's aliases added so far */
@@ -52,22 +61,63 @@ static void add_child(builder *b, ynode *child)
     parent->items[parent->n++] = child;
 }
 
+static uint64_t hash_of(uint64_t seed, const void *owner, const char *s, size_t len)
+{
+    uint64_t h = seed ^ (uint64_t)(uintptr_t)owner;
+    for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+    h ^= h >> 33;   /* murmur3's finalizer: the slot index (low bits) depends on every bit */
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    return h ^ (h >> 33);
+}
+
+/* The slot of (owner, s): the one holding it, or the empty one where it goes. */
+static slot *table_slot(table *t, const void *owner, const char *s, size_t len)
+{
+    if (t->n * 2 >= t->cap) {   /* grow first, so that there is always an empty slot */
+        size_t ncap = t->cap ? t->cap * 2 : 64;
+        slot *nv = calloc(ncap, sizeof *nv);
+        if (!nv) abort();
+        for (size_t i = 0; i < t->cap; i++) {
+            if (!t->v[i].s) continue;
+            size_t k = hash_of(t->seed, t->v[i].owner, t->v[i].s, t->v[i].len) & (ncap - 1);
+            while (nv[k].s) k = (k + 1) & (ncap - 1);
+            nv[k] = t->v[i];
+        }
+        free(t->v);
+        t->v = nv;
+        t->cap = ncap;
+    }
+    size_t k = hash_of(t->seed, owner, s, len) & (t->cap - 1);
+    while (t->v[k].s && !(t->v[k].owner == owner && t->v[k].len == len && !memcmp(t->v[k].s, s, len)))
+        k = (k + 1) & (t->cap - 1);
+    return &t->v[k];
+}
+
+static void table_clear(table *t)
+{
+    if (t->n) memset(t->v, 0, t->cap * sizeof *t->v);
+    t->n = 0;
+}
+
+/* A later anchor of the same name replaces the earlier one (YAML). */
 static void remember_anchor(builder *b, const unsigned char *name, ynode *node)
 {
     if (!name) return;
-    if (b->nanchors == b->capanchors) {
-        b->capanchors = b->capanchors ? b->capanchors * 2 : 8;
-        b->anchors = realloc(b->anchors, b->capanchors * sizeof *b->anchors);
+    size_t len = strlen((const char *)name);
+    slot *sl = table_slot(&b->anchors, NULL, (const char *)name, len);
+    if (!sl->s) {
+        sl->s = et_arena_strndup(b->arena, (const char *)name, len);
+        sl->len = len;
+        b->anchors.n++;
     }
-    b->anchors[b->nanchors].name = et_arena_strndup(b->arena, (const char *)name, strlen((const char *)name));
-    b->anchors[b->nanchors++].node = node;
+    sl->node = node;
 }
 
 static ynode *find_anchor(builder *b, const unsigned char *name)
 {
-    for (size_t i = b->nanchors; i-- > 0;)
-        if (!strcmp(b->anchors[i].name, (const char *)name)) return b->anchors[i].node;
-    return NULL;
+    return table_slot(&b->anchors, NULL, (const char *)name, strlen((const char *)name))->node;
 }
 
 /* A list or map of height h (an alias's, or one just read) under the open parent. */
@@ -215,7 +265,7 @@ static int parse_stream(yaml_parser_t *p, builder *b, ydoc_fn fn, void *ctx, cha
             docno++;
             b->root = NULL;
             b->depth = 0;
-            b->nanchors = 0;   /* an alias names an anchor of its own document */
+            table_clear(&b->anchors);   /* an alias names an anchor of its own document */
         }
         if (done) break;
     }
@@ -230,11 +280,12 @@ static int parse_input(FILE *f, const char *text, size_t len, int first_line, et
     if (f) yaml_parser_set_input_file(&p, f);
     else yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
     builder b = {.arena = arena, .line0 = first_line, .alias_bytes = *alias_bytes};
+    b.anchors.seed = (uint64_t)arc4random() << 32 | arc4random();
     int rc = parse_stream(&p, &b, fn, ctx, err, errlen, line, col);
     *alias_bytes = b.alias_bytes;
     yaml_parser_delete(&p);
     free(b.stack);
-    free(b.anchors);
+    free(b.anchors.v);
     return rc;
 }
 
