@@ -1,7 +1,7 @@
 /* ydoc.c: turns libyaml's event stream into position-carrying node trees (anchors resolved),
  * within the bounds a reader of untrusted YAML needs: nesting depth (YDOC_MAX_DEPTH, through
- * aliases too) and what aliases add (YDOC_MAX_ALIAS_BYTES). Anchors belong to their document,
- * as YAML (and PyYAML, which pySigma reads rules with) has them. */
+ * aliases too), what aliases add (YDOC_MAX_ALIAS_BYTES), no key twice in a map. Anchors belong
+ * to their document, as YAML (and PyYAML, which pySigma reads rules with) has them. */
 #include "core/ydoc.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +10,8 @@
 #include <strings.h>
 #include <yaml.h>
 
-/* A hash table of (owner, text) -> node: a document's anchors (owner NULL). Open addressing,
+/* A hash table of (owner, text) -> node: a document's anchors (owner NULL) and the keys of its
+ * maps (owner: the map). Open addressing,
  * seeded per parse so that no file can choose names that all collide. */
 typedef struct slot {
     const void *owner;
@@ -30,6 +31,7 @@ typedef struct builder {
     ynode **stack;        /* open collections */
     size_t depth, cap;
     table anchors;        /* the document's */
+    table keys;           /* the keys of the document's maps */
     ynode *root;
     size_t xbytes;        /* the document so far, aliases expanded (the open nodes' xsize: where they began) */
     size_t alias_bytes;   /* what the file's aliases added so far */
@@ -168,6 +170,37 @@ static int refuse_complex_key(const builder *b, char *err, size_t errlen)
     return -1;
 }
 
+/* Text for a message: at most 60 bytes of s, control characters as '?'. */
+static void printable(const char *s, size_t len, char *out, size_t outlen)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len && i < 60 && n + 1 < outlen; i++)
+        out[n++] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+    if (len > 60 && n + 4 < outlen) { memcpy(out + n, "...", 3); n += 3; }
+    out[n] = 0;
+}
+
+/* A key met a second time in one map is an error at the second: YAML forbids it, and readers
+ * differ on which one wins (PyYAML, and so pySigma, the last; evtriage kept the first). */
+static int duplicate_key(builder *b, const ynode *key, char *err, size_t errlen)
+{
+    if (!at_key(b)) return 0;
+    const ynode *map = b->stack[b->depth - 1];
+    slot *sl = table_slot(&b->keys, map, key->str, key->len);
+    if (!sl->s) {
+        sl->owner = map;
+        sl->s = key->str;
+        sl->len = key->len;
+        sl->node = (ynode *)key;
+        b->keys.n++;
+        return 0;
+    }
+    char text[80];
+    printable(key->str, key->len, text, sizeof text);
+    snprintf(err, errlen, "duplicate key '%s' (first at line %d, column %d)", text, sl->node->line, sl->node->col);
+    return -1;
+}
+
 /* Handles one parser event; returns 1 at document end, -1 on an unknown alias or a bad key. */
 static int on_event(builder *b, yaml_event_t *ev, char *err, size_t errlen)
 {
@@ -182,6 +215,7 @@ static int on_event(builder *b, yaml_event_t *ev, char *err, size_t errlen)
         if (ev->data.scalar.tag)
             n->tag = et_arena_strndup(b->arena, (const char *)ev->data.scalar.tag, strlen((const char *)ev->data.scalar.tag));
         remember_anchor(b, ev->data.scalar.anchor, n);
+        if (duplicate_key(b, n, err, errlen)) return -1;
         add_child(b, n);
         break;
     }
@@ -229,6 +263,7 @@ static int on_event(builder *b, yaml_event_t *ev, char *err, size_t errlen)
                      YDOC_MAX_ALIAS_BYTES >> 20, YDOC_NODE_BYTES);
             return -1;
         }
+        if (n->kind == YN_SCALAR && duplicate_key(b, n, err, errlen)) return -1;
         b->alias_bytes += n->xsize;
         b->xbytes += n->xsize;
         add_child(b, n);
@@ -266,6 +301,7 @@ static int parse_stream(yaml_parser_t *p, builder *b, ydoc_fn fn, void *ctx, cha
             b->root = NULL;
             b->depth = 0;
             table_clear(&b->anchors);   /* an alias names an anchor of its own document */
+            table_clear(&b->keys);
         }
         if (done) break;
     }
@@ -280,12 +316,13 @@ static int parse_input(FILE *f, const char *text, size_t len, int first_line, et
     if (f) yaml_parser_set_input_file(&p, f);
     else yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
     builder b = {.arena = arena, .line0 = first_line, .alias_bytes = *alias_bytes};
-    b.anchors.seed = (uint64_t)arc4random() << 32 | arc4random();
+    b.anchors.seed = b.keys.seed = (uint64_t)arc4random() << 32 | arc4random();
     int rc = parse_stream(&p, &b, fn, ctx, err, errlen, line, col);
     *alias_bytes = b.alias_bytes;
     yaml_parser_delete(&p);
     free(b.stack);
     free(b.anchors.v);
+    free(b.keys.v);
     return rc;
 }
 

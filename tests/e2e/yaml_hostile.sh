@@ -133,6 +133,42 @@ run alias_scen /usr/bin/time -f 'maxrss %M' "$EVTRIAGE" synth "$TMP/alias_scen.y
 has alias_scen "$TMP/alias_scen.yaml:27:20: alias '*big' (1048640 bytes) makes the file's aliases add more than 16 MiB (a node counts as its text and 64 bytes)"
 kb=$(sed -n 's/^maxrss //p' "$TMP/alias_scen.err")
 [ -n "$kb" ] && [ "$kb" -lt 200000 ] && pass || fail "alias_scen: peak ${kb:-?} KB"
+# ---- duplicate keys (defect 9): the review's rule has `condition: sel` then `condition: not sel`;
+# evtriage kept the first silently, pySigma the last: an error at the second
+f="$SEC/yaml/rule_dup_cond.yml"
+run dup_lint "$EVTRIAGE" rules lint "$f"
+[ $rc -eq 1 ] && pass || fail "dup_lint: exit $rc"
+has dup_lint "$f:8:5: error: duplicate key 'condition' (first at line 7, column 5)"
+run dup_hunt "$EVTRIAGE" hunt --rules "$f" "$EVTX"
+[ $rc -eq 2 ] && pass || fail "dup_hunt: exit $rc"
+has dup_hunt "$f:8:5: error: duplicate key 'condition' (first at line 7, column 5)"
+run dup_analyze "$EVTRIAGE" analyze -q --rules "$f" "$EVTX"
+[ $rc -eq 2 ] && pass || fail "dup_analyze: exit $rc"
+# written differently (quoted, through an alias) a key is still the same key; the same name in
+# two maps is no duplicate
+printf '%scustom: {&k a: 1, b: {a: 2}, "b": 3}\n' "$RULE_HEAD" >"$TMP/dup_quoted.yml"
+run dup_quoted "$EVTRIAGE" rules lint "$TMP/dup_quoted.yml"
+has dup_quoted "$TMP/dup_quoted.yml:7:30: error: duplicate key 'b' (first at line 7, column 19)"
+printf '%scustom: {&k a: 1, *k : 2}\n' "$RULE_HEAD" >"$TMP/dup_alias.yml"
+run dup_alias "$EVTRIAGE" rules lint "$TMP/dup_alias.yml"
+has dup_alias "$TMP/dup_alias.yml:7:19: error: duplicate key 'a' (first at line 7, column 10)"
+# in a scenario
+cat >"$TMP/dup_scen.yaml" <<'YAML'
+scenario: dup
+hosts:
+  - computer: H
+    files:
+      - channel: System
+        events:
+          - time: 2025-01-01T00:00:00Z
+            event_id: 1
+            provider: P
+            event_id: 2
+YAML
+run dup_scen "$EVTRIAGE" synth "$TMP/dup_scen.yaml" -o "$TMP/dup_scen_out"
+[ $rc -eq 2 ] && [ ! -e "$TMP/dup_scen_out" ] && pass || fail "dup_scen: exit $rc"
+has dup_scen "$TMP/dup_scen.yaml:10:13: duplicate key 'event_id' (first at line 8, column 13)"
+
 # synth's 128 MiB for the events' values is checked as each value is made, not after each copy
 # of a repeat: 500 aliases of a 32,767-character value (within the alias bound) in a payload
 # that each copy makes anew (${n}) pass it inside a copy, said at the value where it is passed
