@@ -1,7 +1,8 @@
 /* ydoc.c: turns libyaml's event stream into position-carrying node trees (anchors resolved),
  * within the bounds a reader of untrusted YAML needs: nesting depth (YDOC_MAX_DEPTH, through
- * aliases too), what aliases add (YDOC_MAX_ALIAS_BYTES), no key twice in a map. Anchors belong
- * to their document, as YAML (and PyYAML, which pySigma reads rules with) has them. */
+ * aliases too), what aliases add (YDOC_MAX_ALIAS_BYTES), no key twice in a map, a bad byte said
+ * at its line and column. Anchors belong to their document, as YAML (and PyYAML, which pySigma
+ * reads rules with) has them. */
 #include "core/ydoc.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,9 @@ typedef struct table {
 } table;
 
 typedef struct builder {
+    FILE *f;              /* the input: a file, or text bytes */
+    const unsigned char *text;
+    size_t len;
     et_arena *arena;
     int line0;            /* lines before the text parsed (a piece of a file: ydoc_many.c) */
     ynode **stack;        /* open collections */
@@ -276,6 +280,66 @@ static int on_event(builder *b, yaml_event_t *ev, char *err, size_t errlen)
     return 0;
 }
 
+/* Line and column (1-based; columns in characters, as libyaml's marks count them) of byte off of
+ * s (n bytes, the input from its start): UTF-8, or UTF-16 after its byte order mark. The bytes
+ * before off are well formed (libyaml's reader stops at the first bad one); off inside a
+ * character is that character's place. */
+static void position_of(const unsigned char *s, size_t n, size_t off, int *line, int *col)
+{
+    int u16 = n >= 2 && s[0] == 0xFF && s[1] == 0xFE ? 1 : n >= 2 && s[0] == 0xFE && s[1] == 0xFF ? 2 : 0;
+    size_t i = u16 ? 2 : n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3) ? 3 : 0;
+    *line = *col = 1;
+    while (i < off && i < n) {
+        unsigned c, w;
+        if (u16) {
+            c = u16 == 1 ? (unsigned)(s[i] | s[i + 1 < n ? i + 1 : i] << 8) : (unsigned)(s[i] << 8 | s[i + 1 < n ? i + 1 : i]);
+            w = c >= 0xD800 && c < 0xDC00 ? 4 : 2;
+        } else {
+            c = s[i];
+            w = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+            if (w == 2 && i + 1 < n && c == 0xC2 && s[i + 1] == 0x85) c = 0x85;
+            if (w == 3 && i + 2 < n && c == 0xE2 && s[i + 1] == 0x80 && (s[i + 2] == 0xA8 || s[i + 2] == 0xA9)) c = 0x2028;
+        }
+        if (i + w > off) break;
+        size_t next = i + w;
+        bool crlf = c == '\r' && next < n && (u16 ? next + 1 < n && (u16 == 1 ? s[next] == '\n' && !s[next + 1]
+                                                                               : !s[next] && s[next + 1] == '\n')
+                                                     : s[next] == '\n');
+        if (crlf && next + (u16 ? 2 : 1) <= off) next += u16 ? 2 : 1;
+        if (c == '\n' || c == '\r' || c == 0x85 || c == 0x2028) { ++*line; *col = 1; }
+        else ++*col;
+        i = next;
+    }
+}
+
+/* libyaml's reader found a byte that is not UTF-8 (or a character YAML does not allow, a NUL
+ * among them): it says only the byte's offset, which is turned here into its line and column
+ * (the text is read again from the file's start). */
+static void reader_error(const builder *b, const yaml_parser_t *p, char *err, size_t errlen, int *line, int *col)
+{
+    const char *what = p->problem ? p->problem : "cannot read the text";
+    if (p->problem_value < 0) snprintf(err, errlen, "%s", what);
+    else if (strstr(what, "octet")) snprintf(err, errlen, "%s (byte 0x%02X)", what, (unsigned)p->problem_value & 0xFF);
+    else snprintf(err, errlen, "%s (U+%04X)", what, (unsigned)p->problem_value);
+    size_t off = p->problem_offset, want = off + 4;
+    *line = *col = 0;
+    if (b->text) {
+        position_of(b->text, b->len, off, line, col);
+    } else if (b->f && want > off && fseek(b->f, 0, SEEK_SET) == 0) {
+        unsigned char *buf = malloc(want);
+        if (!buf) abort();
+        size_t n = fread(buf, 1, want, b->f);
+        if (n >= off) position_of(buf, n, off, line, col);
+        free(buf);
+    }
+    if (*line) {
+        *line += b->line0;
+    } else {   /* a pipe, read once: the offset is all there is */
+        size_t used = strlen(err);
+        snprintf(err + used, errlen - used, " at byte %zu", off);
+    }
+}
+
 static int parse_stream(yaml_parser_t *p, builder *b, ydoc_fn fn, void *ctx, char *err, size_t errlen,
                         int *line, int *col)
 {
@@ -284,6 +348,10 @@ static int parse_stream(yaml_parser_t *p, builder *b, ydoc_fn fn, void *ctx, cha
     for (;;) {
         yaml_event_t ev;
         if (!yaml_parser_parse(p, &ev)) {
+            if (p->error == YAML_READER_ERROR) {
+                reader_error(b, p, err, errlen, line, col);
+                return -1;
+            }
             snprintf(err, errlen, "%s%s%s", p->problem ? p->problem : "YAML syntax error",
                      p->context ? " " : "", p->context ? p->context : "");
             *line = (int)p->problem_mark.line + 1 + line0;
@@ -315,7 +383,8 @@ static int parse_input(FILE *f, const char *text, size_t len, int first_line, et
     yaml_parser_initialize(&p);
     if (f) yaml_parser_set_input_file(&p, f);
     else yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
-    builder b = {.arena = arena, .line0 = first_line, .alias_bytes = *alias_bytes};
+    builder b = {.f = f, .text = (const unsigned char *)text, .len = len, .arena = arena, .line0 = first_line,
+                 .alias_bytes = *alias_bytes};
     b.anchors.seed = b.keys.seed = (uint64_t)arc4random() << 32 | arc4random();
     int rc = parse_stream(&p, &b, fn, ctx, err, errlen, line, col);
     *alias_bytes = b.alias_bytes;

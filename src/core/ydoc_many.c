@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define PIECE_MIN 4096        /* bytes: below this a piece costs more to set up than it saves */
 #define PIECE_ARENA 16384     /* a piece's arena blocks (its nodes join the caller's arena) */
@@ -130,11 +131,18 @@ static const char *piece_end(const char *from, const char *end, size_t want, int
     return end;
 }
 
-/* The whole text of a source, or NULL (the job then reads it and says why it cannot). */
+/* The whole text of a source, or NULL (the job then reads it, as a stream, and says why it
+ * cannot): only a regular file is read whole first, so a path like /dev/zero is refused at its
+ * first bytes rather than read into memory without end. */
 static char *read_text(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        return NULL;
+    }
     char *buf = NULL;
     size_t cap = 0, n = 0, got;
     do {

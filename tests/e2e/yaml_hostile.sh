@@ -169,6 +169,31 @@ run dup_scen "$EVTRIAGE" synth "$TMP/dup_scen.yaml" -o "$TMP/dup_scen_out"
 [ $rc -eq 2 ] && [ ! -e "$TMP/dup_scen_out" ] && pass || fail "dup_scen: exit $rc"
 has dup_scen "$TMP/dup_scen.yaml:10:13: duplicate key 'event_id' (first at line 8, column 13)"
 
+# ---- bad bytes (defect 11): said where they are, not at 1:1
+f="$SEC/yaml/rule_bad_utf8_value_in_detection.yml"
+run bad_utf8 "$EVTRIAGE" rules lint "$f"
+[ $rc -eq 1 ] && pass || fail "bad_utf8: exit $rc"
+has bad_utf8 "$f:6:16: error: invalid trailing UTF-8 octet (byte 0x28)"
+run bad_utf8_hunt "$EVTRIAGE" hunt --rules "$f" "$EVTX"
+[ $rc -eq 2 ] && pass || fail "bad_utf8_hunt: exit $rc"
+has bad_utf8_hunt "$f:6:16: error: invalid trailing UTF-8 octet (byte 0x28)"
+# a NUL on line 5 of a file with CR LF line ends, after a two-byte character
+printf '%s' "$RULE_HEAD" | sed 's/$/\r/' >"$TMP/nul.yml"
+printf 'custom: "\303\251\000"\r\n' >>"$TMP/nul.yml"
+run nul "$EVTRIAGE" rules lint "$TMP/nul.yml"
+[ $rc -eq 1 ] && pass || fail "nul: exit $rc"
+has nul "$TMP/nul.yml:7:11: error: control characters are not allowed (U+0000)"
+# in a scenario
+printf 'scenario: s\nhosts:\n  - computer: "a\001b"\n' >"$TMP/ctl_scen.yaml"
+run ctl_scen "$EVTRIAGE" synth "$TMP/ctl_scen.yaml" -o "$TMP/ctl_scen_out"
+[ $rc -eq 2 ] && pass || fail "ctl_scen: exit $rc"
+has ctl_scen "$TMP/ctl_scen.yaml:3:17: control characters are not allowed (U+0001)"
+# a rule path that never ends (/dev/zero) was read whole into memory before parsing (lint
+# aborted); it is read as a stream and refused at its first byte
+run devzero "$EVTRIAGE" rules lint /dev/zero
+[ $rc -eq 1 ] && pass || fail "devzero: exit $rc"
+has devzero "/dev/zero:1:1: error: control characters are not allowed (U+0000)"
+
 # synth's 128 MiB for the events' values is checked as each value is made, not after each copy
 # of a repeat: 500 aliases of a 32,767-character value (within the alias bound) in a payload
 # that each copy makes anew (${n}) pass it inside a copy, said at the value where it is passed

@@ -313,6 +313,38 @@ static void test_ydoc_alias_bound(void **state)
     free(text);
 }
 
+/* A byte libyaml's reader refuses (not UTF-8, a control character, a NUL) is said at its line
+ * and column, counted as libyaml counts its marks: characters, not bytes; CR LF, a lone CR,
+ * NEL and LS end a line; UTF-16 after a byte order mark. It was 1:1, whatever the place. */
+static int no_doc(const ynode *root, int docno, void *ctx) { (void)root; (void)docno; (void)ctx; return 0; }
+static void test_ydoc_bad_byte_position(void **state)
+{
+    (void)state;
+    static const struct { const char *text; size_t len; int first_line, line, col; const char *error; } cases[] = {
+        {"a: 1\r\nb: \"x\xff\"\n", 13, 0, 2, 6, "invalid leading UTF-8 octet (byte 0xFF)"},
+        {"a: 1\nb: \"\xc3(\"\n", 12, 0, 2, 5, "invalid trailing UTF-8 octet (byte 0x28)"},
+        {"a: \"x\0y\"\n", 9, 0, 1, 6, "control characters are not allowed (U+0000)"},
+        {"a: 1\xc2\x85\x62: \x01\n", 11, 0, 2, 4, "control characters are not allowed (U+0001)"},
+        {"a: 1\rb: \x01\n", 11, 0, 2, 4, "control characters are not allowed (U+0001)"},
+        {"a: 1\xe2\x80\xa8\x62: \x01", 11, 0, 2, 4, "control characters are not allowed (U+0001)"},
+        {"a: \xf0\x9f\x98\x80\x01\n", 9, 0, 1, 5, "control characters are not allowed (U+0001)"},
+        {"a: 1\nb: \x01\n", 11, 40, 42, 4, "control characters are not allowed (U+0001)"},   /* a piece */
+        /* UTF-16LE: "a: 1\nb: " then a lone low surrogate */
+        {"\xff\xfe" "a\0:\0 \0" "1\0\n\0b\0:\0 \0\x00\xdc\n\0", 22, 0, 2, 4, "unexpected low surrogate area"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        et_arena a = {0};
+        char err[256];
+        int line, col;
+        size_t alias_bytes = 0;
+        assert_int_equal(ydoc_parse_piece(cases[i].text, cases[i].len, cases[i].first_line, &a, no_doc, NULL, err,
+                                          sizeof err, &line, &col, &alias_bytes), -1);
+        if (strncmp(err, cases[i].error, strlen(cases[i].error)) || line != cases[i].line || col != cases[i].col)
+            fail_msg("case %zu: %d:%d: %s", i, line, col, err);
+        et_arena_free(&a);
+    }
+}
+
 static void test_sha256(void **state)
 {
     (void)state;
@@ -511,6 +543,7 @@ int main(void)
         cmocka_unit_test(test_arena),        cmocka_unit_test(test_sha256),
         cmocka_unit_test(test_arena_adopt),  cmocka_unit_test(test_ydoc_parse_many),
         cmocka_unit_test(test_ydoc_pieces),     cmocka_unit_test(test_ydoc_alias_bound),
+        cmocka_unit_test(test_ydoc_bad_byte_position),
         cmocka_unit_test(test_filehash_out_of_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
