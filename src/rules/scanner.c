@@ -283,9 +283,15 @@ static bool cx_eval(et_scanner *s, const struct et_rule_impl *im, const et_cx *x
             if (alt_match(s, &sel->alts[a], vi)) return true;
         return false;
     }
-    case CX_AND: return cx_eval(s, im, x->a, vi) && cx_eval(s, im, x->b, vi);
-    case CX_OR: return cx_eval(s, im, x->a, vi) || cx_eval(s, im, x->b, vi);
-    case CX_NOT: return !cx_eval(s, im, x->a, vi);
+    case CX_AND:
+        for (uint32_t i = 0; i < x->n; i++)
+            if (!cx_eval(s, im, x->kids[i], vi)) return false;
+        return true;
+    case CX_OR:
+        for (uint32_t i = 0; i < x->n; i++)
+            if (cx_eval(s, im, x->kids[i], vi)) return true;
+        return false;
+    case CX_NOT: return !cx_eval(s, im, x->kids[0], vi);
     case CX_TRUE: return true;
     default: return false;
     }

@@ -133,6 +133,56 @@ run alias_scen /usr/bin/time -f 'maxrss %M' "$EVTRIAGE" synth "$TMP/alias_scen.y
 has alias_scen "$TMP/alias_scen.yaml:27:20: alias '*big' (1048640 bytes) makes the file's aliases add more than 16 MiB (a node counts as its text and 64 bytes)"
 kb=$(sed -n 's/^maxrss //p' "$TMP/alias_scen.err")
 [ -n "$kb" ] && [ "$kb" -lt 200000 ] && pass || fail "alias_scen: peak ${kb:-?} KB"
+# ---- long conditions (defect 4): 2,206 `or`s, `1 of s*` over 2,206 selections and 8,016 nested
+# parentheses crashed lint, hunt and analyze (exit 139: recursion in the condition parser and
+# the rule index). Chains of or/and and quantifiers are one node each now, so the first two
+# work; nesting is bounded (64), so the third is an error at the 65th '('
+for f in min_or_2206 min_sels_2206; do
+  run "$f" "$EVTRIAGE" rules lint "$SEC/yaml/$f.yml"
+  [ $rc -eq 0 ] && grep -q '1 rule(s) compiled, 0 error(s)' "$TMP/$f.err" && pass || fail "$f: exit $rc: $(cat "$TMP/$f.err")"
+done
+# they match what their short forms match: `sel` (EventID 1), and EventID 0 to 2205
+printf 'title: t\nlogsource: {product: windows}\ndetection:\n    sel: {EventID: 1}\n    condition: sel\n' >"$TMP/short_or.yml"
+printf 'title: t\nlogsource: {product: windows}\ndetection:\n    s: {EventID|lt: 2206}\n    condition: s\n' >"$TMP/short_sels.yml"
+for pair in "min_or_2206 short_or" "min_sels_2206 short_sels"; do
+  set -- $pair
+  run "$1_hunt" "$EVTRIAGE" hunt --format csv --rules "$SEC/yaml/$1.yml" "$EVTX"
+  [ $rc -eq 0 ] && pass || fail "$1_hunt: exit $rc"
+  run "$2_hunt" "$EVTRIAGE" hunt --format csv --rules "$TMP/$2.yml" "$EVTX"
+  n=$(($(wc -l <"$TMP/$2_hunt.out") - 1))
+  [ "$n" -gt 100 ] && cut -d, -f5- "$TMP/$1_hunt.out" | cmp -s - <(cut -d, -f5- "$TMP/$2_hunt.out") && pass \
+    || fail "$1 matches other events than $2 ($n)"
+  run "$1_analyze" "$EVTRIAGE" analyze -q --rules "$SEC/yaml/$1.yml" "$EVTX"
+  [ $rc -eq 0 ] && pass || fail "$1_analyze: exit $rc: $(tail -2 "$TMP/$1_analyze.err")"
+done
+f="$SEC/yaml/min_paren_8016.yml"
+want="$f:7:80: error: condition: parentheses and 'not' nested more than 64 deep"
+run paren_lint "$EVTRIAGE" rules lint "$f"
+[ $rc -eq 1 ] && pass || fail "paren_lint: exit $rc"
+has paren_lint "$want"
+run paren_hunt "$EVTRIAGE" hunt --rules "$f" "$EVTX"
+[ $rc -eq 2 ] && pass || fail "paren_hunt: exit $rc"
+has paren_hunt "$want"
+run paren_analyze "$EVTRIAGE" analyze -q --rules "$f" "$EVTX"
+[ $rc -eq 2 ] && pass || fail "paren_analyze: exit $rc"
+has paren_analyze "$want"
+# 10,000 nested `not`s: the same bound
+python3 -c "import sys; sys.stdout.write(sys.argv[1].replace('condition: sel', 'condition: ' + 'not ' * 10000 + 'sel'))" \
+  "$RULE_HEAD" >"$TMP/nots.yml"
+run nots "$EVTRIAGE" rules lint "$TMP/nots.yml"
+has nots "$TMP/nots.yml:6:272: error: condition: parentheses and 'not' nested more than 64 deep"
+# quantifiers over many selections: at most 1,000,000 comparisons of names and patterns with
+# the selections (2,000 selections, 600 quantifiers: the 501st passes it)
+python3 - >"$TMP/quant.yml" <<'PY'
+import sys
+sels = "".join("    s%d: {EventID: %d}\n" % (i, i) for i in range(2000))
+sys.stdout.write("title: t\nlogsource: {product: windows}\ndetection:\n" + sels
+                 + "    condition: " + " or ".join(["1 of s*"] * 600) + "\n")
+PY
+run quant "$EVTRIAGE" rules lint "$TMP/quant.yml"
+[ $rc -eq 1 ] && pass || fail "quant: exit $rc"
+has quant "$TMP/quant.yml:2004:$((16 + 500 * 11)): error: condition: more than 1,000,000 comparisons of names and patterns with the search identifiers"
+
 # ---- duplicate keys (defect 9): the review's rule has `condition: sel` then `condition: not sel`;
 # evtriage kept the first silently, pySigma the last: an error at the second
 f="$SEC/yaml/rule_dup_cond.yml"
