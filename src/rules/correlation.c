@@ -121,16 +121,46 @@ bool cc_correlation(et_cctx *c, const ynode *corr)
     return true;
 }
 
-/* Correlation chains must not loop. */
-static int depth_of(const et_rule *r, int guard)
+/* Correlation chains must not loop, nor be deeper than MAX_CHAIN. */
+#define MAX_CHAIN 32
+#define LOOP 1000   /* the depth of a correlation in a loop, or over one */
+
+typedef struct frame { et_rule *r; size_t next; int d; } frame;
+
+/* The depth of r's chain: 1 + the deepest correlation it references (detection rules: 0), or
+ * LOOP. Each rule's depth is worked out once and kept (impl->depth; -1 while its references
+ * are followed), depth first with a stack of its own: references that fan out (a chain of 30
+ * correlations each naming the next three times took 3^30 steps) and long chains cost one step
+ * a reference, and no recursion as deep as a rule file makes it. */
+static int depth_of(et_rule *root)
 {
-    if (r->kind != ET_RULE_CORRELATION || guard > 32) return guard > 32 ? 1000 : 0;
-    int d = 0;
-    for (size_t i = 0; i < r->ncorr_rules; i++) {
-        int x = depth_of(r->corr_rules[i], guard + 1);
-        if (x > d) d = x;
+    if (root->kind != ET_RULE_CORRELATION) return 0;
+    if (root->impl->depth > 0) return root->impl->depth;
+    frame *st = malloc(16 * sizeof *st);
+    size_t n = 0, cap = 16;
+    if (!st) abort();
+    root->impl->depth = -1;
+    st[n++] = (frame){root, 0, 0};
+    while (n) {
+        frame *f = &st[n - 1];
+        if (f->next < f->r->ncorr_rules) {
+            et_rule *c = (et_rule *)f->r->corr_rules[f->next++];
+            int cd = c->kind != ET_RULE_CORRELATION ? 0 : c->impl->depth == -1 ? LOOP : c->impl->depth;
+            if (!cd && c->kind == ET_RULE_CORRELATION) {   /* not yet seen: follow it */
+                if (n == cap && !(st = realloc(st, (cap *= 2) * sizeof *st))) abort();
+                c->impl->depth = -1;
+                st[n++] = (frame){c, 0, 0};
+                continue;
+            }
+            if (cd > f->d) f->d = cd;
+            continue;
+        }
+        int d = f->d >= LOOP ? LOOP : f->d + 1;
+        f->r->impl->depth = d;
+        if (--n && d > st[n - 1].d) st[n - 1].d = d;
     }
-    return d + 1;
+    free(st);
+    return root->impl->depth;
 }
 
 static void add_need(et_cctx *c, struct et_rule_impl *im, const char *name)
@@ -170,8 +200,13 @@ static bool corr_refs(et_cctx *c, et_rule *r)
 bool cc_check_depth(et_cctx *c, et_rule *r)
 {
     if (r->kind != ET_RULE_CORRELATION) return true;
-    if ((r->impl->depth = depth_of(r, 0)) >= 1000) {
+    int d = depth_of(r);
+    if (d >= LOOP) {
         cc_error(c, r->impl->corr->rule_ref_nodes[0], "correlation references form a loop");
+        return false;
+    }
+    if (d > MAX_CHAIN) {
+        cc_error(c, r->impl->corr->rule_ref_nodes[0], "a chain of %d correlations: at most %d", d, MAX_CHAIN);
         return false;
     }
     return true;

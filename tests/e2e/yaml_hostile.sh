@@ -183,6 +183,33 @@ run quant "$EVTRIAGE" rules lint "$TMP/quant.yml"
 [ $rc -eq 1 ] && pass || fail "quant: exit $rc"
 has quant "$TMP/quant.yml:2004:$((16 + 500 * 11)): error: condition: more than 1,000,000 comparisons of names and patterns with the search identifiers"
 
+# correlation chains: their depth was found by following every reference anew, so 30
+# correlations each naming the one before three times took 3^30 steps (a hang); now each
+# rule's depth is worked out once, without recursion
+cat >"$TMP/corr.py" <<'PY'
+import sys
+n, fan = int(sys.argv[1]), int(sys.argv[2])
+out = ["title: base\nname: c0\nlogsource: {product: windows, service: system}\ndetection:\n    sel: {EventID: 1}\n    condition: sel\n"]
+for i in range(1, n + 1):
+    refs = ", ".join(["c%d" % (i - 1)] * fan)
+    out.append("title: c%d\nname: c%d\ncorrelation: {type: event_count, rules: [%s], group-by: [Computer], timespan: 1h, condition: {gte: 1}}\n" % (i, i, refs))
+sys.stdout.write("---\n".join(out))
+PY
+python3 "$TMP/corr.py" 30 3 >"$TMP/corr_fan.yml"
+run corr_fan "$EVTRIAGE" rules lint "$TMP/corr_fan.yml"
+[ $rc -eq 0 ] && grep -q '31 rule(s) compiled, 0 error(s)' "$TMP/corr_fan.err" && pass || fail "corr_fan: exit $rc: $(cat "$TMP/corr_fan.err")"
+# at most 32 correlations in a chain (c33 is the 33rd); deeper ones were called loops
+python3 "$TMP/corr.py" 34 1 >"$TMP/corr_deep.yml"
+run corr_deep "$EVTRIAGE" rules lint "$TMP/corr_deep.yml"
+[ $rc -eq 1 ] && pass || fail "corr_deep: exit $rc"
+has corr_deep "$TMP/corr_deep.yml:$((6 + 33 * 4)):42: error: a chain of 33 correlations: at most 32"
+has corr_deep "$TMP/corr_deep.yml:$((6 + 34 * 4)):42: error: a chain of 34 correlations: at most 32"
+# a loop is still one
+printf 'title: a\nname: a\ncorrelation: {type: event_count, rules: [b], timespan: 1h, condition: {gte: 1}}\n---\ntitle: b\nname: b\ncorrelation: {type: event_count, rules: [a], timespan: 1h, condition: {gte: 1}}\n' >"$TMP/corr_loop.yml"
+run corr_loop "$EVTRIAGE" rules lint "$TMP/corr_loop.yml"
+has corr_loop "$TMP/corr_loop.yml:3:42: error: correlation references form a loop"
+has corr_loop "$TMP/corr_loop.yml:7:42: error: correlation references form a loop"
+
 # ---- duplicate keys (defect 9): the review's rule has `condition: sel` then `condition: not sel`;
 # evtriage kept the first silently, pySigma the last: an error at the second
 f="$SEC/yaml/rule_dup_cond.yml"
