@@ -14,7 +14,11 @@
 typedef struct entry {
     char *path;
     char *error;
+    bool warning;            /* error is a warning */
 } entry;
+
+/* A directory walked: by device and inode, so that one reached again through a link is not. */
+typedef struct seen_dir { dev_t dev; ino_t ino; } seen_dir;
 
 typedef struct lctx {
     et_ruleset *rs;
@@ -25,6 +29,8 @@ typedef struct lctx {
     const char *file;
     entry *entries;
     size_t nentries, said;   /* entries found; entries handled so far */
+    seen_dir *dirs;
+    size_t ndirs;
     const char *mapping_path;
     et_data_files data;      /* sources 1..data.n; the rule files come after them */
 } lctx;
@@ -161,7 +167,7 @@ static void add_entry(lctx *l, const char *path, const char *error)
 {
     l->entries = realloc(l->entries, (l->nentries + 1) * sizeof *l->entries);
     if (!l->entries) abort();
-    l->entries[l->nentries++] = (entry){strdup(path), error ? strdup(error) : NULL};
+    l->entries[l->nentries++] = (entry){strdup(path), error ? strdup(error) : NULL, false};
 }
 
 /* Says the errors of the walk up to the next rule file (or to the end); returns that file's entry. */
@@ -169,9 +175,9 @@ static const entry *next_file(lctx *l)
 {
     while (l->said < l->nentries && l->entries[l->said].error) {
         const entry *e = &l->entries[l->said++];
-        et_diag d = {e->path, 0, 0, ET_DIAG_ERROR, e->error};
+        et_diag d = {e->path, 0, 0, e->warning ? ET_DIAG_WARNING : ET_DIAG_ERROR, e->error};
         if (l->diag) l->diag(&d, l->dctx);
-        l->nerr++;
+        l->nerr += !e->warning;
     }
     return l->said < l->nentries ? &l->entries[l->said++] : NULL;
 }
@@ -221,6 +227,16 @@ static void walk(lctx *l, const char *path)
         return;
     }
     if (!S_ISDIR(st.st_mode)) { add_entry(l, path, NULL); return; }
+    /* a directory reached again through a link (a loop: `ln -s . again`) is not walked again:
+     * two such links made the walk double at every level until paths grew too long */
+    for (size_t i = 0; i < l->ndirs; i++)
+        if (l->dirs[i].dev == st.st_dev && l->dirs[i].ino == st.st_ino) {
+            add_entry(l, path, "a directory already walked (through a link): not walked again");
+            l->entries[l->nentries - 1].warning = true;
+            return;
+        }
+    if (!(l->dirs = realloc(l->dirs, (l->ndirs + 1) * sizeof *l->dirs))) abort();
+    l->dirs[l->ndirs++] = (seen_dir){st.st_dev, st.st_ino};
     DIR *d = opendir(path);
     if (!d) return;
     char **names = NULL;
@@ -392,6 +408,7 @@ et_ruleset *et_rules_load(char **paths, int npaths, const et_rules_options *opt,
     et_data_files_free(&l.data);
     for (size_t i = 0; i < l.nentries; i++) { free(l.entries[i].path); free(l.entries[i].error); }
     free(l.entries);
+    free(l.dirs);
     *nerrors = l.nerr;
     if (!rs->mapping) {
         et_ruleset_free(rs);

@@ -210,6 +210,16 @@ run corr_loop "$EVTRIAGE" rules lint "$TMP/corr_loop.yml"
 has corr_loop "$TMP/corr_loop.yml:3:42: error: correlation references form a loop"
 has corr_loop "$TMP/corr_loop.yml:7:42: error: correlation references form a loop"
 
+# a rule folder with two links to itself: the walk doubled at every level (a hang); a folder
+# reached again through a link is said (a warning) and not walked again
+mkdir -p "$TMP/loopdir"
+printf '%s' "$RULE_HEAD" >"$TMP/loopdir/r.yml"
+ln -s . "$TMP/loopdir/a"
+ln -s . "$TMP/loopdir/b"
+run loopdir "$EVTRIAGE" rules lint "$TMP/loopdir"
+[ $rc -eq 0 ] && grep -q '1 rule(s) compiled, 0 error(s), 2 warning(s)' "$TMP/loopdir.err" && pass || fail "loopdir: exit $rc: $(cat "$TMP/loopdir.err")"
+has loopdir "$TMP/loopdir/a: warning: a directory already walked (through a link): not walked again"
+
 # ---- duplicate keys (defect 9): the review's rule has `condition: sel` then `condition: not sel`;
 # evtriage kept the first silently, pySigma the last: an error at the second
 f="$SEC/yaml/rule_dup_cond.yml"
