@@ -33,8 +33,14 @@ static void print_diag(const et_diag *d, void *vctx)
 {
     lint_ctx *l = vctx;
     bool err = d->level == ET_DIAG_ERROR;
-    if (err) l->errors++;
-    else l->warnings++;
+    if (d->more_errors || d->more_warnings) {   /* past a file's cap: counted, said in one line */
+        l->errors += d->more_errors;
+        l->warnings += d->more_warnings;
+    } else if (err) {
+        l->errors++;
+    } else {
+        l->warnings++;
+    }
     if (!err && l->quiet_warnings) return;
     const char *lvl = err ? "error" : "warning";
     if (d->line) printf("%s:%d:%d: %s: %s\n", d->file, d->line, d->col, lvl, d->message);

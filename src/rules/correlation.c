@@ -91,34 +91,48 @@ static bool timespans(et_cctx *c, et_corr *k, const ynode *corr)
     return true;
 }
 
+/* Each part is checked whatever the others gave (every problem is said); those that need the
+ * type or the rules only once they are known. */
 bool cc_correlation(et_cctx *c, const ynode *corr)
 {
     if (corr->kind != YN_MAP) { cc_error(c, corr, "'correlation' must be a map"); return false; }
     cc_check_keys(c, corr, corr_keys, true, "correlation");
     et_corr *k = cc_alloc(c, sizeof *k);
+    bool ok = true;
     const ynode *type = yn_get(corr, "type");
     int t = -1;
     for (int i = 0; type && yn_str(type) && i < 5; i++)
         if (!strcmp(type->str, type_names[i])) t = i;
-    if (t < 0) { cc_error(c, type ? type : corr, "correlation type must be event_count, value_count, temporal, temporal_ordered or absent"); return false; }
-    k->type = (et_corr_type)t;
-    c->rule->corr_type = k->type;
-    const ynode *rules = yn_get(corr, "rules");
-    if (!rules || !names(c, rules, &k->rule_refs, &k->nrule_refs, &k->rule_ref_nodes) || !k->nrule_refs) {
-        if (!c->nerr) cc_error(c, rules ? rules : corr, "correlation needs 'rules'");
-        return false;
+    if (t < 0) {
+        cc_error(c, type ? type : corr, "correlation type must be event_count, value_count, temporal, temporal_ordered or absent");
+        ok = false;
+    } else {
+        k->type = (et_corr_type)t;
+        c->rule->corr_type = k->type;
     }
-    if (k->type == ET_CORR_ABSENT && k->nrule_refs != 2) { cc_error(c, rules, "absent takes exactly two rules: the request and the answer"); return false; }
-    if ((k->type == ET_CORR_TEMPORAL || k->type == ET_CORR_TEMPORAL_ORDERED) && k->nrule_refs < 2)
-        cc_warn(c, rules, "%s over a single rule", type_names[k->type]);
-    if (!names(c, yn_get(corr, "group-by"), &k->group, &k->ngroup, NULL)) return false;
-    if (!timespans(c, k, corr) || !aliases(c, k, yn_get(corr, "aliases"))) return false;
-    if (!condition(c, k, yn_get(corr, "condition"))) return false;
+    const ynode *rules = yn_get(corr, "rules");
+    int before = c->nerr;
+    bool have_rules = rules && names(c, rules, &k->rule_refs, &k->nrule_refs, &k->rule_ref_nodes) && k->nrule_refs;
+    if (!have_rules) {
+        if (c->nerr == before) cc_error(c, rules ? rules : corr, "correlation needs 'rules'");
+        ok = false;
+    } else if (t >= 0) {
+        if (k->type == ET_CORR_ABSENT && k->nrule_refs != 2) {
+            cc_error(c, rules, "absent takes exactly two rules: the request and the answer");
+            ok = false;
+        }
+        if ((k->type == ET_CORR_TEMPORAL || k->type == ET_CORR_TEMPORAL_ORDERED) && k->nrule_refs < 2)
+            cc_warn(c, rules, "%s over a single rule", type_names[k->type]);
+    }
+    ok &= names(c, yn_get(corr, "group-by"), &k->group, &k->ngroup, NULL);
+    ok &= timespans(c, k, corr);
+    if (have_rules) ok &= aliases(c, k, yn_get(corr, "aliases"));
+    if (t >= 0) ok &= condition(c, k, yn_get(corr, "condition"));
     const ynode *gen = yn_get(corr, "generate");
     if (!gen) gen = yn_get(c->impl->doc, "generate");
     k->generate = gen && yn_str(gen) && !strcmp(gen->str, "true");
-    c->impl->corr = k;
-    return true;
+    if (ok) c->impl->corr = k;
+    return ok;
 }
 
 /* Correlation chains must not loop, nor be deeper than MAX_CHAIN. */
