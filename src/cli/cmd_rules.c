@@ -18,8 +18,10 @@ static void rules_usage(FILE *f)
             "PATH is a rule file or a directory walked for *.yml / *.yaml.\n\n"
             "lint   checks every rule document and prints each problem as\n"
             "       'file:line:column: error|warning: message' (unknown or misspelt keys, bad\n"
-            "       modifiers, regexes, conditions, unknown rule references, unmapped fields...).\n"
-            "       --strict makes warnings errors. Exit 1 when there is an error.\n"
+            "       modifiers, regexes, conditions, unknown rule references, unmapped fields...),\n"
+            "       every problem of each rule; past 100 errors or 100 warnings in a file, one\n"
+            "       line says how many more. --strict makes warnings errors. Exit 1 when there\n"
+            "       is an error.\n"
             "test   runs the `tests:` of every rule against the whole set and prints PASS/FAIL per\n"
             "       test (-v: passes too). Exit 1 on a failing test or a rule error.\n\n"
             "options:\n"
@@ -33,8 +35,14 @@ static void print_diag(const et_diag *d, void *vctx)
 {
     lint_ctx *l = vctx;
     bool err = d->level == ET_DIAG_ERROR;
-    if (err) l->errors++;
-    else l->warnings++;
+    if (d->more_errors || d->more_warnings) {   /* past a file's cap: counted, said in one line */
+        l->errors += d->more_errors;
+        l->warnings += d->more_warnings;
+    } else if (err) {
+        l->errors++;
+    } else {
+        l->warnings++;
+    }
     if (!err && l->quiet_warnings) return;
     const char *lvl = err ? "error" : "warning";
     if (d->line) printf("%s:%d:%d: %s: %s\n", d->file, d->line, d->col, lvl, d->message);

@@ -5,6 +5,17 @@
 #include <stddef.h>
 #include "core/arena.h"
 
+/* Every reader of YAML here reads untrusted files: a document nests at most this many lists and
+ * maps deep, counted through aliases too (libyaml's cost per token grows with the depth, and
+ * readers walk the trees recursively). */
+#define YDOC_MAX_DEPTH 100
+/* An alias stands for the whole node it names, and readers copy what they read: a file's
+ * aliases may add at most this many bytes to it, a node counting as its text and
+ * YDOC_NODE_BYTES (a 1 MiB anchor used 1,000 times would add 1 GB). Counted as the tree is
+ * built, over all of a file's documents. */
+#define YDOC_MAX_ALIAS_BYTES ((size_t)16 << 20)
+#define YDOC_NODE_BYTES 64
+
 typedef enum { YN_SCALAR, YN_SEQ, YN_MAP } yn_kind;
 
 typedef struct ynode {
@@ -16,6 +27,9 @@ typedef struct ynode {
     size_t len;
     struct ynode **items;   /* sequence items; for maps keys at 2i, values at 2i+1 */
     size_t n;            /* number of items (maps: 2 x pairs) */
+    unsigned height;     /* lists and maps: levels of them from here down (1 with scalars only); scalars: 0 */
+    bool open;           /* a list or map still being read */
+    size_t xsize;        /* once read: its size with aliases expanded (text + YDOC_NODE_BYTES a node) */
 } ynode;
 
 /* Called once per document of a file; return non-zero to stop. */
@@ -27,9 +41,10 @@ typedef int (*ydoc_fn)(const ynode *root, int docno, void *ctx);
 int ydoc_parse(const char *path, const char *text, et_arena *arena, ydoc_fn fn, void *ctx,
                char *err, size_t errlen, int *line, int *col);
 /* The same over len bytes of text that begin at line first_line + 1 of their file (positions
- * are the file's): some whole documents of it (ydoc_many.c). */
+ * are the file's): some whole documents of it (ydoc_many.c). *alias_bytes: what aliases of the
+ * file's pieces before it added (within YDOC_MAX_ALIAS_BYTES); on return, with this piece's. */
 int ydoc_parse_piece(const char *text, size_t len, int first_line, et_arena *arena, ydoc_fn fn, void *ctx,
-                     char *err, size_t errlen, int *line, int *col);
+                     char *err, size_t errlen, int *line, int *col, size_t *alias_bytes);
 
 /* ---- several sources at once (ydoc_many.c) ------------------------------------------------ */
 typedef struct ydoc_source {

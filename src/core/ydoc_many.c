@@ -3,12 +3,14 @@
  * of the largest piece, not of all of them). A large source is cut into pieces of whole
  * documents at its `---` lines, parsed side by side too: a document marker at the start of a
  * line ends whatever came before it in YAML, so each piece parses to the documents the whole
- * file holds, at the same lines. */
+ * file holds, at the same lines. What aliases add is bounded over the whole file
+ * (YDOC_MAX_ALIAS_BYTES): each piece counts its own, and the sum is taken in order. */
 #include "core/ydoc.h"
 #include "core/pool.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define PIECE_MIN 4096        /* bytes: below this a piece costs more to set up than it saves */
 #define PIECE_ARENA 16384     /* a piece's arena blocks (its nodes join the caller's arena) */
@@ -26,6 +28,7 @@ typedef struct job {
     size_t ndocs, cap;
     char err[256];
     int failed, line, col;
+    size_t alias_bytes;       /* what the piece's aliases added */
 } job;
 
 /* The calling thread's side: the current source's documents, piece after piece. */
@@ -36,6 +39,7 @@ typedef struct many {
     const ynode **docs;
     size_t ndocs, cap;
     const job *failed;        /* the piece whose error ended the source */
+    size_t alias_bytes;       /* what the aliases of the source's pieces so far added */
 } many;
 
 static void push_doc(const ynode ***docs, size_t *n, size_t *cap, const ynode *root)
@@ -61,10 +65,22 @@ static void parse_job(void *task)
     job *j = task;
     if (j->text)
         j->failed = ydoc_parse_piece(j->text, j->len, j->first_line, &j->arena, collect, j, j->err, sizeof j->err,
-                                     &j->line, &j->col) < 0;
+                                     &j->line, &j->col, &j->alias_bytes) < 0;
     else
         j->failed = ydoc_parse(j->src->path, j->src->text, &j->arena, collect, j, j->err, sizeof j->err, &j->line,
                                &j->col) < 0;
+}
+
+/* A piece parsed on its own may keep within the alias bound while the file's pieces before it
+ * and it do not: it is parsed again here with what those left, which ends it where a parse of
+ * the whole file ends (rare: only files whose aliases add megabytes). */
+static void reparse(job *j, size_t before)
+{
+    j->ndocs = 0;
+    j->alias_bytes = before;
+    j->failed = ydoc_parse_piece(j->text, j->len, j->first_line, &j->arena, collect, j, j->err, sizeof j->err,
+                                 &j->line, &j->col, &j->alias_bytes) < 0;
+    j->alias_bytes -= before;
 }
 
 /* Pieces arrive in order; a source is handed over with its last one. After a piece's error the
@@ -73,6 +89,8 @@ static void hand_over(void *task, void *vctx)
 {
     job *j = task;
     many *m = vctx;
+    if (!m->failed && m->alias_bytes && j->alias_bytes > YDOC_MAX_ALIAS_BYTES - m->alias_bytes) reparse(j, m->alias_bytes);
+    m->alias_bytes += j->alias_bytes;
     if (!m->failed) {
         for (size_t i = 0; i < j->ndocs; i++) push_doc(&m->docs, &m->ndocs, &m->cap, j->docs[i]);
         if (j->failed) m->failed = j;
@@ -84,6 +102,7 @@ static void hand_over(void *task, void *vctx)
         m->fn(j->index, &p, m->ctx);
         m->ndocs = 0;
         m->failed = NULL;
+        m->alias_bytes = 0;
     }
     et_arena_adopt(m->keep, &j->arena);
     free(j->docs);
@@ -112,11 +131,18 @@ static const char *piece_end(const char *from, const char *end, size_t want, int
     return end;
 }
 
-/* The whole text of a source, or NULL (the job then reads it and says why it cannot). */
+/* The whole text of a source, or NULL (the job then reads it, as a stream, and says why it
+ * cannot): only a regular file is read whole first, so a path like /dev/zero is refused at its
+ * first bytes rather than read into memory without end. */
 static char *read_text(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        return NULL;
+    }
     char *buf = NULL;
     size_t cap = 0, n = 0, got;
     do {

@@ -11,7 +11,7 @@ static void vdiag(et_cctx *c, int line, int col, et_diag_level lvl, const char *
     char msg[512];
     vsnprintf(msg, sizeof msg, fmt, ap);
     if (lvl == ET_DIAG_WARNING && c->strict) lvl = ET_DIAG_ERROR;
-    et_diag d = {c->file, line, col, lvl, msg};
+    et_diag d = {c->file, line, col, lvl, msg, 0, 0};
     if (lvl == ET_DIAG_ERROR) c->nerr++;
     else c->nwarn++;
     if (c->diag) c->diag(&d, c->dctx);
@@ -126,18 +126,20 @@ void cc_check_keys(et_cctx *c, const ynode *map, const char *const *known, bool 
 
 /* ---- detection ------------------------------------------------------------------------- */
 
+/* Each field is compiled, whatever the ones before gave (every problem is said). */
 static bool map_alt(et_cctx *c, const ynode *map, et_alt *alt)
 {
     size_t n = yn_pairs(map);
     if (!n) { cc_error(c, map, "empty search identifier map"); return false; }
     alt->conds = cc_alloc(c, n * sizeof *alt->conds);
+    bool ok = true;
     for (size_t i = 0; i < n; i++) {
         const ynode *k = yn_key(map, i);
-        if (k->kind != YN_SCALAR) { cc_error(c, k, "field names must be strings"); return false; }
-        if (!cc_field_condition(c, k, k->str, yn_val(map, i), &alt->conds[alt->nconds])) return false;
-        alt->nconds++;
+        if (k->kind != YN_SCALAR) { cc_error(c, k, "field names must be strings"); ok = false; continue; }
+        if (cc_field_condition(c, k, k->str, yn_val(map, i), &alt->conds[alt->nconds])) alt->nconds++;
+        else ok = false;
     }
-    return true;
+    return ok;
 }
 
 /* A search identifier: map (AND), list of maps (OR) or keyword list (OR). */
@@ -157,16 +159,16 @@ static bool compile_sel(et_cctx *c, const ynode *key, const ynode *v, et_sel *se
         return cc_field_condition(c, key, NULL, v, &sel->alts[0].conds[0]);
     }
     sel->alts = cc_alloc(c, (v->n + 1) * sizeof *sel->alts);
-    bool kw = false;
+    bool kw = false, ok = true;
     for (size_t i = 0; i < v->n; i++) {
         const ynode *it = v->items[i];
         if (it->kind == YN_MAP) {
-            if (!map_alt(c, it, &sel->alts[sel->nalts++])) return false;
+            ok &= map_alt(c, it, &sel->alts[sel->nalts++]);
         } else if (it->kind == YN_SCALAR) {
             kw = true;
         } else {
             cc_error(c, it, "a search identifier list holds strings or maps");
-            return false;
+            ok = false;
         }
     }
     if (kw) {   /* all keyword strings of the list form one OR-ed keyword condition */
@@ -179,10 +181,10 @@ static bool compile_sel(et_cctx *c, const ynode *key, const ynode *v, et_sel *se
         et_alt *a = &sel->alts[sel->nalts++];
         a->conds = cc_alloc(c, sizeof(et_fcond));
         a->nconds = 1;
-        if (!cc_field_condition(c, key, NULL, list, &a->conds[0])) return false;
+        ok &= cc_field_condition(c, key, NULL, list, &a->conds[0]);
     }
     if (!sel->nalts) { cc_error(c, v, "empty search identifier"); return false; }
-    return true;
+    return ok;
 }
 
 /* Records every named field of the detection once, for the match output and the lint. */
@@ -261,6 +263,9 @@ static bool compile_variant_extras(et_cctx *c)
     return true;
 }
 
+/* A detection rule: its problems are all said (each selection is compiled whatever the others
+ * gave, the condition is read whatever they gave); the output fields and their lint only for a
+ * rule that compiled. */
 bool cc_detection(et_cctx *c, const ynode *doc)
 {
     const ynode *ls = yn_get(doc, "logsource");
@@ -281,35 +286,38 @@ bool cc_detection(et_cctx *c, const ynode *doc)
     c->impl->nvariants = c->nvariants;
     if (!known) cc_warn(c, ls, "logsource is not mapped to any Windows event log: the rule cannot match EVTX input");
     if (!compile_variant_extras(c)) return false;
+    bool ok = true;
     const ynode *ex = yn_get(doc, "extract");
-    if (ex && !cc_extract(c, ex)) return false;
+    if (ex) ok &= cc_extract(c, ex);
     if (det->kind != YN_MAP) { cc_error(c, det, "'detection' must be a map"); return false; }
     const ynode *cond = yn_get(det, "condition");
     if (!cond) {   /* a misspelt one is a search identifier to Sigma: pointed at, not guessed */
         static const char *const condition[] = {"condition", NULL};
-        for (size_t i = 0; i < yn_pairs(det); i++) {
+        const ynode *typo = NULL;
+        for (size_t i = 0; i < yn_pairs(det) && !typo; i++) {
             const ynode *k = yn_key(det, i);
-            if (k->kind == YN_SCALAR && yn_suggest(k->str, condition)) {
-                cc_error(c, k, "detection has no 'condition' (is '%s' meant to be it?)", k->str);
-                return false;
-            }
+            if (k->kind == YN_SCALAR && yn_suggest(k->str, condition)) typo = k;
         }
-        cc_error(c, det, "detection has no 'condition'");
-        return false;
+        if (typo) cc_error(c, typo, "detection has no 'condition' (is '%s' meant to be it?)", typo->str);
+        else cc_error(c, det, "detection has no 'condition'");
+        ok = false;
     }
     size_t n = yn_pairs(det);
     c->impl->sels = cc_alloc(c, n * sizeof *c->impl->sels);
     for (size_t i = 0; i < n; i++) {
         const ynode *k = yn_key(det, i);
-        if (k->kind != YN_SCALAR) { cc_error(c, k, "search identifiers must be strings"); return false; }
+        if (k->kind != YN_SCALAR) { cc_error(c, k, "search identifiers must be strings"); ok = false; continue; }
         if (!strcmp(k->str, "condition") || !strcmp(k->str, "timeframe")) {
             if (!strcmp(k->str, "timeframe")) cc_warn(c, k, "'timeframe' is obsolete (Sigma 1.0): use a correlation rule");
             continue;
         }
-        if (!compile_sel(c, k, yn_val(det, i), &c->impl->sels[c->impl->nsels])) return false;
+        /* a selection with problems keeps its name, so that the condition names it without
+         * a second error */
+        ok &= compile_sel(c, k, yn_val(det, i), &c->impl->sels[c->impl->nsels]);
         c->impl->nsels++;
     }
-    if (!(c->impl->cond = cc_condition(c, cond))) return false;
+    if (cond && !(c->impl->cond = cc_condition(c, cond))) ok = false;
+    if (!ok) return false;
     collect_out(c);
     lint_fields(c, det);
     return true;

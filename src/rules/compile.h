@@ -52,6 +52,21 @@ bool cc_rca_refs(et_cctx *c, et_rule *rule);
 bool cc_tests_refs(et_cctx *c, et_rule *r);
 bool cc_check_depth(et_cctx *c, et_rule *r);
 
+/* diagcap.c: passes on at most ET_DIAG_CAP errors and ET_DIAG_CAP warnings a file to fn (as an
+ * et_diag_fn with this as its context); past them, one line a file says how many more there
+ * were (et_diag.more_errors, more_warnings), when the next file's first one comes or at
+ * et_diagcap_end. Files are told apart by name. */
+#define ET_DIAG_CAP 100
+typedef struct et_diagcap {
+    et_diag_fn fn;
+    void *ctx;
+    const char *file;
+    char file_buf[4096];
+    int errors, warnings, more_errors, more_warnings;
+} et_diagcap;
+void et_diagcap_say(const et_diag *d, void *cap);
+void et_diagcap_end(et_diagcap *c);
+
 /* Checks a map's keys against known ones: unknown keys are errors when strict_keys, otherwise
  * errors when they look like a typo of a known key and warnings else. */
 void cc_check_keys(et_cctx *c, const ynode *map, const char *const *known, bool strict_keys, const char *where);

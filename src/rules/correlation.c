@@ -91,46 +91,90 @@ static bool timespans(et_cctx *c, et_corr *k, const ynode *corr)
     return true;
 }
 
+/* Each part is checked whatever the others gave (every problem is said); those that need the
+ * type or the rules only once they are known. */
 bool cc_correlation(et_cctx *c, const ynode *corr)
 {
     if (corr->kind != YN_MAP) { cc_error(c, corr, "'correlation' must be a map"); return false; }
     cc_check_keys(c, corr, corr_keys, true, "correlation");
     et_corr *k = cc_alloc(c, sizeof *k);
+    bool ok = true;
     const ynode *type = yn_get(corr, "type");
     int t = -1;
     for (int i = 0; type && yn_str(type) && i < 5; i++)
         if (!strcmp(type->str, type_names[i])) t = i;
-    if (t < 0) { cc_error(c, type ? type : corr, "correlation type must be event_count, value_count, temporal, temporal_ordered or absent"); return false; }
-    k->type = (et_corr_type)t;
-    c->rule->corr_type = k->type;
-    const ynode *rules = yn_get(corr, "rules");
-    if (!rules || !names(c, rules, &k->rule_refs, &k->nrule_refs, &k->rule_ref_nodes) || !k->nrule_refs) {
-        if (!c->nerr) cc_error(c, rules ? rules : corr, "correlation needs 'rules'");
-        return false;
+    if (t < 0) {
+        cc_error(c, type ? type : corr, "correlation type must be event_count, value_count, temporal, temporal_ordered or absent");
+        ok = false;
+    } else {
+        k->type = (et_corr_type)t;
+        c->rule->corr_type = k->type;
     }
-    if (k->type == ET_CORR_ABSENT && k->nrule_refs != 2) { cc_error(c, rules, "absent takes exactly two rules: the request and the answer"); return false; }
-    if ((k->type == ET_CORR_TEMPORAL || k->type == ET_CORR_TEMPORAL_ORDERED) && k->nrule_refs < 2)
-        cc_warn(c, rules, "%s over a single rule", type_names[k->type]);
-    if (!names(c, yn_get(corr, "group-by"), &k->group, &k->ngroup, NULL)) return false;
-    if (!timespans(c, k, corr) || !aliases(c, k, yn_get(corr, "aliases"))) return false;
-    if (!condition(c, k, yn_get(corr, "condition"))) return false;
+    const ynode *rules = yn_get(corr, "rules");
+    int before = c->nerr;
+    bool have_rules = rules && names(c, rules, &k->rule_refs, &k->nrule_refs, &k->rule_ref_nodes) && k->nrule_refs;
+    if (!have_rules) {
+        if (c->nerr == before) cc_error(c, rules ? rules : corr, "correlation needs 'rules'");
+        ok = false;
+    } else if (t >= 0) {
+        if (k->type == ET_CORR_ABSENT && k->nrule_refs != 2) {
+            cc_error(c, rules, "absent takes exactly two rules: the request and the answer");
+            ok = false;
+        }
+        if ((k->type == ET_CORR_TEMPORAL || k->type == ET_CORR_TEMPORAL_ORDERED) && k->nrule_refs < 2)
+            cc_warn(c, rules, "%s over a single rule", type_names[k->type]);
+    }
+    ok &= names(c, yn_get(corr, "group-by"), &k->group, &k->ngroup, NULL);
+    ok &= timespans(c, k, corr);
+    if (have_rules) ok &= aliases(c, k, yn_get(corr, "aliases"));
+    if (t >= 0) ok &= condition(c, k, yn_get(corr, "condition"));
     const ynode *gen = yn_get(corr, "generate");
     if (!gen) gen = yn_get(c->impl->doc, "generate");
     k->generate = gen && yn_str(gen) && !strcmp(gen->str, "true");
-    c->impl->corr = k;
-    return true;
+    if (ok) c->impl->corr = k;
+    return ok;
 }
 
-/* Correlation chains must not loop. */
-static int depth_of(const et_rule *r, int guard)
+/* Correlation chains must not loop, nor be deeper than MAX_CHAIN. */
+#define MAX_CHAIN 32
+#define LOOP 1000   /* the depth of a correlation in a loop, or over one */
+
+typedef struct frame { et_rule *r; size_t next; int d; } frame;
+
+/* The depth of r's chain: 1 + the deepest correlation it references (detection rules: 0), or
+ * LOOP. Each rule's depth is worked out once and kept (impl->depth; -1 while its references
+ * are followed), depth first with a stack of its own: references that fan out (a chain of 30
+ * correlations each naming the next three times took 3^30 steps) and long chains cost one step
+ * a reference, and no recursion as deep as a rule file makes it. */
+static int depth_of(et_rule *root)
 {
-    if (r->kind != ET_RULE_CORRELATION || guard > 32) return guard > 32 ? 1000 : 0;
-    int d = 0;
-    for (size_t i = 0; i < r->ncorr_rules; i++) {
-        int x = depth_of(r->corr_rules[i], guard + 1);
-        if (x > d) d = x;
+    if (root->kind != ET_RULE_CORRELATION) return 0;
+    if (root->impl->depth > 0) return root->impl->depth;
+    frame *st = malloc(16 * sizeof *st);
+    size_t n = 0, cap = 16;
+    if (!st) abort();
+    root->impl->depth = -1;
+    st[n++] = (frame){root, 0, 0};
+    while (n) {
+        frame *f = &st[n - 1];
+        if (f->next < f->r->ncorr_rules) {
+            et_rule *c = (et_rule *)f->r->corr_rules[f->next++];
+            int cd = c->kind != ET_RULE_CORRELATION ? 0 : c->impl->depth == -1 ? LOOP : c->impl->depth;
+            if (!cd && c->kind == ET_RULE_CORRELATION) {   /* not yet seen: follow it */
+                if (n == cap && !(st = realloc(st, (cap *= 2) * sizeof *st))) abort();
+                c->impl->depth = -1;
+                st[n++] = (frame){c, 0, 0};
+                continue;
+            }
+            if (cd > f->d) f->d = cd;
+            continue;
+        }
+        int d = f->d >= LOOP ? LOOP : f->d + 1;
+        f->r->impl->depth = d;
+        if (--n && d > st[n - 1].d) st[n - 1].d = d;
     }
-    return d + 1;
+    free(st);
+    return root->impl->depth;
 }
 
 static void add_need(et_cctx *c, struct et_rule_impl *im, const char *name)
@@ -170,8 +214,13 @@ static bool corr_refs(et_cctx *c, et_rule *r)
 bool cc_check_depth(et_cctx *c, et_rule *r)
 {
     if (r->kind != ET_RULE_CORRELATION) return true;
-    if ((r->impl->depth = depth_of(r, 0)) >= 1000) {
+    int d = depth_of(r);
+    if (d >= LOOP) {
         cc_error(c, r->impl->corr->rule_ref_nodes[0], "correlation references form a loop");
+        return false;
+    }
+    if (d > MAX_CHAIN) {
+        cc_error(c, r->impl->corr->rule_ref_nodes[0], "a chain of %d correlations: at most %d", d, MAX_CHAIN);
         return false;
     }
     return true;

@@ -256,12 +256,15 @@ static bool ex_op(et_cctx *c, const ynode *spec, et_extract *e)
     return true;
 }
 
+/* Each extracted field is checked whatever the ones before gave (every problem is said); one
+ * with problems keeps its name, so that a later `from:` naming it is no second error. */
 bool cc_extract(et_cctx *c, const ynode *node)
 {
     if (node->kind != YN_MAP) { cc_error(c, node, "'extract' must be a map of name: spec"); return false; }
     size_t n = yn_pairs(node);
     c->impl->ex = cc_alloc(c, n * sizeof *c->impl->ex);
     c->rule->extract_names = cc_alloc(c, n * sizeof *c->rule->extract_names);
+    bool ok = true;
     for (size_t i = 0; i < n; i++) {
         const ynode *k = yn_key(node, i), *spec = yn_val(node, i);
         et_extract *e = &c->impl->ex[i];
@@ -274,26 +277,28 @@ bool cc_extract(et_cctx *c, const ynode *node)
             c->impl->nex = saved;
         } else if (spec->kind != YN_MAP) {
             cc_error(c, spec, "extract '%s' must be a field name or a map", e->name);
-            return false;
+            ok = false;
         } else {
             cc_check_keys(c, spec, ex_keys, true, "extract");
-            if (!ex_source(c, spec, e, i) || !ex_op(c, spec, e)) return false;
+            bool one = ex_source(c, spec, e, i);
+            one &= ex_op(c, spec, e);
             e->code = is_true(yn_get(spec, "code"));
             const ynode *lk = yn_get(spec, "lookup");
-            if (lk && e->code) { cc_error(c, lk, "extract '%s': lookup and code exclude each other", e->name); return false; }
-            if (lk && !ex_lookup(c, lk, e)) return false;
+            if (lk && e->code) { cc_error(c, lk, "extract '%s': lookup and code exclude each other", e->name); one = false; }
+            else if (lk) one &= ex_lookup(c, lk, e);
             const ynode *trim = yn_get(spec, "trim");
             if (trim && yn_str(trim) && !strcmp(trim->str, "false")) e->trim = false;
             e->deflt = yn_str(yn_get(spec, "default"));
+            ok &= one;
         }
         for (size_t j = 0; j < i; j++)
-            if (!strcmp(c->impl->ex[j].name, e->name)) { cc_error(c, k, "extract '%s' defined twice", e->name); return false; }
+            if (!strcmp(c->impl->ex[j].name, e->name)) { cc_error(c, k, "extract '%s' defined twice", e->name); ok = false; break; }
         c->rule->extract_names[i] = e->name;
         c->impl->nex = i + 1;
         c->rule->nextract = i + 1;
     }
     if (n > c->rs->max_extract) c->rs->max_extract = n;
-    return true;
+    return ok;
 }
 
 /* ---- run ----------------------------------------------------------------------------- */

@@ -86,13 +86,20 @@ static void sel_ctr(const et_sel *sel, size_t vi, ctr *out)
     }
 }
 
+/* Recursive over the condition's nesting, which the compiler bounds (CX_MAX_DEPTH). */
 static void cx_ctr(const struct et_rule_impl *im, const et_cx *x, size_t vi, ctr *out)
 {
     ctr b;
     switch (x->op) {
     case CX_SEL: sel_ctr(&im->sels[x->sel], vi, out); return;
-    case CX_AND: cx_ctr(im, x->a, vi, out); cx_ctr(im, x->b, vi, &b); ctr_and(out, &b); return;
-    case CX_OR: cx_ctr(im, x->a, vi, out); cx_ctr(im, x->b, vi, &b); ctr_or(out, &b); return;
+    case CX_AND:
+        ctr_any(out);
+        for (uint32_t i = 0; i < x->n; i++) { cx_ctr(im, x->kids[i], vi, &b); ctr_and(out, &b); }
+        return;
+    case CX_OR:
+        ctr_none(out);
+        for (uint32_t i = 0; i < x->n; i++) { cx_ctr(im, x->kids[i], vi, &b); ctr_or(out, &b); }
+        return;
     case CX_FALSE: ctr_none(out); return;
     default: ctr_any(out); return;
     }

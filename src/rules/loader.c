@@ -14,7 +14,11 @@
 typedef struct entry {
     char *path;
     char *error;
+    bool warning;            /* error is a warning */
 } entry;
+
+/* A directory walked: by device and inode, so that one reached again through a link is not. */
+typedef struct seen_dir { dev_t dev; ino_t ino; } seen_dir;
 
 typedef struct lctx {
     et_ruleset *rs;
@@ -25,8 +29,11 @@ typedef struct lctx {
     const char *file;
     entry *entries;
     size_t nentries, said;   /* entries found; entries handled so far */
+    seen_dir *dirs;
+    size_t ndirs;
     const char *mapping_path;
     et_data_files data;      /* sources 1..data.n; the rule files come after them */
+    et_diagcap cap;          /* between diag and the caller's: at most ET_DIAG_CAP of each a file */
 } lctx;
 
 static const char *const rule_keys[] = {
@@ -61,32 +68,35 @@ static void add_rule(et_ruleset *rs, et_rule *r)
     rs->rules[rs->nrules++] = r;
 }
 
+/* Every check of a rule goes on after a problem, so that lint says all of a rule's problems,
+ * as a compiler does; a rule with any error is left out. */
 static bool meta(et_cctx *c, const ynode *doc)
 {
     et_rule *r = c->rule;
+    bool ok = true;
     r->title = yn_str(yn_get(doc, "title"));
     r->id = yn_str(yn_get(doc, "id"));
     r->name = yn_str(yn_get(doc, "name"));
     r->description = yn_str(yn_get(doc, "description"));
     r->status = yn_str(yn_get(doc, "status"));
-    if (!r->title) { cc_error(c, yn_get(doc, "title") ? yn_get(doc, "title") : doc, "rule has no 'title'"); return false; }
+    if (!r->title) { cc_error(c, yn_get(doc, "title") ? yn_get(doc, "title") : doc, "rule has no 'title'"); ok = false; }
     const ynode *lv = yn_get(doc, "level");
+    r->level = ET_LEVEL_MEDIUM;
     if (lv) {
         if (!yn_str(lv) || !parse_level(lv->str, &r->level)) {
             cc_error(c, lv, "unknown level '%s' (informational, low, medium, high, critical)", yn_str(lv) ? lv->str : "?");
-            return false;
+            ok = false;
         }
         r->has_level = true;
-    } else {
-        r->level = ET_LEVEL_MEDIUM;
     }
     const ynode *fact = yn_get(doc, "fact");
     if (fact) {
         if (!yn_str(fact) || (strcmp(fact->str, "true") && strcmp(fact->str, "false"))) {
             cc_error(c, fact, "fact must be true or false");
-            return false;
+            ok = false;
+        } else {
+            r->fact = !strcmp(fact->str, "true");
         }
-        r->fact = !strcmp(fact->str, "true");
     }
     const ynode *tags = yn_get(doc, "tags");
     if (tags && tags->kind == YN_SEQ) {
@@ -94,25 +104,25 @@ static bool meta(et_cctx *c, const ynode *doc)
         for (size_t i = 0; i < tags->n; i++)
             if (yn_str(tags->items[i])) r->tags[r->ntags++] = tags->items[i]->str;
     }
-    return true;
+    return ok;
 }
 
 static bool compile_doc(et_cctx *c, const ynode *doc)
 {
     cc_check_keys(c, doc, rule_keys, false, "rule");
-    if (!meta(c, doc)) return false;
-    bool ok;
+    bool ok = meta(c, doc);
     if (yn_get(doc, "correlation")) {
         c->rule->kind = ET_RULE_CORRELATION;
-        if (yn_get(doc, "detection")) cc_error(c, yn_get(doc, "detection"), "a correlation rule has no 'detection'");
-        ok = cc_correlation(c, yn_get(doc, "correlation"));
+        if (yn_get(doc, "detection")) { cc_error(c, yn_get(doc, "detection"), "a correlation rule has no 'detection'"); ok = false; }
+        ok &= cc_correlation(c, yn_get(doc, "correlation"));
     } else {
-        ok = cc_detection(c, doc);
+        ok &= cc_detection(c, doc);
     }
+    /* rca and tests check their own syntax only: said whatever the rest holds */
     const ynode *rca = yn_get(doc, "rca");
-    if (ok && rca) ok = cc_rca(c, rca);
+    if (rca) ok &= cc_rca(c, rca);
     const ynode *tests = yn_get(doc, "tests");
-    if (ok && tests) ok = cc_tests(c, tests);
+    if (tests) ok &= cc_tests(c, tests);
     return ok;
 }
 
@@ -161,7 +171,7 @@ static void add_entry(lctx *l, const char *path, const char *error)
 {
     l->entries = realloc(l->entries, (l->nentries + 1) * sizeof *l->entries);
     if (!l->entries) abort();
-    l->entries[l->nentries++] = (entry){strdup(path), error ? strdup(error) : NULL};
+    l->entries[l->nentries++] = (entry){strdup(path), error ? strdup(error) : NULL, false};
 }
 
 /* Says the errors of the walk up to the next rule file (or to the end); returns that file's entry. */
@@ -169,9 +179,9 @@ static const entry *next_file(lctx *l)
 {
     while (l->said < l->nentries && l->entries[l->said].error) {
         const entry *e = &l->entries[l->said++];
-        et_diag d = {e->path, 0, 0, ET_DIAG_ERROR, e->error};
+        et_diag d = {e->path, 0, 0, e->warning ? ET_DIAG_WARNING : ET_DIAG_ERROR, e->error, 0, 0};
         if (l->diag) l->diag(&d, l->dctx);
-        l->nerr++;
+        l->nerr += !e->warning;
     }
     return l->said < l->nentries ? &l->entries[l->said++] : NULL;
 }
@@ -182,7 +192,7 @@ static void compile_file(lctx *l, const char *path, const ydoc_parsed *p)
     l->file = et_arena_strndup(&l->rs->arena, path, strlen(path));
     for (size_t i = 0; i < p->ndocs; i++) on_doc(p->docs[i], (int)i, l);
     if (p->error) {
-        et_diag d = {l->file, p->line, p->col, ET_DIAG_ERROR, p->error};
+        et_diag d = {l->file, p->line, p->col, ET_DIAG_ERROR, p->error, 0, 0};
         if (l->diag) l->diag(&d, l->dctx);
         l->nerr++;
     }
@@ -221,6 +231,16 @@ static void walk(lctx *l, const char *path)
         return;
     }
     if (!S_ISDIR(st.st_mode)) { add_entry(l, path, NULL); return; }
+    /* a directory reached again through a link (a loop: `ln -s . again`) is not walked again:
+     * two such links made the walk double at every level until paths grew too long */
+    for (size_t i = 0; i < l->ndirs; i++)
+        if (l->dirs[i].dev == st.st_dev && l->dirs[i].ino == st.st_ino) {
+            add_entry(l, path, "a directory already walked (through a link): not walked again");
+            l->entries[l->nentries - 1].warning = true;
+            return;
+        }
+    if (!(l->dirs = realloc(l->dirs, (l->ndirs + 1) * sizeof *l->dirs))) abort();
+    l->dirs[l->ndirs++] = (seen_dir){st.st_dev, st.st_ino};
     DIR *d = opendir(path);
     if (!d) return;
     char **names = NULL;
@@ -365,7 +385,12 @@ et_ruleset *et_rules_load(char **paths, int npaths, const et_rules_options *opt,
 {
     et_ruleset *rs = calloc(1, sizeof *rs);
     rs->arena.block_size = 1 << 16;
-    lctx l = {.rs = rs, .opt = opt, .diag = diag, .dctx = ctx};
+    lctx l = {.rs = rs, .opt = opt};
+    l.cap = (et_diagcap){.fn = diag, .ctx = ctx};
+    if (diag) {
+        l.diag = et_diagcap_say;
+        l.dctx = &l.cap;
+    }
     for (int i = 0; i < npaths; i++) walk(&l, paths[i]);
     const char *mpath = opt && opt->mapping ? opt->mapping : getenv("EVTRIAGE_MAPPING");
     char **files = calloc(l.nentries + 1, sizeof *files);
@@ -392,6 +417,8 @@ et_ruleset *et_rules_load(char **paths, int npaths, const et_rules_options *opt,
     et_data_files_free(&l.data);
     for (size_t i = 0; i < l.nentries; i++) { free(l.entries[i].path); free(l.entries[i].error); }
     free(l.entries);
+    free(l.dirs);
+    if (diag) et_diagcap_end(&l.cap);
     *nerrors = l.nerr;
     if (!rs->mapping) {
         et_ruleset_free(rs);

@@ -44,7 +44,7 @@ static void merr(mctx *c, const ynode *n, const char *fmt, const char *arg)
 {
     char msg[256];
     snprintf(msg, sizeof msg, fmt, arg);
-    et_diag d = {c->path, n ? n->line : 0, n ? n->col : 0, ET_DIAG_ERROR, msg};
+    et_diag d = {c->path, n ? n->line : 0, n ? n->col : 0, ET_DIAG_ERROR, msg, 0, 0};
     if (c->diag) c->diag(&d, c->ctx);
     c->nerr++;
 }
@@ -124,7 +124,7 @@ et_mapping *et_mapping_build(const char *path, const ydoc_parsed *parsed, et_are
     mctx c = {path, diag, ctx, 0, m};
     for (size_t i = 0; i < parsed->ndocs; i++) on_doc(parsed->docs[i], &c);
     if (parsed->error) {
-        et_diag d = {path, parsed->line, parsed->col, ET_DIAG_ERROR, parsed->error};
+        et_diag d = {path, parsed->line, parsed->col, ET_DIAG_ERROR, parsed->error, 0, 0};
         if (diag) diag(&d, ctx);
         c.nerr++;
     }

@@ -52,8 +52,11 @@ typedef struct et_fcond {
 typedef struct et_alt { et_fcond *conds; uint32_t nconds; } et_alt;       /* AND */
 typedef struct et_sel { const char *name; et_alt *alts; uint32_t nalts; } et_sel; /* OR */
 
+/* A condition: AND and OR hold all their operands (a chain of 2,000 `or`s is one node, not 2,000
+ * nested ones), NOT one; nesting comes only from parentheses and `not`, at most CX_MAX_DEPTH. */
 enum { CX_SEL = 0, CX_AND, CX_OR, CX_NOT, CX_TRUE, CX_FALSE };
-typedef struct et_cx { uint8_t op; uint32_t sel; struct et_cx *a, *b; } et_cx;
+#define CX_MAX_DEPTH 64
+typedef struct et_cx { uint8_t op; uint32_t sel; uint32_t n; struct et_cx **kids; } et_cx;
 
 /* A concrete place a logsource lives: channel/provider (NULL = any), event ids (none = any),
  * extra conditions and field renames. */

@@ -16,6 +16,9 @@ typedef struct et_diag {
     int line, col;            /* 1-based; 0 when the problem has no position */
     et_diag_level level;
     const char *message;
+    /* Only on the line that ends a file's diagnostics past its cap (ET_DIAG_CAP errors and as
+     * many warnings a file are passed on): how many were not, for a caller that counts them. */
+    int more_errors, more_warnings;
 } et_diag;
 typedef void (*et_diag_fn)(const et_diag *d, void *ctx);
 

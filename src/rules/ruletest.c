@@ -22,9 +22,9 @@ static bool ref_list(et_cctx *c, const ynode *n, const char ***out, size_t *nout
     return true;
 }
 
-static bool check_events(et_cctx *c, const ynode *ev)
+static bool check_events(et_cctx *c, const ynode *ev, const ynode *test)
 {
-    if (!ev || ev->kind != YN_SEQ || !ev->n) { cc_error(c, ev, "a test needs a non-empty 'events' list"); return false; }
+    if (!ev || ev->kind != YN_SEQ || !ev->n) { cc_error(c, ev ? ev : test, "a test needs a non-empty 'events' list"); return false; }
     for (size_t i = 0; i < ev->n; i++) {
         const ynode *e = ev->items[i];
         if (e->kind != YN_MAP) { cc_error(c, e, "a test event is a map of field: value"); return false; }
@@ -50,14 +50,16 @@ static const char *sc_path(et_cctx *c, const char *p)
     return cc_strdup(c, buf, strlen(buf));
 }
 
+/* Each test is checked whatever the ones before gave (every problem is said). */
 bool cc_tests(et_cctx *c, const ynode *node)
 {
     if (node->kind != YN_SEQ) { cc_error(c, node, "'tests' must be a list"); return false; }
     struct et_rule_impl *im = c->impl;
     im->tests = cc_alloc(c, node->n * sizeof *im->tests);
+    bool ok = true;
     for (size_t i = 0; i < node->n; i++) {
         const ynode *t = node->items[i];
-        if (t->kind != YN_MAP) { cc_error(c, t, "a test is a map (name, events, expect, expect_not)"); return false; }
+        if (t->kind != YN_MAP) { cc_error(c, t, "a test is a map (name, events, expect, expect_not)"); ok = false; continue; }
         cc_check_keys(c, t, test_keys, true, "test");
         et_testcase *tc = &im->tests[im->ntests];
         tc->line = t->line;
@@ -69,18 +71,17 @@ bool cc_tests(et_cctx *c, const ynode *node)
         }
         tc->events = yn_get(t, "events");
         const ynode *sc = yn_get(t, "scenario");
-        if (sc && tc->events) { cc_error(c, sc, "a test has events or a scenario, not both"); return false; }
-        if (sc) {
-            if (!yn_str(sc)) { cc_error(c, sc, "scenario is a file path"); return false; }
-            tc->scenario = sc_path(c, sc->str);
-        } else if (!check_events(c, tc->events)) {
-            return false;
-        }
-        if (!ref_list(c, yn_get(t, "expect"), &tc->expect, &tc->nexpect)) return false;
-        if (!ref_list(c, yn_get(t, "expect_not"), &tc->expect_not, &tc->nexpect_not)) return false;
-        im->ntests++;
+        bool one = true;
+        if (sc && tc->events) { cc_error(c, sc, "a test has events or a scenario, not both"); one = false; }
+        else if (sc && !yn_str(sc)) { cc_error(c, sc, "scenario is a file path"); one = false; }
+        else if (sc) tc->scenario = sc_path(c, sc->str);
+        else one = check_events(c, tc->events, t);
+        one &= ref_list(c, yn_get(t, "expect"), &tc->expect, &tc->nexpect);
+        one &= ref_list(c, yn_get(t, "expect_not"), &tc->expect_not, &tc->nexpect_not);
+        if (one) im->ntests++;
+        else ok = false;
     }
-    return true;
+    return ok;
 }
 
 /* Every rule a test names must exist (checked once all files are read). */

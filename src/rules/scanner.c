@@ -139,12 +139,37 @@ static const char *top_value(et_scanner *s, int kind)
     return s->topp[kind] = et_top_string(s->ev, kind, s->top[kind]);
 }
 
+/* Does the event's field name, read without its spaces, spell the rule's? */
+static bool same_without_spaces(const char *event_name, const char *rule_name)
+{
+    for (;; event_name++) {
+        if (*event_name == ' ') continue;
+        if (*event_name != *rule_name) return false;
+        if (!*rule_name) return true;
+        rule_name++;
+    }
+}
+
+/* The value of an EventData field a rule names. Sigma writes names that hold spaces without
+ * them (the specification: `New Value` is `NewValue`), and SigmaHQ's own checker matches
+ * Defender's `Threat Name` for a rule's `ThreatName`: a name not found as written is looked
+ * for again among the event's names read without their spaces (only then, so exact names
+ * cost nothing more). */
+static const char *field_value(const et_event *ev, const char *name)
+{
+    const char *v = et_event_field(ev, name);
+    if (v || strchr(name, ' ')) return v;
+    for (size_t i = 0; i < ev->nfields; i++)
+        if (strchr(ev->fields[i].name, ' ') && same_without_spaces(ev->fields[i].name, name)) return ev->fields[i].value;
+    return NULL;
+}
+
 const char *scan_get(et_scanner *s, const et_acc *a)
 {
     if (a->kind == ACC_DATA) {
         if (s->fgen[a->id] != s->gen) {
             s->fgen[a->id] = s->gen;
-            s->fval[a->id] = et_event_field(s->ev, s->rs->fnames[a->id]);
+            s->fval[a->id] = field_value(s->ev, s->rs->fnames[a->id]);
         }
         return s->fval[a->id];
     }
@@ -283,9 +308,15 @@ static bool cx_eval(et_scanner *s, const struct et_rule_impl *im, const et_cx *x
             if (alt_match(s, &sel->alts[a], vi)) return true;
         return false;
     }
-    case CX_AND: return cx_eval(s, im, x->a, vi) && cx_eval(s, im, x->b, vi);
-    case CX_OR: return cx_eval(s, im, x->a, vi) || cx_eval(s, im, x->b, vi);
-    case CX_NOT: return !cx_eval(s, im, x->a, vi);
+    case CX_AND:
+        for (uint32_t i = 0; i < x->n; i++)
+            if (!cx_eval(s, im, x->kids[i], vi)) return false;
+        return true;
+    case CX_OR:
+        for (uint32_t i = 0; i < x->n; i++)
+            if (cx_eval(s, im, x->kids[i], vi)) return true;
+        return false;
+    case CX_NOT: return !cx_eval(s, im, x->kids[0], vi);
     case CX_TRUE: return true;
     default: return false;
     }
@@ -381,5 +412,5 @@ const char *et_match_value(const et_match *m, const char *name)
     int top = et_mapping_toplevel(im->rs->mapping, name);
     static _Thread_local char buf[40];
     if (top != ACC_NONE) return et_top_string(m->event, top, buf);
-    return et_event_field(m->event, name);
+    return field_value(m->event, name);
 }

@@ -365,15 +365,18 @@ bool cc_field_condition(et_cctx *c, const ynode *key, const char *spec, const yn
     if (ms.bits & M_NEQ) out->all = true;   /* neq with a list: different from every value */
     if (value->kind == YN_SEQ) {
         if (out->all && value->n == 1 && !(ms.bits & M_NEQ)) cc_warn(c, key, "'all' with a single value (Sigma disallows it)");
+        bool ok = true;   /* every value is checked, whatever the ones before gave */
         for (size_t i = 0; i < value->n; i++) {
             uint32_t first = out->nvals;
             if (yn_is_null(value->items[i]) && value->n > 1) {
                 cc_error(c, value->items[i], "null cannot be part of a list of values (use its own selection)");
-                goto fail;
+                ok = false;
+                continue;
             }
-            if (!one_value(c, value->items[i], &ms, out->keyword, &out->vals, &out->nvals)) goto fail;
+            if (!one_value(c, value->items[i], &ms, out->keyword, &out->vals, &out->nvals)) { ok = false; continue; }
             for (uint32_t k = first; k < out->nvals; k++) out->vals[k].grp = (ms.bits & M_NEQ) ? k : (uint32_t)i;
         }
+        if (!ok) goto fail;
         if (!value->n) { cc_error(c, value, "empty list of values"); return false; }
     } else if (!one_value(c, value, &ms, out->keyword, &out->vals, &out->nvals)) {
         goto fail;

@@ -14,7 +14,7 @@
 
 #define MAX_EVENTS 1000000   /* per scenario, after repeats (bench files use --scale) */
 #define MAX_MEMORY_MIB 128   /* per scenario, of its events' values after repeats (each copy whose
-                                values use ${...} has its own) */
+                                values use ${...} has its own), checked as each value is made */
 #define MAX_DEPTH 16         /* payload nesting */
 
 static const char *const top_keys[] = {"scenario", "description", "defaults", "hosts", NULL};
@@ -163,8 +163,21 @@ static const char *expand(loader *L, const char *text)
     return out;
 }
 
+/* Still within MAX_MEMORY_MIB? Asked before each value and element is made, so one large
+ * payload (or one copy of it) cannot pass the bound by more than a value; said once. */
+static bool within_memory(loader *L, const ynode *at)
+{
+    if (L->full) return false;
+    if (L->s->arena.bytes <= (size_t)MAX_MEMORY_MIB << 20) return true;
+    error_at(L, at, "the events take more than %d MiB of memory, passed at this value of copy %llu (fewer "
+             "copies; synth --scale makes big files)", MAX_MEMORY_MIB, (unsigned long long)L->copy_index + 1);
+    L->full = true;
+    return false;
+}
+
 static const sy_value *leaf_value(loader *L, const ynode *n)
 {
+    if (!within_memory(L, n)) return NULL;
     char err[300];
     const sy_value *v = sy_value_parse(&L->s->arena, n->tag, expand(L, n->str), err, sizeof err);
     if (!v) error_at(L, n, "%s", err);
@@ -192,6 +205,7 @@ static bool element_from(loader *L, sy_node *el, const ynode *val, int depth);
 /* The children and attributes of el from a map ("@name" keys are attributes). */
 static bool element_map(loader *L, sy_node *el, const ynode *map, int depth)
 {
+    if (!within_memory(L, map)) return false;
     size_t nattr = 0, nchild = 0;
     for (size_t i = 0; i < yn_pairs(map); i++) {
         const char *k = yn_str(yn_key(map, i));
@@ -391,6 +405,7 @@ static bool has_placeholders(const ynode *n)
 
 static void event(loader *L, const ynode *e, sy_file *f, const char *computer, evlist *out)
 {
+    if (L->full) return;   /* past a bound, said once: the events after it are not read */
     if (!want_map(L, e, "an event") || !check_keys(L, e, event_keys, "an event")) return;
     sy_event ev;
     memset(&ev, 0, sizeof ev);

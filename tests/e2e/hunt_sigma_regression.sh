@@ -40,6 +40,21 @@ missing = want - seen
 if missing:
     print("rules without a match when all run together:", sorted(missing)); sys.exit(1)
 PY
+# a SigmaHQ Defender rule (event 1119) on its own regression events (SigmaHQ 8eaafff1, kept in
+# tests/e2e/data): its `ThreatName`, `SourceName` and `ProcessName` are Defender's `Threat Name`,
+# `Source Name` and `Process Name`, as the Sigma specification writes names with spaces and
+# SigmaHQ's checker matches them (no match before)
+d="${EVTRIAGE_SOURCE:?source tree}/tests/e2e/data/sigma-defender-1119"
+"$EVTRIAGE" hunt --format jsonl --rules "$d/rule.yml" "$d/events.evtx" >"$TMP/def" 2>"$TMP/err"
+rc=$?
+python3 - "$TMP/def" <<'PY' && [ $rc -eq 0 ] && pass || fail "defender 1119: exit $rc: $(cat "$TMP/def" "$TMP/err" | head -c 400)"
+import json, sys
+m = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+assert len(m) == 1 and m[0]["rule_id"] == "a7c3e5f2-8b1d-4e9a-b6c2-3d7f5e8a9b4c", m
+f = m[0]["fields"]
+assert f["ThreatName"] == "Tool:Win32/EICAR_Test_File" and f["SourceName"] == "Real-Time Protection", f
+assert f["ProcessName"].endswith("\\RedSun.exe") and m[0]["record_id"] == 542, m
+PY
 # the output formats carry the same matches
 d="$REG/0b9ad457-2554-44c1-82c2-d56a99c42377"
 "$EVTRIAGE" hunt --format csv --rules "$d/rule.yml" "$d/events.evtx" >"$TMP/csv" 2>/dev/null

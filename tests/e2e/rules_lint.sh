@@ -82,6 +82,79 @@ for want in \
   grep -qxF "$want" "$TMP/out" && pass || fail "missing: $want; got: $(cat "$TMP/out")"
 done
 grep -q "rules lint: 1 rule(s) compiled, 4 error(s), 1 warning(s)" "$TMP/err" && pass || fail "summary: $(cat "$TMP/err")"
+# every problem of a rule is said, not only its first (issue 31): metadata, each extracted field,
+# each field and each value of each selection, the condition, rca and tests
+cat >"$TMP/many.yml" <<'YAML'
+title: Many problems in one rule
+level: severe
+fact: maybe
+logsource:
+    product: windows
+    category: process_creation
+extract:
+    a: {field: CommandLine, split: ' '}
+    b: {from: a, re: '(x'}
+    c: {from: b}
+detection:
+    selection:
+        Image|endswith: '\cmd.exe'
+        CommandLine|contians: 'x'
+    other:
+        CommandLine|re:
+            - '(one'
+            - 'fine'
+            - '[two'
+        ParentImage|startswith|endswith: 'y'
+    condition: selection and not filter
+rca:
+    title: "broken {"
+tests:
+    - name: t
+YAML
+"$EVTRIAGE" rules lint "$TMP/many.yml" >"$TMP/out" 2>"$TMP/err"
+[ $? -eq 1 ] && pass || fail "many: want exit 1"
+f="$TMP/many.yml"
+for want in \
+  "$f:2:8: error: unknown level 'severe' (informational, low, medium, high, critical)" \
+  "$f:3:7: error: fact must be true or false" \
+  "$f:8:8: error: extract 'a': split needs an 'index'" \
+  "$f:9:25: error: bad regular expression: missing closing parenthesis (at offset 2)" \
+  "$f:14:9: error: unknown modifier 'contians'" \
+  "$f:17:20: error: bad regular expression: missing closing parenthesis (at offset 4)" \
+  "$f:19:20: error: bad regular expression: missing terminating ] for character class (at offset 4)" \
+  "$f:20:9: error: contains, startswith and endswith exclude each other" \
+  "$f:21:34: error: condition: unknown search identifier 'filter'" \
+  "$f:23:12: error: template: unterminated or empty placeholder at offset 7" \
+  "$f:25:7: error: a test needs a non-empty 'events' list"; do
+  grep -qxF "$want" "$TMP/out" && pass || fail "many: missing: $want; got: $(cat "$TMP/out")"
+done
+# no second error for what an earlier one explains ('c' is from the broken 'b')
+[ "$(wc -l <"$TMP/out")" -eq 11 ] && grep -q "0 rule(s) compiled, 11 error(s), 0 warning(s)" "$TMP/err" && pass \
+  || fail "many: want exactly 11 problems: $(cat "$TMP/out" "$TMP/err")"
+printf 'title: c\ncorrelation:\n    type: event_cnt\n    rules: [a, b]\n    group-by: [{x: 1}]\n    timespan: 5 minutes\n' >"$TMP/corrs.yml"
+"$EVTRIAGE" rules lint "$TMP/corrs.yml" >"$TMP/out" 2>&1
+for want in "3:11: error: correlation type must be event_count, value_count, temporal, temporal_ordered or absent" \
+            "5:16: error: expected a name" "6:15: error: bad timespan '5 minutes' (number + s, m, h or d)"; do
+  grep -qxF "$TMP/corrs.yml:$want" "$TMP/out" && pass || fail "correlation: missing: $want; got: $(cat "$TMP/out")"
+done
+# a file's diagnostics stop at 100 errors and 100 warnings; one line says how many more there
+# were, and every one is counted (lint's summary, hunt's count)
+python3 - "$TMP/cap.yml" <<'PY'
+import sys
+out = ["title: e%d\nlogsource: {product: windows, service: system}\ndetection: {sel: {EventID|contians: %d}, condition: sel}\n" % (i, i) for i in range(150)]
+out += ["title: w%d\nlogsource: {product: windows, service: system}\ndetection: {sel: {EventID: %d}, condition: sel}\ncolour: red\n" % (i, i) for i in range(120)]
+open(sys.argv[1], "w").write("---\n".join(out))
+PY
+"$EVTRIAGE" rules lint "$TMP/cap.yml" >"$TMP/out" 2>"$TMP/err"
+[ $? -eq 1 ] && pass || fail "cap: want exit 1"
+[ "$(grep -c ': error: unknown modifier' "$TMP/out")" -eq 100 ] && [ "$(grep -c ': warning: unknown key' "$TMP/out")" -eq 100 ] && pass \
+  || fail "cap: want 100 errors and 100 warnings shown: $(grep -c . "$TMP/out")"
+tail -1 "$TMP/out" | grep -qxF "$TMP/cap.yml: error: 50 more error(s) and 20 more warning(s) in this file not shown (at most 100 of each are)" \
+  && pass || fail "cap: last line: $(tail -1 "$TMP/out")"
+grep -q "120 rule(s) compiled, 150 error(s), 120 warning(s)" "$TMP/err" && pass || fail "cap: summary: $(cat "$TMP/err")"
+"$EVTRIAGE" hunt --rules "$TMP/cap.yml" "$CORPUS/machine-logs/System.evtx" >/dev/null 2>"$TMP/err"
+grep -q "hunt: 150 rule error(s)" "$TMP/err" && [ "$(grep -c 'unknown modifier' "$TMP/err")" -eq 100 ] && pass \
+  || fail "cap: hunt: $(tail -3 "$TMP/err")"
 # YAML syntax errors carry libyaml's position
 printf 'title: x\ndetection: [a, b\n' >"$TMP/syntax.yml"
 "$EVTRIAGE" rules lint "$TMP/syntax.yml" >"$TMP/out" 2>&1

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make_seeds.sh: builds the fuzz targets' seed corpora in OUTDIR (a build directory, never the
 # source tree): OUTDIR/fuzz_reader (EVTX files or their first chunk), OUTDIR/fuzz_rules (rule
-# YAML), OUTDIR/fuzz_report (hostile values) and OUTDIR/fuzz_archive (zip, tar, tar.gz, tar.xz, tar.bz2, 7z, cab, nested zip, a gzipped EVTX, made on the fly).
+# YAML), OUTDIR/fuzz_scenario (synth scenarios), OUTDIR/fuzz_report (hostile values) and OUTDIR/fuzz_archive
+# (zip, tar, tar.gz, tar.xz, tar.bz2, 7z, cab, nested zip, a gzipped EVTX, made on the fly).
 # usage: make_seeds.sh OUTDIR [CORPUS]   (CORPUS: default $EVTRIAGE_SHARED/corpus or ../shared/corpus)
 set -euo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
@@ -9,6 +10,7 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 out=$1
 corpus=${2:-${EVTRIAGE_SHARED:-$src/../shared}/corpus}
 [ -d "$corpus" ] || { echo "$0: corpus not found at $corpus" >&2; exit 1; }
+security=$corpus/../security/2026-12   # hostile inputs of the security review (seeds when present)
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 case "$out/" in "$src/tests/"* | "$src/src/"* | "$src/rules/"*) echo "$0: $out is in the source tree" >&2; exit 2 ;; esac
@@ -41,15 +43,40 @@ reader_seeds() {
   done
 }
 
-# Rule YAML: the project's rules/ (packs, mapping, data tables) and every sigma-regression rule.
+# Rule YAML: the project's rules/ (packs, mapping, data tables), every sigma-regression rule and
+# the hostile rule files of the security review (long conditions, duplicate keys, bad bytes),
+# so the fuzzer starts from the shapes that once crashed or misled the loader.
 rules_seeds() {
   local dir=$out/fuzz_rules f
   rm -rf "$dir" && mkdir -p "$dir"
   {
     find "$src/rules" \( -name '*.yml' -o -name '*.yaml' \) -size -128k -print0 | sort -z
     find "$corpus/sigma-regression" -name rule.yml -print0 2>/dev/null | sort -z
+    find "$security/yaml" -name '*.yml' -print0 2>/dev/null | sort -z
   } | while IFS= read -r -d '' f; do put "$dir" <"$f"; done
   synthetic_rules | put "$dir"
+  alias_rules | put "$dir"
+}
+
+# Anchors and aliases in every place a rule reads: small, so that the fuzzer can grow them.
+alias_rules() {
+  cat <<'YAML'
+title: Aliases
+name: aliases
+logsource: &ls {product: windows, service: system}
+detection:
+    sel: &sel {EventID: &id 7036, param1|contains: &word 'Windows'}
+    again: *sel
+    kw: [*word, *word, *word]
+    nested: &n {a: [1, 2, {b: [3, 4]}], c: {d: {e: [[5]]}}}
+    condition: sel and again or 1 of kw* or not (sel and (again or kw))
+---
+title: Aliases two
+logsource: *ls
+detection:
+    sel: {EventID: [1, 2, 3]}
+    condition: sel
+YAML
 }
 
 # Rules that fire on fuzz_rules.c's synthetic events: every correlation type, extract, rca, tests.
@@ -174,11 +201,11 @@ archive_seeds() {
   command -v bsdtar >/dev/null || echo "$0: bsdtar not found: no 7z seed (apt-get install libarchive-tools)" >&2
 }
 
-# Scenarios: the samples' and the all-types test scenario.
+# Scenarios: the samples', the all-types test scenario and the security review's hostile ones.
 scenario_seeds() {
   local dir=$out/fuzz_scenario f
   rm -rf "$dir" && mkdir -p "$dir"
-  for f in "$src"/samples/*/scenario.yaml "$src"/tests/e2e/data/*.yaml; do
+  for f in "$src"/samples/*/scenario.yaml "$src"/tests/e2e/data/*.yaml "$security"/synth/*.yaml; do
     [ -f "$f" ] && put "$dir" <"$f"
   done
 }

@@ -272,6 +272,79 @@ static void test_ydoc_pieces(void **state)
     }
 }
 
+/* What aliases add is bounded over the whole file, however it is cut: 20 documents each adding
+ * about 1 MiB through aliases pass 16 MiB in the 17th document, at the same alias whether the
+ * file is parsed whole or in pieces on 8 threads (each piece alone keeps within the bound). */
+static void test_ydoc_alias_bound(void **state)
+{
+    (void)state;
+    enum { DOCS = 20, BIG = 10240, USES = 100 };
+    size_t cap = DOCS * (BIG + USES * 16 + 64) + 1;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    size_t n = 0;
+    for (int d = 0; d < DOCS; d++) {
+        n += (size_t)snprintf(text + n, cap - n, "%sname: d%d\nbig: &b '", d ? "---\n" : "", d);
+        memset(text + n, 'x', BIG);
+        n += BIG;
+        n += (size_t)snprintf(text + n, cap - n, "'\nuses:\n");
+        for (int u = 0; u < USES; u++) n += (size_t)snprintf(text + n, cap - n, "  - *b\n");
+    }
+    ydoc_source src = {"mem", text};
+    static pieces_seen whole, cut;
+    memset(&whole, 0, sizeof whole);
+    memset(&cut, 0, sizeof cut);
+    et_arena a = {.block_size = 65536}, b = {.block_size = 65536};
+    ydoc_parse_many(&src, 1, 1, &a, on_pieces, &whole);
+    ydoc_parse_many(&src, 1, 8, &b, on_pieces, &cut);
+    /* each document's aliases add 100 x (10240 + 64): 16 documents add 16,486,400 bytes, and
+     * the 29th alias of the 17th passes 16 MiB (16,777,216) */
+    assert_int_equal(whole.ndocs, 16);
+    assert_non_null(strstr(whole.error, "makes the file's aliases add more than 16 MiB"));
+    int per_doc = 4 + USES;   /* ---, name, big, uses, the uses (the first document has no ---) */
+    assert_int_equal(whole.line, 16 * per_doc - 1 + 4 + 29);
+    assert_int_equal(whole.col, 5);
+    assert_int_equal(cut.ndocs, whole.ndocs);
+    assert_string_equal(cut.error, whole.error);
+    assert_int_equal(cut.line, whole.line);
+    assert_int_equal(cut.col, whole.col);
+    et_arena_free(&a);
+    et_arena_free(&b);
+    free(text);
+}
+
+/* A byte libyaml's reader refuses (not UTF-8, a control character, a NUL) is said at its line
+ * and column, counted as libyaml counts its marks: characters, not bytes; CR LF, a lone CR,
+ * NEL and LS end a line; UTF-16 after a byte order mark. It was 1:1, whatever the place. */
+static int no_doc(const ynode *root, int docno, void *ctx) { (void)root; (void)docno; (void)ctx; return 0; }
+static void test_ydoc_bad_byte_position(void **state)
+{
+    (void)state;
+    static const struct { const char *text; size_t len; int first_line, line, col; const char *error; } cases[] = {
+        {"a: 1\r\nb: \"x\xff\"\n", 13, 0, 2, 6, "invalid leading UTF-8 octet (byte 0xFF)"},
+        {"a: 1\nb: \"\xc3(\"\n", 12, 0, 2, 5, "invalid trailing UTF-8 octet (byte 0x28)"},
+        {"a: \"x\0y\"\n", 9, 0, 1, 6, "control characters are not allowed (U+0000)"},
+        {"a: 1\xc2\x85\x62: \x01\n", 11, 0, 2, 4, "control characters are not allowed (U+0001)"},
+        {"a: 1\rb: \x01\n", 11, 0, 2, 4, "control characters are not allowed (U+0001)"},
+        {"a: 1\xe2\x80\xa8\x62: \x01", 11, 0, 2, 4, "control characters are not allowed (U+0001)"},
+        {"a: \xf0\x9f\x98\x80\x01\n", 9, 0, 1, 5, "control characters are not allowed (U+0001)"},
+        {"a: 1\nb: \x01\n", 11, 40, 42, 4, "control characters are not allowed (U+0001)"},   /* a piece */
+        /* UTF-16LE: "a: 1\nb: " then a lone low surrogate */
+        {"\xff\xfe" "a\0:\0 \0" "1\0\n\0b\0:\0 \0\x00\xdc\n\0", 22, 0, 2, 4, "unexpected low surrogate area"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        et_arena a = {0};
+        char err[256];
+        int line, col;
+        size_t alias_bytes = 0;
+        assert_int_equal(ydoc_parse_piece(cases[i].text, cases[i].len, cases[i].first_line, &a, no_doc, NULL, err,
+                                          sizeof err, &line, &col, &alias_bytes), -1);
+        if (strncmp(err, cases[i].error, strlen(cases[i].error)) || line != cases[i].line || col != cases[i].col)
+            fail_msg("case %zu: %d:%d: %s", i, line, col, err);
+        et_arena_free(&a);
+    }
+}
+
 static void test_sha256(void **state)
 {
     (void)state;
@@ -469,7 +542,8 @@ int main(void)
         cmocka_unit_test(test_spillsort),     cmocka_unit_test(test_window),
         cmocka_unit_test(test_arena),        cmocka_unit_test(test_sha256),
         cmocka_unit_test(test_arena_adopt),  cmocka_unit_test(test_ydoc_parse_many),
-        cmocka_unit_test(test_ydoc_pieces),
+        cmocka_unit_test(test_ydoc_pieces),     cmocka_unit_test(test_ydoc_alias_bound),
+        cmocka_unit_test(test_ydoc_bad_byte_position),
         cmocka_unit_test(test_filehash_out_of_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

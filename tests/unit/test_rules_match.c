@@ -430,6 +430,29 @@ static void test_command_lint(void **state)
     assert_null(et_command_lint("Get-VM 'it''s'", ET_SHELL_POWERSHELL, &at));
     assert_non_null(et_command_lint("dir $env:windir", ET_SHELL_CMD, &at));
     assert_null(et_command_lint("Write-Output \"100%\"", ET_SHELL_POWERSHELL, &at));
+/* An EventData name that holds spaces is matched by the rule's name without them, as Sigma
+ * writes such names (Defender's `Threat Name` is `ThreatName`); an exact name still wins, the
+ * rest of the name must agree, and a rule's own spaces are not taken out. */
+static void test_field_names_without_spaces(void **state)
+{
+    (void)state;
+    tev t;
+    mkev(&t, SYS_CH, SYS_PR, 1, 0, "Threat Name=Tool:Win32/EICAR_Test_File", "Source Name=Real-Time Protection",
+         "Process  Name=a.exe", "Path=x", NULL);
+    assert_int_equal(det("    sel:\n        ThreatName|endswith: 'EICAR_Test_File'\n    condition: sel\n", &t), 1);
+    assert_int_equal(det("    sel:\n        SourceName: 'Real-Time Protection'\n    condition: sel\n", &t), 1);
+    assert_int_equal(det("    sel:\n        ProcessName: 'a.exe'\n    condition: sel\n", &t), 1);
+    assert_int_equal(det("    sel:\n        'Threat Name': 'Tool:Win32/EICAR_Test_File'\n    condition: sel\n", &t), 1);
+    assert_int_equal(det("    sel:\n        ThreatNam|contains: 'EICAR'\n    condition: sel\n", &t), 0);
+    assert_int_equal(det("    sel:\n        threatname|contains: 'EICAR'\n    condition: sel\n", &t), 0);
+    assert_int_equal(det("    sel:\n        'Sour ceName': 'Real-Time Protection'\n    condition: sel\n", &t), 0);
+    assert_int_equal(det("    sel:\n        ThreatName: null\n    condition: sel\n", &t), 0);
+    freeev(&t);
+    /* the exact name first: a field named without spaces beside one with them */
+    mkev(&t, SYS_CH, SYS_PR, 1, 0, "Threat Name=spaced", "ThreatName=exact", NULL);
+    assert_int_equal(det("    sel:\n        ThreatName: exact\n    condition: sel\n", &t), 1);
+    assert_int_equal(det("    sel:\n        ThreatName: spaced\n    condition: sel\n", &t), 0);
+    freeev(&t);
 }
 
 int main(void)
@@ -443,6 +466,7 @@ int main(void)
         cmocka_unit_test(test_logsource_key),    cmocka_unit_test(test_extract),
         cmocka_unit_test(test_hresult_and_template), cmocka_unit_test(test_template_lookup), cmocka_unit_test(test_template_prose),
         cmocka_unit_test(test_command_shells), cmocka_unit_test(test_command_lint),
+        cmocka_unit_test(test_field_names_without_spaces),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
