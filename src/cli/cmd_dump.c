@@ -201,7 +201,7 @@ int cmd_dump(int argc, char **argv)
     if (fields && !ctx.csv) { cli_error("dump: --fields applies to --format csv"); return ET_EXIT_USAGE; }
     char *collist = strdup(fields ? fields : default_columns);
     if (ctx.csv) {
-        ctx.terminal = false;
+        ctx.terminal = isatty(STDOUT_FILENO);
         if (!split_columns(&ctx, collist)) { cli_error("dump: --fields is empty"); free(collist); return ET_EXIT_USAGE; }
         et_buf head = {0};
         for (int i = 0; i < ctx.ncols; i++) {

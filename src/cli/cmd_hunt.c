@@ -454,7 +454,7 @@ int cmd_hunt(int argc, char **argv)
     }
     if (nerr) fprintf(stderr, "evtriage: hunt: %d rule error(s): those rules are skipped\n", nerr);
     h.rs = rs;
-    h.terminal = false;
+    h.terminal = isatty(STDOUT_FILENO);
     h.corr = et_correlator_new(rs, cap);
     if (h.window.has_from) et_correlator_set_start(h.corr, h.window.from);   /* nothing before it was observed */
     et_correlator_keep_copies(h.corr, keep_copies);

@@ -5,6 +5,7 @@
 # used to reach it raw). Inputs: ../shared/security/2026-12/inject/scen2.yaml (defect 3) and
 # escape sequences in event data (defect 12).
 . "$(dirname "$0")/lib.bash"
+command -v script >/dev/null || { echo "FAIL: script(1) missing (bsdutils)"; exit 1; }
 SEC="$EVTRIAGE_SHARED/security/2026-12"
 "$EVTRIAGE" synth -q "$SEC/inject/scen2.yaml" -o "$TMP/out2" 2>"$TMP/err" || { fail "synth scen2: $(cat "$TMP/err")"; finish; exit 1; }
 cat >"$TMP/r.yml" <<'YAML'
@@ -85,4 +86,24 @@ got = {r[0][1:] if r[0].startswith("'") else r[0] for r in rows}
 for v in ["=cmd|' /C calc'!A0", "\t=1+1", "\r=1+1", "=HYPERLINK(\"http://evil.example/\",\"click\")"]:
     assert v in got, (v, got)
 PY
+# control characters: kept in a file (nothing lost), never printed to a terminal
+cat >"$TMP/esc.yaml" <<'YAML'
+scenario: esc
+hosts:
+  - computer: "H\e[2J1"
+    folder: H1
+    files:
+      - channel: Application
+        events:
+          - {time: 2025-11-18T09:00:00Z, event_id: 1000, provider: "P\e]8;;http://evil.example/\e\\link\e]8;;\e\\", event_data: {Msg: "clip \e]52;c;ZXZpbA==\a end", C1: "\u009b31mred"}}
+YAML
+"$EVTRIAGE" synth -q esc.yaml -o esc 2>err || fail "synth esc.yaml: $(cat err)"
+"$EVTRIAGE" dump --format csv --fields computer,provider,Msg esc >esc.csv 2>/dev/null
+grep -q $'H\e\\[2J1' esc.csv && grep -q $'clip \e]52;c;ZXZpbA==\a end' esc.csv && pass || fail "a CSV file lost the value as recorded"
+for cmd in "dump --format csv esc" "dump --format csv --fields computer,provider,Msg,C1 esc" "hunt --format csv --all-matches --rules r.yml esc"; do
+  script -qfec "$EVTRIAGE $cmd" tty.txt >/dev/null 2>&1
+  grep -q 'H \[2J1' tty.txt && pass || fail "$cmd: no row on the terminal: $(cat -A tty.txt | head -5)"
+  ! grep -qaP '[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xc2[\x80-\x9f]' tty.txt && pass \
+    || fail "$cmd: control characters reached the terminal: $(grep -aP '[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xc2[\x80-\x9f]' tty.txt | cat -A | head -3)"
+done
 cd / && finish
