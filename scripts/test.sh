@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: a -Werror release build and an ASan+UBSan build, each with ctest, the
-# multi-threaded end-to-end tests under ThreadSanitizer, then a bounded libFuzzer run of every
+# Runs every test: a -Werror release build and an ASan+UBSan build, each with ctest, the Debian
+# package of the release build (scripts/package_check.sh: lintian, unpacked and run on samples/),
+# the multi-threaded end-to-end tests under ThreadSanitizer, then a bounded libFuzzer run of every
 # fuzz target (clang, ASan+UBSan; docs/fuzzing.md).
 # EVTRIAGE_FUZZ_SECONDS: seconds per fuzz target (default 30; 0 skips the fuzz stage).
 set -euo pipefail
@@ -11,10 +12,12 @@ for variant in release asan; do
   dir=build-ci-$variant
   extra=()
   [ "$variant" = asan ] && extra=(-DEVTRIAGE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug)
+  [ "$variant" = release ] && extra=(-DCMAKE_INSTALL_PREFIX=/usr)   # the package's prefix
   cmake -S . -B "$dir" -DEVTRIAGE_WERROR=ON "${extra[@]}" >/dev/null
   cmake --build "$dir" -j "$jobs"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir "$dir" --output-on-failure -j "$jobs"
+  if [ "$variant" = release ]; then ./scripts/package_check.sh "$dir"; fi
 done
 # ThreadSanitizer over the tests that run many threads (the pool, zip members inflated on
 # workers, output identical at any -j, rule files parsed side by side): only the evtriage

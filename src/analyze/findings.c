@@ -5,9 +5,11 @@
 #include "analyze/kept.h"
 #include "analyze/codes.h"
 #include "analyze/tplfilter.h"
+#include "analyze/steps.h"
 #include "core/arena.h"
 #include "core/outbuf.h"
 #include "core/timeutil.h"
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +35,7 @@ static int same_host(const char *a, const char *b)
 
 /* ---- host context: every kept match ordered by (host, time) ------------------------------ */
 
-typedef struct context { const kept_match **v; size_t n; } context;
+typedef struct context { const kept_match **v; size_t n; const et_report *report; } context;
 
 static int cmp_ctx(const void *pa, const void *pb)
 {
@@ -48,7 +50,7 @@ static int cmp_ctx(const void *pa, const void *pb)
 
 static context context_build(const kept_set *k)
 {
-    context c = {calloc(k->nmatches ? k->nmatches : 1, sizeof *c.v), k->nmatches};
+    context c = {calloc(k->nmatches ? k->nmatches : 1, sizeof *c.v), k->nmatches, NULL};
     if (!c.v) abort();
     for (size_t i = 0; i < k->nmatches; i++) c.v[i] = &k->matches[i];
     if (c.n) qsort(c.v, c.n, sizeof *c.v, cmp_ctx);
@@ -102,9 +104,8 @@ typedef struct fill_ctx {
     uint64_t count;
     int64_t first, last;
     et_arena scratch;
-    size_t missing;
-    char missing_names[256];
-    et_buf refused;            /* placeholders whose values could not go in a command as they are */
+    et_buf missing, refused;   /* placeholders the events could not fill, or whose values could not go in */
+    et_tpl_gaps gaps;          /* points at the two */
 } fill_ctx;
 
 static const char *lookup_plain(const char *name, fill_ctx *c);
@@ -136,16 +137,53 @@ static const char *distinct_values(fill_ctx *c, const char *name)
 
 static const char *plain_value(const char *name, void *vctx) { return lookup_plain(name, vctx); }
 
-/* {name|filter}: values (the distinct values over the evidence, with counts) here, the others
- * (meaning, name, short, domain, since:OTHER) in tplfilter.c. */
+/* The full name of the host whose short name is v (HV02 -> HV02.contoso.com), from the names the
+ * upload gives (its inputs' Computer values, then the matched records'); v itself when it has a
+ * dot; NULL when no name with a domain is seen. */
+static const char *fqdn_of(const fill_ctx *c, const char *v)
+{
+    if (!v || !*v || strchr(v, '.')) return v;
+    size_t n = strlen(v);
+    const et_report *r = c->ctx->report;
+    for (size_t i = 0; r && i < r->ninputs; i++)
+        for (size_t h = 0; h < r->inputs[i].nhosts; h++) {
+            const char *x = r->inputs[i].hosts[h];
+            if (!strncasecmp(x, v, n) && x[n] == '.') return x;
+        }
+    for (size_t i = 0; i < c->ctx->n; i++) {
+        const char *x = c->ctx->v[i]->ev.computer;
+        if (!strncasecmp(x, v, n) && x[n] == '.') return x;
+    }
+    return NULL;
+}
+
+/* {name@other}: name as the records of the host named by placeholder other say it (that host's
+ * facts and matches, the latest at or before the finding's last record first). */
+static const char *on_other_host(fill_ctx *c, const char *name, const char *other)
+{
+    const char *host = lookup_plain(other, c);
+    return host ? context_value(c->ctx, host, c->last, name) : NULL;
+}
+
+/* {name|filter}: values (the distinct values over the evidence, with counts) and fqdn here, the
+ * others (meaning, name, short, domain, since:OTHER) in tplfilter.c; {name@other} looks name up
+ * on another host. */
 static const char *lookup(const char *name, void *vctx)
 {
     fill_ctx *c = vctx;
-    const char *bar = strchr(name, '|');
-    if (!bar) return lookup_plain(name, c);
     char field[128];
+    const char *bar = strchr(name, '|'), *at = strchr(name, '@');
+    if (at && (!bar || at < bar)) {
+        char other[128];
+        snprintf(field, sizeof field, "%.*s", (int)(at - name), name);
+        snprintf(other, sizeof other, "%.*s", (int)(bar ? bar - at - 1 : (ptrdiff_t)strlen(at + 1)), at + 1);
+        const char *v = on_other_host(c, field, other);
+        return bar ? tpl_filter(bar + 1, v, plain_value, c, c->codes, &c->scratch) : v;
+    }
+    if (!bar) return lookup_plain(name, c);
     snprintf(field, sizeof field, "%.*s", (int)(bar - name), name);
     if (!strcmp(bar + 1, "values")) return distinct_values(c, field);
+    if (!strcmp(bar + 1, "fqdn")) return fqdn_of(c, lookup_plain(field, c));
     return tpl_filter(bar + 1, lookup_plain(field, c), plain_value, c, c->codes, &c->scratch);
 }
 
@@ -176,10 +214,6 @@ static const char *lookup_plain(const char *name, fill_ctx *c)
     if (!strcasecmp(name, "rule") || !strcasecmp(name, "title")) return c->rule->title;
     if (!strcasecmp(name, "host_short") && c->host) return et_arena_strndup(&c->scratch, c->host, strcspn(c->host, "."));
     if (!strcasecmp(name, "domain") && c->host && strchr(c->host, '.')) return strchr(c->host, '.') + 1;
-    c->missing++;
-    size_t n = strlen(c->missing_names);
-    if (!strstr(c->missing_names, name) && n + strlen(name) + 3 < sizeof c->missing_names)
-        snprintf(c->missing_names + n, sizeof c->missing_names - n, "%s%s", n ? ", " : "", name);
     return NULL;
 }
 
@@ -187,7 +221,7 @@ static char *render(const char *tmpl, fill_ctx *c)
 {
     if (!tmpl) return NULL;
     et_buf b = {0};
-    et_template_render(&b, tmpl, lookup, c, &c->refused);   /* the finding's every text adds to one list */
+    et_template_render(&b, tmpl, lookup, c, &c->gaps);   /* the finding's every text adds to one list */
     char *s = xstrdup(b.data);
     et_buf_free(&b);
     return s;
@@ -277,31 +311,45 @@ static void fill_from_rule(draft *d, fill_ctx *fc)
     f->confidence = xstrdup(rca && rca->confidence ? rca->confidence : "medium");
     f->root_cause = rca && (rca->cause || rca->nremediation);
     f->cause = rca && rca->cause ? render(rca->cause, fc) : NULL;
-    for (size_t i = 0; rca && i < rca->nremediation; i++)
-        push_str(&f->remediation, &f->nremediation, render(rca->remediation[i], fc));
+    et_steps_fill(f, rca, lookup, fc, &fc->gaps);
     for (size_t i = 0; rca && i < rca->nreferences; i++)
         push_str(&f->references, &f->nreferences, xstrdup(rca->references[i]));
     for (size_t i = 0; rca && i < rca->nnotes; i++) push_str(&f->notes, &f->nnotes, render(rca->notes[i], fc));
-    if (fc->missing) {
-        char note[400];
-        snprintf(note, sizeof note, "not found in the events, left as placeholders: %s", fc->missing_names);
-        push_str(&f->notes, &f->nnotes, xstrdup(note));
+    if (fc->missing.len) {
+        et_buf note = {0};
+        et_buf_printf(&note, "not found in the events, shown as <name>: %s", fc->missing.data);
+        push_str(&f->notes, &f->nnotes, xstrdup(note.data));
+        et_buf_free(&note);
     }
     if (fc->refused.len) {
         et_buf note = {0};
-        et_buf_printf(&note, "left as placeholders in the commands, their values holding characters a shell would "
-                      "read (quotes, $, ;, brackets...; the evidence has them as recorded): %s", fc->refused.data);
+        et_buf_printf(&note, "not put into a command or code span, shown as <name> (the evidence has the value as "
+                      "recorded): %s; a value holding %s cannot stand there as one literal", fc->refused.data, fc->gaps.why);
         push_str(&f->notes, &f->nnotes, xstrdup(note.data));
         et_buf_free(&note);
     }
 }
 
-static void fill(draft *d, fill_ctx *fc)
+/* Fills the draft; false (the draft emptied) when the rule's rca.require does not hold on its
+ * values: then there is no such finding. */
+static bool fill(draft *d, fill_ctx *fc)
 {
     fc->scratch.block_size = 4096;
-    fill_from_rule(d, fc);
+    fc->gaps.missing = &fc->missing;
+    fc->gaps.refused = &fc->refused;
+    const et_rca *rca = d->rule->rca;
+    bool made = !rca || !rca->nrequire || et_when_holds(rca->require, rca->nrequire, lookup, fc);
+    if (made) fill_from_rule(d, fc);
     et_arena_free(&fc->scratch);
+    et_buf_free(&fc->missing);
     et_buf_free(&fc->refused);
+    return made;
+}
+
+/* Takes back the draft just made (its rule's require did not hold). */
+static void drop_last(drafts *d)
+{
+    et_finding_clear(&d->v[--d->n].f);
 }
 
 /* Compares the values of the rule's rca.group_by fields (one finding per distinct set). */
@@ -327,6 +375,17 @@ static int cmp_match(const void *pa, const void *pb)
     c = strcmp(x->ev.file, y->ev.file);
     if (c) return c;
     return x->ev.record_id < y->ev.record_id ? -1 : x->ev.record_id > y->ev.record_id;
+}
+
+/* The value of name in the latest of n matches (oldest first) that has one: a finding's entity
+ * (a host a gap names, say) is not lost because its last record lacks that field. */
+static const char *latest_value(const kept_match *m, size_t n, const char *name)
+{
+    for (size_t k = n; k-- > 0;) {
+        const char *v = kept_value(&m[k], name);
+        if (v && *v) return v;
+    }
+    return NULL;
 }
 
 /* One finding per (detection rule, host[, rca.group_by values]); facts and resolution-only
@@ -358,10 +417,10 @@ static void detection_findings(const kept_set *k, drafts *out, const et_codes *c
         }
         fill_ctx fc = {.codes = codes, .ctx = ctx, .ev = &m[i], .nev = j - i, .rule = d->rule, .host = m[i].ev.computer,
                        .count = total, .first = d->first_time, .last = d->last_time};
-        fill(d, &fc);
+        if (!fill(d, &fc)) { drop_last(out); i = j; continue; }
         add_entity(&d->f, "host", m[i].ev.computer);
         for (size_t e = 0; e < d->rule->nextract; e++)
-            add_entity(&d->f, d->rule->extract_names[e], kept_value(&m[j - 1], d->rule->extract_names[e]));
+            add_entity(&d->f, d->rule->extract_names[e], latest_value(&m[i], j - i, d->rule->extract_names[e]));
         keep_evidence(d, &m[i], j - i, total);
         i = j;
     }
@@ -409,7 +468,7 @@ static void hit_findings(const kept_hit *h, size_t n, drafts *out, const et_code
                        .ngroup = h[i].ngroup, .entities = d->f.entities, .nentities = d->f.nentities, .rule = d->rule,
                        .host = latest ? latest->ev.computer : NULL, .count = h[i].count, .first = h[i].first_time,
                        .last = h[i].last_time};
-        fill(d, &fc);
+        if (!fill(d, &fc)) { drop_last(out); continue; }
         keep_evidence(d, h[i].events, h[i].nevents, h[i].nevents_total);
     }
 }
@@ -549,6 +608,7 @@ void et_build_findings(kept_set *k, et_report *r, const et_codes *codes)
     kept_match *m = k->matches;
     if (k->nmatches) qsort(m, k->nmatches, sizeof *m, cmp_match);
     context ctx = context_build(k);
+    ctx.report = r;
     detection_findings(k, &d, codes, &ctx);
     hit_findings(k->hits, k->nhits, &d, codes, &ctx);   /* hits of one group are merged as kept (kept.c) */
     for (size_t i = 0; i < d.n; i++) {

@@ -23,18 +23,20 @@ static void add_gap(et_report *r, const char *kind, const char *msg)
         r->gaps = realloc(r->gaps, r->gaps_cap * sizeof *r->gaps);
         if (!r->gaps) abort();
     }
-    r->gaps[r->ngaps].kind = xstrdup(kind);
-    r->gaps[r->ngaps].message = xstrdup(msg);
+    r->gaps[r->ngaps] = (et_gap){.kind = xstrdup(kind), .message = xstrdup(msg)};   /* no host, no channel */
     r->ngaps++;
 }
 
 /* A gap several findings may state alike (the same missing log): once. Input gaps name their
- * input, so they are unique as made and skip this (a batch has thousands of them). */
-static void add_gap_once(et_report *r, const char *kind, const char *msg)
+ * input, so they are unique as made and skip this (a batch has thousands of them). A missing
+ * log's gap names its host and channel, for the command that collects it. */
+static void add_gap_once(et_report *r, const char *kind, const char *msg, const char *host, const char *channel)
 {
     for (size_t i = 0; i < r->ngaps; i++)
         if (!strcmp(r->gaps[i].message, msg)) return;
     add_gap(r, kind, msg);
+    r->gaps[r->ngaps - 1].host = host ? xstrdup(host) : NULL;
+    r->gaps[r->ngaps - 1].channel = channel ? xstrdup(channel) : NULL;
 }
 
 static void input_gaps(et_report *r, const kept_set *k)
@@ -401,9 +403,10 @@ static void lower_confidence(et_finding *f, const char *to)
 
 static void need_gap(et_report *r, et_finding *f, const et_need *n)
 {
-    et_buf host = {0}, msg = {0};
-    if (n->host) et_template_render(&host, n->host, entity_lookup, f, NULL);
-    const char *h = host.data && !strchr(host.data, '{') ? host.data : NULL;
+    et_buf host = {0}, msg = {0}, missing = {0};
+    et_tpl_gaps unfilled = {.missing = &missing};
+    if (n->host) et_template_render(&host, n->host, entity_lookup, f, &unfilled);
+    const char *h = host.len && !missing.len ? host.data : NULL;
     int64_t first, last;
     finding_span(f, &first, &last);
     log_state st = find_log(r, n, h, entity_lookup("host", f), first, last);
@@ -413,7 +416,7 @@ static void need_gap(et_report *r, et_finding *f, const et_need *n)
         const char *whose = h ? h : n->other_host ? "another host" : "any host";
         snprintf(line, sizeof line, "%s (%s: %s log of %s%s)", msg.data ? msg.data : "", f->id, n->channel, whose,
                  st == LOG_NOT_COVERING ? " does not cover the time of the finding" : " is not in the upload");
-        add_gap_once(r, st == LOG_NOT_COVERING ? "time-range" : "missing-log", line);
+        add_gap_once(r, st == LOG_NOT_COVERING ? "time-range" : "missing-log", line, h, n->channel);
         if (n->confidence) lower_confidence(f, n->confidence);
         /* the finding says it too, so it is never read without its caveat */
         char note[1700];
@@ -422,6 +425,7 @@ static void need_gap(et_report *r, et_finding *f, const et_need *n)
     }
     et_buf_free(&host);
     et_buf_free(&msg);
+    et_buf_free(&missing);
 }
 
 static void declared_gaps(et_report *r, const kept_set *k)

@@ -18,6 +18,7 @@ int cmd_analyze(int argc, char **argv);
 #include "input/inputs.h"
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 
 /* Long options shared by every command that reads inputs (archive limits). */
@@ -66,6 +67,9 @@ static inline bool cli_window_holds(const cli_window *w, int64_t t)
  * order on a terminal); _problems: each of the newline-separated lines (cut up) so. */
 void cli_file_problem(const char *display, const char *msg);
 void cli_file_problems(const char *display, char *lines);
+
+/* `evtriage --version`: the program, its rule packs and its libraries (version.c). */
+void cli_print_version(FILE *f);
 
 /* Prints "evtriage: " + message to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

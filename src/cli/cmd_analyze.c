@@ -3,6 +3,7 @@
 #include "analyze/analysis.h"
 #include "cli/cli.h"
 #include "cli/outfiles.h"
+#include "cli/rulesdir.h"
 #include "core/pool.h"
 #include "core/wholefile.h"
 #include "report/report.h"
@@ -59,11 +60,16 @@ static void analyze_usage(FILE *f)
             "            2 usage or rule error, 3 a finding reached --fail-on\n");
 }
 
-/* The bundled packs: $EVTRIAGE_RULES, else the rules/ folder of the source tree. */
-static const char *default_rules_dir(void)
+/* The bundled packs' folder (cli/rulesdir.h); NULL when none was found: then an analyze without
+ * --rules says every place looked, and one with --rules runs without the error-code table. */
+static const char *bundled_rules(cli_rules_where *w, bool needed)
 {
-    const char *env = getenv("EVTRIAGE_RULES");
-    return env && *env ? env : EVTRIAGE_RULES_DIR;
+    if (cli_rules_find(w) == 0) return w->dir;
+    if (!needed) return NULL;
+    cli_error("analyze: no rule packs found (a folder holding packs/ and data/); looked in, in order:");
+    fputs(w->looked, stderr);
+    cli_error("analyze: give --rules PATH, or set EVTRIAGE_RULES to such a folder");
+    return NULL;
 }
 
 static void print_diag(const et_diag *d, void *ctx)
@@ -231,17 +237,19 @@ int cmd_analyze(int argc, char **argv)
     analyze_args a = {.fail_on = -1};
     et_input_limits_default(&a.limits);
     if (parse_args(argc, argv, &a) != 0) { free(a.rules); return ET_EXIT_USAGE; }
-    char pack_dir[4096], codes[4096];
-    const char *root = default_rules_dir();
-    snprintf(pack_dir, sizeof pack_dir, "%s/packs", root);
-    snprintf(codes, sizeof codes, "%s/data/error-codes.yaml", root);
+    cli_rules_where where;
+    const char *root = bundled_rules(&where, a.nrules == 0);
+    if (!root && a.nrules == 0) return ET_EXIT_USAGE;
+    char pack_dir[PATH_MAX + 16], codes[PATH_MAX + 32];
+    snprintf(pack_dir, sizeof pack_dir, "%s/packs", root ? root : ".");
+    snprintf(codes, sizeof codes, "%s/data/error-codes.yaml", root ? root : ".");
     char *defaults[] = {pack_dir};
     int nerr = 0;
     const char *data[] = {codes};   /* parsed with the rule packs */
-    et_rules_options ro = {.jobs = a.jobs, .data = data, .ndata = 1};
+    et_rules_options ro = {.jobs = a.jobs, .data = data, .ndata = root ? 1 : 0};
     et_ruleset *rs = a.nrules ? et_rules_load(a.rules, a.nrules, &ro, print_diag, NULL, &nerr)
                               : et_rules_load(defaults, 1, &ro, print_diag, NULL, &nerr);
-    et_codes *table = load_codes(rs, codes);
+    et_codes *table = root ? load_codes(rs, codes) : NULL;
     if (!rs || nerr) {
         cli_error("analyze: the rules have errors (see above); 'evtriage rules lint' checks them");
         et_codes_free(table);

@@ -24,7 +24,10 @@ static void usage(FILE *f)
                "Offline Windows event-log (EVTX) analyzer.\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(f, "\n'evtriage COMMAND --help' describes a command.\n"
+    fprintf(f, "\noptions:\n"
+               "  -V, --version  the version, the rule packs found and the libraries' versions\n"
+               "  -h, --help     this help\n"
+               "\n'evtriage COMMAND --help' describes a command.\n"
                "exit codes: 0 ok, 1 some input unreadable or skipped, 2 usage or rule error,\n"
                "            3 a finding reached --fail-on (analyze)\n");
 }
@@ -62,7 +65,7 @@ int main(int argc, char **argv)
         return ET_EXIT_OK;
     }
     if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
-        printf("evtriage %s\n", EVTRIAGE_VERSION);
+        cli_print_version(stdout);
         return ET_EXIT_OK;
     }
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)

@@ -113,13 +113,17 @@ void et_buf_json_str(et_buf *b, const char *s)
     et_buf_putc(b, '"');
     while (*p) {
         const unsigned char *run = p;
-        while (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\') p++;
+        while (*p >= 0x20 && *p < 0x7F && *p != '"' && *p != '\\') p++;
         if (p > run) et_buf_put(b, (const char *)run, (size_t)(p - run));
         if (!*p) break;
         unsigned char c = *p;
         if (c >= 0x80) {
             size_t n = et_utf8_len(p);
-            if (n) { et_buf_put(b, (const char *)p, n); p += n; }
+            if (n == 2 && p[0] == 0xC2 && p[1] < 0xA0) {   /* C1 controls: escaped, as DEL, for terminals */
+                char u[7] = {'\\', 'u', '0', '0', hex[p[1] >> 4], hex[p[1] & 15], 0};
+                et_buf_puts(b, u);
+                p += 2;
+            } else if (n) { et_buf_put(b, (const char *)p, n); p += n; }
             else { et_buf_puts(b, "\xEF\xBF\xBD"); p++; }
             continue;
         }

@@ -24,7 +24,8 @@ void et_buf_put_idec(et_buf *b, int64_t v);
 void et_buf_put_hex(et_buf *b, uint64_t v, unsigned minwidth, int upper);
 /* Length of the valid UTF-8 sequence at s, or 0 when it is invalid. */
 size_t et_utf8_len(const unsigned char *s);
-/* Appends s as a quoted JSON string: control characters escaped, invalid UTF-8 -> U+FFFD. */
+/* Appends s as a quoted JSON string: control characters (C0, DEL, C1) escaped, invalid UTF-8 ->
+ * U+FFFD: printed to a terminal, the JSON carries no control sequence. */
 void et_buf_json_str(et_buf *b, const char *s);
 /* Writes the buffer to f and empties it. Returns 0 or -1 on write error. */
 int et_buf_flush(et_buf *b, FILE *f);

@@ -18,7 +18,7 @@ typedef struct et_input_limits {
                                    on more than one thread); default false */
 } et_input_limits;
 
-/* Documented defaults (README): 16 GiB total, 4 GiB per member, ratio 200, 100,000 members, depth 1. */
+/* Documented defaults (docs/inputs.md): 16 GiB total, 4 GiB per member, ratio 200, 100,000 members, depth 1. */
 void et_input_limits_default(et_input_limits *l);
 
 /* src: the EVTX bytes (a file's descriptor, or an archive member inflated into memory or an

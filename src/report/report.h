@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "core/outbuf.h"
 
 typedef enum et_severity {
     ET_SEV_INFO = 0, ET_SEV_LOW, ET_SEV_MEDIUM, ET_SEV_HIGH, ET_SEV_CRITICAL
@@ -77,6 +78,21 @@ typedef struct et_evidence {
 
 typedef struct et_kv { char *key; char *value; } et_kv;
 
+/* One remediation step, filled from the events. A step is runnable when its commands can be
+ * pasted as written into its shell on its host: every value went in as a literal and its
+ * condition (if any) holds on the events. Otherwise the commands are shown for reading only,
+ * never as a block to copy, and why says what is missing. */
+typedef struct et_step {
+    char *text;                   /* prose, or NULL */
+    char **commands; size_t ncommands;   /* one per line; none for a text step */
+    const char *shell;            /* "powershell", "cmd", "azcli", "text" (static) */
+    const char *shell_label;      /* "Windows PowerShell 5.1", ... (static) */
+    char *host;                   /* where to run them, or NULL */
+    char *cond;                   /* the condition in words ("the guest runs in Azure"), or NULL */
+    bool runnable;
+    char *why;                    /* why it is not runnable, or NULL */
+} et_step;
+
 typedef struct et_finding {
     char *id;                 /* unique within the report, e.g. "F1" */
     char *rule;               /* rule id */
@@ -88,7 +104,7 @@ typedef struct et_finding {
     bool root_cause;          /* has a cause/remediation (rca section) */
     char *cause;
     et_kv *entities; size_t nentities;       /* host=..., vm=..., replica=..., sku=... */
-    char **remediation; size_t nremediation; /* steps; commands already filled in */
+    et_step *remediation; size_t nremediation; /* steps, commands filled in */
     char **references; size_t nreferences;
     char **notes; size_t nnotes;             /* caveats: unconfirmed facts, transient, ... */
     et_evidence *evidence; size_t nevidence; size_t nevidence_total;
@@ -102,7 +118,11 @@ typedef struct et_finding {
 typedef struct et_gap {
     char *kind;               /* "missing-log", "time-range", "unreadable", "skipped-records", "recovered-records", "no-findings" */
     char *message;
+    char *host;               /* missing-log, time-range: whose log (as the events name it), or NULL */
+    char *channel;            /* missing-log, time-range: which log, or NULL */
 } et_gap;
+
+
 
 typedef struct et_timeline_entry {
     int64_t timestamp;
@@ -173,6 +193,13 @@ typedef struct et_report {
     char **looked_at; size_t nlooked_at;      /* what the rules looked for ("No rule fired" context) */
 } et_report;
 
+/* What to collect next (collect.c). The command that exports g's log on its host (Windows
+ * PowerShell 5.1), with that host's NetBIOS name in host ("" when the logs do not name it or the
+ * name is not plain: then the file is named after the host it runs on); false when g names no
+ * log. The script that exports every log the gaps name, each on its host; false when none. */
+bool et_report_collect_command(const et_gap *g, et_buf *out, char host[16]);
+bool et_report_collect_script(const et_report *r, et_buf *out);
+
 /* Renderers: each returns 0, or -1 on a write error. */
 int et_report_write_json(const et_report *r, FILE *f);
 int et_report_write_markdown(const et_report *r, FILE *f);
@@ -207,9 +234,14 @@ size_t et_report_hosts(const et_report *r, const char ***out);
 /* Whether there are more hosts than et_report_hosts gives: more than ET_REPORT_MAX_HOSTS, or an
  * input saw more than it lists (ET_INV_MAX_HOSTS). Every report says so ("and more"). */
 bool et_report_hosts_more(const et_report *r);
-/* The commands of one remediation step: its `backtick` spans that look like commands, or the
- * whole step when it is a bare command. *out: malloc'd strings (et_report_strv_free). */
-size_t et_report_step_commands(const char *step, char ***out);
+/* The prompt shown before a runnable command of the shell ("PS> ", "C:\\> ", "$ "), the Markdown
+ * fence language ("powershell", "bat", "bash"), and where a step runs ("Windows PowerShell 5.1,
+ * on HV02"; its condition when the events show it). */
+const char *et_report_shell_prompt(const char *shell);
+const char *et_report_shell_fence(const char *shell);
+void et_report_step_where(const et_step *st, et_buf *out);
+/* Frees what a step holds. */
+void et_step_clear(et_step *s);
 void et_report_strv_free(char **v, size_t n);
 /* HTML renderer parts (report_html.c, report_svg.c). et_report_html_text appends s escaped for
  * HTML text and attribute values (invalid UTF-8 -> U+FFFD, control characters -> space). */
@@ -226,6 +258,7 @@ void et_report_archive_counts(const et_archive *a, char *out, size_t outlen);
 void et_report_skipped_caption(const et_report *r, char *out, size_t outlen);
 
 void et_report_free(et_report *r);
+void et_finding_clear(et_finding *f);   /* frees what a finding holds */
 /* Frees what one input owns and zeroes it. */
 void et_input_clear(et_input *in);
 

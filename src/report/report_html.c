@@ -56,7 +56,7 @@ static const char css[] =
     "details.evidence summary{cursor:pointer;color:var(--accent);margin:8px 0}.muted{color:var(--muted)}"
     "details.evidence{overflow-x:auto}td{overflow-wrap:anywhere}"
     ".recovered{color:var(--high);font-size:11px}\n"
-    "ul.gaps li{margin:4px 0}.gap-kind{display:inline-block;min-width:130px;font-weight:600}\n"
+    "p.not-runnable{color:var(--high);margin:4px 0}ul.gaps li{margin:4px 0}.gap-kind{display:inline-block;min-width:130px;font-weight:600}\n"
     "#timeline{width:100%;height:auto;background:var(--card);border:1px solid var(--line);border-radius:6px}"
     "#timeline .lane-bg{fill:transparent}#timeline .lane-bg.odd{fill:#3e6a9a;fill-opacity:.07}"
     "#timeline .grid{stroke:#d9e2ec;stroke-dasharray:3 3}#timeline .tick{font-size:11px;fill:#616e7c}"
@@ -65,7 +65,15 @@ static const char css[] =
     ".sev-critical{fill:var(--critical)}.sev-high{fill:var(--high)}.sev-medium{fill:var(--medium)}"
     ".sev-low{fill:var(--low)}.sev-info{fill:var(--info)}\n"
     ".legend span{margin-right:14px}.legend i{display:inline-block;width:10px;height:10px;border-radius:2px;"
-    "margin-right:4px}\nfooter{color:var(--muted);font-size:12px;text-align:center;padding:20px}\n";
+    "margin-right:4px}.sw-critical{background:var(--critical)}.sw-high{background:var(--high)}"
+    ".sw-medium{background:var(--medium)}.sw-low{background:var(--low)}.sw-info{background:var(--info)}\nfooter{color:var(--muted);font-size:12px;text-align:center;padding:20px}\n";
+
+/* The page runs only this script and these styles: the Content-Security-Policy names them by
+ * their SHA-256 (base64), so no other script runs, whatever text reaches the page. Regenerate
+ * after editing either (test_report checks they agree):
+ *   python3 -c 'import hashlib,base64,sys;print(base64.b64encode(hashlib.sha256(sys.stdin.buffer.read()).digest()).decode())' */
+#define CSS_SHA256 "eYLLKeaSashVw67kRxHnMBX/FhOMW0W2uXEetyYfdBQ="
+#define SCRIPT_SHA256 "AS7XPBVt5drPkw/DNCdYv4UDjedF5uCfyXrETwxGQzw="
 
 static const char script[] =
     "document.querySelectorAll('button.copy').forEach(function(b){b.addEventListener('click',function(){"
@@ -121,8 +129,8 @@ static void html_head(et_buf *b, const et_report *r)
     et_buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-                   "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n"
-                   "<title>evtriage report</title>\n<style>\n");
+                   "style-src 'sha256-" CSS_SHA256 "'; script-src 'sha256-" SCRIPT_SHA256 "'; img-src data:\">\n"
+                   "<title>evtriage report</title>\n<style>");
     et_buf_puts(b, css);
     et_buf_puts(b, "</style>\n</head>\n<body>\n<header class=\"top\"><h1>evtriage report</h1><p>Generated ");
     esc(b, r->generated_at ? r->generated_at : "-");
@@ -181,25 +189,46 @@ static void html_summary(et_buf *b, const et_report *r)
     et_buf_puts(b, "</div></section>\n");
 }
 
+/* A step: its text, where it runs, and its commands in a copyable block when they can be pasted
+ * as written; otherwise inline code under a line saying why, with no copy button. */
+static void html_step(et_buf *b, const et_step *st)
+{
+    et_buf where = {0};
+    et_report_step_where(st, &where);
+    et_buf_puts(b, "<li><p>");
+    if (st->text) prose(b, st->text);
+    if (st->ncommands) {
+        et_buf_puts(b, st->text ? " <span class=\"muted\">(" : "<span class=\"muted\">(");
+        esc(b, where.data);
+        et_buf_puts(b, ")</span>");
+    }
+    et_buf_puts(b, "</p>");
+    et_buf_free(&where);
+    if (st->ncommands && st->runnable) {
+        et_buf_printf(b, "<div class=\"cmd\"><pre><code class=\"language-%s\">", et_report_shell_fence(st->shell));
+        for (size_t k = 0; k < st->ncommands; k++) {
+            if (k) et_buf_putc(b, '\n');
+            esc(b, st->commands[k]);
+        }
+        et_buf_puts(b, "</code></pre><button class=\"copy\" type=\"button\">copy</button></div>");
+    } else if (st->ncommands) {
+        et_buf_puts(b, "<p class=\"not-runnable\">Not to paste as written: ");
+        esc(b, st->why);
+        et_buf_puts(b, "</p>");
+        for (size_t k = 0; k < st->ncommands; k++) {
+            et_buf_puts(b, "<p><code>");
+            esc(b, st->commands[k]);
+            et_buf_puts(b, "</code></p>");
+        }
+    }
+    et_buf_puts(b, "</li>\n");
+}
+
 static void html_remediation(et_buf *b, const et_finding *f)
 {
     if (!f->nremediation) return;
     et_buf_puts(b, "<div class=\"remediation\"><h4>Remediation</h4><ol>\n");
-    for (size_t i = 0; i < f->nremediation; i++) {
-        char **cmds;
-        size_t n = et_report_step_commands(f->remediation[i], &cmds);
-        et_buf_puts(b, "<li><p>");
-        if (n == 1 && !strcmp(cmds[0], f->remediation[i])) et_buf_puts(b, "Run:");
-        else prose(b, f->remediation[i]);
-        et_buf_puts(b, "</p>");
-        for (size_t k = 0; k < n; k++) {
-            et_buf_puts(b, "<div class=\"cmd\"><pre><code class=\"language-powershell\">");
-            esc(b, cmds[k]);
-            et_buf_puts(b, "</code></pre><button class=\"copy\" type=\"button\">copy</button></div>");
-        }
-        et_report_strv_free(cmds, n);
-        et_buf_puts(b, "</li>\n");
-    }
+    for (size_t i = 0; i < f->nremediation; i++) html_step(b, &f->remediation[i]);
     et_buf_puts(b, "</ol></div>\n");
 }
 
@@ -323,13 +352,36 @@ static void html_timeline(et_buf *b, const et_report *r)
 {
     et_buf_puts(b, "<section id=\"timeline-section\"><h2>Timeline</h2>\n<p class=\"legend muted\">");
     for (int s = ET_SEV_CRITICAL; s >= ET_SEV_INFO; s--)
-        et_buf_printf(b, "<span><i style=\"background:var(--%s)\"></i>%s</span>", et_severity_name((et_severity)s),
+        et_buf_printf(b, "<span><i class=\"sw-%s\"></i>%s</span>", et_severity_name((et_severity)s),
                       et_severity_name((et_severity)s));
     et_buf_printf(b, " · %zu event(s)", r->ntimeline);
     if (r->ntimeline_dropped) et_buf_printf(b, ", %zu more not kept", r->ntimeline_dropped);
     et_buf_puts(b, " · hover a mark for its message</p>\n");
     et_report_html_timeline(b, r);
     et_buf_puts(b, "</section>\n");
+}
+
+/* A block to copy: the only place a copy button goes. */
+static void html_block(et_buf *b, const char *lang, const char *text)
+{
+    et_buf_printf(b, "<div class=\"cmd\"><pre><code class=\"language-%s\">", lang);
+    esc(b, text);
+    et_buf_puts(b, "</code></pre><button class=\"copy\" type=\"button\">copy</button></div>");
+}
+
+/* Under a gap that names a log: the command that exports it on its host. */
+static void html_collect(et_buf *b, const et_gap *g)
+{
+    et_buf cmd = {0};
+    char host[16];
+    if (et_report_collect_command(g, &cmd, host)) {
+        et_buf_puts(b, "<p class=\"muted\">To collect it, on ");
+        if (host[0]) esc(b, host);
+        else et_buf_puts(b, "that host");
+        et_buf_puts(b, " (Windows PowerShell 5.1):</p>");
+        html_block(b, "powershell", cmd.data);
+    }
+    et_buf_free(&cmd);
 }
 
 static void html_gaps(et_buf *b, const et_report *r, FILE *f, int *rc)
@@ -344,10 +396,19 @@ static void html_gaps(et_buf *b, const et_report *r, FILE *f, int *rc)
         esc(b, r->gaps[i].kind);
         et_buf_puts(b, "</span> ");
         esc(b, r->gaps[i].message);
+        html_collect(b, &r->gaps[i]);
         et_buf_puts(b, "</li>\n");
         et_buf_spill(b, f, rc);
     }
     if (r->ngaps) et_buf_puts(b, "</ul>\n");
+    et_buf script = {0};
+    if (et_report_collect_script(r, &script)) {
+        et_buf_puts(b, "<h3 id=\"collect\">Logs to collect next</h3><p>One Windows PowerShell 5.1 script for every log "
+                       "above that the upload lacks; run it elevated on each host it names, and send back the zip it "
+                       "writes.</p>\n");
+        html_block(b, "powershell", script.data);
+    }
+    et_buf_free(&script);
     et_buf_puts(b, "</section>\n");
 }
 
@@ -451,7 +512,7 @@ int et_report_write_html(const et_report *r, FILE *f)
     html_inputs(&b, r, f, &rc);
     et_buf_puts(&b, "</main>\n<footer>evtriage ");
     esc(&b, r->tool_version);
-    et_buf_puts(&b, " · self-contained report: no external resources</footer>\n<script>\n");
+    et_buf_puts(&b, " · self-contained report: no external resources</footer>\n<script>");
     et_buf_puts(&b, script);
     et_buf_puts(&b, "</script>\n</body>\n</html>\n");
     if (et_buf_flush(&b, f)) rc = -1;

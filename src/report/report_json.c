@@ -135,11 +135,49 @@ static void json_finding_head(et_buf *b, const et_finding *f)
     jstr(b, f->cause);
 }
 
+/* {"text", "shell", "host", "commands", "runnable", "why", "if"}: runnable says the commands can
+ * be pasted as written into that shell on that host. */
+/* A gap naming a log: its host, channel and the command that collects it there. */
+static void json_collect(et_buf *b, const et_gap *g)
+{
+    if (!g->channel) return;
+    et_buf_puts(b, ",\"host\":");
+    jstr(b, g->host);
+    et_buf_puts(b, ",\"channel\":");
+    jstr(b, g->channel);
+    et_buf cmd = {0};
+    char host[16];
+    et_buf_puts(b, ",\"collect\":");
+    jstr(b, et_report_collect_command(g, &cmd, host) ? cmd.data : NULL);
+    et_buf_free(&cmd);
+}
+
+static void json_step(et_buf *b, const et_step *st)
+{
+    et_buf_puts(b, "{\"text\":");
+    jstr(b, st->text);
+    et_buf_puts(b, ",\"shell\":");
+    jstr(b, st->shell);
+    et_buf_puts(b, ",\"host\":");
+    jstr(b, st->host);
+    et_buf_puts(b, ",\"commands\":");
+    jstrv(b, st->commands, st->ncommands);
+    et_buf_printf(b, ",\"runnable\":%s,\"why\":", st->runnable ? "true" : "false");
+    jstr(b, st->why);
+    et_buf_puts(b, ",\"if\":");
+    jstr(b, st->cond);
+    et_buf_putc(b, '}');
+}
+
 static void json_finding(et_buf *b, const et_finding *f)
 {
     json_finding_head(b, f);
-    et_buf_puts(b, ",\"remediation\":");
-    jstrv(b, f->remediation, f->nremediation);
+    et_buf_puts(b, ",\"remediation\":[");
+    for (size_t i = 0; i < f->nremediation; i++) {
+        if (i) et_buf_putc(b, ',');
+        json_step(b, &f->remediation[i]);
+    }
+    et_buf_putc(b, ']');
     et_buf_puts(b, ",\"references\":");
     jstrv(b, f->references, f->nreferences);
     et_buf_puts(b, ",\"notes\":");
@@ -280,10 +318,15 @@ static int json_lists(et_buf *b, const et_report *r, FILE *f)
         jstr(b, r->gaps[i].kind);
         et_buf_puts(b, ",\"message\":");
         jstr(b, r->gaps[i].message);
+        json_collect(b, &r->gaps[i]);
         et_buf_putc(b, '}');
         et_buf_spill(b, f, &rc);
     }
-    et_buf_puts(b, "],\n\"looked_at\":");
+    et_buf_puts(b, "],\n\"collect_script\":");
+    et_buf script = {0};
+    jstr(b, et_report_collect_script(r, &script) ? script.data : NULL);
+    et_buf_free(&script);
+    et_buf_puts(b, ",\n\"looked_at\":");
     jstrv(b, r->looked_at, r->nlooked_at);
     return rc;
 }

@@ -6,52 +6,107 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define MAX_DEPTH 3
 
-/* Appends one valid UTF-8 character (or U+FFFD) at *p, or returns false for ASCII. */
+/* Appends one valid UTF-8 character (U+FFFD for bad bytes, a space for a C1 control, which
+ * some terminals read as an escape) at *p, or returns false for ASCII. */
 static bool put_utf8(et_buf *b, const unsigned char **p)
 {
     if (**p < 0x80) return false;
     size_t n = et_utf8_len(*p);
     if (!n) { et_buf_puts(b, "\xEF\xBF\xBD"); (*p)++; return true; }
+    if (n == 2 && (*p)[0] == 0xC2 && (*p)[1] < 0xA0) { et_buf_putc(b, ' '); *p += 2; return true; }   /* C1 */
     et_buf_put(b, (const char *)*p, n);
     *p += n;
     return true;
 }
 
-/* Untrusted text inline (also table cells): one line, Markdown and HTML punctuation escaped. */
+/* Is the ASCII character at p (in s) read as markup? Emphasis, links, images, raw HTML, tables,
+ * strikethrough, entities, math: always. GitHub's autolinks: the : of :// and the . after www.
+ * Lists, headings and thematic breaks: - + = and "1." at the start of the text. A backslash
+ * before any ASCII punctuation is always a literal, so escaping more is safe. */
+static bool md_special(const unsigned char *s, const unsigned char *p)
+{
+    unsigned char c = *p;
+    if (strchr("\\`*_[]<>|&~#$", c)) return true;   /* ! ( ) make an image or a link only after [ ] */
+    if (c == ':' && p[1] == '/' && p[2] == '/') return true;
+    if (c == '.' && p - s >= 3 && !strncasecmp((const char *)p - 3, "www", 3)) return true;
+    if (p == s && strchr("-+=", c)) return true;
+    if (c == '.' || c == ')') {   /* "12." or "12)" opening the text: an ordered list */
+        const unsigned char *q = s;
+        while (q < p && *q >= '0' && *q <= '9') q++;
+        return q == p && p > s;
+    }
+    return false;
+}
+
+/* Untrusted text inline (also table cells): one line, every markup character escaped. This is
+ * the one escaper of text that came from an input; md_prose uses it outside code spans. (An
+ * e-mail address still shows as a mailto: link in GitHub's renderer, whatever is escaped.) */
 static void md_text(et_buf *b, const char *s)
 {
-    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    const unsigned char *start = (const unsigned char *)(s ? s : ""), *p = start;
     while (*p) {
         if (put_utf8(b, &p)) continue;
-        unsigned char c = *p++;
-        if (c < 0x20 || c == 0x7F) { et_buf_putc(b, ' '); continue; }
-        if (strchr("\\`*_[]<>|&~#", c)) et_buf_putc(b, '\\');
-        et_buf_putc(b, (char)c);
+        if (*p < 0x20 || *p == 0x7F) { et_buf_putc(b, ' '); p++; continue; }
+        if (md_special(start, p)) et_buf_putc(b, '\\');
+        et_buf_putc(b, (char)*p++);
     }
 }
 
-/* Rule-written prose (may hold `code` and **bold**): one line; raw HTML and pipes escaped
- * outside code spans. */
+/* A code span holding s[0..n) literally: fenced by more backticks than any run inside it. */
+static void md_code_span(et_buf *b, const char *s, size_t n)
+{
+    size_t fence = 1;
+    for (size_t i = 0; i < n;) {
+        size_t run = 0;
+        while (i + run < n && s[i + run] == '`') run++;
+        if (run >= fence) fence = run + 1;
+        i += run ? run : 1;
+    }
+    for (size_t i = 0; i < fence; i++) et_buf_putc(b, '`');
+    if (n && (s[0] == '`' || s[n - 1] == '`' || s[0] == ' ')) et_buf_putc(b, ' ');
+    const unsigned char *p = (const unsigned char *)s, *end = p + n;
+    while (p < end) {
+        if (*p >= 0x80) {
+            size_t k = et_utf8_len(p);
+            if (!k || p + k > end) { et_buf_puts(b, "\xEF\xBF\xBD"); p++; continue; }
+            et_buf_put(b, (const char *)p, k);
+            p += k;
+            continue;
+        }
+        et_buf_putc(b, *p < 0x20 || *p == 0x7F ? ' ' : (char)*p);
+        p++;
+    }
+    if (n && (s[0] == '`' || s[n - 1] == '`' || s[0] == ' ')) et_buf_putc(b, ' ');
+    for (size_t i = 0; i < fence; i++) et_buf_putc(b, '`');
+}
+
+/* Rule-written prose, its values filled in: `code spans` the rule wrote stay code spans (a value
+ * cannot open or close one: template.c); everything else is escaped as md_text does. */
 static void md_prose(et_buf *b, const char *s)
 {
-    const unsigned char *p = (const unsigned char *)(s ? s : "");
-    bool code = false;
+    const char *p = s ? s : "";
     while (*p) {
-        if (put_utf8(b, &p)) continue;
-        unsigned char c = *p++;
-        if (c < 0x20 || c == 0x7F) { et_buf_putc(b, ' '); continue; }
-        if (c == '`') code = !code;
-        else if (!code && strchr("\\<>&|", c)) et_buf_putc(b, '\\');
-        et_buf_putc(b, (char)c);
+        size_t run = strcspn(p, "`");
+        char *part = strndup(p, run);
+        if (!part) abort();
+        md_text(b, part);
+        free(part);
+        p += run;
+        if (!*p) break;
+        const char *end = strchr(p + 1, '`');
+        if (!end) { md_text(b, p); break; }
+        md_code_span(b, p + 1, (size_t)(end - p - 1));
+        p = end + 1;
     }
-    if (code) et_buf_putc(b, '`');
 }
 
-/* A fenced ```powershell block holding cmds, indented by indent spaces. */
-static void md_code(et_buf *b, char **cmds, size_t n, int indent)
+/* A fenced block of language lang holding cmds, indented by indent spaces: the fence is longer
+ * than any run of backticks inside, so nothing in the commands can close it. */
+static void md_code(et_buf *b, const char *lang, char **cmds, size_t n, int indent)
 {
     size_t fence = 3;
     for (size_t i = 0; i < n; i++)
@@ -62,13 +117,13 @@ static void md_code(et_buf *b, char **cmds, size_t n, int indent)
         }
     et_buf_printf(b, "\n%*s", indent, "");
     for (size_t i = 0; i < fence; i++) et_buf_putc(b, '`');
-    et_buf_puts(b, "powershell\n");
+    et_buf_printf(b, "%s\n", lang);
     for (size_t i = 0; i < n; i++) {
         et_buf_printf(b, "%*s", indent, "");
         const unsigned char *p = (const unsigned char *)cmds[i];
         while (*p) {
             if (put_utf8(b, &p)) continue;
-            et_buf_putc(b, *p < 0x20 ? ' ' : (char)*p);
+            et_buf_putc(b, *p < 0x20 || *p == 0x7F ? ' ' : (char)*p);
             p++;
         }
         et_buf_putc(b, '\n');
@@ -113,14 +168,52 @@ static void md_summary(et_buf *b, const et_report *r)
     et_buf_puts(b, " |\n\n");
 }
 
+/* A reference the rule gives as a plain web address: an autolink <https://...>. */
+static bool md_url(const char *s)
+{
+    return (!strncmp(s, "https://", 8) || !strncmp(s, "http://", 7)) && !strpbrk(s, " <>`\"'\\") &&
+           !strpbrk(s, "\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f");
+}
+
 static void md_list(et_buf *b, const char *label, char **v, size_t n)
 {
     if (!n) return;
     et_buf_printf(b, "\n**%s:**\n\n", label);
     for (size_t i = 0; i < n; i++) {
         et_buf_puts(b, "- ");
-        md_prose(b, v[i]);
+        if (v[i] && md_url(v[i])) et_buf_printf(b, "<%s>", v[i]);
+        else md_prose(b, v[i]);
         et_buf_putc(b, '\n');
+    }
+}
+
+/* A step: its text; where it runs; its commands in a fenced block of its shell when they can be
+ * pasted as written, else as code spans under a line saying why (never a block to copy). */
+static void md_step(et_buf *b, const et_step *st, size_t n, int indent)
+{
+    et_buf_printf(b, "%zu. ", n);
+    et_buf where = {0};
+    et_report_step_where(st, &where);
+    if (st->text) md_prose(b, st->text);
+    if (st->ncommands) {
+        et_buf_puts(b, st->text ? " *(" : "*(");
+        md_text(b, where.data);
+        et_buf_puts(b, ")*");
+    }
+    et_buf_putc(b, '\n');
+    et_buf_free(&where);
+    if (!st->ncommands) return;
+    if (st->runnable) {
+        md_code(b, et_report_shell_fence(st->shell), st->commands, st->ncommands, indent);
+        return;
+    }
+    et_buf_printf(b, "\n%*sNot to paste as written: ", indent, "");
+    md_text(b, st->why);
+    et_buf_puts(b, "\n");
+    for (size_t k = 0; k < st->ncommands; k++) {
+        et_buf_printf(b, "\n%*s", indent, "");
+        md_code_span(b, st->commands[k], strlen(st->commands[k]));
+        et_buf_puts(b, "\n");
     }
 }
 
@@ -129,15 +222,9 @@ static void md_remediation(et_buf *b, const et_finding *f)
     if (!f->nremediation) return;
     et_buf_puts(b, "\n**Remediation:**\n\n");
     for (size_t i = 0; i < f->nremediation; i++) {
-        et_buf_printf(b, "%zu. ", i + 1);
-        char **cmds;
-        size_t n = et_report_step_commands(f->remediation[i], &cmds);
-        if (n == 1 && !strcmp(cmds[0], f->remediation[i])) et_buf_puts(b, "Run:");
-        else md_prose(b, f->remediation[i]);
-        et_buf_putc(b, '\n');
-        if (n) md_code(b, cmds, n, i + 1 >= 10 ? 4 : 3);
-        et_report_strv_free(cmds, n);
-        if (n && i + 1 < f->nremediation) et_buf_putc(b, '\n');
+        const et_step *st = &f->remediation[i];
+        md_step(b, st, i + 1, i + 1 >= 10 ? 4 : 3);
+        if (st->ncommands && i + 1 < f->nremediation) et_buf_putc(b, '\n');
     }
 }
 
@@ -238,6 +325,47 @@ static void md_findings(et_buf *b, const et_report *r)
     et_buf_putc(b, '\n');
 }
 
+/* Under a gap that names a log: the command that exports it on its host. */
+static void md_collect(et_buf *b, const et_gap *g)
+{
+    et_buf cmd = {0};
+    char host[16];
+    if (et_report_collect_command(g, &cmd, host)) {
+        et_buf_puts(b, host[0] ? "\n  To collect it, on " : "\n  To collect it, on that host");
+        md_text(b, host);
+        et_buf_puts(b, " (Windows PowerShell 5.1):\n");
+        char *one = cmd.data;
+        md_code(b, "powershell", &one, 1, 2);
+        et_buf_putc(b, '\n');
+    }
+    et_buf_free(&cmd);
+}
+
+/* Every log the gaps name, in one script for the customer to run on each host. */
+static void md_collect_script(et_buf *b, const et_report *r)
+{
+    et_buf script = {0};
+    if (et_report_collect_script(r, &script)) {
+        et_buf_puts(b, "## Logs to collect next\n\nOne Windows PowerShell 5.1 script for every log above that the upload "
+                       "lacks; run it elevated on each host it names, and send back the zip it writes.\n");
+        char **lines = NULL;
+        size_t n = 0;
+        for (char *p = script.data; *p;) {   /* md_code takes the lines one by one */
+            char *nl = strchr(p, '\n');
+            if (nl) *nl = 0;
+            lines = realloc(lines, (n + 1) * sizeof *lines);
+            if (!lines) abort();
+            lines[n++] = p;
+            if (!nl) break;
+            p = nl + 1;
+        }
+        md_code(b, "powershell", lines, n, 0);
+        free(lines);
+        et_buf_putc(b, '\n');
+    }
+    et_buf_free(&script);
+}
+
 static void md_gaps(et_buf *b, const et_report *r, FILE *f, int *rc)
 {
     et_buf_puts(b, "## Gaps\n\n");
@@ -248,6 +376,7 @@ static void md_gaps(et_buf *b, const et_report *r, FILE *f, int *rc)
         et_buf_puts(b, "**: ");
         md_text(b, r->gaps[i].message);
         et_buf_putc(b, '\n');
+        md_collect(b, &r->gaps[i]);
         et_buf_spill(b, f, rc);
     }
     if (r->nlooked_at) et_buf_puts(b, "\nLooked for:\n\n");
@@ -356,6 +485,7 @@ int et_report_write_markdown(const et_report *r, FILE *f)
     md_findings(&b, r);
     int rc = et_buf_flush(&b, f);
     md_gaps(&b, r, f, &rc);
+    md_collect_script(&b, r);
     md_inputs(&b, r, f, &rc);
     if (et_buf_flush(&b, f)) rc = -1;
     et_buf_free(&b);

@@ -208,6 +208,46 @@ static void t_findings(term *t, const et_report *r)
     }
 }
 
+/* One remediation step: its text, then the commands after the shell's prompt when they can be
+ * pasted as written; else under a line saying why, without a prompt. */
+static void t_step(term *t, const et_step *st, size_t n)
+{
+    et_buf_printf(t->b, "  %zu. ", n);
+    et_buf head = {0};
+    et_report_step_where(st, &head);
+    if (st->text) wrap(t, st->text, 5, 5);
+    else if (st->ncommands) wrap(t, head.data, 5, 5);
+    if (st->ncommands && st->text) {
+        et_buf_puts(t->b, "     ");
+        et_buf line = {0};
+        et_buf_printf(&line, "[%s]", head.data);
+        wrap(t, line.data, 5, 6);
+        et_buf_free(&line);
+    }
+    if (st->ncommands && !st->runnable) {
+        et_buf line = {0};
+        et_buf_printf(&line, "(not to paste as written: %s)", st->why ? st->why : "");
+        et_buf_puts(t->b, "     ");
+        wrap(t, line.data, 5, 6);
+        et_buf_free(&line);
+    }
+    for (size_t k = 0; k < st->ncommands; k++) {
+        et_buf c = {0};
+        et_term_clean(&c, st->commands[k]);
+        et_buf_puts(t->b, "     ");
+        if (st->runnable) {
+            paint(t, "32", et_report_shell_prompt(st->shell));
+            paint(t, "1", c.data ? c.data : "");
+        } else {
+            et_buf_puts(t->b, "  ");
+            et_buf_puts(t->b, c.data ? c.data : "");
+        }
+        et_buf_putc(t->b, '\n');
+        et_buf_free(&c);
+    }
+    et_buf_free(&head);
+}
+
 static void t_fix(term *t, const et_finding *f)
 {
     et_buf_putc(t->b, '\n');
@@ -217,23 +257,7 @@ static void t_fix(term *t, const et_finding *f)
     et_buf_printf(&line, "%s %s", f->id ? f->id : "?", f->title ? f->title : f->rule ? f->rule : "");
     wrap(t, line.data, strlen(et_severity_name(f->severity)) + 3, 2);
     et_buf_free(&line);
-    for (size_t i = 0; i < f->nremediation; i++) {
-        et_buf_printf(t->b, "  %zu. ", i + 1);
-        char **cmds;
-        size_t n = et_report_step_commands(f->remediation[i], &cmds);
-        if (n == 1 && !strcmp(cmds[0], f->remediation[i])) et_buf_puts(t->b, "Run:\n");
-        else wrap(t, f->remediation[i], 5, 5);
-        for (size_t k = 0; k < n; k++) {
-            et_buf c = {0};
-            et_term_clean(&c, cmds[k]);
-            et_buf_puts(t->b, "     ");
-            paint(t, "32", "PS> ");
-            paint(t, "1", c.data ? c.data : "");
-            et_buf_putc(t->b, '\n');
-            et_buf_free(&c);
-        }
-        et_report_strv_free(cmds, n);
-    }
+    for (size_t i = 0; i < f->nremediation; i++) t_step(t, &f->remediation[i], i + 1);
 }
 
 static void t_fixes(term *t, const et_report *r)
@@ -266,6 +290,46 @@ static size_t count_kind(kind_count *k, size_t *nk, const char *kind)
     return k[(*nk)++].n;
 }
 
+/* Under a gap that names a log: the command that exports it on its host. */
+static void t_collect(term *t, const et_gap *g)
+{
+    et_buf cmd = {0}, c = {0};
+    char host[16];
+    if (et_report_collect_command(g, &cmd, host)) {
+        et_buf_printf(t->b, "    to collect it, on %s:\n      ", host[0] ? host : "that host");
+        et_term_clean(&c, cmd.data);
+        paint(t, "32", "PS> ");
+        et_buf_puts(t->b, c.data);
+        et_buf_putc(t->b, '\n');
+    }
+    et_buf_free(&cmd);
+    et_buf_free(&c);
+}
+
+/* Every log the gaps name, in one script for the customer (also in the files). */
+static void t_collect_script(term *t, const et_report *r)
+{
+    et_buf script = {0}, c = {0};
+    if (et_report_collect_script(r, &script)) {
+        heading(t, "LOGS TO COLLECT NEXT (Windows PowerShell 5.1, elevated, on each host it names)");
+        for (char *p = script.data; *p;) {
+            char *nl = strchr(p, '\n');
+            size_t n = nl ? (size_t)(nl - p) : strlen(p);
+            c.len = 0;
+            char *line = strndup(p, n);
+            if (!line) abort();
+            et_term_clean(&c, line);
+            free(line);
+            et_buf_puts(t->b, "  ");
+            et_buf_put(t->b, c.data ? c.data : "", c.len);
+            et_buf_putc(t->b, '\n');
+            p += n + (nl != NULL);
+        }
+    }
+    et_buf_free(&script);
+    et_buf_free(&c);
+}
+
 static void t_gaps(term *t, const et_report *r)
 {
     heading(t, "GAPS (what these logs cannot show)");
@@ -279,6 +343,7 @@ static void t_gaps(term *t, const et_report *r)
         line.len = 0;
         et_buf_printf(&line, "%s: %s", kind, r->gaps[i].message ? r->gaps[i].message : "");
         t_bullet(t, line.data);
+        t_collect(t, &r->gaps[i]);
     }
     for (size_t i = 0; i < nk; i++) {   /* then, for each kind over the bound, how many more */
         if (kinds[i].n <= MAX_GAPS_PER_KIND) continue;
@@ -362,6 +427,7 @@ int et_report_write_terminal(const et_report *r, FILE *f, bool colour)
     int rc = et_buf_flush(&b, f);
     t_fixes(&t, r);
     t_gaps(&t, r);
+    t_collect_script(&t, r);
     heading(&t, "INPUTS");
     if (r->unhashed) et_buf_puts(t.b, "(not hashed: --hash none)\n");
     t_archives(&t, r);

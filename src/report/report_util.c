@@ -243,61 +243,38 @@ size_t et_report_hosts(const et_report *r, const char ***out)
     return n;
 }
 
-/* ---- remediation commands ------------------------------------------------------------------ */
+/* ---- remediation steps -------------------------------------------------------------------- */
 
-/* "Verb-Noun" (PowerShell cmdlet) at the start of s. */
-static bool is_cmdlet(const char *s, size_t n)
+const char *et_report_shell_prompt(const char *shell)
 {
-    size_t i = 0;
-    if (!n || !isupper((unsigned char)s[0])) return false;
-    while (i < n && isalpha((unsigned char)s[i])) i++;
-    if (i < 3 || i >= n || s[i] != '-' || i + 1 >= n || !isupper((unsigned char)s[i + 1])) return false;
-    return true;
+    if (!strcmp(shell, "cmd")) return "C:\\> ";
+    if (!strcmp(shell, "azcli")) return "$ ";
+    return "PS> ";
 }
 
-/* Looks like something to run: a cmdlet, or a known console tool followed by arguments. */
-static bool looks_like_command(const char *s, size_t n)
+const char *et_report_shell_fence(const char *shell)
 {
-    static const char *const tools[] = {"slmgr", "setspn", "net", "netsh", "klist", "sc", "reg", "dism", "DISM",
-                                        "wevtutil", "gpupdate", "az", "cscript", "w32tm", "nltest", "certutil",
-                                        "ipconfig", "nslookup", "bcdedit", "sfc", "cmd", "powershell", "winrm",
-                                        "vssadmin", "wmic", "Invoke-Command", NULL};
-    if (is_cmdlet(s, n)) return true;
-    for (int i = 0; tools[i]; i++) {
-        size_t k = strlen(tools[i]);
-        if (n > k && !strncmp(s, tools[i], k) && s[k] == ' ') return true;
-    }
-    return false;
+    if (!strcmp(shell, "cmd")) return "bat";
+    if (!strcmp(shell, "azcli")) return "bash";
+    return "powershell";
 }
 
-static void push_cmd(char ***out, size_t *n, const char *s, size_t len)
+void et_report_step_where(const et_step *st, et_buf *out)
 {
-    *out = realloc(*out, (*n + 1) * sizeof **out);
-    if (!*out) abort();
-    char *c = malloc(len + 1);
-    if (!c) abort();
-    memcpy(c, s, len);
-    c[len] = 0;
-    for (char *p = c; *p; p++)
-        if (*p == '\n' || *p == '\r' || *p == '\t') *p = ' ';
-    (*out)[(*n)++] = c;
+    et_buf_puts(out, st->shell_label ? st->shell_label : "text");
+    if (st->host) et_buf_printf(out, ", on %s", st->host);
+    if (st->cond && st->runnable) et_buf_printf(out, "; the events show %s", st->cond);
+    if (!out->data) et_buf_puts(out, "");
 }
 
-size_t et_report_step_commands(const char *step, char ***out)
+void et_step_clear(et_step *s)
 {
-    size_t n = 0;
-    *out = NULL;
-    if (!step) return 0;
-    bool ticks = false;
-    for (const char *p = step; (p = strchr(p, '`'));) {
-        const char *end = strchr(p + 1, '`');
-        if (!end) break;
-        ticks = true;
-        if (looks_like_command(p + 1, (size_t)(end - p - 1))) push_cmd(out, &n, p + 1, (size_t)(end - p - 1));
-        p = end + 1;
-    }
-    if (!ticks && looks_like_command(step, strlen(step))) push_cmd(out, &n, step, strlen(step));
-    return n;
+    free(s->text);
+    et_report_strv_free(s->commands, s->ncommands);
+    free(s->host);
+    free(s->cond);
+    free(s->why);
+    memset(s, 0, sizeof *s);
 }
 
 void et_report_strv_free(char **v, size_t n)
@@ -332,12 +309,13 @@ void et_input_clear(et_input *in)
     memset(in, 0, sizeof *in);
 }
 
-static void free_finding(et_finding *f)
+void et_finding_clear(et_finding *f)
 {
     free(f->id); free(f->rule); free(f->rule_name); free(f->title); free(f->message); free(f->confidence); free(f->cause);
     for (size_t i = 0; i < f->nentities; i++) { free(f->entities[i].key); free(f->entities[i].value); }
     free(f->entities);
-    free_strv(f->remediation, f->nremediation);
+    for (size_t i = 0; i < f->nremediation; i++) et_step_clear(&f->remediation[i]);
+    free(f->remediation);
     free_strv(f->references, f->nreferences);
     free_strv(f->notes, f->nnotes);
     for (size_t i = 0; i < f->nevidence; i++) {
@@ -360,9 +338,9 @@ void et_report_free(et_report *r)
     free(r->archives);
     for (size_t i = 0; i < r->nskipped; i++) { free(r->skipped[i].path); free(r->skipped[i].reason); }
     free(r->skipped);
-    for (size_t i = 0; i < r->nfindings; i++) free_finding(&r->findings[i]);
+    for (size_t i = 0; i < r->nfindings; i++) et_finding_clear(&r->findings[i]);
     free(r->findings);
-    for (size_t i = 0; i < r->ngaps; i++) { free(r->gaps[i].kind); free(r->gaps[i].message); }
+    for (size_t i = 0; i < r->ngaps; i++) { free(r->gaps[i].kind); free(r->gaps[i].message); free(r->gaps[i].host); free(r->gaps[i].channel); }
     free(r->gaps);
     for (size_t i = 0; i < r->ntimeline; i++) {
         et_timeline_entry *t = &r->timeline[i];

@@ -42,13 +42,46 @@ typedef struct et_need {
     const char *confidence;     /* at most this when missing ("medium", "low"), or NULL */
 } et_need;
 
+/* The shell a remediation step's command is written for. Windows PowerShell 5.1 is the default:
+ * the shell Windows Server 2016-2025 ship. Azure CLI steps are written for Bash (Cloud Shell). */
+typedef enum et_shell { ET_SHELL_POWERSHELL = 0, ET_SHELL_CMD, ET_SHELL_AZCLI, ET_SHELL_TEXT } et_shell;
+bool et_shell_parse(const char *name, et_shell *out);   /* "powershell", "cmd", "azcli", "text" */
+const char *et_shell_name(et_shell s);
+const char *et_shell_label(et_shell s);                  /* "Windows PowerShell 5.1", ... */
+
+/* `when:` of a step (and `rca.require`): the finding's value of name is one of values
+ * (case-insensitive), or, with no values, is present (present = true) or absent (present =
+ * false), or, with op, compares so with ref (a template filled like the finding's texts):
+ * numbers and dotted versions (20348, 10.0.17763.6532) by value, part by part; eq and ne compare
+ * other text case-insensitively; a missing side never holds. */
+typedef enum et_when_op { ET_WHEN_IS = 0, ET_WHEN_EQ, ET_WHEN_NE, ET_WHEN_GT, ET_WHEN_GTE, ET_WHEN_LT, ET_WHEN_LTE } et_when_op;
+typedef struct et_when {
+    const char *name;
+    const char **values; size_t nvalues;
+    bool present;
+    et_when_op op;            /* ET_WHEN_IS: values / present decide */
+    const char *ref;          /* template, with op */
+} et_when;
+
+/* One step of `rca.remediation`: prose, a command for one shell, where it runs, and the
+ * condition under which it applies. A step whose condition the events do not show, or whose
+ * values cannot go into its command as literals, is shown as text, never as a command to copy. */
+typedef struct et_step_tpl {
+    const char *text;                 /* template (prose), or NULL */
+    const char **run; size_t nrun;    /* command templates, one per line; none for a text step */
+    et_shell shell;
+    const char *on;                   /* template: the host to run it on, or NULL */
+    const char *cond;                 /* `if:` the condition in words (template), or NULL */
+    const et_when *when; size_t nwhen;   /* all must hold (none: always) */
+} et_step_tpl;
+
 /* `rca:` extension: the finding a rule stands for. Templates keep their {placeholders};
  * fill them with et_template_render(). */
 typedef struct et_rca {
     const char *title, *message, *cause;
     const char *event;                      /* one record's line in the timeline (NULL: the title) */
     const char *confidence;                 /* "high" | "medium" | "low" (NULL: not given) */
-    const char **remediation; size_t nremediation;
+    const et_step_tpl *remediation; size_t nremediation;
     const char **references; size_t nreferences;
     const char **notes; size_t nnotes;      /* caveats (templates): what is unconfirmed, ... */
     const et_rule **explains; size_t nexplains;   /* resolved rule references */
@@ -62,6 +95,9 @@ typedef struct et_rca {
     /* One finding per host and distinct values of these fields (a detection rule's matches
      * otherwise make one finding per host): e.g. [hr] keeps different codes apart. */
     const char **group_by; size_t ngroup_by;
+    /* The finding is made only when these hold on its values (as `when:`): a conclusion that
+     * needs a fact beside the matched records, e.g. the guest's build above its host's. */
+    const et_when *require; size_t nrequire;
 } et_rca;
 
 struct et_rule {
@@ -214,19 +250,38 @@ typedef void (*et_loss_fn)(const char *sentence, bool lost, void *ctx);
 void et_correlator_losses(const et_correlator *c, et_loss_fn fn, void *ctx);
 
 /* ---- helpers for the report stage ---------------------------------------------------------- */
-/* Looks a placeholder up: returns its value or NULL (the placeholder is then kept as is). */
+/* Looks a placeholder up: returns its value or NULL (absent; an empty value counts as absent). */
 typedef const char *(*et_lookup_fn)(const char *name, void *ctx);
-/* Appends tmpl with every {name} replaced; {{ and }} stand for literal braces. Values come from
- * events, anyone's text, and the report's commands get run, so each is put where it lands:
- * - in prose, a backtick becomes ' (it would open a code span in Markdown);
- * - in a `command` (a code span of the template), inside '...' its single quotes (and the
- *   quotes PowerShell reads as such) are doubled, as PowerShell escapes them; inside "..." or
- *   bare, a value is put only when it is plain (letters, digits, . _ : \ / @ + = -, and spaces
- *   inside quotes): anything a shell reads ($ ; | & ` quotes, brackets, line breaks) and the
- *   placeholder stays, its name added to refused (", "-separated, each name once; NULL: not
- *   wanted).
- * Returns how many were refused. */
-size_t et_template_render(et_buf *out, const char *tmpl, et_lookup_fn lookup, void *ctx, et_buf *refused);
+/* What a rendering could not fill: names (", "-separated, each once) of placeholders whose value
+ * the events lack (missing) and of those whose value could not be put where it stands (refused),
+ * with why (the first reason). Either list may be NULL when not wanted. */
+typedef struct et_tpl_gaps { et_buf *missing, *refused; char why[160]; } et_tpl_gaps;
+/* Adds each name of the ", "-separated names to list, unless it is there already. */
+void et_names_add(et_buf *list, const char *names);
+/* Appends the prose template tmpl with every {name} replaced; {{ and }} stand for literal braces.
+ * Values come from events, anyone's text: in prose a value's backtick becomes ' and control
+ * characters become spaces (a value cannot open a code span or break a line); inside a `code
+ * span` a value is put only when plain (letters, digits, spaces, . _ - : \ /  @), as a reader may
+ * copy what a code span holds. A placeholder that is not filled shows as
+ * <name>. [[ ... ]] is an optional clause: left out whole when a placeholder in it is not filled.
+ * Returns how many placeholders were not filled (outside optional clauses). */
+size_t et_template_render(et_buf *out, const char *tmpl, et_lookup_fn lookup, void *ctx, et_tpl_gaps *gaps);
+/* Appends the command template tmpl for shell sh with every value put as one literal token of
+ * that shell (PowerShell 5.1: bare when plain, else '...' with quotes doubled; cmd: "..."; Bash:
+ * '...'), never as code: a value that cannot be one literal there (a line break or other control
+ * character, a double quote PowerShell 5.1 would pass on unescaped, a leading - or / read as an
+ * option, shell characters inside "...") is refused. Returns true when every placeholder outside
+ * optional clauses was filled: the command can be run as written. Otherwise the unfilled ones
+ * show as <name> and the command is for reading only. */
+bool et_command_render(et_buf *out, const char *tmpl, et_shell sh, et_lookup_fn lookup, void *ctx, et_tpl_gaps *gaps);
+/* Checks a command template for its shell as a rule is compiled: balanced quotes; PowerShell 5.1:
+ * no && or || (PowerShell 7 only), no %VAR% (cmd's), no {placeholder} inside "..." (put it in
+ * '...'); cmd: no $env:; every shell: no <word> (read as a redirection: write a {placeholder}
+ * or make the step text). Returns NULL, or the problem, with its byte offset in *at. */
+const char *et_command_lint(const char *tmpl, et_shell sh, size_t *at);
+/* Does the prose look like a command to run (a cmdlet Verb-Noun, or a console tool and its
+ * arguments)? Lint's hint that a text step's `code span` wants to be a `run:`. */
+bool et_looks_like_command(const char *s, size_t n);
 /* Placeholder value from a correlation hit: its group-by values, then the first evidence event
  * that has the name among its values, then "count", "first_time", "last_time", "Computer" (of the
  * first event), "rule" (title). Numbers and times are written into buf. NULL when none. */

@@ -1,112 +1,201 @@
-/* template.c: {placeholders} of a rule's rca texts filled from the events, each value put the
- * way the place it lands in allows: prose, or a command in a code span, quoted or bare (see
- * et_template_render in rules.h). */
-#include "rules/rules.h"
-#include "core/termtext.h"
+/* template.c: {placeholders} of a rule's rca texts filled from the events: prose (titles,
+ * messages, steps) and commands for one shell, each value put the way the place it lands in
+ * allows (shell.c quotes); [[ optional clauses ]] left out when a value is missing. */
+#include "rules/shell_int.h"
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
-/* Where a placeholder stands in the template. */
-typedef enum { IN_PROSE, IN_CODE, IN_SINGLE, IN_DOUBLE } place;
+typedef struct walk {
+    et_lookup_fn lookup;
+    void *ctx;
+    bool command;             /* a command of shell sh, else prose */
+    et_shell sh;
+} walk;
 
-/* The place after the template's literal character c at place p. */
-static place next_place(place p, char c)
-{
-    if (c == '`') return p == IN_PROSE ? IN_CODE : IN_PROSE;
-    if (p == IN_CODE && c == '\'') return IN_SINGLE;
-    if (p == IN_CODE && c == '"') return IN_DOUBLE;
-    if ((p == IN_SINGLE && c == '\'') || (p == IN_DOUBLE && c == '"')) return IN_CODE;
-    return p;
-}
-
-/* PowerShell reads U+2018-U+201B as single quotes, U+201C-U+201E as double ones. */
-static bool quote_like(const unsigned char *p, size_t n, bool single)
-{
-    if (n == 1) return single ? *p == '\'' : *p == '"';
-    if (n != 3 || p[0] != 0xE2 || p[1] != 0x80) return false;
-    return single ? p[2] >= 0x98 && p[2] <= 0x9B : p[2] >= 0x9C && p[2] <= 0x9E;
-}
-
-/* A value a shell reads as it is written (quoted: spaces too). */
-static bool plain(const char *v, bool quoted)
-{
-    for (const unsigned char *p = (const unsigned char *)v; *p;) {
-        size_t n = et_utf8_len(p);
-        if (!n) return false;
-        if (n > 1) {   /* letters of other scripts; no quotes, no general punctuation */
-            if ((p[0] == 0xE2 && p[1] >= 0x80 && p[1] <= 0x81) || (p[0] == 0xC2 && p[1] < 0xA0) || p[0] == 0xEF) return false;
-        } else if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-                     strchr("._:\\/@+=-", *p) || (quoted && *p == ' '))) {
-            return false;
-        }
-        p += n;
-    }
-    return true;
-}
-
-/* Puts v at place p; false when it cannot be put safely there. */
-static bool put_value(et_buf *out, const char *v, place p)
-{
-    if (p == IN_PROSE) {
-        for (const char *c = v; *c; c++) et_buf_putc(out, *c == '`' ? '\'' : *c);
-        return true;
-    }
-    if (p != IN_SINGLE) {
-        if (!plain(v, p == IN_DOUBLE)) return false;
-        et_buf_puts(out, v);
-        return true;
-    }
-    for (const unsigned char *c = (const unsigned char *)v; *c; c++)
-        if (*c < 0x20 || *c == 0x7F) return false;
-    for (const unsigned char *c = (const unsigned char *)v; *c;) {
-        size_t n = et_utf8_len(c);
-        if (!n) return false;
-        et_buf_put(out, (const char *)c, n);
-        if (quote_like(c, n, true)) et_buf_put(out, (const char *)c, n);   /* '' is PowerShell's ' */
-        c += n;
-    }
-    return true;
-}
+/* Where the walk stands: inside a `code span` (prose), inside quotes (commands). */
+typedef struct wstate { bool code; shq q; } wstate;
 
 /* name added to the ", "-separated list, unless it is there already. */
 static void add_name(et_buf *list, const char *name)
 {
+    if (!list) return;
     size_t n = strlen(name);
     for (const char *p = list->data; p && *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] ? 2 : 0))
         if (strcspn(p, ",") == n && !strncmp(p, name, n)) return;
     et_buf_printf(list, "%s%s", list->len ? ", " : "", name);
 }
 
-size_t et_template_render(et_buf *out, const char *t, et_lookup_fn lookup, void *ctx, et_buf *refused)
+void et_names_add(et_buf *list, const char *names)
 {
-    size_t nrefused = 0;
-    place at = IN_PROSE;
-    for (size_t i = 0; t[i]; i++) {
-        if ((t[i] == '{' && t[i + 1] == '{') || (t[i] == '}' && t[i + 1] == '}')) {
-            et_buf_putc(out, t[i++]);
-            continue;
-        }
-        const char *close = t[i] == '{' ? strchr(t + i + 1, '}') : NULL;
+    for (const char *p = names ? names : ""; *p;) {
+        size_t n = strcspn(p, ",");
         char name[128];
-        size_t n = close ? (size_t)(close - t - i - 1) : 0;
-        if (!close || n >= sizeof name) {
+        snprintf(name, sizeof name, "%.*s", (int)(n < sizeof name ? n : sizeof name - 1), p);
+        add_name(list, name);
+        p += n;
+        while (*p == ',' || *p == ' ') p++;
+    }
+}
+
+static bool blank(char c) { return c == ' ' || c == '\t'; }
+
+/* The template character before position i, past an optional clause's opening [[. */
+static int before(const char *t, size_t i)
+{
+    if (i >= 2 && t[i - 1] == '[' && t[i - 2] == '[') i -= 2;
+    return i ? (unsigned char)t[i - 1] : -1;
+}
+
+static int after(const char *t)
+{
+    if (t[0] == ']' && t[1] == ']') t += 2;
+    return (unsigned char)*t;
+}
+
+/* Where the placeholder {...} at t[i..close] stands in its word (commands). */
+static shq_place place_of(const char *t, size_t i, size_t close, shq q)
+{
+    shq_place pl = {false, false};
+    int b = before(t, i);
+    if (b < 0 || blank((char)b) || strchr("(,;|", b)) pl.starts_word = true;
+    else if (q != SHQ_BARE && (b == '\'' || b == '"')) {   /* the quote that opened this literal */
+        size_t j = i - 1;
+        int bb = before(t, j);
+        pl.starts_word = bb < 0 || blank((char)bb) || strchr("(,;|=", bb);
+    }
+    int a = after(t + close + 1);
+    pl.whole_word = pl.starts_word && (b < 0 || blank((char)b)) && (!a || blank((char)a) || strchr(",);", a));
+    return pl;
+}
+
+/* Plain enough to stand inside a code span of prose, which reads like something to copy:
+ * letters and digits (of any script), spaces and . _ - : \ / @ */
+static bool code_plain(const char *v)
+{
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+        if (*p < 0x80 && !((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                           strchr(" ._-:\\/@", *p)))
+            return false;
+    return true;
+}
+
+/* Puts a prose value: backticks become ' (one cannot open a code span), control characters
+ * spaces (one cannot break the line). Inside a code span (a name the reader may copy: `cifs/HV02`)
+ * only a plain value goes in. */
+static bool put_prose(et_buf *out, const char *v, bool code, const char **why)
+{
+    if (code && !code_plain(v)) { *why = "characters other than letters, digits and . _ - : \\ / @ inside a code span"; return false; }
+    for (const unsigned char *c = (const unsigned char *)v; *c; c++) {
+        if (*c == '`') et_buf_putc(out, '\'');
+        else if (*c < 0x20 || *c == 0x7F) et_buf_putc(out, ' ');
+        else et_buf_putc(out, (char)*c);
+    }
+    return true;
+}
+
+static void record(et_tpl_gaps *g, const char *name, bool refused, const char *why)
+{
+    if (!g) return;
+    add_name(refused ? g->refused : g->missing, name);
+    if (refused && why && !g->why[0]) {
+        size_t n = strlen(why);
+        if (n >= sizeof g->why) n = sizeof g->why - 1;
+        memcpy(g->why, why, n);
+        g->why[n] = 0;
+    }
+}
+
+static size_t render_span(const walk *w, et_buf *out, const char *t, size_t len, wstate *st, et_tpl_gaps *gaps);
+
+/* The optional clause whose text is t[0..len): kept only when every placeholder in it is filled. */
+static void render_clause(const walk *w, et_buf *out, const char *t, size_t len, wstate *st)
+{
+    et_buf tmp = {0};
+    wstate in = *st;
+    if (!render_span(w, &tmp, t, len, &in, NULL)) {
+        et_buf_put(out, tmp.data ? tmp.data : "", tmp.len);
+        *st = in;
+    }
+    et_buf_free(&tmp);
+}
+
+/* Renders the placeholder whose name is t[i+1..close); returns false when it stays unfilled. */
+static bool render_placeholder(const walk *w, et_buf *out, const char *t, size_t i, size_t close, const wstate *st,
+                               et_tpl_gaps *gaps)
+{
+    char name[128];
+    size_t n = close - i - 1;
+    memcpy(name, t + i + 1, n);
+    name[n] = 0;
+    const char *v = w->lookup ? w->lookup(name, w->ctx) : NULL;
+    const char *why = NULL;
+    size_t mark = out->len;
+    bool ok = false;
+    if (v && *v) {
+        if (w->command) {
+            shq_place pl = place_of(t, i, close, st->q);
+            ok = shq_put(w->sh, st->q, &pl, v, out, &why);
+        } else {
+            ok = put_prose(out, v, st->code, &why);
+        }
+    }
+    if (ok) return true;
+    out->len = mark;
+    if (out->data) out->data[mark] = 0;
+    name[strcspn(name, "|")] = 0;   /* {code|name} shows as <code> */
+    et_buf_printf(out, "<%s>", name);
+    record(gaps, name, v && *v, why);
+    return false;
+}
+
+static size_t render_span(const walk *w, et_buf *out, const char *t, size_t len, wstate *st, et_tpl_gaps *gaps)
+{
+    size_t unfilled = 0;
+    for (size_t i = 0; i < len;) {
+        if (i + 1 < len && ((t[i] == '{' && t[i + 1] == '{') || (t[i] == '}' && t[i + 1] == '}'))) {
             et_buf_putc(out, t[i]);
-            at = next_place(at, t[i]);
+            i += 2;
             continue;
         }
-        memcpy(name, t + i + 1, n);
-        name[n] = 0;
-        const char *v = lookup ? lookup(name, ctx) : NULL;
-        size_t mark = out->len;
-        if (v && !put_value(out, v, at)) {
-            out->len = mark;
-            if (out->data) out->data[mark] = 0;
-            if (refused) add_name(refused, name);
-            nrefused++;
-            v = NULL;
+        if (i + 1 < len && t[i] == '[' && t[i + 1] == '[') {
+            const char *end = strstr(t + i + 2, "]]");
+            if (end && (size_t)(end - t) < len) {
+                render_clause(w, out, t + i + 2, (size_t)(end - t) - i - 2, st);
+                i = (size_t)(end - t) + 2;
+                continue;
+            }
         }
-        if (!v) et_buf_put(out, t + i, n + 2);
-        i += n + 1;
+        const char *close = t[i] == '{' ? memchr(t + i + 1, '}', len - i - 1) : NULL;
+        if (close && (size_t)(close - t) - i - 1 > 0 && (size_t)(close - t) - i - 1 < 128) {
+            if (!render_placeholder(w, out, t, i, (size_t)(close - t), st, gaps)) unfilled++;
+            i = (size_t)(close - t) + 1;
+            continue;
+        }
+        size_t step = 1;
+        if (w->command) step = shq_step(w->sh, &st->q, t + i);
+        else if (t[i] == '`') st->code = !st->code;
+        if (step > len - i) step = len - i;
+        et_buf_put(out, t + i, step);
+        i += step;
     }
-    return nrefused;
+    return unfilled;
+}
+
+size_t et_template_render(et_buf *out, const char *t, et_lookup_fn lookup, void *ctx, et_tpl_gaps *gaps)
+{
+    walk w = {lookup, ctx, false, ET_SHELL_TEXT};
+    wstate st = {false, SHQ_BARE};
+    size_t n = render_span(&w, out, t, strlen(t), &st, gaps);
+    if (!out->data) et_buf_puts(out, "");
+    return n;
+}
+
+bool et_command_render(et_buf *out, const char *t, et_shell sh, et_lookup_fn lookup, void *ctx, et_tpl_gaps *gaps)
+{
+    walk w = {lookup, ctx, true, sh};
+    wstate st = {false, SHQ_BARE};
+    size_t n = render_span(&w, out, t, strlen(t), &st, gaps);
+    if (!out->data) et_buf_puts(out, "");
+    return n == 0;
 }

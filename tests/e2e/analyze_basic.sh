@@ -228,9 +228,9 @@ grep -q "CET\|CEST" "$TMP/term.txt" && pass || fail "--tz not applied to the ter
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); g=[x for x in r["gaps"] if x["kind"]=="no-findings"]; assert g and "5009 event" in g[0]["message"], r["gaps"]' "$TMP/4.json" && pass || fail "no-findings gap"
 "$EVTRIAGE" analyze --bogus x >/dev/null 2>&1; [ $? -eq 2 ] && pass || fail "bad option: want 2"
 # Commands are filled from the events, and event text is anyone's: a value goes into a command
-# only as it is safe there (in '...' its quotes doubled, PowerShell's escape; bare or in "...",
-# only plain values), else the placeholder stays and a note says which; in prose a backtick in a
-# value cannot open a Markdown code span.
+# only as one literal of its shell (in '...' its quotes doubled, PowerShell's escape; bare, quoted
+# whole when not plain); in a prose code span only a plain value goes in, else <name> and a note
+# says which; in prose a backtick in a value cannot open a Markdown code span.
 mkdir -p "$TMP/inj"
 cat >"$TMP/inj/scenario.yaml" <<'YAML'
 scenario: inj
@@ -262,7 +262,9 @@ rca:
     title: "Replication of {vm} failed ({note})"
     cause: "The note says {note}"
     remediation:
-        - "Run `Enable-VMReplication -VMName '{vm}' -ReplicaServerName {replica}` on {Computer}"
+        - text: "Run it on {Computer}"
+          run: "Enable-VMReplication -VMName '{vm}' -ReplicaServerName {replica}"
+        - "The replica `{replica}` and the VM `{vm}`"
 YAML
 "$EVTRIAGE" synth "$TMP/inj/scenario.yaml" -o "$TMP/inj/logs" >/dev/null || fail "synth inj"
 "$EVTRIAGE" analyze --rules "$TMP/inj/rule.yml" --json "$TMP/inj/r.json" --report-md "$TMP/inj/r.md" "$TMP/inj/logs" >/dev/null 2>&1
@@ -270,8 +272,10 @@ YAML
 import json, sys
 f = [f for f in json.load(open(sys.argv[1]))["findings"] if f["rule"] == "44444444-0000-4000-8000-000000032000"][0]
 step = f["remediation"][0]
-assert step == "Run `Enable-VMReplication -VMName 'Bob''s VM' -ReplicaServerName {replica}` on HV01.contoso.com", step
-assert any("shell would read" in n and n.endswith(": replica") for n in f["notes"]), f["notes"]
+assert step["runnable"] and step["commands"] == ["Enable-VMReplication -VMName 'Bob''s VM' -ReplicaServerName 'hvr01$(iwr evil)'"], step
+text = f["remediation"][1]
+assert text["text"] == "The replica `<replica>` and the VM `<vm>`" and not text["commands"], text
+assert any("not put into a command" in n and "replica" in n for n in f["notes"]), f["notes"]
 assert "`" not in f["title"] and "'<img src=x onerror=alert(1)>''" in f["title"], f["title"]
 PY
 grep -q '<img' "$TMP/inj/r.md" && ! grep -qP '(?<!\\)<img' "$TMP/inj/r.md" && pass || fail "raw HTML from an event in the Markdown report"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # make_seeds.sh: builds the fuzz targets' seed corpora in OUTDIR (a build directory, never the
 # source tree): OUTDIR/fuzz_reader (EVTX files or their first chunk), OUTDIR/fuzz_rules (rule
-# YAML), OUTDIR/fuzz_archive (zip, tar, tar.gz, tar.xz, tar.bz2, 7z, cab, nested zip, a gzipped
-# EVTX, made on the fly), OUTDIR/fuzz_scenario and OUTDIR/fuzz_csv (hostile values).
+# YAML), OUTDIR/fuzz_report (hostile values), OUTDIR/fuzz_archive (zip, tar, tar.gz, tar.xz,
+# tar.bz2, 7z, cab, nested zip, a gzipped EVTX, made on the fly), OUTDIR/fuzz_scenario and
+# OUTDIR/fuzz_csv (hostile values).
 # usage: make_seeds.sh OUTDIR [CORPUS]   (CORPUS: default $EVTRIAGE_SHARED/corpus or ../shared/corpus)
 set -euo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
@@ -197,11 +198,22 @@ csv_seeds() {
   printf '\0%s\0%s\0%s' "'=1+1" "  -1" "plain" | put "$dir"
 }
 
+# Hostile values for the reports: six fields cut at 0xFF bytes (fuzz_report.c), from the
+# security review's payloads.
+report_seeds() {
+  local dir=$out/fuzz_report
+  rm -rf "$dir" && mkdir -p "$dir"
+  printf 'x` and `Remove-Item -Recurse -Force C:\\Users` and `y\377[Click](javascript:alert(1))![t](http://2130706433/p)\377<img src=x onerror=alert(1)>\377*a* _b_ ~~c~~ | d | # e\377Bob'"'"'s \342\200\231VM\377HV02.contoso.com' | put "$dir"
+  printf '```\377\033[2J\033]52;c;Y2FsYw==\007\377\n# heading\n- list\377$(calc)\377a"b\377-D' | put "$dir"
+  printf 'www.evil.com http://x.y mail@x.y\3771. one\377+ two\377=cmd|x\377@SUM(1)\377\\' | put "$dir"
+}
+
 reader_seeds
 rules_seeds
 archive_seeds
 scenario_seeds
 csv_seeds
-for t in fuzz_reader fuzz_rules fuzz_archive fuzz_scenario fuzz_csv; do
+report_seeds
+for t in fuzz_reader fuzz_rules fuzz_archive fuzz_scenario fuzz_report fuzz_csv; do
   echo "$t: $(find "$out/$t" -type f | wc -l) seeds, $(du -sk "$out/$t" | cut -f1) KiB"
 done

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "report/report.h"
+#include "core/sha256.h"
 #include "core/termtext.h"
 #include "core/timeutil.h"
 
@@ -84,9 +85,16 @@ static void sample_root(et_finding *f)
     f->entities[0] = (et_kv){S("host"), S("HV01.contoso.local")};
     f->entities[1] = (et_kv){S("vm"), S("SQL01")};
     f->entities[2] = (et_kv){S("replica"), S("HV02")};
-    f->remediation = SV(3, "On HV02 list the SPNs: `setspn -L HV02` and retry with `net stop vmms && net start vmms`",
-                        "Get-VMReplicationServer -ComputerName HV02", "Check the DC is reachable from `HV02`.");
-    f->nremediation = 3;
+    f->nremediation = 4;
+    f->remediation = calloc(4, sizeof *f->remediation);
+    f->remediation[0] = (et_step){S("On HV02 list the SPNs, then let VMMS register them again"), SV(2, "setspn -L HV02",
+                                  "Restart-Service vmms"), 2, "powershell", "Windows PowerShell 5.1", S("HV02"), NULL, true, NULL};
+    f->remediation[1] = (et_step){NULL, SV(1, "Get-VMReplicationServer"), 1, "powershell", "Windows PowerShell 5.1",
+                                  S("HV02"), NULL, true, NULL};
+    f->remediation[2] = (et_step){S("Check the DC is reachable from `HV02`."), NULL, 0, "text", "text", NULL, NULL, false, NULL};
+    f->remediation[3] = (et_step){S("Only to change the edition"), SV(1, "DISM /online /Set-Edition:ServerDatacenter `x`"), 1,
+                                  "cmd", "cmd.exe", NULL, S("the guest must change edition"), false,
+                                  S("only if the guest must change edition: the events do not show it")};
     f->references = SV(2, "https://learn.microsoft.com/troubleshoot/hyper-v-replica", "KB2761899");
     f->nreferences = 2;
     f->notes = SV(1, "unconfirmed: the SPN state is not in the logs"); f->nnotes = 1;
@@ -163,8 +171,9 @@ static et_report *sample(void)
     sample_timeline(r);
     r->ngaps = 2;
     r->gaps = calloc(2, sizeof *r->gaps);
-    r->gaps[0] = (et_gap){S("missing-log"), S("No Hyper-V-VMMS-Admin log from HV02 | the replica side is unseen")};
-    r->gaps[1] = (et_gap){S("skipped-records"), S("cases/HV01|System.evtx: 1 record skipped")};
+    r->gaps[0] = (et_gap){S("missing-log"), S("No Hyper-V-VMMS-Admin log from HV02 | the replica side is unseen"),
+                          S("HV02.contoso.local"), S("Microsoft-Windows-Hyper-V-VMMS-Admin")};
+    r->gaps[1] = (et_gap){S("skipped-records"), S("cases/HV01|System.evtx: 1 record skipped"), NULL, NULL};
     return r;
 }
 
@@ -178,6 +187,7 @@ __attribute__((noinline)) static char *render(int (*fn)(const et_report *, FILE 
     assert_non_null(f);
     assert_int_equal(fn(r, f), 0);
     fclose(f);
+    if (getenv("EVTRIAGE_TEST_DUMP")) fputs(out, stderr);   /* to see what a failing check looked at */
     return out;
 }
 
@@ -326,23 +336,6 @@ static void test_format_time(void **state)
     assert_string_equal(out, "-");
 }
 
-static void test_step_commands(void **state)
-{
-    (void)state;
-    char **c;
-    size_t n = et_report_step_commands("On `HV02`: `setspn -L HV02` then `Get-VMHost` and `cifs/HV02`", &c);
-    assert_int_equal(n, 2);
-    assert_string_equal(c[0], "setspn -L HV02");
-    assert_string_equal(c[1], "Get-VMHost");
-    et_report_strv_free(c, n);
-    n = et_report_step_commands("slmgr /ato", &c);
-    assert_int_equal(n, 1);
-    et_report_strv_free(c, n);
-    n = et_report_step_commands("Wait for the next failover.", &c);
-    assert_int_equal(n, 0);
-    et_report_strv_free(c, n);
-}
-
 static void test_json(void **state)
 {
     (void)state;
@@ -385,8 +378,18 @@ static void test_markdown(void **state)
     const char *f2 = find(s, "\n### F2 · medium · ");
     assert_true(f1 < sym && sym < f3 && f3 < f2);
     assert_null(strstr(s, "\n### F3")); /* not also at top level */
-    find(s, "   ```powershell\n   setspn -L HV02\n   net stop vmms && net start vmms\n   ```\n");
-    find(s, "```powershell\n   Get-VMReplicationServer -ComputerName HV02\n");
+    find(s, "1. On HV02 list the SPNs, then let VMMS register them again *(Windows PowerShell 5.1, on HV02)*\n\n"
+            "   ```powershell\n   setspn -L HV02\n   Restart-Service vmms\n   ```\n");
+    find(s, "```powershell\n   Get-VMReplicationServer\n");
+    find(s, "3. Check the DC is reachable from `HV02`.\n");
+    /* a step whose condition the events do not show: a code span under why, never a block */
+    find(s, "4. Only to change the edition *(cmd.exe)*\n\n   Not to paste as written: only if the guest must change "
+            "edition: the events do not show it\n\n   `` DISM /online /Set-Edition:ServerDatacenter `x` ``\n");
+    assert_null(strstr(s, "```bat"));
+    find(s, "- <https://learn.microsoft.com/troubleshoot/hyper-v-replica>\n");
+    find(s, "## Logs to collect next\n");
+    find(s, "```powershell\n  wevtutil epl 'Microsoft-Windows-Hyper-V-VMMS-Admin' 'HV02_Microsoft-Windows-Hyper-V-VMMS-Admin.evtx' "
+            "/ow:true\n  ```\n");
     find(s, "- unconfirmed: the SPN state is not in the logs");
     find(s, "| Time | Host | Channel | Event ID | Record ID | File | Message |");
     find(s, "| 2024-05-01 10:00:00.123 UTC | HV01.contoso.local | Microsoft-Windows-Hyper-V-VMMS-Admin | 32000 | 4711 | "
@@ -429,8 +432,13 @@ static void test_html(void **state)
     const char *sym = find(s, "<div class=\"symptoms\">");
     assert_true(f1 < sym && sym < f3 && f3 < f2);
     assert_int_equal(count(s, "<article class=\"finding\""), 3);
-    find(s, "<pre><code class=\"language-powershell\">net stop vmms &amp;&amp; net start vmms</code></pre>"
+    find(s, "<pre><code class=\"language-powershell\">setspn -L HV02\nRestart-Service vmms</code></pre>"
             "<button class=\"copy\" type=\"button\">copy</button>");
+    find(s, "<p class=\"not-runnable\">Not to paste as written: only if the guest must change edition: the events do "
+            "not show it</p><p><code>DISM /online /Set-Edition:ServerDatacenter `x`</code></p></li>");
+    assert_int_equal(count(s, "<button class=\"copy\""), 4);   /* two steps, a gap's command, the script */
+    assert_null(strstr(s, "unsafe-inline"));
+    find(s, "script-src 'sha256-");
     find(s, "<svg id=\"timeline\"");
     find(s, "<g class=\"lane\" data-host=\"HV01.contoso.local\">");
     find(s, "<g class=\"lane\" data-host=\"HV02\">");
@@ -454,6 +462,52 @@ static void test_html(void **state)
         assert_int_equal(et_report_write_json(r, f), 0);
         assert_int_equal(fclose(f), 0);
     }
+    free(s);
+    et_report_free(r);
+}
+
+/* The Content-Security-Policy names the page's one style block and one script by their SHA-256:
+ * the hashes must be those of what the page holds (scripts/html-csp-hashes.py rewrites them). */
+static void b64(const unsigned char *d, size_t n, char *out)
+{
+    static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t o = 0;
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v = (unsigned)d[i] << 16 | (i + 1 < n ? (unsigned)d[i + 1] << 8 : 0) | (i + 2 < n ? d[i + 2] : 0);
+        out[o++] = a[v >> 18 & 63];
+        out[o++] = a[v >> 12 & 63];
+        out[o++] = i + 1 < n ? a[v >> 6 & 63] : '=';
+        out[o++] = i + 2 < n ? a[v & 63] : '=';
+    }
+    out[o] = 0;
+}
+
+static void check_csp_hash(const char *page, const char *open, const char *close, const char *directive)
+{
+    const char *a = find(page, open) + strlen(open), *b = strstr(a, close);
+    assert_non_null(b);
+    et_sha256 h;
+    et_sha256_init(&h);
+    et_sha256_update(&h, a, (size_t)(b - a));
+    char hex[65];
+    assert_int_equal(et_sha256_hex(&h, hex), 0);
+    unsigned char raw[32];
+    for (int i = 0; i < 32; i++) { unsigned x; sscanf(hex + 2 * i, "%2x", &x); raw[i] = (unsigned char)x; }
+    char want[128], enc[64];
+    b64(raw, 32, enc);
+    snprintf(want, sizeof want, "%s 'sha256-%s'", directive, enc);
+    if (!strstr(page, want)) fail_msg("the CSP does not name %s (run scripts/html-csp-hashes.py)", want);
+}
+
+static void test_html_csp(void **state)
+{
+    (void)state;
+    et_report *r = sample();
+    char *s = render(et_report_write_html, r);
+    check_csp_hash(s, "<style>", "</style>", "style-src");
+    check_csp_hash(s, "<script>", "</script>", "script-src");
+    assert_int_equal(count(s, "<style"), 1);
+    assert_null(strstr(s, " style="));
     free(s);
     et_report_free(r);
 }
@@ -488,7 +542,16 @@ static void test_terminal(void **state)
     const char *f2 = find(s, "\n[MEDIUM] F2 Low disk space");
     assert_true(f1 < f3 && f3 < f2);
     find(s, "WHAT TO DO");
-    find(s, "     PS> setspn -L HV02\n     PS> net stop vmms && net start vmms\n");
+    find(s, "  1. On HV02 list the SPNs, then let VMMS register them again\n     [Windows PowerShell 5.1, on HV02]\n"
+            "     PS> setspn -L HV02\n     PS> Restart-Service vmms\n");
+    find(s, "  4. Only to change the edition\n     [cmd.exe]\n     (not to paste as written: only if the guest must change "
+            "edition: the events do not show it)\n       DISM /online");
+    assert_null(strstr(s, "> DISM"));
+    /* a missing log: the command that collects it on its host, and the script for all of them */
+    find(s, "    to collect it, on HV02:\n      PS> wevtutil epl 'Microsoft-Windows-Hyper-V-VMMS-Admin' "
+            "'HV02_Microsoft-Windows-Hyper-V-VMMS-Admin.evtx' /ow:true\n");
+    find(s, "LOGS TO COLLECT NEXT");
+    find(s, "      'HV02' = @('Microsoft-Windows-Hyper-V-VMMS-Admin')\n");
     find(s, "- missing-log: No Hyper-V-VMMS-Admin log from HV02 | the replica side is unseen");
     find(s, "INPUTS");
     find(s, "- cases/HV01|System.evtx (1.5 MiB): 5120 record(s)");
@@ -530,9 +593,9 @@ static void test_terminal_many(void **state)
     for (size_t i = 0; i < 15; i++) {
         char m[64];
         snprintf(m, sizeof m, "batch/host%03zu.evtx: 1 record(s) recovered", i);
-        r->gaps[i] = (et_gap){S("recovered-records"), S(m)};
+        r->gaps[i] = (et_gap){S("recovered-records"), S(m), NULL, NULL};
     }
-    r->gaps[15] = (et_gap){S("missing-log"), S("no System log")};
+    r->gaps[15] = (et_gap){S("missing-log"), S("no System log"), NULL, NULL};
     char *s = render(write_terminal_plain, r);
     find(s, "- batch/host007.evtx (0 B): UNREADABLE");
     find(s, "- batch/host090.evtx (0 B): 10 record(s)");
@@ -813,9 +876,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_severity),      cmocka_unit_test(test_format_time),
-        cmocka_unit_test(test_step_commands), cmocka_unit_test(test_json),
+        cmocka_unit_test(test_json),
         cmocka_unit_test(test_markdown),      cmocka_unit_test(test_html),
-        cmocka_unit_test(test_html_zone),     cmocka_unit_test(test_terminal),
+        cmocka_unit_test(test_html_csp), cmocka_unit_test(test_html_zone),     cmocka_unit_test(test_terminal),
         cmocka_unit_test(test_terminal_many), cmocka_unit_test(test_timeline_copies),
         cmocka_unit_test(test_timeline_csv),  cmocka_unit_test(test_cycle_and_empty),
         cmocka_unit_test(test_timeline_store),  cmocka_unit_test(test_archives),

@@ -363,7 +363,7 @@ static void test_rca_render(void **state)
     }
     rendered r = {{0}};
     assert_int_equal(et_correlator_finish(s.corr, render_hit, &r), 1);
-    assert_string_equal(r.title, "vm1: 3 request(s) to kms.example.com:1688 since 2024-01-01T00:00:00.0000000Z, {nope}");
+    assert_string_equal(r.title, "vm1: 3 request(s) to kms.example.com:1688 since 2024-01-01T00:00:00.0000000Z, <nope>");
     et_correlator_free(s.corr);
     et_scanner_free(sc);
     et_ruleset_free(rs);

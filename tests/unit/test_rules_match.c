@@ -317,14 +317,13 @@ static void test_hresult_and_template(void **state)
     assert_string_equal(out, "0x00002EE7");
     assert_false(et_hresult_normalize("no code here", out));
     assert_false(et_hresult_normalize("99999999999", out));
-    et_buf b = {0};
-    const char *vals[][2] = {{"vm", "web01"}, {"code", "0x80090303"}};
-    et_template_render(&b, "VM '{vm}' failed with {code}; {unknown} {{literal}}", NULL, NULL, NULL);
-    et_buf_putc(&b, 0);
-    assert_string_equal(b.data, "VM '{vm}' failed with {code}; {unknown} {literal}");
-    b.len = 0;
-    (void)vals;
+    et_buf b = {0}, missing = {0};
+    et_tpl_gaps g = {.missing = &missing};
+    assert_int_equal(et_template_render(&b, "VM '{vm}' failed with {code}; {unknown} {{literal}}", NULL, NULL, &g), 3);
+    assert_string_equal(b.data, "VM '<vm>' failed with <code>; <unknown> {literal}");
+    assert_string_equal(missing.data, "vm, code, unknown");
     et_buf_free(&b);
+    et_buf_free(&missing);
 }
 
 static const char *lookup(const char *name, void *ctx)
@@ -338,11 +337,14 @@ static const char *lookup(const char *name, void *ctx)
 static void test_template_lookup(void **state)
 {
     (void)state;
-    et_buf b = {0};
-    et_template_render(&b, "Enable-VMReplication -VMName '{vm}' ({code}) {nope}", lookup, NULL, NULL);
-    et_buf_putc(&b, 0);
-    assert_string_equal(b.data, "Enable-VMReplication -VMName 'web01' (0x80090303) {nope}");
+    et_buf b = {0}, missing = {0};
+    et_tpl_gaps g = {.missing = &missing};
+    assert_int_equal(et_template_render(&b, "Replication of '{vm}' ({code}){nope}[[ to {nope}]][[ failed with {code}]].",
+                                        lookup, NULL, &g), 1);
+    assert_string_equal(b.data, "Replication of 'web01' (0x80090303)<nope> failed with 0x80090303.");
+    assert_string_equal(missing.data, "nope");   /* optional clauses say nothing of what they lack */
     et_buf_free(&b);
+    et_buf_free(&missing);
 }
 
 static const char *hostile(const char *name, void *ctx)
@@ -356,30 +358,78 @@ static const char *hostile(const char *name, void *ctx)
     if (!strcmp(name, "ev")) return "$x";
     if (!strcmp(name, "tick")) return "a`b";
     if (!strcmp(name, "nl")) return "a\nb";
+    if (!strcmp(name, "dash")) return "-D";
+    if (!strcmp(name, "dq")) return "x\" -D \"y";
+    if (!strcmp(name, "pct")) return "100%";
     return NULL;
 }
 
-/* Values are put the way where they land allows: quotes doubled in '...', only plain values
- * bare or in "...", backticks neutral in prose; a value refused leaves its placeholder. */
-static void test_template_places(void **state)
+/* Prose: a value's backtick becomes ' and its control characters spaces; inside a code span a
+ * value with a backtick is refused and shows as <name>. */
+static void test_template_prose(void **state)
 {
     (void)state;
-    struct { const char *tmpl, *want; size_t refused; const char *names; } cases[] = {
-        {"`Move-VM -Name '{vm}' -DestinationHost {host}`", "`Move-VM -Name 'Bob''s \xE2\x80\x99\xE2\x80\x99VM' -DestinationHost hv01.contoso.com`", 0, ""},
-        {"`Get-VM -Name '{evil}'`", "`Get-VM -Name 'x''; Remove-Item C:\\ -Recurse; '''`", 0, ""},
-        {"`Test-NetConnection {evil}` and `x \"{spaced}\"` `y {spaced}`", "`Test-NetConnection {evil}` and `x \"Web Server 01\"` `y {spaced}`", 2, "evil, spaced"},
-        {"`setspn -S \"Svc/{sub}\" {host}` `'{nl}'`", "`setspn -S \"Svc/{sub}\" hv01.contoso.com` `'{nl}'`", 2, "sub, nl"},
-        {"`a {evil}` `b {evil}` `c {evil}x {ev}`", "`a {evil}` `b {evil}` `c {evil}x {ev}`", 4, "evil, ev"},
-        {"prose {tick} and {evil} then `cmd {host}`", "prose a'b and x'; Remove-Item C:\\ -Recurse; ' then `cmd hv01.contoso.com`", 0, ""},
+    et_buf b = {0}, refused = {0};
+    et_tpl_gaps g = {.refused = &refused};
+    assert_int_equal(et_template_render(&b, "prose {tick} and {nl}; `code {host}` `code {tick}`", hostile, NULL, &g), 1);
+    assert_string_equal(b.data, "prose a'b and a b; `code hv01.contoso.com` `code <tick>`");
+    assert_string_equal(refused.data, "tick");
+    et_buf_free(&b);
+    et_buf_free(&refused);
+}
+
+/* Commands: every value one literal token of the step's shell, or refused (and the command is
+ * then for reading only). */
+static void test_command_shells(void **state)
+{
+    (void)state;
+    struct { et_shell sh; const char *tmpl, *want; bool ok; const char *refused; } cases[] = {
+        {ET_SHELL_POWERSHELL, "Move-VM -Name '{vm}' -DestinationHost {host}",
+         "Move-VM -Name 'Bob''s \xE2\x80\x99\xE2\x80\x99VM' -DestinationHost hv01.contoso.com", true, ""},
+        {ET_SHELL_POWERSHELL, "Get-VM -Name {evil}", "Get-VM -Name 'x''; Remove-Item C:\\ -Recurse; '''", true, ""},
+        {ET_SHELL_POWERSHELL, "Get-VM -Name {spaced}; Get-VM {sub}", "Get-VM -Name 'Web Server 01'; Get-VM '$(iwr evil)'", true, ""},
+        {ET_SHELL_POWERSHELL, "Get-VM '{nl}'", "Get-VM '<nl>'", false, "nl"},
+        {ET_SHELL_POWERSHELL, "setspn -L {dash}", "setspn -L <dash>", false, "dash"},
+        {ET_SHELL_POWERSHELL, "setspn -S 'cifs/{dash}' {host}", "setspn -S 'cifs/-D' hv01.contoso.com", true, ""},
+        {ET_SHELL_POWERSHELL, "x {spaced}$", "x <spaced>$", false, "spaced"},
+        {ET_SHELL_POWERSHELL, "x '{dq}'", "x '<dq>'", false, "dq"},
+        {ET_SHELL_POWERSHELL, "Get-VM -Name {tick}", "Get-VM -Name 'a`b'", true, ""},
+        {ET_SHELL_CMD, "slmgr /skms {spaced}", "slmgr /skms \"Web Server 01\"", true, ""},
+        {ET_SHELL_CMD, "echo \"{pct}\"", "echo \"<pct>\"", false, "pct"},
+        {ET_SHELL_AZCLI, "az vm show -n {evil} -g '{vm}'",
+         "az vm show -n 'x'\\''; Remove-Item C:\\ -Recurse; '\\''' -g 'Bob'\\''s \xE2\x80\x99VM'", true, ""},
+        {ET_SHELL_AZCLI, "az x \"{sub}\"", "az x \"<sub>\"", false, "sub"},
+        {ET_SHELL_POWERSHELL, "Get-X {nope}[[ -Y {nope}]][[ -Z {host}]]", "Get-X <nope> -Z hv01.contoso.com", false, ""},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        et_buf b = {0}, refused = {0};
-        assert_int_equal(et_template_render(&b, cases[i].tmpl, hostile, NULL, &refused), cases[i].refused);
-        assert_string_equal(b.data, cases[i].want);
-        assert_string_equal(refused.data ? refused.data : "", cases[i].names);
+        et_buf b = {0}, refused = {0}, missing = {0};
+        et_tpl_gaps g = {.missing = &missing, .refused = &refused};
+        bool ok = et_command_render(&b, cases[i].tmpl, cases[i].sh, hostile, NULL, &g);
+        if (ok != cases[i].ok || strcmp(b.data, cases[i].want) || strcmp(refused.data ? refused.data : "", cases[i].refused))
+            fail_msg("case %zu: got %d '%s' refused '%s'", i, ok, b.data, refused.data ? refused.data : "");
         et_buf_free(&b);
         et_buf_free(&refused);
+        et_buf_free(&missing);
     }
+}
+
+/* What lint says of command templates for each shell. */
+static void test_command_lint(void **state)
+{
+    (void)state;
+    size_t at;
+    assert_null(et_command_lint("Restart-Service vmms; Get-VM -Name '{vm}'", ET_SHELL_POWERSHELL, &at));
+    assert_non_null(et_command_lint("net stop vmms && net start vmms", ET_SHELL_POWERSHELL, &at));
+    assert_int_equal(at, 14);
+    assert_non_null(et_command_lint("cscript //nologo %windir%\\system32\\slmgr.vbs /dlv", ET_SHELL_POWERSHELL, &at));
+    assert_null(et_command_lint("cscript //nologo %windir%\\system32\\slmgr.vbs /dlv", ET_SHELL_CMD, &at));
+    assert_non_null(et_command_lint("Test-NetConnection <destination> -Port 6600", ET_SHELL_POWERSHELL, &at));
+    assert_non_null(et_command_lint("setspn -S \"Svc/{host}\" {host}", ET_SHELL_POWERSHELL, &at));
+    assert_null(et_command_lint("setspn -S \"Svc/{host}\" {host}", ET_SHELL_CMD, &at));
+    assert_non_null(et_command_lint("Get-VM 'a", ET_SHELL_POWERSHELL, &at));
+    assert_null(et_command_lint("Get-VM 'it''s'", ET_SHELL_POWERSHELL, &at));
+    assert_non_null(et_command_lint("dir $env:windir", ET_SHELL_CMD, &at));
+    assert_null(et_command_lint("Write-Output \"100%\"", ET_SHELL_POWERSHELL, &at));
 }
 
 int main(void)
@@ -391,7 +441,8 @@ int main(void)
         cmocka_unit_test(test_numbers_cidr),     cmocka_unit_test(test_null_exists_neq_fieldref),
         cmocka_unit_test(test_keywords),         cmocka_unit_test(test_conditions),
         cmocka_unit_test(test_logsource_key),    cmocka_unit_test(test_extract),
-        cmocka_unit_test(test_hresult_and_template), cmocka_unit_test(test_template_lookup), cmocka_unit_test(test_template_places),
+        cmocka_unit_test(test_hresult_and_template), cmocka_unit_test(test_template_lookup), cmocka_unit_test(test_template_prose),
+        cmocka_unit_test(test_command_shells), cmocka_unit_test(test_command_lint),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
