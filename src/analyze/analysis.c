@@ -440,15 +440,8 @@ static void copy_evref(kept_match *k, const et_evref *e)
 static void on_hit(const et_corr_hit *h, void *vctx)
 {
     analysis *a = vctx;
-    kept_set *k = &a->kept;
     if (!h->rule->standalone) return;   /* only feeds another correlation */
-    if (k->nhits == k->hcap) {
-        k->hcap = k->hcap ? k->hcap * 2 : 16;
-        k->hits = realloc(k->hits, k->hcap * sizeof *k->hits);
-        if (!k->hits) abort();
-    }
-    kept_hit *kh = &k->hits[k->nhits++];
-    memset(kh, 0, sizeof *kh);
+    kept_hit hit = {0}, *kh = &hit;
     kh->rule = h->rule;
     kh->first_time = h->first_time;
     kh->last_time = h->last_time;
@@ -463,6 +456,7 @@ static void on_hit(const et_corr_hit *h, void *vctx)
     kh->nevents_total = h->nevents_total;
     kh->events = calloc(h->nevents ? h->nevents : 1, sizeof *kh->events);
     for (size_t i = 0; i < h->nevents; i++) copy_evref(&kh->events[i], &h->events[i]);
+    kept_add_hit(&a->kept, kh);   /* merged with its group's, or counted past the bounds */
 }
 
 /* What the correlator could not use: kept for the report's gaps and the warnings. */

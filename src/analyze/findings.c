@@ -17,6 +17,7 @@
 
 #define MAX_EVIDENCE 50
 #define CONTEXT_SCAN 4096   /* most context records looked at per placeholder */
+#define MAX_RELATED_HOSTS 20   /* related_host entities of one correlation finding */
 
 static char *xstrdup(const char *s)
 {
@@ -376,13 +377,6 @@ static int cmp_match(const void *pa, const void *pb)
     return x->ev.record_id < y->ev.record_id ? -1 : x->ev.record_id > y->ev.record_id;
 }
 
-static int cmp_time_only(const void *pa, const void *pb)
-{
-    const kept_match *x = pa, *y = pb;
-    if (x->ev.timestamp != y->ev.timestamp) return x->ev.timestamp < y->ev.timestamp ? -1 : 1;
-    return x->ev.record_id < y->ev.record_id ? -1 : x->ev.record_id > y->ev.record_id;
-}
-
 /* The value of name in the latest of n matches (oldest first) that has one: a finding's entity
  * (a host a gap names, say) is not lost because its last record lacks that field. */
 static const char *latest_value(const kept_match *m, size_t n, const char *name)
@@ -432,64 +426,32 @@ static void detection_findings(const kept_set *k, drafts *out, const et_codes *c
     }
 }
 
-static int same_group(const kept_hit *a, const kept_hit *b)
-{
-    if (a->rule != b->rule || a->ngroup != b->ngroup) return 0;
-    for (size_t g = 0; g < a->ngroup; g++)
-        if (strcasecmp(a->group[g].value, b->group[g].value)) return 0;
-    return 1;
-}
-
-/* Hits of one rule with the same group-by values (each request of `absent` that got no answer,
- * each window of an event_count) are one finding: counts add up, evidence joins in time order. */
-static size_t merge_hits(kept_hit *h, size_t n)
-{
-    size_t out = 0;
-    for (size_t i = 0; i < n; i++) {
-        size_t j = 0;
-        while (j < out && !same_group(&h[j], &h[i])) j++;
-        if (j == out) { if (out != i) h[out] = h[i]; out++; continue; }
-        kept_hit *d = &h[j], *s = &h[i];
-        d->count += s->count;
-        d->nevents_total += s->nevents_total;
-        if (s->first_time < d->first_time) d->first_time = s->first_time;
-        if (s->last_time > d->last_time) d->last_time = s->last_time;
-        d->events = realloc(d->events, (d->nevents + s->nevents + 1) * sizeof *d->events);
-        if (!d->events) abort();
-        for (size_t k = 0; k < s->nevents; k++) {   /* skip records the first hit already holds */
-            int dup = 0;
-            for (size_t q = 0; q < d->nevents && !dup; q++)
-                dup = d->events[q].ev.record_id == s->events[k].ev.record_id && !strcmp(d->events[q].ev.file, s->events[k].ev.file);
-            if (dup) { kept_match_free(&s->events[k]); d->nevents_total--; continue; }
-            d->events[d->nevents++] = s->events[k];
-        }
-        free(s->events);
-        for (size_t g = 0; g < s->ngroup; g++) { free(s->group[g].key); free(s->group[g].value); }
-        free(s->group);
-    }
-    for (size_t i = 0; i < out; i++)
-        if (h[i].nevents > 1) qsort(h[i].events, h[i].nevents, sizeof *h[i].events, cmp_time_only);
-    return out;
-}
-
 static void hit_entities(draft *d, const kept_hit *h, const kept_match *latest)
 {
     if (latest) add_entity(&d->f, "host", latest->ev.computer);
     for (size_t g = 0; g < h->ngroup; g++)   /* a group-by on the host itself names nothing new */
         if (!latest || !same_host(h->group[g].value, latest->ev.computer) || strcasecmp(h->group[g].key, "Computer"))
             add_entity(&d->f, h->group[g].key, h->group[g].value);
-    /* every other host the evidence comes from concerns the finding too */
-    size_t other = 0;
+    /* every other host the evidence comes from concerns the finding too (the first
+     * MAX_RELATED_HOSTS: a hit over thousands of hosts names them in a note's count) */
+    size_t other = 0, more = 0;
     for (size_t e = h->nevents; latest && e-- > 0;) {
         const char *c = h->events[e].ev.computer;
         int seen = same_host(c, latest->ev.computer);
         for (size_t k = 0; k < d->f.nentities && !seen; k++)
             seen = !strncmp(d->f.entities[k].key, "related_host", 12) && same_host(d->f.entities[k].value, c);
         if (seen) continue;
+        if (other == MAX_RELATED_HOSTS) { more++; continue; }
         char key[32];
         snprintf(key, sizeof key, other ? "related_host_%zu" : "related_host", other + 1);
         add_entity(&d->f, key, c);
         other++;
+    }
+    if (more) {
+        char note[160];
+        snprintf(note, sizeof note, "the evidence names more hosts than the %d listed as related_host (%zu more record(s) "
+                 "from hosts not listed)", MAX_RELATED_HOSTS, more);
+        push_str(&d->f.notes, &d->f.nnotes, xstrdup(note));
     }
 }
 
@@ -648,8 +610,7 @@ void et_build_findings(kept_set *k, et_report *r, const et_codes *codes)
     context ctx = context_build(k);
     ctx.report = r;
     detection_findings(k, &d, codes, &ctx);
-    k->nhits = merge_hits(k->hits, k->nhits);
-    hit_findings(k->hits, k->nhits, &d, codes, &ctx);
+    hit_findings(k->hits, k->nhits, &d, codes, &ctx);   /* hits of one group are merged as kept (kept.c) */
     for (size_t i = 0; i < d.n; i++) {
         mark_resolved(&d.v[i], &ctx);
         score(&d.v[i]);

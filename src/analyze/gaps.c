@@ -3,6 +3,7 @@
  * drops as the rule says), and "no rule fired" with what was looked at. */
 #include "analyze/kept.h"
 #include "core/outbuf.h"
+#include "core/timeutil.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,59 @@ static void input_gaps(et_report *r, const kept_set *k)
                  k->dropped, KEPT_PER_GROUP, k->nmatches);
         add_gap(r, "evidence-capped", msg);
     }
+}
+
+/* Findings the bounds left out (kept.c): per rule, the matches past KEPT_GROUPS_PER_RULE
+ * findings (KEPT_MAX_GROUPS in all) and the hits of groups past them, counted with their time
+ * range; and findings whose records were counted but none kept (the evidence bound), which
+ * therefore are not listed. Rule order, so the report is the same whatever -j. */
+static void capped_gaps(et_report *r, const kept_set *k)
+{
+    size_t *unlisted = calloc(k->nover ? k->nover : 1, sizeof *unlisted);
+    uint64_t *unlisted_records = calloc(k->nover ? k->nover : 1, sizeof *unlisted_records);
+    if (!unlisted || !unlisted_records) abort();
+    for (size_t i = 0; i < k->gcap; i++) {
+        const kept_group *g = &k->groups[i];
+        if (!g->key || g->kept || g->rule->index >= k->nover || !g->rule->standalone) continue;
+        unlisted[g->rule->index]++;
+        unlisted_records[g->rule->index] += g->extra;
+    }
+    char msg[1000], t1[32], t2[32];
+    for (size_t i = 0; i < k->nover; i++) {
+        const kept_over *o = &k->over[i];
+        const et_rule *rule = et_ruleset_rule(k->rules, i);
+        const char *name = rule ? rule->name ? rule->name : rule->id ? rule->id : rule->title : "?";
+        et_filetime_to_iso(o->first, t1);
+        et_filetime_to_iso(o->last, t2);
+        if (o->records && !o->more_hits && rule && rule->standalone) {
+            snprintf(msg, sizeof msg, "findings capped: rule '%s' matched on more hosts (or rca.group_by values) than the "
+                     "%d findings a rule may have (%d in all): %llu more matched record(s), %s to %s, are counted here "
+                     "and in the timeline, not as findings", name, KEPT_GROUPS_PER_RULE, KEPT_MAX_GROUPS,
+                     (unsigned long long)o->records, t1, t2);
+            add_gap(r, "findings-capped", msg);
+        } else if (o->records && !o->more_hits) {
+            snprintf(msg, sizeof msg, "context capped: rule '%s', read for other findings' values, matched on more than "
+                     "the %d hosts (or values) kept for all such rules: %llu more matched record(s), %s to %s, are not "
+                     "kept; a finding on another host may miss its values (its notes name the placeholders left)",
+                     name, KEPT_MAX_GROUPS, (unsigned long long)o->records, t1, t2);
+            add_gap(r, "findings-capped", msg);
+        }
+        if (o->more_hits) {
+            snprintf(msg, sizeof msg, "findings capped: correlation '%s' had hits for more groups than the %d findings a "
+                     "rule may have (%d in all): %llu more hit(s) over %llu record(s), %s to %s, are counted here, not "
+                     "as findings", name, KEPT_GROUPS_PER_RULE, KEPT_MAX_GROUPS, (unsigned long long)o->more_hits,
+                     (unsigned long long)o->records, t1, t2);
+            add_gap(r, "findings-capped", msg);
+        }
+        if (unlisted[i]) {
+            snprintf(msg, sizeof msg, "findings capped: %zu finding(s) of rule '%s' (%llu matched record(s)) are not "
+                     "listed: none of their records could be kept as evidence (the evidence bound is reached); they "
+                     "are counted here and in the timeline", unlisted[i], name, (unsigned long long)unlisted_records[i]);
+            add_gap(r, "findings-capped", msg);
+        }
+    }
+    free(unlisted);
+    free(unlisted_records);
 }
 
 /* A caveat on a finding (once), so it is never read without it. */
@@ -409,6 +463,7 @@ void et_find_gaps(const kept_set *k, et_report *r)
 {
     declared_gaps(r, k);
     input_gaps(r, k);
+    capped_gaps(r, k);
     overlap_gaps(r);
     nothing_found(r);
 }

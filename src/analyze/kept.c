@@ -30,6 +30,8 @@ void kept_set_free(kept_set *k)
         free(h->events);
     }
     free(k->hits);
+    free(k->hit_slots);
+    free(k->over);
     et_spill_free(k->ids);
     for (size_t i = 0; i < k->ngave_up; i++) free(k->gave_up[i]);
     free(k->gave_up);
@@ -88,6 +90,27 @@ static void grow(kept_set *k)
     k->gcap = cap;
 }
 
+/* The tally of what rule r matched past the bounds (grown to its index). */
+static kept_over *over_of(kept_set *k, const et_rule *r)
+{
+    if (r->index >= k->nover) {
+        size_t n = r->index + 1 > k->nover * 2 ? r->index + 1 : k->nover * 2;
+        k->over = realloc(k->over, n * sizeof *k->over);
+        if (!k->over) abort();
+        memset(k->over + k->nover, 0, (n - k->nover) * sizeof *k->over);
+        k->nover = n;
+    }
+    return &k->over[r->index];
+}
+
+static void over_time(kept_over *o, int64_t first, int64_t last)
+{
+    bool none = !o->records && !o->more_hits;
+    if (none || first < o->first) o->first = first;
+    if (none || last > o->last) o->last = last;
+}
+
+/* The group of m, made when create and within the bounds (else NULL: m is counted past them). */
 static kept_group *group_for(kept_set *k, const kept_match *m, int create)
 {
     et_buf key = {0};
@@ -95,7 +118,16 @@ static kept_group *group_for(kept_set *k, const kept_match *m, int create)
     const char *ks = key.data ? key.data : "";
     uint64_t h = hash_of(m->rule, ks);
     kept_group *g = k->gcap ? find_slot(k->groups, k->gcap, m->rule, ks, h) : NULL;
+    kept_over *o = create && (!g || !g->key) ? over_of(k, m->rule) : NULL;
+    bool finding = m->rule->standalone;   /* else only context for other findings' values */
+    if (o && (finding ? o->groups >= KEPT_GROUPS_PER_RULE || k->nfinding_groups >= KEPT_MAX_GROUPS
+                      : k->ngroups - k->nfinding_groups >= KEPT_MAX_GROUPS)) {
+        et_buf_free(&key);
+        return NULL;
+    }
     if ((!g || !g->key) && create) {
+        o->groups++;
+        k->nfinding_groups += finding;
         if ((k->ngroups + 1) * 2 > k->gcap) grow(k);
         g = find_slot(k->groups, k->gcap, m->rule, ks, h);
         g->key = strdup(ks);
@@ -218,6 +250,13 @@ static size_t match_bytes(const kept_match *m)
 void kept_add(kept_set *k, kept_match *m, size_t cap)
 {
     kept_group *g = group_for(k, m, 1);
+    if (!g) {   /* a finding past the bounds: counted for the findings-capped gap */
+        kept_over *o = over_of(k, m->rule);
+        over_time(o, m->ev.timestamp, m->ev.timestamp);
+        o->records++;
+        kept_match_free(m);
+        return;
+    }
     if (k->ids)
         et_spill_add(k->ids, &(kept_id){.where = where_of(&m->ev), .record_id = m->ev.record_id,
                                         .ts = m->ev.timestamp, .ord = g->ord});
@@ -240,4 +279,109 @@ void kept_add(kept_set *k, kept_match *m, size_t cap)
     k->matches[k->nmatches++] = *m;
     k->bytes += bytes;
     g->kept++;
+}
+
+/* ---- correlation hits: one per rule and group ----------------------------------------------- */
+
+static uint64_t hit_hash(const kept_hit *h)
+{
+    uint64_t x = 1469598103934665603ULL ^ (uint64_t)h->rule->index;
+    for (size_t i = 0; i < h->ngroup; i++) {
+        for (const char *p = h->group[i].value ? h->group[i].value : ""; *p; p++) {
+            unsigned char c = (unsigned char)*p;
+            x = (x ^ (c >= 'A' && c <= 'Z' ? c + 32 : c)) * 1099511628211ULL;
+        }
+        x = (x ^ 0x1f) * 1099511628211ULL;
+    }
+    return x;
+}
+
+static bool same_hit_group(const kept_hit *a, const kept_hit *b)
+{
+    if (a->rule != b->rule || a->ngroup != b->ngroup) return false;
+    for (size_t g = 0; g < a->ngroup; g++)
+        if (strcasecmp(a->group[g].value ? a->group[g].value : "", b->group[g].value ? b->group[g].value : ""))
+            return false;
+    return true;
+}
+
+/* The slot of h's group: its hit's index + 1, or 0 where it would go. */
+static uint32_t *hit_slot(kept_set *k, const kept_hit *h)
+{
+    for (size_t i = hit_hash(h) & (k->hslots - 1);; i = (i + 1) & (k->hslots - 1))
+        if (!k->hit_slots[i] || same_hit_group(&k->hits[k->hit_slots[i] - 1], h)) return &k->hit_slots[i];
+}
+
+static void hit_slots_grow(kept_set *k)
+{
+    size_t n = k->hslots ? k->hslots * 2 : 64;
+    free(k->hit_slots);
+    k->hit_slots = calloc(n, sizeof *k->hit_slots);
+    if (!k->hit_slots) abort();
+    k->hslots = n;
+    for (size_t i = 0; i < k->nhits; i++) *hit_slot(k, &k->hits[i]) = (uint32_t)(i + 1);
+}
+
+static void free_hit(kept_hit *h)
+{
+    for (size_t j = 0; j < h->ngroup; j++) { free(h->group[j].key); free(h->group[j].value); }
+    free(h->group);
+    for (size_t j = 0; j < h->nevents; j++) kept_match_free(&h->events[j]);
+    free(h->events);
+}
+
+static int cmp_time_only(const void *pa, const void *pb)
+{
+    const kept_match *x = pa, *y = pb;
+    if (x->ev.timestamp != y->ev.timestamp) return x->ev.timestamp < y->ev.timestamp ? -1 : 1;
+    return x->ev.record_id < y->ev.record_id ? -1 : x->ev.record_id > y->ev.record_id;
+}
+
+/* s into d (the same group): counts add up, records d holds already are skipped, evidence kept
+ * up to KEPT_PER_GROUP records (the rest counted in nevents_total), in time order. */
+static void merge_hit(kept_hit *d, kept_hit *s)
+{
+    d->count += s->count;
+    d->nevents_total += s->nevents_total;
+    if (s->first_time < d->first_time) d->first_time = s->first_time;
+    if (s->last_time > d->last_time) d->last_time = s->last_time;
+    size_t room = d->nevents < KEPT_PER_GROUP ? KEPT_PER_GROUP - d->nevents : 0;
+    d->events = realloc(d->events, (d->nevents + (s->nevents < room ? s->nevents : room) + 1) * sizeof *d->events);
+    if (!d->events) abort();
+    for (size_t k = 0; k < s->nevents; k++) {
+        bool dup = false;
+        for (size_t q = 0; q < d->nevents && !dup; q++)
+            dup = d->events[q].ev.record_id == s->events[k].ev.record_id && !strcmp(d->events[q].ev.file, s->events[k].ev.file);
+        if (dup) d->nevents_total--;
+        if (dup || !room) { kept_match_free(&s->events[k]); continue; }
+        d->events[d->nevents++] = s->events[k];
+        room--;
+    }
+    s->nevents = 0;
+    free_hit(s);
+    if (d->nevents > 1) qsort(d->events, d->nevents, sizeof *d->events, cmp_time_only);
+}
+
+void kept_add_hit(kept_set *k, kept_hit *h)
+{
+    if ((k->nhits + 1) * 2 > k->hslots) hit_slots_grow(k);
+    uint32_t *slot = hit_slot(k, h);
+    if (*slot) { merge_hit(&k->hits[*slot - 1], h); return; }
+    kept_over *o = over_of(k, h->rule);
+    if (o->hits >= KEPT_GROUPS_PER_RULE || k->nhits >= KEPT_MAX_GROUPS) {   /* counted, not a finding */
+        over_time(o, h->first_time, h->last_time);
+        o->more_hits++;
+        o->records += h->nevents_total;
+        free_hit(h);
+        return;
+    }
+    o->hits++;
+    if (k->nhits == k->hcap) {
+        k->hcap = k->hcap ? k->hcap * 2 : 16;
+        k->hits = realloc(k->hits, k->hcap * sizeof *k->hits);
+        if (!k->hits) abort();
+    }
+    if (h->nevents > 1) qsort(h->events, h->nevents, sizeof *h->events, cmp_time_only);
+    k->hits[k->nhits++] = *h;
+    *slot = (uint32_t)k->nhits;
 }

@@ -34,6 +34,15 @@ typedef struct kept_group {
     size_t copies;            /* of kept + extra: copies of a record counted already (kept_drop_copies) */
 } kept_group;
 
+/* What one rule matched beyond the findings it may have (KEPT_GROUPS_PER_RULE, KEPT_MAX_GROUPS
+ * of all rules; the same for correlation hits): counted, with their time range, not kept. */
+typedef struct kept_over {
+    size_t groups, hits;      /* findings of the rule kept: detection groups, distinct hit groups */
+    uint64_t records;         /* matched records past the bound (hits: their events) */
+    uint64_t more_hits;       /* correlation hits past the bound */
+    int64_t first, last;
+} kept_over;
+
 /* Everything the findings builder needs, in deterministic order. */
 typedef struct kept_set {
     const et_ruleset *rules;
@@ -46,11 +55,17 @@ typedef struct kept_set {
     char **gave_up;           /* "FILE: rule ... gave up ..." (et_giveup_message), the first KEPT_GAVE_UP */
     size_t ngave_up, gave_up_more;
     kept_group *groups; size_t ngroups, gcap;   /* open addressing on hash */
-    kept_hit *hits; size_t nhits, hcap;
+    size_t nfinding_groups;                     /* of them, of rules that make findings (standalone) */
+    kept_hit *hits; size_t nhits, hcap;         /* one per rule and group (hits of one merged) */
+    uint32_t *hit_slots; size_t hslots;         /* hits by rule and group: index + 1, 0 empty */
+    kept_over *over; size_t nover;              /* by rule index: what the bounds left out */
     struct et_spill *ids;     /* every match's record identity (NULL: copies are counted) */
 } kept_set;
 
 #define KEPT_PER_GROUP 200    /* records kept per finding (its evidence shows 50 of them) */
+#define KEPT_GROUPS_PER_RULE 500   /* findings of one rule: hosts (and rca.group_by values), or hit groups */
+#define KEPT_MAX_GROUPS 5000  /* detection findings of all rules; as many correlation findings, and as
+                                 many hosts (and values) of the rules read only as context */
 #define KEPT_MAX_BYTES (16u << 20)   /* memory the kept records may hold, whatever their number */
 #define KEPT_GAVE_UP 1000     /* give-up gaps listed (the rest counted; stderr has every one) */
 
@@ -66,6 +81,10 @@ void kept_track_copies(kept_set *k);
 /* Counts each group's copies and drops the kept ones, leaving the first by file name. Returns
  * the copies found; false in *ok when they could not be told (nothing is dropped then). */
 size_t kept_drop_copies(kept_set *k, bool *ok);
+/* Keeps a correlation hit (taking its strings): merged into the one of the same rule and group
+ * values (case-insensitive) already kept, whose counts add up and whose evidence joins in time
+ * order, up to KEPT_PER_GROUP records; a new group past the bounds is only counted. */
+void kept_add_hit(kept_set *k, kept_hit *h);
 /* The group of the finding m belongs to, or NULL. */
 const kept_group *kept_group_of(const kept_set *k, const kept_match *m);
 /* Looks name up in the match's values (case-insensitive), then its event's top-level values. */

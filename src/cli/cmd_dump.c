@@ -4,6 +4,7 @@
 #include "core/timeutil.h"
 #include "input/inputs.h"
 #include "input/scan.h"
+#include "output/csv.h"
 #include "output/event_json.h"
 #include "reader/evtx_reader.h"
 #include <getopt.h>
@@ -18,6 +19,7 @@ static const char *default_columns =
 
 typedef struct dump_ctx {
     int csv;
+    bool terminal;            /* stdout is a terminal: CSV cells cleaned of control characters */
     int count_only;           /* --format count: decode everything, print the total */
     unsigned long long count;
     char **cols;
@@ -50,7 +52,9 @@ static void dump_usage(FILE *f)
             "  --format FORMAT      jsonl (default), csv, or count (decode every record, print\n"
             "                       only how many: the reader alone, for benchmarks)\n"
             "  --fields a,b,c       CSV columns: top-level keys or event field names\n"
-            "                       (default: every top-level key, fields as one JSON cell)\n"
+            "                       (default: every top-level key, fields as one JSON cell);\n"
+            "                       a value starting with = + - @ gets a ' in front (no formula\n"
+            "                       runs in a spreadsheet: docs/output.md)\n"
             CLI_WINDOW_HELP
             "  -j, --jobs N         threads (default: one per core)\n"
             "  -q, --quiet          no progress line (shown only when stderr is a terminal\n"
@@ -83,7 +87,7 @@ static void unit_event(void *vu, const et_event *ev)
     } else {
         for (int i = 0; i < ctx->ncols; i++) {
             if (i) et_buf_putc(&u->out, ',');
-            et_event_column(&u->out, ev, ctx->cols[i]);
+            et_event_column(&u->out, ev, ctx->cols[i], ctx->terminal);
         }
     }
     et_buf_putc(&u->out, '\n');
@@ -197,11 +201,12 @@ int cmd_dump(int argc, char **argv)
     if (fields && !ctx.csv) { cli_error("dump: --fields applies to --format csv"); return ET_EXIT_USAGE; }
     char *collist = strdup(fields ? fields : default_columns);
     if (ctx.csv) {
+        ctx.terminal = isatty(STDOUT_FILENO);
         if (!split_columns(&ctx, collist)) { cli_error("dump: --fields is empty"); free(collist); return ET_EXIT_USAGE; }
         et_buf head = {0};
         for (int i = 0; i < ctx.ncols; i++) {
             if (i) et_buf_putc(&head, ',');
-            et_buf_csv_str(&head, ctx.cols[i]);
+            et_csv_cell(&head, ctx.cols[i], ctx.terminal);
         }
         et_buf_putc(&head, '\n');
         et_buf_flush(&head, stdout);

@@ -6,6 +6,7 @@
 #include "core/timeutil.h"
 #include "input/inputs.h"
 #include "input/scan.h"
+#include "output/csv.h"
 #include "rules/rules.h"
 #include <getopt.h>
 #include <pthread.h>
@@ -19,6 +20,7 @@ enum { FMT_TABLE, FMT_JSONL, FMT_CSV };
 
 typedef struct hunt_ctx {
     int format;
+    bool terminal;           /* stdout is a terminal: CSV cells cleaned of control characters */
     bool all_matches;
     cli_window window;       /* events outside it are passed over (matched by nothing, counted) */
     const et_ruleset *rs;
@@ -53,7 +55,8 @@ static void hunt_usage(FILE *f)
             "  -r, --rules PATH     rule file or directory of *.yml / *.yaml (repeatable)\n"
             "  --mapping FILE       logsource and field mapping (default: the built-in copy of\n"
             "                       rules/sigma-mapping.yaml; also $EVTRIAGE_MAPPING)\n"
-            "  --format table|jsonl|csv  output format (default table)\n"
+            "  --format table|jsonl|csv  output format (default table); in CSV a value starting\n"
+            "                       with = + - @ gets a ' in front (docs/output.md)\n"
             "  --all-matches        also print matches of rules that only feed a correlation\n"
             "  --warnings           print rule warnings too (default: rule errors only)\n"
             "  --max-buffer N       matches held in memory for correlations before they spill to a\n"
@@ -127,7 +130,26 @@ static void table_fields(et_buf *b, const et_value_ref *v, size_t n, size_t limi
     et_buf_free(&all);
 }
 
-static void print_match(int format, et_buf *b, const et_match *m)
+/* One CSV line: type, rule_id, title, level, time, computer, channel, event_id, file,
+ * record_id, fields. cells[] holds the text columns in that order (NULL: empty); the time and
+ * the numbers are ours (a correlation hit, ev NULL, has no event id or record id). Every text
+ * cell goes through et_csv_cell: quoted, a leading formula character neutralised, and control
+ * characters cleaned when clean (stdout is a terminal). */
+static void csv_row(et_buf *b, const char *type, const char *const cells[10], int64_t time, const et_event *ev,
+                    bool clean)
+{
+    et_buf_puts(b, type);
+    for (int i = 0; i < 10; i++) {
+        et_buf_putc(b, ',');
+        if (i == 3) put_time(b, time, false);
+        else if (i == 6 && ev) et_buf_printf(b, "%u", ev->event_id);
+        else if (i == 8 && ev) et_buf_printf(b, "%llu", (unsigned long long)ev->record_id);
+        else et_csv_cell(b, cells[i], clean);
+    }
+    et_buf_putc(b, '\n');
+}
+
+static void print_match(int format, bool clean, et_buf *b, const et_match *m)
 {
     const et_rule *r = m->rule;
     const et_event *ev = m->event;
@@ -151,25 +173,12 @@ static void print_match(int format, et_buf *b, const et_match *m)
         json_values(b, m->extracted, m->nextracted);
         et_buf_puts(b, "}\n");
     } else if (format == FMT_CSV) {
-        et_buf_puts(b, "match,");
-        et_buf_csv_str(b, r->id ? r->id : "");
-        et_buf_putc(b, ',');
-        et_buf_csv_str(b, r->title);
-        et_buf_printf(b, ",%s,", et_level_name(r->level));
-        put_time(b, ev->timestamp, false);
-        et_buf_putc(b, ',');
-        et_buf_csv_str(b, ev->computer ? ev->computer : "");
-        et_buf_putc(b, ',');
-        et_buf_csv_str(b, ev->channel ? ev->channel : "");
-        et_buf_printf(b, ",%u,", ev->event_id);
-        et_buf_csv_str(b, ev->file);
-        et_buf_printf(b, ",%llu,", (unsigned long long)ev->record_id);
         et_buf tmp = {0};
         json_values(&tmp, m->fields, m->nfields);
-        et_buf_putc(&tmp, 0);
-        et_buf_csv_str(b, tmp.data);
+        const char *cells[] = {r->id, r->title, et_level_name(r->level), NULL, ev->computer, ev->channel, NULL,
+                               ev->file, NULL, tmp.data};
+        csv_row(b, "match", cells, ev->timestamp, ev, clean);
         et_buf_free(&tmp);
-        et_buf_putc(b, '\n');
     } else {
         put_time(b, ev->timestamp, true);
         et_buf_putc(b, ' ');
@@ -194,7 +203,7 @@ static void on_match(const et_match *m, void *vu)
     et_correlator_add(u->corr, m);
     if (!m->rule->standalone && !u->h->all_matches) return;
     u->matches++;
-    print_match(u->h->format, &u->out, m);
+    print_match(u->h->format, u->h->terminal, &u->out, m);
 }
 
 static void print_hit_json(et_buf *b, const et_corr_hit *x)
@@ -235,24 +244,16 @@ static void on_hit(const et_corr_hit *x, void *vctx)
     if (h->format == FMT_JSONL) {
         print_hit_json(b, x);
     } else if (h->format == FMT_CSV) {
-        et_buf_puts(b, "correlation,");
-        et_buf_csv_str(b, x->rule->id ? x->rule->id : "");
-        et_buf_putc(b, ',');
-        et_buf_csv_str(b, x->rule->title);
-        et_buf_printf(b, ",%s,", et_level_name(x->rule->level));
-        put_time(b, x->first_time, false);
-        et_buf_putc(b, ',');
-        et_buf_csv_str(b, x->nevents && x->events[0].computer ? x->events[0].computer : "");
-        et_buf_printf(b, ",,,%s,,", x->nevents ? x->events[0].file : "");
         et_buf tmp = {0};
         et_buf_printf(&tmp, "{\"correlation\":\"%s\",\"count\":%llu,\"group\":", et_corr_type_name(x->rule->corr_type),
                       (unsigned long long)x->count);
         json_values(&tmp, x->group, x->ngroup);
         et_buf_puts(&tmp, "}");
-        et_buf_putc(&tmp, 0);
-        et_buf_csv_str(b, tmp.data);
+        const char *cells[] = {x->rule->id, x->rule->title, et_level_name(x->rule->level), NULL,
+                               x->nevents ? x->events[0].computer : NULL, NULL, NULL,
+                               x->nevents ? x->events[0].file : NULL, NULL, tmp.data};
+        csv_row(b, "correlation", cells, x->first_time, NULL, h->terminal);
         et_buf_free(&tmp);
-        et_buf_putc(b, '\n');
     } else {
         put_time(b, x->first_time, true);
         et_buf_putc(b, ' ');
@@ -453,6 +454,7 @@ int cmd_hunt(int argc, char **argv)
     }
     if (nerr) fprintf(stderr, "evtriage: hunt: %d rule error(s): those rules are skipped\n", nerr);
     h.rs = rs;
+    h.terminal = isatty(STDOUT_FILENO);
     h.corr = et_correlator_new(rs, cap);
     if (h.window.has_from) et_correlator_set_start(h.corr, h.window.from);   /* nothing before it was observed */
     et_correlator_keep_copies(h.corr, keep_copies);

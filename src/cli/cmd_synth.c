@@ -1,6 +1,7 @@
 /* cmd_synth.c: `evtriage synth`: writes the EVTX files a YAML scenario describes, laid out as a
  * customer's export (HOST/Channel.evtx), or scaled up with noise for benchmarks. */
 #include "cli/cli.h"
+#include "core/termtext.h"
 #include "synth/scenario.h"
 #include "synth/sy_values.h"
 #include "synth/synth.h"
@@ -29,11 +30,15 @@ static void synth_usage(FILE *f)
             "exit codes: 0 written, 1 a file could not be written, 2 usage error or bad scenario\n");
 }
 
+/* One line each: a value quoted in a message (a name, a time) may hold anything. */
 static void print_diag(const char *path, int line, int col, const char *message, void *ctx)
 {
     (void)ctx;
-    if (line) fprintf(stderr, "%s:%d:%d: %s\n", path, line, col, message);
-    else fprintf(stderr, "%s: %s\n", path, message);
+    et_buf msg = {0};
+    et_term_escape(&msg, message);
+    if (line) fprintf(stderr, "%s:%d:%d: %s\n", path, line, col, msg.data ? msg.data : "");
+    else fprintf(stderr, "%s: %s\n", path, msg.data ? msg.data : "");
+    et_buf_free(&msg);
 }
 
 static void print_written(const char *path, uint64_t records, uint64_t bytes, void *ctx)

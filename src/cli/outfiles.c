@@ -64,12 +64,53 @@ static int creatable(const char *path, char *why, size_t len)
     return 0;
 }
 
+/* Where a chain of symbolic links that leads nowhere ends: the missing path the last link
+ * names (relative targets taken from the link's folder), in out; -1 with why when the chain
+ * loops or runs past the kernel's own bound on links (40). */
+static int link_end(const char *path, char *out, size_t len, char *why, size_t whylen)
+{
+    char cur[PATH_MAX], target[PATH_MAX];
+    snprintf(cur, sizeof cur, "%s", path);
+    for (int hops = 0; hops <= 40; hops++) {
+        struct stat st;
+        if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode)) { snprintf(out, len, "%s", cur); return 0; }
+        ssize_t n = readlink(cur, target, sizeof target - 1);
+        if (n < 0) { snprintf(why, whylen, "%s", strerror(errno)); return -1; }
+        target[n] = 0;
+        char dir[PATH_MAX];
+        et_path_folder(cur, dir, sizeof dir);
+        size_t nd = target[0] == '/' ? 0 : strlen(dir) + 1;   /* a relative target: from the link's folder */
+        if (nd + (size_t)n >= sizeof cur) { snprintf(why, whylen, "%s", strerror(ENAMETOOLONG)); return -1; }
+        memcpy(cur + nd, target, (size_t)n + 1);
+        if (nd) { memcpy(cur, dir, nd - 1); cur[nd - 1] = '/'; }
+    }
+    snprintf(why, whylen, "it is a link that loops (%s)", strerror(ELOOP));
+    return -1;
+}
+
+/* A report named by a link that leads nowhere: the write would make the file the link names,
+ * so that file's folder must exist and take it; a loop never leads anywhere. Said now, as for
+ * the same path named directly. 0: not such a link, or fine. */
+static int dangling(const char *path, char *why, size_t len)
+{
+    struct stat lst;
+    if (lstat(path, &lst) != 0 || !S_ISLNK(lst.st_mode)) return 0;
+    char end[PATH_MAX], whyend[PATH_MAX + 100];
+    if (link_end(path, end, sizeof end, why, len) != 0) return -1;
+    if (creatable(end, whyend, sizeof whyend) != 0) {
+        if (snprintf(why, len, "it is a link to %s, which cannot be made: %s", end, whyend) >= (int)len)
+            snprintf(why, len, "it is a link to a file which cannot be made: %.3000s", whyend);
+        return -1;
+    }
+    return 0;
+}
+
 /* Whether the report can be written at all: said now, not after a long run. */
 static int writable(const cli_outfile *o, const struct stat *st, bool exists, char *msg, size_t len)
 {
     char why[PATH_MAX + 100];
     if (!exists) {
-        if (creatable(o->path, why, sizeof why) == 0) return 0;
+        if (creatable(o->path, why, sizeof why) == 0 && dangling(o->path, why, sizeof why) == 0) return 0;
     } else if (S_ISDIR(st->st_mode)) {
         snprintf(why, sizeof why, "it is a folder");
     } else if (access(o->path, W_OK) != 0) {

@@ -1,4 +1,4 @@
-/* outbuf.c: byte buffer and the escaping rules for JSON and CSV output. */
+/* outbuf.c: byte buffer and the escaping rules for JSON output (CSV cells: output/csv.c). */
 #include "core/outbuf.h"
 #include <stdarg.h>
 #include <stdlib.h>
@@ -139,18 +139,6 @@ void et_buf_json_str(et_buf *b, const char *s)
             et_buf_puts(b, u);
         }
         }
-    }
-    et_buf_putc(b, '"');
-}
-
-void et_buf_csv_str(et_buf *b, const char *s)
-{
-    if (!s) return;
-    if (!strpbrk(s, ",\"\r\n")) { et_buf_puts(b, s); return; }
-    et_buf_putc(b, '"');
-    for (; *s; s++) {
-        if (*s == '"') et_buf_putc(b, '"');
-        et_buf_putc(b, *s);
     }
     et_buf_putc(b, '"');
 }

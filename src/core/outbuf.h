@@ -1,4 +1,5 @@
-/* outbuf.h: a growable byte buffer with JSON and CSV escaping, used to build output lines. */
+/* outbuf.h: a growable byte buffer with JSON escaping, used to build output lines (CSV cells:
+ * output/csv.h). */
 #ifndef EVTRIAGE_OUTBUF_H
 #define EVTRIAGE_OUTBUF_H
 #include <stdio.h>
@@ -26,8 +27,6 @@ size_t et_utf8_len(const unsigned char *s);
 /* Appends s as a quoted JSON string: control characters (C0, DEL, C1) escaped, invalid UTF-8 ->
  * U+FFFD: printed to a terminal, the JSON carries no control sequence. */
 void et_buf_json_str(et_buf *b, const char *s);
-/* Appends s as one CSV cell (RFC 4180 quoting when needed). */
-void et_buf_csv_str(et_buf *b, const char *s);
 /* Writes the buffer to f and empties it. Returns 0 or -1 on write error. */
 int et_buf_flush(et_buf *b, FILE *f);
 /* Inside a long list (a batch's thousands of inputs): flushes once the buffer holds 64 KiB, so

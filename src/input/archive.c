@@ -147,7 +147,7 @@ static bool gzip_damage_note(share *sh, const et_source *src, bool damaged, char
 {
     const char *cause = sh->gz ? et_gzfront_failure(sh->gz) : NULL;
     if (!cause || sh->gz_said || !(damaged || sh->raw)) return false;
-    et_member_damage_note(msg, msglen, cause, src->size);
+    et_member_damage_note(msg, msglen, cause, src->size, false);
     return sh->gz_said = true;
 }
 
@@ -177,7 +177,9 @@ static void walk_member(et_walk *w, struct archive *a, const char *display, int6
 {
     char msg[512];
     unsigned char head[512];
-    long nhead = et_member_read_head(a, head, sizeof head, msg, sizeof msg);
+    et_member_reader r;
+    et_member_reader_init(&r, a);
+    long nhead = et_member_read_head(&r, head, sizeof head, msg, sizeof msg);
     if (nhead < 0) { et_walk_report(w, display, msg, 0); return; }
     int kind = et_sniff_bytes(head, (unsigned long)nhead);
     if (kind == ET_KIND_OTHER) { et_walk_skip(w, display, (unsigned long)nhead); return; }
@@ -191,7 +193,7 @@ static void walk_member(et_walk *w, struct archive *a, const char *display, int6
     et_source src;
     int64_t room = kind == ET_KIND_ARCHIVE ? -1 : declared;   /* a nested archive is read from a file */
     if (kind == ET_KIND_EVTX) halve_from(sh, (int64_t)sh->given);
-    int rc = et_member_extract(a, head, (size_t)nhead, room, check_serial, &check, &damaged, &src, msg, sizeof msg);
+    int rc = et_member_extract(&r, head, (size_t)nhead, room, check_serial, &check, &damaged, &src, msg, sizeof msg);
     uint64_t held = halved_upto(sh, read_pos(sh, a));
     if (rc != 0) {
         *total = before;   /* a refused member does not count against the others */

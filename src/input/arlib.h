@@ -15,7 +15,7 @@
     X(archive_read_open_fd) X(archive_read_set_read_callback) X(archive_read_set_seek_callback) \
     X(archive_read_set_skip_callback) X(archive_read_set_close_callback) \
     X(archive_read_set_callback_data) X(archive_read_open1) X(archive_read_next_header) \
-    X(archive_read_data) X(archive_read_data_skip) X(archive_error_string) X(archive_set_error) \
+    X(archive_read_data) X(archive_read_data_block) X(archive_read_data_skip) X(archive_error_string) X(archive_set_error) \
     X(archive_entry_pathname) X(archive_entry_size) X(archive_entry_size_is_set) \
     X(archive_entry_filetype) X(archive_entry_is_encrypted) X(archive_filter_bytes) \
     X(archive_read_support_format_raw) X(archive_format)

@@ -260,22 +260,83 @@ static int seek_member(handle *h, const et_zip_member *m, char *msg, size_t msgl
     return 0;
 }
 
-long et_member_read_head(struct archive *a, unsigned char *head, size_t n, char *msg, size_t msglen)
+void et_member_reader_init(et_member_reader *r, struct archive *a)
 {
-    size_t got = 0;
-    while (got < n) {
-        la_ssize_t r = et_la()->archive_read_data(a, head + got, n - got);
-        if (r < 0) { et_archive_error(a, "", msg, msglen); return -1; }
-        if (r == 0) break;
-        got += (size_t)r;
-    }
-    return (long)got;
+    memset(r, 0, sizeof *r);
+    r->a = a;
+    r->status = ARCHIVE_OK;
 }
 
-void et_member_damage_note(char *msg, size_t msglen, const char *cause, uint64_t done)
+/* The next block into r (its hole before it as zeros to give); false when the member ended. */
+static bool next_block(et_member_reader *r)
 {
-    snprintf(msg, msglen, "damaged member (%s): its first %llu bytes, inflated before the damage was found, are read",
-             cause, (unsigned long long)done);
+    const void *blk;
+    size_t size;
+    la_int64_t off;
+    int rc = et_la()->archive_read_data_block(r->a, &blk, &size, &off);
+    if (rc == ARCHIVE_EOF) { r->status = rc; return false; }
+    if (rc < ARCHIVE_WARN) {   /* failed: nothing of this call is data */
+        r->status = rc;
+        et_archive_error(r->a, "", r->cause, sizeof r->cause);
+        return false;
+    }
+    if (rc == ARCHIVE_WARN) {   /* the block is data; the warning ends the member after it */
+        r->status = rc;
+        et_archive_error(r->a, "", r->cause, sizeof r->cause);
+    }
+    if (off >= 0 && (uint64_t)off < r->pos) {   /* as archive_read_data refuses them */
+        r->status = ARCHIVE_FATAL;
+        snprintf(r->cause, sizeof r->cause, "Encountered out-of-order sparse blocks");
+        return false;
+    }
+    r->zeros = off >= 0 ? (uint64_t)off - r->pos : 0;
+    r->p = blk;
+    r->left = blk ? size : 0;
+    return true;
+}
+
+long et_member_read(et_member_reader *r, void *buf, size_t n)
+{
+    unsigned char *out = buf;
+    size_t got = 0;
+    while (got < n) {
+        size_t k;
+        if (r->zeros) {
+            k = r->zeros < n - got ? (size_t)r->zeros : n - got;
+            memset(out + got, 0, k);
+            r->zeros -= k;
+        } else if (r->left) {
+            k = r->left < n - got ? r->left : n - got;
+            memcpy(out + got, r->p, k);
+            r->p += k;
+            r->left -= k;
+        } else if (r->status != ARCHIVE_OK || !next_block(r)) {
+            break;
+        } else {
+            continue;
+        }
+        got += k;
+        r->pos += k;
+    }
+    if (got) return (long)got;
+    return r->status == ARCHIVE_OK || r->status == ARCHIVE_EOF ? 0 : -1;
+}
+
+long et_member_read_head(et_member_reader *r, unsigned char *head, size_t n, char *msg, size_t msglen)
+{
+    long got = et_member_read(r, head, n);
+    if (got < 0) snprintf(msg, msglen, "%s", r->cause);
+    return got;
+}
+
+void et_member_damage_note(char *msg, size_t msglen, const char *cause, uint64_t done, bool all)
+{
+    if (all)
+        snprintf(msg, msglen, "damaged member (%s): all %llu bytes of it were inflated and are read (found at its "
+                 "end: the damage may lie anywhere in them)", cause, (unsigned long long)done);
+    else
+        snprintf(msg, msglen, "damaged member (%s): its first %llu bytes, inflated before the damage was found, are read",
+                 cause, (unsigned long long)done);
 }
 
 /* Where a member's bytes go as they are inflated: memory when its declared size fits the
@@ -328,28 +389,30 @@ static et_source sink_finish(sink *k)
 }
 
 /* The member's bytes into k, under check, up to its declared size (-1: none), *done_out of
- * them: 0, with *damaged set and the cause in msg when damage ended them early; -1 with msg
- * set when refused or not written. Data
- * past the declared size is damage too (a deflate stream bit-flipped into more than it held, or
- * a hostile one): the declared bytes are read, no more. */
-static int pump(struct archive *a, const unsigned char *head, size_t nhead, int64_t declared, et_member_check check,
-                void *ctx, bool *damaged, sink *k, uint64_t *done_out, char *msg, size_t msglen)
+ * them: 0, with *damaged set and the cause in msg when damage ended them early (*all: no, every
+ * byte came out and a check at the end failed, as a zip member's CRC); -1 with msg set when
+ * refused or not written. Data past the declared size is damage too (a deflate stream
+ * bit-flipped into more than it held, or a hostile one): the declared bytes are read, no more. */
+static int pump(et_member_reader *r, const unsigned char *head, size_t nhead, int64_t declared, et_member_check check,
+                void *ctx, bool *damaged, bool *all, sink *k, uint64_t *done_out, char *msg, size_t msglen)
 {
+    *all = false;
     char *buf = malloc(1 << 16);
     if (!buf) abort();
     uint64_t done = 0, cap = declared >= 0 ? (uint64_t)declared : UINT64_MAX;
     int rc = 0;
     for (int first = 1;; first = 0) {
-        la_ssize_t n;
+        long n;
         const void *p = buf;
-        if (first) { p = head; n = (la_ssize_t)nhead; }
-        else if ((n = et_la()->archive_read_data(a, buf, 1 << 16)) == 0) break;
+        if (first) { p = head; n = (long)nhead; }
+        else if ((n = et_member_read(r, buf, 1 << 16)) == 0) break;
         char cause[400];
         if (n >= 0 && (uint64_t)n > cap - done) {
             snprintf(cause, sizeof cause, "it inflates past its declared size of %llu bytes", (unsigned long long)cap);
-            n = (la_ssize_t)(cap - done);
+            n = (long)(cap - done);
         } else if (n < 0) {
-            et_archive_error(a, "", cause, sizeof cause);
+            snprintf(cause, sizeof cause, "%s", r->cause);
+            *all = r->status == ARCHIVE_WARN;   /* the last block came with the warning: nothing is missing */
         } else {
             cause[0] = 0;
         }
@@ -369,21 +432,22 @@ static int pump(struct archive *a, const unsigned char *head, size_t nhead, int6
     return rc;
 }
 
-int et_member_extract(struct archive *a, const unsigned char *head, size_t nhead, int64_t declared,
+int et_member_extract(et_member_reader *r, const unsigned char *head, size_t nhead, int64_t declared,
                       et_member_check check, void *ctx, bool *damaged, et_source *out, char *msg, size_t msglen)
 {
     *damaged = false;
     sink k;
     if (sink_open(&k, declared, msg, msglen) != 0) return -1;
     uint64_t done;
-    if (pump(a, head, nhead, declared, check, ctx, damaged, &k, &done, msg, msglen) != 0) {
+    bool all;
+    if (pump(r, head, nhead, declared, check, ctx, damaged, &all, &k, &done, msg, msglen) != 0) {
         et_source_close(&k.s);
         return -1;
     }
     if (*damaged) {
         char cause[400];
         snprintf(cause, sizeof cause, "%s", msg);
-        et_member_damage_note(msg, msglen, cause, done);
+        et_member_damage_note(msg, msglen, cause, done, all);
     }
     *out = sink_finish(&k);
     return 0;
@@ -435,10 +499,12 @@ static int extract_data(struct archive *a, et_zip_member *m, void *arg, bool *da
 {
     wanting *w = arg;
     unsigned char head[512];
-    long nhead = et_member_read_head(a, head, sizeof head, msg, msglen);
+    et_member_reader r;
+    et_member_reader_init(&r, a);
+    long nhead = et_member_read_head(&r, head, sizeof head, msg, msglen);
     if (nhead < 0) return -1;
     if (!w->want(head, (size_t)nhead, w->ctx)) return -2;
-    return et_member_extract(a, head, (size_t)nhead, m->declared, check_member, m, damaged, w->out, msg, msglen);
+    return et_member_extract(&r, head, (size_t)nhead, m->declared, check_member, m, damaged, w->out, msg, msglen);
 }
 
 /* ---- a member read while zipdir inflated it, which turned out damaged ---------------------
@@ -446,37 +512,39 @@ static int extract_data(struct archive *a, et_zip_member *m, void *arg, bool *da
  * gives before the damage (those past what zipdir wrote go into the file too), and the words.
  * Readers may have read up to floor already, so the member is never shorter than that (the
  * two inflaters stop within a buffer of each other, far less than zipdir's hold-back). */
-typedef struct replaying { int fd; uint64_t written, len; } replaying;
+typedef struct replaying { int fd; uint64_t written, len; bool all; } replaying;
 
 static int replay_data(struct archive *a, et_zip_member *m, void *arg, bool *damaged, char *msg, size_t msglen)
 {
     replaying *r = arg;
     unsigned char head[512];
-    long nhead = et_member_read_head(a, head, sizeof head, msg, msglen);
+    et_member_reader rd;
+    et_member_reader_init(&rd, a);
+    long nhead = et_member_read_head(&rd, head, sizeof head, msg, msglen);
     if (nhead < 0) return -1;
     if (lseek(r->fd, (off_t)r->written, SEEK_SET) < 0) {
         snprintf(msg, msglen, "temporary file: %s", strerror(errno));
         return -1;
     }
     sink k = {.s = {.fd = -1}, .replay_fd = r->fd, .have = r->written};
-    return pump(a, head, (size_t)nhead, m->declared, check_member, m, damaged, &k, &r->len, msg, msglen);
+    return pump(&rd, head, (size_t)nhead, m->declared, check_member, m, damaged, &r->all, &k, &r->len, msg, msglen);
 }
 
 static uint64_t replay_member(void *ctx, int fd, uint64_t written, uint64_t floor, char *note, size_t notelen)
 {
     et_zip_member *m = ctx;
-    replaying r = {fd, written, 0};
+    replaying r = {fd, written, 0, false};
     bool damaged = false;
     char msg[512], cause[700];
     int rc = on_handle(m, replay_data, &r, &damaged, msg, sizeof msg);
     if (rc != 0) {   /* nobody can say more: what was inflated is read */
         snprintf(cause, sizeof cause, "its data could not be inflated past byte %llu, and libarchive could not read it again: %s",
                  (unsigned long long)written, msg);
-        et_member_damage_note(note, notelen, cause, written);
+        et_member_damage_note(note, notelen, cause, written, false);
         return written;
     }
     uint64_t len = r.len > floor ? r.len : floor;
-    if (damaged) et_member_damage_note(note, notelen, msg, len);
+    if (damaged) et_member_damage_note(note, notelen, msg, len, r.all && len == r.len);
     else note[0] = 0;
     return len;
 }

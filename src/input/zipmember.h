@@ -71,20 +71,38 @@ void et_archive_error(struct archive *a, const char *prefix, char *msg, size_t m
 /* The current member's name (index: its place in the archive, from 0): libarchive's, or, when
  * libarchive could not convert it (ARCHIVE_WARN), a stand-in that says so, written in buf. */
 const char *et_member_name(struct archive_entry *e, uint64_t index, char *buf, size_t buflen);
+/* The current member's bytes as libarchive gives them, a block at a time
+ * (archive_read_data_block): a block that comes with a warning (a zip member whose CRC or size
+ * is found wrong at its end) is given, and then the warning ends the member, so no byte that
+ * came out is lost (archive_read_data drops that block: a small member lost all of it); the
+ * holes of a sparse member read as zeros, as archive_read_data gives them. */
+typedef struct et_member_reader {
+    struct archive *a;
+    const unsigned char *p; size_t left;   /* what is left of the current block */
+    uint64_t pos, zeros;                   /* bytes given (holes included); of a hole, still to give */
+    int status;                            /* ARCHIVE_OK while blocks come; then how the member ended */
+    char cause[400];                       /* libarchive's words when it ended with damage */
+} et_member_reader;
+void et_member_reader_init(et_member_reader *r, struct archive *a);
+/* Up to n bytes into buf: how many (> 0), 0 at the member's end, or -1 when it ended with
+ * damage (r->cause), said only once every byte before it was given. */
+long et_member_read(et_member_reader *r, void *buf, size_t n);
 /* Reads up to n first bytes of the current member into head; returns how many, or -1 with
- * msg set. */
-long et_member_read_head(struct archive *a, unsigned char *head, size_t n, char *msg, size_t msglen);
+ * msg set (damage before any byte came out). */
+long et_member_read_head(et_member_reader *r, unsigned char *head, size_t n, char *msg, size_t msglen);
 /* Says whether done bytes of the member (n of them just read) are still within bounds;
  * non-zero with msg set refuses the member. */
 typedef int (*et_member_check)(uint64_t done, uint64_t n, void *ctx, char *msg, size_t msglen);
-/* Inflates the current member, its first nhead bytes already in head, under check, into *out:
- * memory when its declared size (-1: unknown) fits the budget, else an unnamed temporary file.
- * 0, or -1 with msg set (refused by check, or no temporary file). A member damaged part way (a
- * truncated .gz, a bad CRC) gives what came before the damage, with *damaged set and msg
- * saying so. */
-int et_member_extract(struct archive *a, const unsigned char *head, size_t nhead, int64_t declared,
+/* Inflates the current member, its first nhead bytes already in head (read through r), under
+ * check, into *out: memory when its declared size (-1: unknown) fits the budget, else an unnamed
+ * temporary file. 0, or -1 with msg set (refused by check, or no temporary file). A member
+ * damaged part way (a truncated .gz) gives what came before the damage, one whose check at its
+ * end failed (a zip member's CRC) all of it, with *damaged set and msg saying so. */
+int et_member_extract(et_member_reader *r, const unsigned char *head, size_t nhead, int64_t declared,
                       et_member_check check, void *ctx, bool *damaged, et_source *out, char *msg, size_t msglen);
-/* The line of a member damaged by cause, of which the first done bytes are read. */
-void et_member_damage_note(char *msg, size_t msglen, const char *cause, uint64_t done);
+/* The line of a member damaged by cause, of which the first done bytes are read; all: every
+ * byte of it came out and a check at its end failed (a zip member's CRC: the damage may lie
+ * anywhere in them). */
+void et_member_damage_note(char *msg, size_t msglen, const char *cause, uint64_t done, bool all);
 
 #endif

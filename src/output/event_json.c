@@ -1,6 +1,7 @@
 /* event_json.c: the JSON Lines / CSV shape of one event, shared by dump and the timeline. */
 #include "output/event_json.h"
 #include "core/timeutil.h"
+#include "output/csv.h"
 #include <inttypes.h>
 #include <string.h>
 
@@ -54,10 +55,10 @@ static void num_col(et_buf *b, bool has, uint64_t v)
     if (has) et_buf_printf(b, "%" PRIu64, v);
 }
 
-int et_event_column(et_buf *b, const et_event *ev, const char *c)
+int et_event_column(et_buf *b, const et_event *ev, const char *c, bool clean)
 {
     char iso[32];
-    if (!strcmp(c, "file")) et_buf_csv_str(b, ev->file);
+    if (!strcmp(c, "file")) et_csv_cell(b, ev->file, clean);
     else if (!strcmp(c, "record_id")) et_buf_printf(b, "%" PRIu64, ev->record_id);
     else if (!strcmp(c, "timestamp")) { et_filetime_to_iso(ev->timestamp, iso); et_buf_puts(b, iso); }
     else if (!strcmp(c, "event_id")) et_buf_printf(b, "%" PRIu32, ev->event_id);
@@ -67,11 +68,11 @@ int et_event_column(et_buf *b, const et_event *ev, const char *c)
     else if (!strcmp(c, "task")) num_col(b, ev->has_task, ev->task);
     else if (!strcmp(c, "opcode")) num_col(b, ev->has_opcode, ev->opcode);
     else if (!strcmp(c, "keywords")) { if (ev->has_keywords) et_buf_printf(b, "0x%016" PRIx64, ev->keywords); }
-    else if (!strcmp(c, "provider")) et_buf_csv_str(b, ev->provider);
-    else if (!strcmp(c, "provider_guid")) et_buf_csv_str(b, ev->provider_guid);
-    else if (!strcmp(c, "channel")) et_buf_csv_str(b, ev->channel);
-    else if (!strcmp(c, "computer")) et_buf_csv_str(b, ev->computer);
-    else if (!strcmp(c, "user_sid")) et_buf_csv_str(b, ev->user_sid);
+    else if (!strcmp(c, "provider")) et_csv_cell(b, ev->provider, clean);
+    else if (!strcmp(c, "provider_guid")) et_csv_cell(b, ev->provider_guid, clean);
+    else if (!strcmp(c, "channel")) et_csv_cell(b, ev->channel, clean);
+    else if (!strcmp(c, "computer")) et_csv_cell(b, ev->computer, clean);
+    else if (!strcmp(c, "user_sid")) et_csv_cell(b, ev->user_sid, clean);
     else if (!strcmp(c, "process_id")) num_col(b, ev->has_process_id, ev->process_id);
     else if (!strcmp(c, "thread_id")) num_col(b, ev->has_thread_id, ev->thread_id);
     else if (!strcmp(c, "recovered")) et_buf_puts(b, ev->recovered ? "true" : "false");
@@ -85,12 +86,12 @@ int et_event_column(et_buf *b, const et_event *ev, const char *c)
             et_buf_json_str(&tmp, ev->fields[i].value);
         }
         et_buf_putc(&tmp, '}');
-        et_buf_csv_str(b, tmp.data);
+        et_csv_cell(b, tmp.data, clean);
         et_buf_free(&tmp);
     } else {
         const char *v = et_event_field(ev, c);
         if (!v) return 0;
-        et_buf_csv_str(b, v);
+        et_csv_cell(b, v, clean);
     }
     return 1;
 }

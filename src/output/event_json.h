@@ -6,9 +6,9 @@
 
 /* Appends one JSON object (no newline) with the keys documented in docs/output.md. */
 void et_event_to_json(et_buf *b, const et_event *ev);
-/* Appends the value of a column: a top-level key (record_id, timestamp, ...) or an
- * EventData/UserData field name. Empty when absent. Returns 0 if the name is unknown
- * as a top-level key and the event has no such field. */
-int et_event_column(et_buf *b, const et_event *ev, const char *column);
+/* Appends the value of a column as a CSV cell (et_csv_cell; clean: for a terminal): a top-level
+ * key (record_id, timestamp, ...) or an EventData/UserData field name. Empty when absent.
+ * Returns 0 if the name is unknown as a top-level key and the event has no such field. */
+int et_event_column(et_buf *b, const et_event *ev, const char *column, bool clean);
 
 #endif

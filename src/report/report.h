@@ -141,10 +141,13 @@ typedef struct et_timeline_entry {
 /* The whole timeline, kept in time order with flat memory (tlstore.c): a bounded buffer spilled
  * to sorted runs in anonymous temporary files, merged when read; counts kept as entries arrive. */
 typedef struct et_tl_key { char *key; size_t n; } et_tl_key;
+#define ET_TL_MAX_KEYS 256   /* hosts, and rules, counted by name; entries of any other are counted together */
 typedef struct et_tl_counts {
     size_t entries, by_severity[5];
-    et_tl_key *hosts; size_t nhosts;     /* "" for entries without a host (and beyond 256 keys) */
-    et_tl_key *rules; size_t nrules;     /* matched entries only */
+    et_tl_key *hosts; size_t nhosts;     /* the first ET_TL_MAX_KEYS met; "" for entries without a host */
+    et_tl_key *rules; size_t nrules;     /* matched entries only; the first ET_TL_MAX_KEYS met */
+    size_t hosts_other, rules_other;     /* entries of hosts (rules) past those: counted, not named */
+    uint32_t *host_slots, *rule_slots;   /* look-up aid: hash slots holding index + 1 (0: empty) */
     int64_t first_time, last_time;
 } et_tl_counts;
 typedef struct et_tl_store et_tl_store;
@@ -161,6 +164,9 @@ int et_tl_store_each(et_tl_store *s, et_tl_fn fn, void *ctx);
  * *dropped says how many went. False when the store could not be rewritten (copies stay). */
 bool et_tl_store_drop_copies(et_tl_store *s, size_t *dropped);
 const et_tl_counts *et_tl_store_counts(const et_tl_store *s);
+/* The counts of one more entry (what the store keeps as entries arrive), and freeing them. */
+void et_tl_counts_add(et_tl_counts *c, const et_timeline_entry *t);
+void et_tl_counts_clear(et_tl_counts *c);
 bool et_tl_store_failed(const et_tl_store *s);   /* a temporary file could not be written */
 size_t et_tl_store_runs(const et_tl_store *s);   /* runs on disk now (for tests) */
 void et_tl_store_free(et_tl_store *s);
@@ -220,11 +226,13 @@ bool et_report_is_nested(const et_report *r, const et_finding *f);
 void et_report_severity_counts(const et_report *r, size_t counts[5]);
 /* Earliest first_time and latest last_time over the inputs (then the timeline); 0 when none. */
 void et_report_time_span(const et_report *r, int64_t *first, int64_t *last);
-/* Distinct hosts of the inputs, timeline and evidence, in first-seen order. *out is a malloc'd
- * array of borrowed pointers (free() it); returns the count. */
+/* Distinct hosts of the inputs, timeline and evidence, in first-seen order, the first
+ * ET_REPORT_MAX_HOSTS of them. *out is a malloc'd array of borrowed pointers (free() it; NULL
+ * when none); returns the count. */
+#define ET_REPORT_MAX_HOSTS 64
 size_t et_report_hosts(const et_report *r, const char ***out);
-/* Whether an input saw more hosts than it lists (ET_INV_MAX_HOSTS): the distinct hosts are then
- * more than et_report_hosts gives. */
+/* Whether there are more hosts than et_report_hosts gives: more than ET_REPORT_MAX_HOSTS, or an
+ * input saw more than it lists (ET_INV_MAX_HOSTS). Every report says so ("and more"). */
 bool et_report_hosts_more(const et_report *r);
 /* The prompt shown before a runnable command of the shell ("PS> ", "C:\\> ", "$ "), the Markdown
  * fence language ("powershell", "bat", "bash"), and where a step runs ("Windows PowerShell 5.1,

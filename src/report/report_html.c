@@ -169,7 +169,7 @@ static void html_summary(et_buf *b, const et_report *r)
     bool more = et_report_hosts_more(r);
     et_buf_printf(&v, more ? "%zu+<div class=\"list\">" : "%zu<div class=\"list\">", nh);
     for (size_t i = 0; i < nh; i++) { if (i) et_buf_puts(&v, ", "); esc(&v, hosts[i]); }
-    if (more) et_buf_puts(&v, ", and more (an input holds more hosts than it lists)");
+    if (more) et_buf_puts(&v, ", and more (not all are listed)");
     et_buf_puts(&v, "</div>");
     free(hosts);
     card(b, "Hosts", v.data);

@@ -230,36 +230,6 @@ static void json_summary(et_buf *b, const et_report *r)
     et_buf_putc(b, '}');
 }
 
-/* Counts of timeline entries by one string key (small linear table; keys are few). */
-typedef struct tally { const char **k; size_t *n; size_t len; } tally;
-
-static void tally_add(tally *t, const char *k)
-{
-    if (!k) k = "";
-    for (size_t i = 0; i < t->len; i++)
-        if (!strcmp(t->k[i], k)) { t->n[i]++; return; }
-    t->k = realloc(t->k, (t->len + 1) * sizeof *t->k);
-    t->n = realloc(t->n, (t->len + 1) * sizeof *t->n);
-    if (!t->k || !t->n) abort();
-    t->k[t->len] = k;
-    t->n[t->len++] = 1;
-}
-
-static void tally_json(et_buf *b, const char *name, tally *t)
-{
-    et_buf_putc(b, ',');
-    jkey(b, name);
-    et_buf_putc(b, '{');
-    for (size_t i = 0; i < t->len; i++) {
-        if (i) et_buf_putc(b, ',');
-        jkey(b, t->k[i]);
-        et_buf_printf(b, "%zu", t->n[i]);
-    }
-    et_buf_putc(b, '}');
-    free(t->k);
-    free(t->n);
-}
-
 static int cmp_key(const void *a, const void *b) { return strcmp(((const et_tl_key *)a)->key, ((const et_tl_key *)b)->key); }
 
 /* Keys in name order: the counts arrive in input order, which must not show. */
@@ -281,12 +251,10 @@ static void json_keys(et_buf *b, const char *name, const et_tl_key *keys, size_t
     free(k);
 }
 
-/* The whole timeline's counts, kept by its store as entries arrived. */
-static void json_store_summary(et_buf *b, const et_report *r)
+/* The timeline's counts: keys by name, and the entries of those past ET_TL_MAX_KEYS. */
+static void json_tl_counts(et_buf *b, const et_tl_counts *c, size_t dropped)
 {
-    const et_tl_counts *c = et_tl_store_counts(r->tlstore);
-    et_buf_printf(b, ",\n\"timeline_summary\":{\"entries\":%zu,\"dropped\":%d,\"first_time\":", c->entries,
-                  et_tl_store_failed(r->tlstore) ? 1 : 0);
+    et_buf_printf(b, ",\n\"timeline_summary\":{\"entries\":%zu,\"dropped\":%zu,\"first_time\":", c->entries, dropped);
     jtime(b, c->entries ? c->first_time : 0);
     et_buf_puts(b, ",\"last_time\":");
     jtime(b, c->entries ? c->last_time : 0);
@@ -294,33 +262,21 @@ static void json_store_summary(et_buf *b, const et_report *r)
     json_counts(b, c->by_severity);
     json_keys(b, "by_host", c->hosts, c->nhosts);
     json_keys(b, "by_rule", c->rules, c->nrules);
-    et_buf_putc(b, '}');
+    et_buf_printf(b, ",\"by_host_other\":%zu,\"by_rule_other\":%zu}", c->hosts_other, c->rules_other);
 }
 
+/* The whole timeline's counts, kept by its store as entries arrived (else counted here over
+ * the report's own timeline, the same way). */
 static void json_timeline_summary(et_buf *b, const et_report *r)
 {
-    if (r->tlstore) { json_store_summary(b, r); return; }
-    tally hosts = {0}, rules = {0};
-    size_t sev[5] = {0};
-    int64_t first = 0, last = 0;
-    for (size_t i = 0; i < r->ntimeline; i++) {
-        const et_timeline_entry *t = &r->timeline[i];
-        tally_add(&hosts, t->host);
-        if (t->rule) tally_add(&rules, t->rule);
-        sev[(unsigned)t->severity <= ET_SEV_CRITICAL ? t->severity : 0]++;
-        if (t->timestamp > 0 && (!first || t->timestamp < first)) first = t->timestamp;
-        if (t->timestamp > last) last = t->timestamp;
+    if (r->tlstore) {
+        json_tl_counts(b, et_tl_store_counts(r->tlstore), et_tl_store_failed(r->tlstore) ? 1 : 0);
+        return;
     }
-    et_buf_printf(b, ",\n\"timeline_summary\":{\"entries\":%zu,\"dropped\":%zu,\"first_time\":", r->ntimeline,
-                  r->ntimeline_dropped);
-    jtime(b, first);
-    et_buf_puts(b, ",\"last_time\":");
-    jtime(b, last);
-    et_buf_puts(b, ",\"by_severity\":");
-    json_counts(b, sev);
-    tally_json(b, "by_host", &hosts);
-    tally_json(b, "by_rule", &rules);
-    et_buf_putc(b, '}');
+    et_tl_counts c = {0};
+    for (size_t i = 0; i < r->ntimeline; i++) et_tl_counts_add(&c, &r->timeline[i]);
+    json_tl_counts(b, &c, r->ntimeline_dropped);
+    et_tl_counts_clear(&c);
 }
 
 static int json_lists(et_buf *b, const et_report *r, FILE *f)

@@ -152,7 +152,7 @@ static void md_summary(et_buf *b, const et_report *r)
         if (i) et_buf_puts(b, ", ");
         md_text(b, hosts[i]);
     }
-    if (et_report_hosts_more(r)) et_buf_puts(b, ", and more (an input holds more hosts than it lists)");
+    if (et_report_hosts_more(r)) et_buf_puts(b, ", and more (not all are listed)");
     free(hosts);
     if (!nh) et_buf_puts(b, "none seen");
     int64_t first, last;

@@ -176,7 +176,8 @@ void et_report_html_timeline(et_buf *b, const et_report *r)
         et_buf_printf(b, "<text class=\"tick\" x=\"%d\" y=\"%d\">No timestamped events.</text>", LABEL_W,
                       AXIS_H + (int)lanes * LANE_H + 16);
     et_buf_puts(b, "</svg>\n");
-    if (nh > lanes) et_buf_printf(b, "<p class=\"muted\">%zu more host(s) not drawn.</p>\n", nh - lanes);
+    if (et_report_hosts_more(r)) et_buf_printf(b, "<p class=\"muted\">%zu host(s) drawn; more are not.</p>\n", lanes);
+    else if (nh > lanes) et_buf_printf(b, "<p class=\"muted\">%zu more host(s) not drawn.</p>\n", nh - lanes);
     free(hosts);
     free(m.v);
 }

@@ -100,7 +100,7 @@ static void t_summary(term *t, const et_report *r)
     size_t nh = et_report_hosts(r, &hosts);
     et_buf hl = {0};
     bool more = et_report_hosts_more(r);
-    et_buf_printf(&hl, more ? "Hosts (%zu and more: an input holds more than it lists):" : "Hosts (%zu):", nh);
+    et_buf_printf(&hl, more ? "Hosts (%zu listed, and more: not all are listed):" : "Hosts (%zu):", nh);
     for (size_t i = 0; i < nh; i++) et_buf_printf(&hl, "%s %s", i ? "," : "", hosts[i]);
     if (!nh) et_buf_puts(&hl, " none seen");
     wrap(t, hl.data, 0, 2);

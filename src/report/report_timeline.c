@@ -3,6 +3,7 @@
 #include "core/termtext.h"
 #include "core/outbuf.h"
 #include "core/timeutil.h"
+#include "output/csv.h"
 #include <inttypes.h>
 #include <string.h>
 #include <time.h>
@@ -21,36 +22,23 @@ static void ts_datetime(int64_t ft, char out[96])
              tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ft % ET_TICKS_PER_SEC / 10));
 }
 
-/* Appends s with invalid UTF-8 replaced by U+FFFD and control characters by spaces. */
-static void put_clean(et_buf *b, const char *s)
-{
-    const unsigned char *p = (const unsigned char *)(s ? s : "");
-    while (*p) {
-        size_t n = et_utf8_len(p);
-        if (!n) { et_buf_puts(b, "\xEF\xBF\xBD"); p++; continue; }
-        if (n == 1 && (*p < 0x20 || *p == 0x7F)) { et_buf_putc(b, ' '); p++; continue; }
-        et_buf_put(b, (const char *)p, n);
-        p += n;
-    }
-}
-
-/* The message Timesketch shows; never empty. */
+/* The message Timesketch shows, on one line (control characters -> space); never empty. */
 static void entry_message(et_buf *b, const et_timeline_entry *t)
 {
-    if (t->message && *t->message) { put_clean(b, t->message); return; }
-    put_clean(b, t->provider ? t->provider : t->channel ? t->channel : "event");
+    if (t->message && *t->message) { et_term_clean(b, t->message); return; }
+    et_term_clean(b, t->provider ? t->provider : t->channel ? t->channel : "event");
     et_buf_printf(b, " event %" PRIu32, t->event_id);
 }
 
-static void csv_cell(et_buf *b, const char *s, bool last)
+/* A cell of text from the logs: one line, a formula neutralised (et_csv_cell). */
+static void csv_cell(et_buf *b, const char *s)
 {
-    et_buf tmp = {0};
-    put_clean(&tmp, s);
-    et_buf_csv_str(b, tmp.data ? tmp.data : "");
-    et_buf_free(&tmp);
-    et_buf_putc(b, last ? '\n' : ',');
+    et_csv_cell(b, s ? s : "", true);
+    et_buf_putc(b, ',');
 }
 
+/* datetime, timestamp_desc, event_id, record_id, severity and recovered are ours: they never
+ * start with a formula character, so Timesketch parses them as before. */
 static void csv_row(et_buf *b, const et_timeline_entry *t)
 {
     char dt[96];
@@ -58,15 +46,14 @@ static void csv_row(et_buf *b, const et_timeline_entry *t)
     et_buf_printf(b, "%s,Event Recorded,", dt);
     et_buf msg = {0};
     entry_message(&msg, t);
-    et_buf_csv_str(b, msg.data);
+    csv_cell(b, msg.data);
     et_buf_free(&msg);
-    et_buf_putc(b, ',');
-    csv_cell(b, t->host, false);
-    csv_cell(b, t->channel, false);
-    csv_cell(b, t->provider, false);
+    csv_cell(b, t->host);
+    csv_cell(b, t->channel);
+    csv_cell(b, t->provider);
     et_buf_printf(b, "%" PRIu32 ",%" PRIu64 ",", t->event_id, t->record_id);
-    csv_cell(b, t->file, false);
-    csv_cell(b, t->rule, false);
+    csv_cell(b, t->file);
+    csv_cell(b, t->rule);
     et_buf_printf(b, "%s,%s\n", et_severity_name(t->severity), t->recovered ? "true" : "false");
 }
 

@@ -182,43 +182,65 @@ void et_report_time_span(const et_report *r, int64_t *first, int64_t *last)
     }
 }
 
-typedef struct host_set { const char **v; size_t n, cap; } host_set;
+/* The report's distinct hosts, first seen first, at most ET_REPORT_MAX_HOSTS of them (a
+ * collector's upload names thousands: the summary lists the first, says there are more, and
+ * costs one hash probe a name, not a scan of those listed). */
+typedef struct host_set {
+    const char **v; size_t n;
+    uint32_t slots[2 * ET_REPORT_MAX_HOSTS];   /* index + 1 of each listed host, by hash; 0: empty */
+    bool more;                                 /* a host past the bound was seen */
+} host_set;
 
 static void host_add(host_set *s, const char *h)
 {
     if (!h || !*h) return;
-    for (size_t i = 0; i < s->n; i++)
-        if (!strcmp(s->v[i], h)) return;
-    if (s->n == s->cap) {
-        s->cap = s->cap ? s->cap * 2 : 16;
-        s->v = realloc(s->v, s->cap * sizeof *s->v);
-        if (!s->v) abort();
-    }
+    uint32_t x = 2166136261u;   /* FNV-1a */
+    for (const char *p = h; *p; p++) x = (x ^ (uint8_t)*p) * 16777619u;
+    const size_t nslots = sizeof s->slots / sizeof *s->slots;
+    size_t i = x & (nslots - 1);
+    for (; s->slots[i]; i = (i + 1) & (nslots - 1))
+        if (!strcmp(s->v[s->slots[i] - 1], h)) return;
+    if (s->n == ET_REPORT_MAX_HOSTS) { s->more = true; return; }
+    if (!s->v && !(s->v = malloc(ET_REPORT_MAX_HOSTS * sizeof *s->v))) abort();
     s->v[s->n++] = h;
+    s->slots[i] = (uint32_t)s->n;
+}
+
+static host_set *hosts_of(const et_report *r)
+{
+    host_set *s = calloc(1, sizeof *s);
+    if (!s) abort();
+    for (size_t i = 0; i < r->ninputs; i++) {
+        for (size_t j = 0; j < r->inputs[i].nhosts; j++) host_add(s, r->inputs[i].hosts[j]);
+        s->more |= r->inputs[i].hosts_more;
+    }
+    const char *prev = NULL;
+    for (size_t i = 0; i < r->ntimeline; i++) {
+        const char *h = r->timeline[i].host;
+        if (h && (!prev || strcmp(h, prev))) host_add(s, h);
+        prev = h;
+    }
+    for (size_t i = 0; i < r->nfindings; i++)
+        for (size_t j = 0; j < r->findings[i].nevidence; j++) host_add(s, r->findings[i].evidence[j].computer);
+    return s;
 }
 
 bool et_report_hosts_more(const et_report *r)
 {
-    for (size_t i = 0; i < r->ninputs; i++)
-        if (r->inputs[i].hosts_more) return true;
-    return false;
+    host_set *s = hosts_of(r);
+    bool more = s->more;
+    free(s->v);
+    free(s);
+    return more;
 }
 
 size_t et_report_hosts(const et_report *r, const char ***out)
 {
-    host_set s = {0};
-    for (size_t i = 0; i < r->ninputs; i++)
-        for (size_t j = 0; j < r->inputs[i].nhosts; j++) host_add(&s, r->inputs[i].hosts[j]);
-    const char *prev = NULL;
-    for (size_t i = 0; i < r->ntimeline; i++) {
-        const char *h = r->timeline[i].host;
-        if (h && (!prev || strcmp(h, prev))) host_add(&s, h);
-        prev = h;
-    }
-    for (size_t i = 0; i < r->nfindings; i++)
-        for (size_t j = 0; j < r->findings[i].nevidence; j++) host_add(&s, r->findings[i].evidence[j].computer);
-    *out = s.v;
-    return s.n;
+    host_set *s = hosts_of(r);
+    size_t n = s->n;
+    *out = s->v;
+    free(s);
+    return n;
 }
 
 /* ---- remediation steps -------------------------------------------------------------------- */

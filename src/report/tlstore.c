@@ -18,7 +18,7 @@
 #define RUN_ENTRIES 16384     /* entries in memory before a run is written (~6 MiB) */
 #define TIER 64               /* runs of one level merged into one of the next */
 #define WINDOW 8192           /* bytes read ahead per run while merging */
-#define MAX_KEYS 256          /* distinct hosts / rules counted (the rest counted under "") */
+#define KEY_SLOTS (2 * ET_TL_MAX_KEYS)   /* hash slots per key table: at most half of them used */
 
 typedef struct run { uint64_t off, len; size_t n; unsigned level; } run;
 
@@ -43,12 +43,14 @@ static void entry_free(et_timeline_entry *t)
     free(t->host); free(t->channel); free(t->provider); free(t->message); free(t->file); free(t->rule);
 }
 
-static void counts_clear(et_tl_counts *c)
+void et_tl_counts_clear(et_tl_counts *c)
 {
     for (size_t i = 0; i < c->nhosts; i++) free(c->hosts[i].key);
     for (size_t i = 0; i < c->nrules; i++) free(c->rules[i].key);
     free(c->hosts);
     free(c->rules);
+    free(c->host_slots);
+    free(c->rule_slots);
     memset(c, 0, sizeof *c);
 }
 
@@ -69,7 +71,7 @@ void et_tl_store_free(et_tl_store *s)
     if (!s) return;
     for (size_t i = 0; i < s->n; i++) entry_free(&s->buf[i]);
     if (s->spill) fclose(s->spill);
-    counts_clear(&s->counts);
+    et_tl_counts_clear(&s->counts);
     free(s->runs);
     free(s->buf);
     free(s);
@@ -92,18 +94,25 @@ int et_tl_cmp(const et_timeline_entry *x, const et_timeline_entry *y)
 
 static int cmp_entry(const void *a, const void *b) { return et_tl_cmp(a, b); }
 
-static void count_key(et_tl_key **v, size_t *n, const char *key)
+/* One more entry of key: counted under its name while the table holds fewer than
+ * ET_TL_MAX_KEYS names (found through the hash slots, so an entry costs one probe or two
+ * whatever the number of hosts), else in *other. (It used to add "" as a 257th key, after which
+ * every new host was appended and the list scanned: 200,000 hosts took two minutes.) */
+static void count_key(et_tl_key **v, size_t *n, size_t *other, uint32_t **slots, const char *key)
 {
     const char *k = key ? key : "";
-    for (size_t i = 0; i < *n; i++)
-        if (!strcmp((*v)[i].key, k)) { (*v)[i].n++; return; }
-    if (*n == MAX_KEYS) k = "";
-    for (size_t i = 0; i < *n && *n == MAX_KEYS; i++)
-        if (!(*v)[i].key[0]) { (*v)[i].n++; return; }
+    if (!*slots && !(*slots = calloc(KEY_SLOTS, sizeof **slots))) abort();
+    uint32_t h = 2166136261u;   /* FNV-1a */
+    for (const char *p = k; *p; p++) h = (h ^ (uint8_t)*p) * 16777619u;
+    size_t i = h & (KEY_SLOTS - 1);
+    for (; (*slots)[i]; i = (i + 1) & (KEY_SLOTS - 1))
+        if (!strcmp((*v)[(*slots)[i] - 1].key, k)) { (*v)[(*slots)[i] - 1].n++; return; }
+    if (*n >= ET_TL_MAX_KEYS) { (*other)++; return; }
     *v = realloc(*v, (*n + 1) * sizeof **v);
     if (!*v) abort();
     (*v)[*n].key = dupstr(k);
     (*v)[(*n)++].n = 1;
+    (*slots)[i] = (uint32_t)*n;
 }
 
 /* ---- runs: entries appended to the spill file, read back through cursors ------------------- */
@@ -271,19 +280,19 @@ static void spill(et_tl_store *s)
     s->n = 0;
 }
 
-static void count_entry(et_tl_counts *c, const et_timeline_entry *t)
+void et_tl_counts_add(et_tl_counts *c, const et_timeline_entry *t)
 {
     if (!c->entries || t->timestamp < c->first_time) c->first_time = t->timestamp;
     if (!c->entries || t->timestamp > c->last_time) c->last_time = t->timestamp;
     c->entries++;
     c->by_severity[(unsigned)t->severity <= ET_SEV_CRITICAL ? t->severity : 0]++;
-    count_key(&c->hosts, &c->nhosts, t->host);
-    if (t->rule) count_key(&c->rules, &c->nrules, t->rule);
+    count_key(&c->hosts, &c->nhosts, &c->hosts_other, &c->host_slots, t->host);
+    if (t->rule) count_key(&c->rules, &c->nrules, &c->rules_other, &c->rule_slots, t->rule);
 }
 
 void et_tl_store_add(et_tl_store *s, const et_timeline_entry *t)
 {
-    count_entry(&s->counts, t);
+    et_tl_counts_add(&s->counts, t);
     if (s->n == s->cap) spill(s);
     s->buf[s->n++] = *t;
 }
@@ -330,7 +339,7 @@ static int rewrite_one(const et_timeline_entry *t, void *vctx)
     rewrite *w = vctx;
     if (w->last.any && same_record(&w->last.e, t)) { w->copies++; return 0; }
     put_entry(w->s->spill, t);
-    count_entry(&w->s->counts, t);
+    et_tl_counts_add(&w->s->counts, t);
     w->last.e = *t;
     w->last.e.host = keep_str(&w->last.host, &w->last.hcap, t->host);
     w->last.e.channel = keep_str(&w->last.channel, &w->last.ccap, t->channel);
@@ -343,11 +352,11 @@ static size_t drop_copies_in_buffer(et_tl_store *s)
 {
     if (s->n > 1) qsort(s->buf, s->n, sizeof *s->buf, cmp_entry);
     size_t out = 0;
-    counts_clear(&s->counts);
+    et_tl_counts_clear(&s->counts);
     for (size_t i = 0; i < s->n; i++) {
         if (out && same_record(&s->buf[out - 1], &s->buf[i])) { entry_free(&s->buf[i]); continue; }
         s->buf[out++] = s->buf[i];
-        count_entry(&s->counts, &s->buf[out - 1]);
+        et_tl_counts_add(&s->counts, &s->buf[out - 1]);
     }
     size_t copies = s->n - out;
     s->n = out;
@@ -371,11 +380,11 @@ bool et_tl_store_drop_copies(et_tl_store *s, size_t *dropped)
     unsigned level = 0;
     for (size_t i = 0; i < nruns; i++) if (s->runs[i].level > level) level = s->runs[i].level;
     if (!run_end(s, off, s->counts.entries, level + 1)) {   /* keep what was there */
-        counts_clear(&s->counts);   /* nothing was lost: the old runs stay */
+        et_tl_counts_clear(&s->counts);   /* nothing was lost: the old runs stay */
         s->counts = before;
         return false;
     }
-    counts_clear(&before);
+    et_tl_counts_clear(&before);
     for (size_t i = 0; i < nruns; i++) release(s, &s->runs[i]);
     for (size_t i = 0; i < s->n; i++) entry_free(&s->buf[i]);
     s->n = 0;

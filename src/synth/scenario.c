@@ -4,10 +4,12 @@
 #include "synth/scenario.h"
 #include "synth/sy_values.h"
 #include "core/outbuf.h"
+#include "core/termtext.h"
 #include "core/timeutil.h"
 #include "core/ydoc.h"
 #include "reader/values.h"
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,9 +186,17 @@ static const sy_value *leaf_value(loader *L, const ynode *n)
     return v;
 }
 
+/* A control character: C0 (TAB, line breaks, ESC...), DEL, or C1 (U+0080..U+009F in UTF-8). */
+static bool has_control(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7F || (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F)) return true;
+    return false;
+}
+
 static bool valid_name(const char *s)
 {
-    if (!s || !*s) return false;
+    if (!s || !*s || has_control(s)) return false;
     for (const char *p = s; *p; p++)
         if (*p == '<' || *p == '>' || *p == '&' || *p == '"' || *p == '\'' || *p == ' ' || *p == '/' || *p == '=')
             return false;
@@ -486,6 +496,72 @@ static bool safe_component(const char *s)
     return s && *s && strcmp(s, ".") && strcmp(s, "..") && !strchr(s, '/') && !strchr(s, '\\');
 }
 
+/* A name that becomes a folder or file name (and a line of synth's output) holds no control
+ * character: ESC or a line break there would reach the terminal that lists the files, and
+ * every tool that lists the folder. Said at n with the name escaped (\xHH); from: the key it
+ * defaults from (computer, channel) when no folder or file is given. */
+static bool plain_name(loader *L, const ynode *n, const char *name, const char *what, const char *from)
+{
+    if (!has_control(name)) return true;
+    et_buf shown = {0};
+    et_term_escape(&shown, name);
+    if (from) error_at(L, n, "%s '%s' names the %s (no '%s:' given) and holds a control character, which a %s name "
+                       "may not", from, shown.data, what, what, what);
+    else error_at(L, n, "%s: '%s' holds a control character, which a %s name may not", what, shown.data, what);
+    et_buf_free(&shown);
+    return false;
+}
+
+/* A NUL inside a scalar would cut it short where C strings end ("ab\0../../x" is "ab"): every
+ * scalar of the document (keys too) is checked once, before anything is read from it. Aliases
+ * share nodes, so each node is visited once (a set of the nodes seen), without recursion. */
+typedef struct node_set { const ynode **v; size_t cap, n; } node_set;
+
+static bool node_seen(node_set *s, const ynode *n)
+{
+    if ((s->n + 1) * 2 > s->cap) {
+        node_set g = {calloc(s->cap ? s->cap * 2 : 1024, sizeof *g.v), s->cap ? s->cap * 2 : 1024, 0};
+        if (!g.v) abort();
+        for (size_t i = 0; i < s->cap; i++)
+            if (s->v[i]) node_seen(&g, s->v[i]);
+        free(s->v);
+        *s = g;
+    }
+    size_t h = (size_t)(((uintptr_t)n >> 4) * 0x9E3779B97F4A7C15ULL);
+    for (size_t i = h & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
+        if (s->v[i] == n) return true;
+        if (!s->v[i]) { s->v[i] = n; s->n++; return false; }
+    }
+}
+
+static bool no_nul(loader *L, const ynode *root)
+{
+    node_set seen = {0};
+    const ynode **stack = NULL;
+    size_t depth = 0, cap = 0;
+    bool ok = true;
+    for (const ynode *n = root; n; n = depth ? stack[--depth] : NULL) {
+        if (node_seen(&seen, n)) continue;
+        if (n->kind == YN_SCALAR) {
+            if (strlen(n->str) != n->len) {
+                error_at(L, n, "a NUL character (\\0) in '%s...': a value here cannot hold one (it would be cut "
+                         "short there)", n->str);
+                ok = false;
+            }
+            continue;
+        }
+        if (depth + n->n > cap) {
+            cap = (depth + n->n) * 2;
+            stack = realloc(stack, cap * sizeof *stack);
+            if (!stack) abort();
+        }
+        for (size_t i = n->n; i-- > 0;) stack[depth++] = n->items[i];
+    }
+    free(stack);
+    free(seen.v);
+    return ok;
+}
+
 static void file(loader *L, const ynode *fn, const char *computer, const char *folder)
 {
     if (!want_map(L, fn, "a file") || !check_keys(L, fn, file_keys, "a file")) return;
@@ -499,6 +575,9 @@ static void file(loader *L, const ynode *fn, const char *computer, const char *f
     char name[512];
     const char *given = yn_str(yn_get(fn, "file"));
     if (given && !safe_component(given)) { error_at(L, yn_get(fn, "file"), "file: '%s' must be a plain file name", given); return; }
+    if (given ? !plain_name(L, yn_get(fn, "file"), given, "file", NULL)
+              : !plain_name(L, yn_get(fn, "channel"), f->channel, "file", "channel"))
+        return;
     if (given) snprintf(name, sizeof name, "%s", given);
     else sy_channel_file_name(f->channel, name, sizeof name);
     char path[1100];
@@ -540,6 +619,9 @@ static void host(loader *L, const ynode *h)
     const char *folder = yn_str(yn_get(h, "folder"));
     if (!folder) folder = computer;
     if (!safe_component(folder)) { error_at(L, yn_get(h, "folder") ? yn_get(h, "folder") : h, "folder: '%s' must be a plain folder name", folder); return; }
+    if (yn_get(h, "folder") ? !plain_name(L, yn_get(h, "folder"), folder, "folder", NULL)
+                            : !plain_name(L, yn_get(h, "computer"), computer, "folder", "computer"))
+        return;
     L->defaults[1] = yn_get(h, "defaults");
     if (L->defaults[1] && !want_map(L, L->defaults[1], "defaults")) return;
     const ynode *files = yn_get(h, "files");
@@ -552,7 +634,7 @@ static int on_doc(const ynode *root, int docno, void *ctx)
 {
     loader *L = ctx;
     if (docno > 0) { error_at(L, root, "a scenario file holds one YAML document"); return 1; }
-    if (!want_map(L, root, "a scenario") || !check_keys(L, root, top_keys, "the scenario")) return 1;
+    if (!want_map(L, root, "a scenario") || !no_nul(L, root) || !check_keys(L, root, top_keys, "the scenario")) return 1;
     L->s->name = yn_str(yn_get(root, "scenario"));
     L->s->description = yn_str(yn_get(root, "description"));
     if (!L->s->name) error_at(L, root, "a scenario needs a name ('scenario: NAME')");

@@ -316,10 +316,10 @@ assert wef["hosts_more"] is True and wef["channels_more"] is False, wef
 assert other["hosts_more"] is False and other["channels_more"] is False, other
 assert r["summary"]["hosts_more"] is True, r["summary"]
 PY
-grep -q '^Hosts ([0-9]* and more: an input holds more than it lists)' "$TMP/wef.txt" \
+grep -q '^Hosts ([0-9]* listed, and more: not all are listed)' "$TMP/wef.txt" \
   && tr '\n' ' ' <"$TMP/wef.txt" | tr -s ' ' | grep -q 'PC063.contoso.com, and more (not listed)' \
   && pass || fail "hosts past the bound: terminal"
-grep -q 'and more (an input holds more hosts than it lists)' "$TMP/wef.md" && grep -q 'PC063.contoso.com; and more (not listed)' "$TMP/wef.md" \
+grep -q 'and more (not all are listed)' "$TMP/wef.md" && grep -q 'PC063.contoso.com; and more (not listed)' "$TMP/wef.md" \
   && pass || fail "hosts past the bound: Markdown"
 grep -q '[0-9]+<div class="list">' "$TMP/wef.html" && grep -q 'PC063.contoso.com<br>and more (not listed)' "$TMP/wef.html" \
   && pass || fail "hosts past the bound: HTML"

@@ -2,7 +2,7 @@
 # EVTX file (by signature or by name), an archive, a compressed file, or one of the inputs is
 # refused before anything is read (exit 2, the file untouched, nothing written); two reports
 # naming one file, one report option given twice, and a report that cannot be written (no such
-# folder) are refused too; a report that replaces an earlier report (in the folder analyzed,
+# folder, or a link to a file whose folder is missing, or a link loop) are refused too; a report that replaces an earlier report (in the folder analyzed,
 # too) is still written.
 . "$(dirname "$0")/lib.bash"
 E="$TMP/case"
@@ -51,6 +51,19 @@ refused "cannot write --json $TMP/nowhere/r.json: its folder $TMP/nowhere: No su
   --json "$TMP/nowhere/r.json" "$first"
 refused "cannot write --report-md $E: it is a folder" --json "$TMP/other.json" --report-md "$E" "$first"
 refused "cannot write --timeline $TMP/case.zip/t.csv: $TMP/case.zip is not a folder" --timeline "$TMP/case.zip/t.csv" "$first"
+# so is a link whose file cannot be made (its folder missing), or a loop, as the same path named
+# directly (../shared/security/2026-12 defect 13: the whole run, then exit 1); a link to a file
+# not there yet in a folder that is makes that file (analyze_atomic.sh)
+ln -s /nonexistent/dir/x "$TMP/dangling.json" && ln -s "$TMP/dangling.json" "$TMP/chain.json"
+ln -s loop-b "$TMP/loop-a" && ln -s loop-a "$TMP/loop-b" && ln -s nowhere/x.csv "$TMP/relative.csv"
+refused "cannot write --json $TMP/dangling.json: it is a link to /nonexistent/dir/x, which cannot be made: its folder /nonexistent/dir: No such file or directory" \
+  --json "$TMP/dangling.json" "$first"
+refused "cannot write --report-md $TMP/chain.json: it is a link to /nonexistent/dir/x, which cannot be made" \
+  --report-md "$TMP/chain.json" "$first"
+refused "cannot write --json $TMP/loop-a: it is a link that loops" --json "$TMP/loop-a" "$first"
+refused "cannot write --timeline $TMP/relative.csv: it is a link to $TMP/nowhere/x.csv, which cannot be made: its folder $TMP/nowhere: No such file or directory" \
+  --timeline "$TMP/relative.csv" "$first"
+[ -L "$TMP/dangling.json" ] && [ ! -e /nonexistent/dir ] && pass || fail "a refused link was changed"
 
 # what stays allowed: a report over an earlier report, one in the folder analyzed, standard
 # output, a device; the earlier report in the folder is passed over as before

@@ -152,6 +152,7 @@ scenario: ctl
 description: event text with control characters and wide characters
 hosts:
   - computer: "HOST\e[31m01"
+    folder: HOST01
     files:
       - channel: Application
         defaults: {provider: Evil-Provider, level: 4}

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # make_seeds.sh: builds the fuzz targets' seed corpora in OUTDIR (a build directory, never the
 # source tree): OUTDIR/fuzz_reader (EVTX files or their first chunk), OUTDIR/fuzz_rules (rule
-# YAML), OUTDIR/fuzz_scenario (synth scenarios), OUTDIR/fuzz_report (hostile values) and OUTDIR/fuzz_archive
-# (zip, tar, tar.gz, tar.xz, tar.bz2, 7z, cab, nested zip, a gzipped EVTX, made on the fly).
+# YAML), OUTDIR/fuzz_scenario (synth scenarios), OUTDIR/fuzz_report and OUTDIR/fuzz_csv (hostile
+# values) and OUTDIR/fuzz_archive (zip, tar, tar.gz, tar.xz, tar.bz2, 7z, cab, nested zip, a gzipped
+# EVTX, made on the fly).
 # usage: make_seeds.sh OUTDIR [CORPUS]   (CORPUS: default $EVTRIAGE_SHARED/corpus or ../shared/corpus)
 set -euo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
@@ -210,6 +211,19 @@ scenario_seeds() {
   done
 }
 
+# CSV cells: a flags byte (1: cleaned for a terminal), then values split at NUL bytes (computer,
+# channel, provider, file, a field, another field's name and value, a message): the review's
+# formula payloads and terminal escapes (../shared/security/2026-12 defects 3 and 12).
+csv_seeds() {
+  local dir=$out/fuzz_csv
+  rm -rf "$dir" && mkdir -p "$dir"
+  printf '\0%s\0%s\0%s\0%s\0%s\0Name\0%s\0%s' "=cmd|' /C calc'!A0" "+SUM(1+1)*cmd|' /C calc'!A0" \
+    "-2+3+cmd|' /C calc'!A0" "@SUM(1+1)*cmd|' /C calc'!A0" $'\t=1+1' $'\r=1+1' '=HYPERLINK("http://evil.example/","click")' | put "$dir"
+  printf '\1%s\0%s\0%s\0%s\0%s' $'H\e[2J1' $'P\e]8;;http://evil.example/\e\\link\e]8;;\e\\' $'clip \e]52;c;ZXZpbA==\a end' \
+    $'\xc2\x9b31m' $'two\nlines, "quoted"' | put "$dir"
+  printf '\0%s\0%s\0%s' "'=1+1" "  -1" "plain" | put "$dir"
+}
+
 # Hostile values for the reports: six fields cut at 0xFF bytes (fuzz_report.c), from the
 # security review's payloads.
 report_seeds() {
@@ -224,7 +238,8 @@ reader_seeds
 rules_seeds
 archive_seeds
 scenario_seeds
+csv_seeds
 report_seeds
-for t in fuzz_reader fuzz_rules fuzz_archive fuzz_scenario fuzz_report; do
+for t in fuzz_reader fuzz_rules fuzz_archive fuzz_scenario fuzz_report fuzz_csv; do
   echo "$t: $(find "$out/$t" -type f | wc -l) seeds, $(du -sk "$out/$t" | cut -f1) KiB"
 done

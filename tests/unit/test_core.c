@@ -79,17 +79,6 @@ static void test_json_escape(void **state)
     et_buf_free(&b);
 }
 
-static void test_csv_escape(void **state)
-{
-    (void)state;
-    et_buf b = {0};
-    et_buf_csv_str(&b, "plain");
-    et_buf_putc(&b, '|');
-    et_buf_csv_str(&b, "a,\"b\"");
-    assert_string_equal(b.data, "plain|\"a,\"\"b\"\"\"");
-    et_buf_free(&b);
-}
-
 /* CRC-32 a bit at a time: the reference the folding code is checked against. */
 static uint32_t crc32_bitwise(uint32_t crc, const unsigned char *p, size_t n)
 {
@@ -538,7 +527,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_filetime_epoch), cmocka_unit_test(test_filetime_precision),
         cmocka_unit_test(test_iso_forms),      cmocka_unit_test(test_json_escape),
-        cmocka_unit_test(test_csv_escape),     cmocka_unit_test(test_crc32),
+        cmocka_unit_test(test_crc32),
         cmocka_unit_test(test_spillsort),     cmocka_unit_test(test_window),
         cmocka_unit_test(test_arena),        cmocka_unit_test(test_sha256),
         cmocka_unit_test(test_arena_adopt),  cmocka_unit_test(test_ydoc_parse_many),
