@@ -430,6 +430,8 @@ static void test_command_lint(void **state)
     assert_null(et_command_lint("Get-VM 'it''s'", ET_SHELL_POWERSHELL, &at));
     assert_non_null(et_command_lint("dir $env:windir", ET_SHELL_CMD, &at));
     assert_null(et_command_lint("Write-Output \"100%\"", ET_SHELL_POWERSHELL, &at));
+}
+
 /* An EventData name that holds spaces is matched by the rule's name without them, as Sigma
  * writes such names (Defender's `Threat Name` is `ThreatName`); an exact name still wins, the
  * rest of the name must agree, and a rule's own spaces are not taken out. */
