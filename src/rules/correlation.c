@@ -7,7 +7,7 @@
 
 
 static const char *const corr_keys[] = {"type", "rules", "aliases", "group-by", "timespan", "condition",
-                                        "generate", "skew", NULL};
+                                        "generate", "skew", "at_end", NULL};
 static const char *const cond_keys[] = {"gt", "gte", "lt", "lte", "eq", "field", NULL};
 static const char *const type_names[] = {"event_count", "value_count", "temporal", "temporal_ordered", "absent"};
 
@@ -91,6 +91,20 @@ static bool timespans(et_cctx *c, et_corr *k, const ynode *corr)
     return true;
 }
 
+/* `at_end` (absent only): what an answer whose wait runs past the end of the input is.
+ * undecided (the default: a KMS request the log ends a second after) or absent (an answer that,
+ * when it exists, comes before or with the request: the log ending cannot hide it). */
+static bool at_end(et_cctx *c, et_corr *k, const ynode *corr)
+{
+    const ynode *n = yn_get(corr, "at_end");
+    if (!n) return true;
+    const char *v = yn_str(n);
+    if (!v || (strcmp(v, "absent") && strcmp(v, "undecided"))) { cc_error(c, n, "at_end is undecided or absent"); return false; }
+    if (k->type != ET_CORR_ABSENT) { cc_error(c, n, "at_end applies to absent correlations only"); return false; }
+    k->end_absent = !strcmp(v, "absent");
+    return true;
+}
+
 /* Each part is checked whatever the others gave (every problem is said); those that need the
  * type or the rules only once they are known. */
 bool cc_correlation(et_cctx *c, const ynode *corr)
@@ -126,6 +140,7 @@ bool cc_correlation(et_cctx *c, const ynode *corr)
     }
     ok &= names(c, yn_get(corr, "group-by"), &k->group, &k->ngroup, NULL);
     ok &= timespans(c, k, corr);
+    if (t >= 0) ok &= at_end(c, k, corr);
     if (have_rules) ok &= aliases(c, k, yn_get(corr, "aliases"));
     if (t >= 0) ok &= condition(c, k, yn_get(corr, "condition"));
     const ynode *gen = yn_get(corr, "generate");

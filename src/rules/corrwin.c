@@ -390,7 +390,8 @@ static void eval_ordered(cwin *w, group *g, int64_t now, bool final)
 }
 
 /* `absent`: rule 0 with no rule 1 in the group within [t - skew, t + timespan]; undecided (no
- * hit) when the input ends before t + timespan, or starts (cwin_set_start) after t - skew. */
+ * hit) when the input ends before t + timespan (unless at_end: absent), or starts
+ * (cwin_set_start) after t - skew. */
 static void eval_absent(cwin *w, group *g, int64_t now, bool final)
 {
     const et_corr *k = w->k;
@@ -403,7 +404,7 @@ static void eval_absent(cwin *w, group *g, int64_t now, bool final)
         bool answered = false;
         for (uint64_t q = lower_bound(g, lo); q < g->total && ts_of(g, q) <= hi && !answered; q++)
             answered = at(g, q)->slot == 1;
-        if (answered || (final && w->end_of_input < hi) || lo < w->start) continue;
+        if (answered || (final && w->end_of_input < hi && !k->end_absent) || lo < w->start) continue;
         cwin_member *m = scratch(w, 1);
         m[0] = *at(g, p);
         w->emit(w->ctx, w->rule, m, 1, 1);

@@ -101,6 +101,7 @@ typedef struct et_corr {
     struct { const char *name; const char **per_rule; } *aliases; size_t naliases;
     int64_t timespan;                    /* FILETIME ticks */
     int64_t skew;                        /* clock skew tolerance */
+    bool end_absent;                     /* absent: an answer the input ends before is absent */
     const char *field;                   /* value_count */
     bool has_cond[5]; int64_t cond[5];   /* gt gte lt lte eq */
     bool generate;

@@ -230,6 +230,10 @@ static const char *absent =
     "title: no answer\nid: na\nlevel: medium\ncorrelation:\n    type: absent\n    rules: [kms_request, kms_response]\n"
     "    group-by: [Computer]\n    timespan: 5m\n";
 
+static const char *absent_at_end =
+    "title: no answer\nid: na\nlevel: medium\ncorrelation:\n    type: absent\n    rules: [kms_request, kms_response]\n"
+    "    group-by: [Computer]\n    timespan: 5m\n    at_end: absent\n";
+
 static void test_absent(void **state)
 {
     (void)state;
@@ -257,6 +261,13 @@ static void test_absent(void **state)
     evspec other[] = {{12288, 0, "h1", 0}, {12289, 1, "h2", 0}, {1, 900, "h1", 0}};
     run(absent, other, 3, NULL, &h);
     assert_int_equal(h.n, 1);
+    /* at_end: absent: the input ending before the wait is over counts as no answer (an answer
+     * that would come before or with the request cannot be hidden by the log's end) */
+    run(absent_at_end, cut, 2, NULL, &h);
+    assert_int_equal(h.n, 1);
+    evspec cut_answered[] = {{12289, 0, "h1", 0}, {12288, 5, "h1", 0}};
+    run(absent_at_end, cut_answered, 2, NULL, &h);
+    assert_int_equal(h.n, 1);   /* the answer came before the request, outside [t, t + 5 min] */
 }
 
 static void test_chain_and_generate(void **state)
