@@ -130,8 +130,8 @@ static void fill_step(et_step *out, const et_step_tpl *st, et_lookup_fn lookup, 
         et_buf_printf(&why, "%snot put into the command, its value holding %s: %s", why.len ? "; " : "", mine.why,
                       refused.data);
     if (why.len) out->why = dup_buf(&why);
-    /* the finding's notes say it too */
-    if (gaps && gaps->missing) et_names_add(gaps->missing, missing.data);
+    /* a value refused goes in the finding's notes too; a name missing from a command only in the
+     * step's why (an Azure resource group is in no log: the notes would say so of every such step) */
     if (gaps && gaps->refused) et_names_add(gaps->refused, refused.data);
     if (gaps && refused.len && !gaps->why[0]) memcpy(gaps->why, mine.why, sizeof gaps->why);
     et_buf_free(&why);
