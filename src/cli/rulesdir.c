@@ -91,7 +91,8 @@ static void join_rel(char *out, size_t len, const char *dir, const char *rel)
     snprintf(base, sizeof base, "%s", dir);
     for (; !strncmp(rel, "../", 3); rel += 3)
         if (strcmp(base, "/")) parent(base);   /* the root's parent is the root */
-    snprintf(out, len, "%s%s%s", base, strcmp(base, "/") ? "/" : "", rel);
+    int n = snprintf(out, len, "%s%s%s", base, strcmp(base, "/") ? "/" : "", rel);
+    if (n < 0 || (size_t)n >= len) out[0] = 0;   /* too long for a path: no folder */
 }
 
 /* Whether the executable's folder is the build folder (both resolved). */
